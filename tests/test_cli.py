@@ -1,0 +1,36 @@
+"""The console script answers --version and --help, and reports bad input without a traceback."""
+
+import subprocess
+import sys
+
+import mixing
+from mixing.cli import main
+
+
+def test_version_and_help():
+    done = subprocess.run(["mixing", "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == f"mixing {mixing.__version__}"
+    done = subprocess.run(["mixing", "--help"], capture_output=True, text=True, check=True)
+    assert "demo" in done.stdout and "ingest" in done.stdout
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 0
+    assert "usage: mixing" in capsys.readouterr().out
+
+
+def test_bad_input_is_one_clear_line(tmp_path, capsys):
+    missing = tmp_path / "nope.csv"
+    code = main(["ingest", "--table", str(missing), "--year", "2019",
+                 "--out", str(tmp_path / "u.parquet")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("mixing: error:") and "nope.csv" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "u.parquet").exists()
+
+
+def test_module_entry_point():
+    done = subprocess.run([sys.executable, "-m", "mixing.cli", "--version"],
+                          capture_output=True, text=True, check=True)
+    assert "mixing" in done.stdout
