@@ -55,6 +55,9 @@ LABELS = {
 _PALETTE = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
 _BREAKS = [0, 10, 30, 50, 70, 100]
 _NO_DATA = "#d9d9d9"
+# The Dutch national grey base map; optional context, the polygons render without it.
+_PDOK_GREY = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
+_PDOK_ATTRIBUTION = "Kaartgegevens &copy; Kadaster (PDOK)"
 
 
 def _labels(language: str) -> dict[str, str]:
@@ -117,7 +120,9 @@ def social_housing_map(
         return {"fillColor": fill, "color": "#555555", "weight": 0.6, "fillOpacity": 0.8}
 
     west, south, east, north = layer.total_bounds
-    fmap = folium.Map(tiles="cartodbpositron", control_scale=True)
+    fmap = folium.Map(tiles=None, control_scale=True)
+    folium.TileLayer(_PDOK_GREY, attr=_PDOK_ATTRIBUTION, name="PDOK BRT achtergrondkaart",
+                     max_zoom=19).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     folium.GeoJson(
         layer.to_json(na="null"),

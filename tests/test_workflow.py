@@ -1,0 +1,146 @@
+"""The workflow end to end: demo city and real CBS data, compared with committed expectations.
+
+A change in any number fails here until the expected tables are regenerated on purpose:
+
+    MIXING_UPDATE_EXPECTED=1 pytest tests/test_workflow.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.workflow
+
+EXPECTED = REPO / "tests" / "expected"
+UPDATE = os.environ.get("MIXING_UPDATE_EXPECTED") == "1"
+SHARED_CONFIG = REPO / "config" / "examples" / "shared-cbs.yaml"
+SHARED_MUNICIPALITIES = ("GM0518", "GM0363", "GM0599")
+# Counts are sums of CBS integers; indices are deterministic floats. Tolerances only absorb
+# platform differences in floating-point summation order.
+RTOL, ATOL = 1e-9, 1e-12
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+               "--directory", str(workdir), "--cores", "2", *args]
+    return subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+
+
+def run_ok(workdir: Path, *args: str) -> None:
+    done = snakemake(workdir, *args)
+    assert done.returncode == 0, f"snakemake failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+
+
+def units_summary(path: Path) -> pd.DataFrame:
+    """The units table without geometry, plus each unit's area, in a stable order."""
+    units = gpd.read_parquet(path)
+    table = pd.DataFrame(units.drop(columns="geometry"))
+    table["area_m2"] = units.geometry.area.round(0)
+    return table.sort_values(["level", "unit_code"]).reset_index(drop=True)
+
+
+def compare(actual: pd.DataFrame, expected_path: Path) -> None:
+    if UPDATE:
+        expected_path.parent.mkdir(parents=True, exist_ok=True)
+        actual.to_csv(expected_path, index=False)
+        return
+    assert expected_path.exists(), (
+        f"{expected_path} missing; generate it with MIXING_UPDATE_EXPECTED=1 pytest {__file__}"
+    )
+    expected = pd.read_csv(expected_path, keep_default_na=True)
+    actual = pd.read_csv(pd.io.common.StringIO(actual.to_csv(index=False)))
+    assert list(actual.columns) == list(expected.columns)
+    assert len(actual) == len(expected), f"{expected_path.name}: row count changed"
+    for column in expected.columns:
+        got, want = actual[column], expected[column]
+        if pd.api.types.is_numeric_dtype(want) and pd.api.types.is_numeric_dtype(got):
+            np.testing.assert_allclose(
+                got.to_numpy(float), want.to_numpy(float), rtol=RTOL, atol=ATOL,
+                equal_nan=True, err_msg=f"{expected_path}: column {column}",
+            )
+        else:
+            assert got.fillna("").astype(str).tolist() == want.fillna("").astype(str).tolist(), (
+                f"{expected_path}: column {column}"
+            )
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("demo")
+    run_ok(workdir)
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def shared_run(tmp_path_factory, cbs_dir) -> Path:
+    workdir = tmp_path_factory.mktemp("shared")
+    run_ok(workdir, "--configfile", str(SHARED_CONFIG))
+    return workdir
+
+
+def test_demo_produces_the_three_outputs(demo_run):
+    out = demo_run / "results" / "DEMO01"
+    for name in ("units.parquet", "indices.csv", "map.html"):
+        assert (out / name).stat().st_size > 0, name
+    for rule in ("ingest", "indices", "map"):
+        assert (demo_run / "logs" / "DEMO01" / f"{rule}.log").exists()
+    html = (out / "map.html").read_text(encoding="utf-8")
+    assert "synthetische demogemeente" in html and "Bron: CBS" in html
+
+
+def test_demo_matches_expected_tables(demo_run):
+    out = demo_run / "results" / "DEMO01"
+    compare(pd.read_csv(out / "indices.csv"), EXPECTED / "DEMO01" / "indices.csv")
+    compare(units_summary(out / "units.parquet"), EXPECTED / "DEMO01" / "units.csv")
+
+
+def test_same_inputs_and_seed_give_identical_tables(demo_run, tmp_path):
+    shutil.copytree(demo_run / "results", tmp_path / "first")
+    run_ok(demo_run, "--forceall")
+    for name in ("indices.csv", "indices.parquet"):
+        first = (tmp_path / "first" / "DEMO01" / name).read_bytes()
+        assert (demo_run / "results" / "DEMO01" / name).read_bytes() == first, name
+    pd.testing.assert_frame_equal(
+        units_summary(demo_run / "results" / "DEMO01" / "units.parquet"),
+        units_summary(tmp_path / "first" / "DEMO01" / "units.parquet"),
+    )
+
+
+@pytest.mark.parametrize("municipality", SHARED_MUNICIPALITIES)
+def test_real_cbs_data_matches_expected_tables(shared_run, municipality):
+    out = shared_run / "results" / municipality
+    assert (out / "map.html").stat().st_size > 0
+    compare(pd.read_csv(out / "indices.csv"), EXPECTED / municipality / "indices.csv")
+    compare(units_summary(out / "units.parquet"), EXPECTED / municipality / "units.csv")
+
+
+def test_dry_run_plans_every_rule(tmp_path):
+    done = snakemake(tmp_path, "--dry-run", "--configfile", str(SHARED_CONFIG))
+    assert done.returncode == 0, done.stderr[-3000:]
+    for rule in ("ingest", "indices", "map", "all"):
+        assert rule in done.stdout
+
+
+def test_lint_is_clean(tmp_path):
+    done = snakemake(tmp_path, "--lint")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_invalid_config_is_refused_with_the_key(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seed: 1\nlanguage: fr\nmunicipalities:\n  DEMO01:\n"
+                   "    geometry: data/raw/demo/buurten.gpkg\n", encoding="utf-8")
+    done = snakemake(tmp_path, "--dry-run", "--configfile", str(bad))
+    assert done.returncode != 0
+    assert "fr" in done.stderr and "language" in done.stderr
