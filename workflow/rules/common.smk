@@ -24,11 +24,14 @@ def source(municipality):
 
 
 def download_outputs(municipality):
-    src = source(municipality)
-    year = src["year"]
+    """The cache files `mixing.download` writes for a municipality's configured year."""
+    from mixing.download import KERNCIJFERS_TABLES
+
+    year = source(municipality)["year"]
+    table = KERNCIJFERS_TABLES[year]
     return {
         "geometry": f"data/raw/cbs/{year}/{municipality}_buurt.geojson",
-        "table": f"data/raw/cbs/{year}/{municipality}_kerncijfers.csv",
+        "table": f"data/raw/cbs/{year}/{municipality}_kerncijfers_{table}.csv",
     }
 
 
