@@ -1,7 +1,10 @@
 # mixing: residential mixing (segregation) in Dutch municipalities from CBS data.
 # Stages live in workflow/rules/; see README.md and config/README.md.
 
-configfile: "config/config.yaml"
+# The demo config is the default; a --configfile on the command line replaces it (not merges).
+if not workflow.config_settings.configfiles:
+
+    configfile: f"{workflow.basedir}/config/config.yaml"
 
 
 include: "workflow/rules/common.smk"

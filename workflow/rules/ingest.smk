@@ -2,15 +2,26 @@
 
 
 localrules:
-    download,
+    download_geometry,
+    download_kerncijfers,
 
 
-rule download:
+rule download_geometry:
     output:
-        geometry="data/raw/cbs/{year}/{municipality}_buurt.geojson",
-        table="data/raw/cbs/{year}/{municipality}_kerncijfers_{table}.csv",
+        "data/raw/cbs/{year}/{municipality}_buurt.geojson",
     log:
-        "logs/{municipality}/download_{year}_{table}.log",
+        "logs/{municipality}/download_geometry_{year}.log",
+    wildcard_constraints:
+        year=r"\d{4}",
+    script:
+        "../scripts/download.py"
+
+
+rule download_kerncijfers:
+    output:
+        "data/raw/cbs/{year}/{municipality}_kerncijfers_{table}.csv",
+    log:
+        "logs/{municipality}/download_kerncijfers_{year}_{table}.log",
     wildcard_constraints:
         year=r"\d{4}",
         table=r"\d{5}NED",

@@ -1,4 +1,4 @@
-"""Fetch one municipality's CBS geometry (PDOK) and kerncijfers (CBS OData) into the cache.
+"""Fetch one municipality's CBS geometry (PDOK) or kerncijfers (CBS OData) into the cache.
 
 The cache is checksummed: a verified file is reused without any network traffic.
 """
@@ -9,7 +9,9 @@ from mixing.runlog import log_to
 log = log_to(snakemake.log[0])
 year = int(snakemake.wildcards.year)
 municipality = snakemake.wildcards.municipality
-geometry = download_wijkenbuurten(year, municipality, level="buurt", cache_dir="data/raw/cbs")
-table = download_kerncijfers(year, municipality, cache_dir="data/raw/cbs",
-                             table_id=snakemake.wildcards.table)
-log.info("downloaded %s and %s", geometry, table)
+if snakemake.rule == "download_geometry":
+    path = download_wijkenbuurten(year, municipality, level="buurt", cache_dir="data/raw/cbs")
+else:
+    path = download_kerncijfers(year, municipality, cache_dir="data/raw/cbs",
+                                table_id=snakemake.wildcards.table)
+log.info("downloaded %s", path)
