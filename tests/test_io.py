@@ -35,3 +35,15 @@ def test_write_table_round_trips_csv_and_parquet(tmp_path):
 def test_write_table_rejects_unknown_suffix(tmp_path):
     with pytest.raises(ValueError, match=r"unsupported suffix '\.xlsx'"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.xlsx")
+
+
+def test_written_files_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
