@@ -34,3 +34,13 @@ def test_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "mixing.cli", "--version"],
                           capture_output=True, text=True, check=True)
     assert "mixing" in done.stdout
+
+
+def test_demo_command_writes_the_synthetic_city(tmp_path, capsys):
+    import geopandas as gpd
+
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert "synthetic demo city written" in capsys.readouterr().out
+    units = gpd.read_file(tmp_path / "buurten.gpkg")
+    assert len(units) == 135 and units["municipality_code"].eq("DEMO01").all()
+    assert "SYNTHETIC" in (tmp_path / "README.md").read_text(encoding="utf-8").upper()

@@ -37,7 +37,7 @@ def city() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def residential(city: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return city[~city["is_empty"]].reset_index(drop=True)
+    return city[~city["is_uninhabited"]].reset_index(drop=True)
 
 
 def _queen(frame: gpd.GeoDataFrame) -> Queen:
@@ -104,7 +104,7 @@ def test_every_wijk_is_contiguous(city: gpd.GeoDataFrame) -> None:
 
 
 def test_water_and_empty_units_are_flagged(city: gpd.GeoDataFrame) -> None:
-    water, empty = city["is_water"], city["is_empty"]
+    water, empty = city["is_water"], city["is_uninhabited"]
     assert 2 <= water.sum() <= 5
     assert 2 <= (empty & ~water).sum() <= 5  # industry and a park
     assert not (water & ~empty).any()  # water units have no residents nor dwellings
@@ -218,7 +218,7 @@ def test_other_seeds_keep_the_guarantees(seed: int) -> None:
     units = make_demo_city(seed, code="DEMO02", name="Elders (synthetisch)", year=2021)
     validate_units(units)
     assert (units["municipality_code"] == "DEMO02").all() and (units["year"] == 2021).all()
-    residential = units[~units["is_empty"]].reset_index(drop=True)
+    residential = units[~units["is_uninhabited"]].reset_index(drop=True)
     social = _share(residential, "dwellings_social", "dwellings")
     assert 3 <= (social > 0.70).sum() <= 6
     assert _moran(social, _queen(residential)) > 0.3

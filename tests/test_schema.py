@@ -18,7 +18,7 @@ def _units(codes=("BU00010001", "BU00010002"), **overrides):
     frame["municipality_code"] = "GM0001"
     frame["year"] = 2019
     frame["population"] = np.arange(n, dtype=float) * 100
-    frame["is_empty"] = False
+    frame["is_uninhabited"] = False
     frame["is_water"] = False
     frame = frame.set_geometry(
         [shapely.box(i * 100, 0, (i + 1) * 100, 100) for i in range(n)], crs="EPSG:28992"

@@ -373,7 +373,7 @@ def make_demo_city(
     -----
     - Three water-only buurten (the river, ``is_water`` True) and three land buurten without
       residents (two industrial estates and a park) have all counts 0, ``mean_income`` and
-      ``mean_woz`` NaN, and ``is_empty`` True (water units are empty too: no residents, no
+      ``mean_woz`` NaN, and ``is_uninhabited`` True (water units are empty too: no residents, no
       dwellings).
     - Residential buurten have 200-3000 dwellings, households ~ 0.95 x dwellings, population
       ~ 2.1 x households, all counts rounded to multiples of 5 as CBS does.
@@ -487,7 +487,7 @@ def make_demo_city(
             "wijk_code": wijk_code.astype(object),
             "year": np.full(n, year, dtype="int64"),
             **data,
-            "is_empty": ~residential,
+            "is_uninhabited": ~residential,
             "is_water": is_water,
         },
         geometry=gpd.GeoSeries(geoms, crs=CRS),
@@ -531,7 +531,7 @@ _COLUMN_DOCS = {
     "population_origin_outside_europe": "inhabitants of origin outside Europe",
     "mean_income": "mean income per inhabitant, x 1000 euro (NaN without residents)",
     "mean_woz": "mean WOZ value of dwellings, x 1000 euro (NaN without residents)",
-    "is_empty": "True when the buurt has no residents and no dwellings (industry, park, water)",
+    "is_uninhabited": "True when the buurt has no residents and no dwellings (industry, park, water)",
     "is_water": "True for the water-only buurten (the river)",
     "geometry": "buurt polygon, EPSG:28992 (RD New), coordinates rounded to 0.1 m",
 }
@@ -540,10 +540,10 @@ _COLUMN_DOCS = {
 def _readme(units: gpd.GeoDataFrame, seed: int) -> str:
     from mixing import __version__
 
-    residential = ~units["is_empty"]
+    residential = ~units["is_uninhabited"]
     social = units.loc[residential, "dwellings_social"] / units.loc[residential, "dwellings"]
     columns = "\n".join(f"- `{c}`: {_COLUMN_DOCS[c]}" for c in CANONICAL_COLUMNS)
-    n_water, n_empty = int(units["is_water"].sum()), int(units["is_empty"].sum())
+    n_water, n_empty = int(units["is_water"].sum()), int(units["is_uninhabited"].sum())
     per_wijk = units.groupby("wijk_code")["unit_code"].count()
     wijken = "\n".join(
         f"- `{code}` {DEMO_WIJK_NAMES[code]}: {count} buurten" for code, count in per_wijk.items()

@@ -67,15 +67,16 @@ INTENSIVE_COLUMNS = (
 
 #: Flags set by the reader. Flagged units stay in the table; index denominators drop them.
 FLAG_COLUMNS = (
-    "is_empty",  # no residents and no dwellings (or both unknown)
+    "is_uninhabited",  # no residents and no dwellings (or both unknown)
     "is_water",  # the unit is (almost) only water, when the source says so
 )
 
 CANONICAL_COLUMNS = IDENTITY_COLUMNS + COUNT_COLUMNS + INTENSIVE_COLUMNS + FLAG_COLUMNS + ("geometry",)
 
+# Since 2022 Amsterdam's wijk/buurt parts hold letters (WK0363AA, BU0363AA01).
 CODE_PATTERNS = {
-    "buurt": re.compile(r"^BU\d{8}$"),
-    "wijk": re.compile(r"^WK\d{6}$"),
+    "buurt": re.compile(r"^BU\d{4}[0-9A-Z]{4}$"),
+    "wijk": re.compile(r"^WK\d{4}[0-9A-Z]{2}$"),
     "gemeente": re.compile(r"^GM\d{4}$"),
     "pc4": re.compile(r"^\d{4}$"),
     "pc6": re.compile(r"^\d{4}[A-Z]{2}$"),
