@@ -103,4 +103,5 @@ def index_table(
             frames.append(keys.assign(dimension=name, index=index, value=values, n_units=n_units))
     if not frames:
         return pd.DataFrame(columns=INDEX_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[INDEX_COLUMNS]
+    table = pd.concat(frames, ignore_index=True)[INDEX_COLUMNS]
+    return table.sort_values(_KEYS + ["dimension", "index"], kind="stable", ignore_index=True)

@@ -1,4 +1,5 @@
 # Shared set-up: validate the config, resolve input paths, list the outputs.
+import os
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -16,7 +17,7 @@ wildcard_constraints:
 def repo_path(path):
     """Input paths in the config are relative to the repository, not the working directory."""
     p = Path(path)
-    return str(p if p.is_absolute() else REPO / p)
+    return os.path.normpath(p if p.is_absolute() else REPO / p)
 
 
 def source(municipality):
