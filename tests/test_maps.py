@@ -39,7 +39,7 @@ def test_dutch_map_has_title_legend_and_tooltips():
     assert "Sociale huur per buurt: Teststad, 2019 (buurt)" in html
     assert "Segregatie-index D" in html and "0.43" in html
     assert "Bron: CBS, CC BY 4.0" in html
-    assert "Aandeel sociale huur (corporatiewoningen) (% van de woningvoorraad)" in html  # legend
+    assert "Sociale huur, % van de woningvoorraad" in html  # legend caption
     assert "Oud-Noord" in html and "60 %" in html and "5 %" in html
     assert "onbekend (geheim of niet gepubliceerd door CBS)" in html  # the hidden value
     assert "synthetische" not in html

@@ -29,7 +29,7 @@ LABELS = {
         "synthetic": "Let op: synthetische demogemeente, geen echte CBS-gegevens.",
         "dissimilarity": "Segregatie-index D (sociale huur t.o.v. alle woningen)",
         "year": "jaar",
-        "percent_unit": "% van de woningvoorraad",
+        "legend": "Sociale huur, % van de woningvoorraad",
         "water": "water",
         "empty": "geen bewoners",
     },
@@ -45,7 +45,7 @@ LABELS = {
         "synthetic": "Note: synthetic demo municipality, not real CBS data.",
         "dissimilarity": "Dissimilarity index D (social vs all dwellings)",
         "year": "year",
-        "percent_unit": "% of the dwelling stock",
+        "legend": "Social housing, % of the dwelling stock",
         "water": "water",
         "empty": "no residents",
     },
@@ -111,7 +111,7 @@ def social_housing_map(
     )
     colormap = cm.StepColormap(
         _PALETTE, index=_BREAKS, vmin=0, vmax=100,
-        caption=f"{text['social_share']} ({text['percent_unit']})",
+        caption=text["legend"],
     )
 
     def style(feature: dict) -> dict:
