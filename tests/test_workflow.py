@@ -150,3 +150,22 @@ def test_invalid_config_is_refused_with_the_key(tmp_path):
     assert done.returncode != 0
     text = done.stdout + done.stderr
     assert "'fr' is not one of ['nl', 'en']" in text and "language" in text
+
+
+def test_national_summary_stacks_every_municipality(shared_run):
+    summary = pd.read_csv(shared_run / "results" / "summary" / "indices.csv")
+    assert sorted(summary["municipality_code"].unique()) == sorted(SHARED_MUNICIPALITIES)
+    for municipality in SHARED_MUNICIPALITIES:
+        own = pd.read_csv(shared_run / "results" / municipality / "indices.csv")
+        pd.testing.assert_frame_equal(
+            summary[summary["municipality_code"] == municipality].reset_index(drop=True), own)
+
+
+def test_one_batch_for_all_municipalities_gives_the_same_tables(shared_run, tmp_path):
+    run_ok(tmp_path, "--configfile", str(SHARED_CONFIG), "--config", "batch_size=3")
+    assert sorted(p.name for p in (tmp_path / "logs").iterdir()) == ["GM0363-GM0599", "summary"]
+    for municipality in SHARED_MUNICIPALITIES:
+        assert (tmp_path / "results" / municipality / "map.html").stat().st_size > 0
+        for name in ("indices.csv", "indices.parquet"):
+            assert (tmp_path / "results" / municipality / name).read_bytes() == (
+                shared_run / "results" / municipality / name).read_bytes(), (municipality, name)

@@ -6,8 +6,12 @@ from snakemake.utils import validate
 
 validate(config, schema="../schemas/config.schema.yaml")
 
+from mixing.batch import make_batches
+
 REPO = Path(workflow.basedir)
 MUNICIPALITIES = sorted(config["municipalities"])
+# Jobs work on batches of municipalities so start-up costs are paid once per batch.
+BATCHES = make_batches(MUNICIPALITIES, config.get("batch_size", 1))
 
 
 wildcard_constraints:
@@ -36,22 +40,41 @@ def download_outputs(municipality):
     }
 
 
-def ingest_inputs(wildcards):
-    src = source(wildcards.municipality)
-    if src.get("download"):
-        return download_outputs(wildcards.municipality)
-    inputs = {}
+def resolved_source(municipality):
+    """The municipality's source with every path resolved (downloads: the cache files)."""
+    src = dict(source(municipality))
+    if src.pop("download", False):
+        src.update(download_outputs(municipality))
+        return src
     if src.get("geometry"):
-        inputs["geometry"] = repo_path(src["geometry"])
+        src["geometry"] = repo_path(src["geometry"])
     if src.get("table"):
         tables = src["table"] if isinstance(src["table"], list) else [src["table"]]
-        inputs["table"] = [repo_path(t) for t in tables]
-    return inputs
+        src["table"] = [repo_path(t) for t in tables]
+    return src
+
+
+def source_files(members):
+    """Every input file of a batch, each once."""
+    files = []
+    for municipality in members:
+        src = resolved_source(municipality)
+        for key in ("geometry", "table"):
+            value = src.get(key)
+            for path in value if isinstance(value, list) else [value]:
+                if path and path not in files:
+                    files.append(path)
+    return files
+
+
+def per_municipality(pattern, members):
+    return expand(pattern, municipality=members)
 
 
 def all_outputs():
-    return expand(
+    per_code = expand(
         "results/{municipality}/{name}",
         municipality=MUNICIPALITIES,
         name=["units.parquet", "indices.csv", "map.html"],
     )
+    return per_code + ["results/summary/indices.csv"]

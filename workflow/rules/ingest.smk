@@ -29,15 +29,19 @@ rule download_kerncijfers:
         "../scripts/download.py"
 
 
-rule ingest:
-    input:
-        unpack(ingest_inputs),
-    output:
-        units="results/{municipality}/units.parquet",
-    params:
-        source=lambda wc: source(wc.municipality),
-        levels=config.get("levels", ["buurt"]),
-    log:
-        "logs/{municipality}/ingest.log",
-    script:
-        "../scripts/ingest.py"
+for batch, members in BATCHES.items():
+
+    rule:
+        name:
+            f"ingest_{batch.replace('-', '_')}"
+        input:
+            source_files(members),
+        output:
+            units=per_municipality("results/{municipality}/units.parquet", members),
+        params:
+            sources={m: resolved_source(m) for m in members},
+            levels=config.get("levels", ["buurt"]),
+        log:
+            f"logs/{batch}/ingest.log",
+        script:
+            "../scripts/ingest.py"

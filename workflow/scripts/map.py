@@ -1,4 +1,4 @@
-"""Folium map of one municipality: finished tables in, HTML out."""
+"""Folium maps for a batch of municipalities: finished tables in, HTML out."""
 
 import geopandas as gpd
 import pandas as pd
@@ -8,8 +8,10 @@ from mixing.maps import social_housing_map
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])
-units = gpd.read_parquet(snakemake.input.units)
-indices = pd.read_csv(snakemake.input.indices)
-html = social_housing_map(units, indices, language=snakemake.params.language)
-write_text(snakemake.output.html, html)
-log.info("map written: %d bytes", len(html))
+for units_path, indices_path, html_path in zip(
+    snakemake.input.units, snakemake.input.indices, snakemake.output.html, strict=True
+):
+    html = social_housing_map(gpd.read_parquet(units_path), pd.read_csv(indices_path),
+                              language=snakemake.params.language)
+    write_text(html_path, html)
+    log.info("%s: %d bytes", html_path, len(html))

@@ -1,0 +1,12 @@
+"""Stack per-municipality tables into one national summary table."""
+
+import pandas as pd
+
+from mixing.io import write_table
+from mixing.runlog import log_to
+
+log = log_to(snakemake.log[0])
+table = pd.concat([pd.read_parquet(path) for path in snakemake.input], ignore_index=True)
+log.info("%d rows from %d municipalities", len(table), len(snakemake.input))
+write_table(table, snakemake.output.csv)
+write_table(table, snakemake.output.parquet)
