@@ -20,7 +20,7 @@ import pandas as pd
 from mixing.aggregate import aggregate_units, finalise
 from mixing.columns import COUNT, PERCENT, PERCENT_BASE, Resolved, resolve_columns
 from mixing.errors import InputError
-from mixing.missing import to_float
+from mixing.missing import clip_to_wholes, to_float
 from mixing.readers import RawTable, read_source
 from mixing.readers.geo import read_geometry
 from mixing.schema import (
@@ -31,6 +31,7 @@ from mixing.schema import (
     INTENSIVE_COLUMNS,
     LEVELS,
     MUNICIPALITY_PATTERN,
+    SUBGROUP_OF,
     validate_units,
 )
 
@@ -378,6 +379,7 @@ def read_units(
     numbers = _numbers(raw, resolved, rows)
     for column in COUNT_COLUMNS + INTENSIVE_COLUMNS:
         units[column] = numbers[column] if column in numbers else np.nan
+    units = clip_to_wholes(units, SUBGROUP_OF, file=raw.file)
     water = _text(raw, resolved, "water", rows)
     units["is_water"] = False if water is None else water.str.upper().isin(["JA", "TRUE", "1"])
     units["is_uninhabited"] = (units["population"].fillna(0) == 0) & (units["dwellings"].fillna(0) == 0)

@@ -21,7 +21,15 @@ import pandas as pd
 
 from mixing.errors import InputError
 
-__all__ = ["SENTINEL_HIGH", "SENTINEL_LOW", "MISSING_TOKENS", "HiddenValuesWarning", "to_float"]
+__all__ = [
+    "SENTINEL_HIGH",
+    "SENTINEL_LOW",
+    "MISSING_TOKENS",
+    "HiddenValuesWarning",
+    "RoundedCountsWarning",
+    "to_float",
+    "clip_to_wholes",
+]
 
 #: Negative sentinels span this closed interval (CBS map files, PDOK, PC4 statistics).
 SENTINEL_HIGH = -99995.0
@@ -33,6 +41,33 @@ MISSING_TOKENS = ("", ".", "x")
 
 class HiddenValuesWarning(UserWarning):
     """Values hidden by CBS were read as NaN."""
+
+
+class RoundedCountsWarning(UserWarning):
+    """A part exceeded its whole because CBS rounds each count on its own; it was clipped."""
+
+
+def clip_to_wholes(frame: pd.DataFrame, parts: dict[str, str], *, file: object) -> pd.DataFrame:
+    """Clip each part count to its whole (e.g. 5 residents born outside Europe in a buurt of 0).
+
+    CBS rounds every count to a multiple of 5 independently, so in small units a part can
+    exceed the whole it belongs to; shares above 100 % and indices that refuse such input
+    would follow. Parts are clipped to the whole, with ONE :class:`RoundedCountsWarning` per
+    column that names the file, the column and how many units were clipped.
+    """
+    out = frame.copy()
+    for part, whole in parts.items():
+        if part not in out or whole not in out:
+            continue
+        over = (out[part] > out[whole]).to_numpy()  # False where either is NaN
+        if over.any():
+            warnings.warn(
+                f"{file}: column {part!r}: {int(over.sum())} of {len(out)} units had more "
+                f"than {whole!r} (CBS rounds counts to 5); clipped to {whole!r}",
+                RoundedCountsWarning, stacklevel=2,
+            )
+            out.loc[over, part] = out.loc[over, whole]
+    return out
 
 
 def _parse_text(values: pd.Series, decimal: str, file: object, column: str) -> tuple[pd.Series,

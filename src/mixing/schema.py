@@ -19,6 +19,7 @@ __all__ = [
     "LEVELS",
     "IDENTITY_COLUMNS",
     "COUNT_COLUMNS",
+    "SUBGROUP_OF",
     "INTENSIVE_COLUMNS",
     "FLAG_COLUMNS",
     "CANONICAL_COLUMNS",
@@ -58,6 +59,19 @@ COUNT_COLUMNS = (
     "population_origin_europe",
     "population_origin_outside_europe",
 )
+
+#: Counts that are parts of another count: part -> whole. A part can never exceed its whole.
+SUBGROUP_OF = {
+    "dwellings_social": "dwellings",
+    "dwellings_private_rent": "dwellings",
+    "dwellings_owner_occupied": "dwellings",
+    "households_low_income": "households",
+    "population_migration_western": "population",
+    "population_migration_nonwestern": "population",
+    "population_origin_dutch": "population",
+    "population_origin_europe": "population",
+    "population_origin_outside_europe": "population",
+}
 
 #: Intensive values: averages, never summed.
 INTENSIVE_COLUMNS = (
