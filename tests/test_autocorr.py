@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from conftest import SEED
@@ -185,3 +186,30 @@ def test_bivariate_with_itself_is_univariate():
     gbi = autocorr.bivariate_moran(y, y, w, permutations=0).I
     # ddof=1 standardisation and the 1/(n-1) factor cancel: Moran's I itself
     assert gbi == pytest.approx(autocorr.moran(y, w, permutations=0).I, rel=1e-12)
+
+
+def test_permutations_of_a_municipality_do_not_depend_on_its_batch():
+    """Draws are keyed by the group label: a batch gives the same p-values as one call each."""
+    import shapely
+    import geopandas as gpd
+
+    from mixing.autocorr import local_moran, moran
+    from mixing.weights import build_weights
+
+    rng = np.random.default_rng(7)
+    cells = [shapely.box(x, y, x + 1, y + 1) for y in range(5) for x in range(5)]
+    a = gpd.GeoSeries(cells, crs="EPSG:28992")
+    b = gpd.GeoSeries([shapely.box(x + 10, y, x + 11, y + 1) for y in range(4) for x in range(6)],
+                      crs="EPSG:28992")
+    ya, yb = rng.random(25), rng.random(24)
+    both = gpd.GeoSeries(pd.concat([a, b], ignore_index=True), crs="EPSG:28992")
+    groups = np.array(["GM0001"] * 25 + ["GM0002"] * 24)
+    w_both = build_weights(both, groups=groups)
+    w_a = build_weights(a, groups=groups[:25])
+    y = np.concatenate([ya, yb])
+    batch_local = local_moran(y, w_both, permutations=199, seed=3, groups=groups)
+    alone_local = local_moran(ya, w_a, permutations=199, seed=3, groups=groups[:25])
+    np.testing.assert_array_equal(batch_local.p_sim[:25], alone_local.p_sim)
+    batch_global = moran(y, w_both, permutations=199, seed=3, groups=groups)
+    alone_global = moran(ya, w_a, permutations=199, seed=3, groups=groups[:25])
+    assert batch_global.p_sim[0] == alone_global.p_sim[0]

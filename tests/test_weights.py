@@ -119,3 +119,21 @@ def test_contiguity_equals_libpysal_on_the_national_layer(cbs_dir, rook):
     touches = np.isin(extra.row, isolated) | np.isin(extra.col, isolated)
     assert touches.all()
     assert ours.n_islands_joined == isolated.size
+
+
+def test_saved_weights_load_identically(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from mixing.weights import build_weights, load_weights, save_weights
+
+    cells = [shapely.box(x, y, x + 1, y + 1) for y in range(3) for x in range(4)]
+    grid = gpd.GeoSeries(cells, crs="EPSG:28992")
+    groups = np.array(["GM0001"] * 6 + ["GM0002"] * 6)
+    w = build_weights(grid, kind="queen", ids=[f"u{i}" for i in range(12)], groups=groups)
+    save_weights(w, tmp_path / "w.npz")
+    back = load_weights(tmp_path / "w.npz")
+    assert (back.W != w.W).nnz == 0 and (back.binary != w.binary).nnz == 0
+    assert back.ids.tolist() == w.ids.tolist() and back.groups.tolist() == groups.tolist()
+    assert back.kind == "queen" and back.islands_joined == w.islands_joined
+    np.testing.assert_array_equal(back.centroids, w.centroids)

@@ -26,6 +26,7 @@ EXPECTED = REPO / "tests" / "expected"
 UPDATE = os.environ.get("MIXING_UPDATE_EXPECTED") == "1"
 SHARED_CONFIG = REPO / "config" / "examples" / "shared-cbs.yaml"
 SHARED_MUNICIPALITIES = ("GM0518", "GM0363", "GM0599")
+TABLES = ("indices.csv", "autocorrelation.csv", "local.csv")
 # Counts are sums of CBS integers; indices are deterministic floats. Tolerances only absorb
 # platform differences in floating-point summation order.
 RTOL, ATOL = 1e-9, 1e-12
@@ -91,24 +92,28 @@ def shared_run(tmp_path_factory, cbs_dir) -> Path:
 
 def test_demo_produces_the_three_outputs(demo_run):
     out = demo_run / "results" / "DEMO01"
-    for name in ("units.parquet", "indices.csv", "map.html"):
+    for name in ("units.parquet", "indices.csv", "autocorrelation.csv", "local.csv",
+                 "local.parquet", "weights.npz", "map.html", "figures/share.png",
+                 "figures/lisa.svg"):
         assert (out / name).stat().st_size > 0, name
-    for rule in ("ingest", "indices", "map"):
+    for rule in ("ingest", "indices", "autocorrelation", "map"):
         assert (demo_run / "logs" / "DEMO01" / f"{rule}.log").exists()
     html = (out / "map.html").read_text(encoding="utf-8")
-    assert "synthetische demogemeente" in html and "Bron: CBS" in html
+    assert "synthetische demogemeente" in html and "niet van CBS" in html
+    assert (demo_run / "results" / "index.html").stat().st_size > 0
 
 
 def test_demo_matches_expected_tables(demo_run):
     out = demo_run / "results" / "DEMO01"
-    compare(pd.read_csv(out / "indices.csv"), EXPECTED / "DEMO01" / "indices.csv")
+    for name in TABLES:
+        compare(pd.read_csv(out / name), EXPECTED / "DEMO01" / name)
     compare(units_summary(out / "units.parquet"), EXPECTED / "DEMO01" / "units.csv")
 
 
 def test_same_inputs_and_seed_give_identical_tables(demo_run, tmp_path):
     shutil.copytree(demo_run / "results", tmp_path / "first")
     run_ok(demo_run, "--forceall")
-    for name in ("indices.csv", "indices.parquet"):
+    for name in ("indices.csv", "indices.parquet", "autocorrelation.csv", "local.csv"):
         first = (tmp_path / "first" / "DEMO01" / name).read_bytes()
         assert (demo_run / "results" / "DEMO01" / name).read_bytes() == first, name
     pd.testing.assert_frame_equal(
@@ -121,14 +126,15 @@ def test_same_inputs_and_seed_give_identical_tables(demo_run, tmp_path):
 def test_real_cbs_data_matches_expected_tables(shared_run, municipality):
     out = shared_run / "results" / municipality
     assert (out / "map.html").stat().st_size > 0
-    compare(pd.read_csv(out / "indices.csv"), EXPECTED / municipality / "indices.csv")
+    for name in TABLES:
+        compare(pd.read_csv(out / name), EXPECTED / municipality / name)
     compare(units_summary(out / "units.parquet"), EXPECTED / municipality / "units.csv")
 
 
 def test_dry_run_plans_every_rule(tmp_path):
     done = snakemake(tmp_path, "--dry-run", "--configfile", str(SHARED_CONFIG))
     assert done.returncode == 0, done.stderr[-3000:]
-    for rule in ("ingest", "indices", "map", "all"):
+    for rule in ("ingest_", "indices_", "autocorrelation_", "map_", "overview", "all"):
         assert rule in done.stdout
 
 
@@ -164,8 +170,9 @@ def test_national_summary_stacks_every_municipality(shared_run):
 def test_one_batch_for_all_municipalities_gives_the_same_tables(shared_run, tmp_path):
     run_ok(tmp_path, "--configfile", str(SHARED_CONFIG), "--config", "batch_size=3")
     assert sorted(p.name for p in (tmp_path / "logs").iterdir()) == ["GM0363-GM0599", "summary"]
+    assert (tmp_path / "results" / "summary" / "autocorrelation.csv").exists()
     for municipality in SHARED_MUNICIPALITIES:
         assert (tmp_path / "results" / municipality / "map.html").stat().st_size > 0
-        for name in ("indices.csv", "indices.parquet"):
+        for name in ("indices.csv", "indices.parquet", "autocorrelation.csv", "local.csv"):
             assert (tmp_path / "results" / municipality / name).read_bytes() == (
                 shared_run / "results" / municipality / name).read_bytes(), (municipality, name)

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse, special
 
-from ._grouping import Batch, make_batch
+from ._grouping import Batch, group_generators, make_batch
 from .errors import InputError
 from .weights import SpatialWeights, row_standardise
 
@@ -387,12 +387,6 @@ def _standardise(y: np.ndarray, setup: _Setup, ddof: int = 0) -> np.ndarray:
         return dev / sd[b.codes]
 
 
-def _rng(seed: object) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
 def _check_permutations(permutations: object) -> int:
     if not isinstance(permutations, int | np.integer) or permutations < 0:
         raise InputError("argument `permutations` must be an integer >= 0", value=permutations)
@@ -422,30 +416,34 @@ def _out(values: np.ndarray, batch: Batch) -> float | np.ndarray:
 
 
 def _permuted_chunks(
-    rng: np.random.Generator, v: np.ndarray, batch: Batch, permutations: int, n_links: int
+    gens: list[np.random.Generator], v: np.ndarray, batch: Batch, permutations: int,
+    n_links: int,
 ):
-    """Yield (c, n) matrices of ``v`` permuted within groups, ``permutations`` rows in all."""
+    """Yield (c, n) matrices of ``v`` permuted within groups, ``permutations`` rows in all.
+
+    Group ``g`` shuffles with its own generator ``gens[g]`` (keyed by its label), so its
+    permutations do not depend on the other groups of the call.
+    """
     n = v.shape[0]
     c = max(1, min(permutations, CHUNK_ELEMENTS // max(n + n_links, 1)))
-    if batch.n_groups == 1:
-        for start in range(0, permutations, c):
-            m = min(c, permutations - start)
-            yield rng.permuted(np.tile(v, (m, 1)), axis=1)
-        return
     order = np.argsort(batch.codes, kind="stable")
     sorted_codes = batch.codes[order].astype(np.float64)
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(batch.codes, minlength=batch.n_groups))])
     v_sorted = v[order]
     for start in range(0, permutations, c):
         m = min(c, permutations - start)
+        keys = np.empty((m, n))
+        for g, gen in enumerate(gens):  # one vectorised draw per group
+            keys[:, bounds[g]:bounds[g + 1]] = gen.random((m, bounds[g + 1] - bounds[g]))
         # codes + U(0, 1) keys: sorting shuffles within each group, never across groups
-        perm = np.argsort(sorted_codes + rng.random((m, n)), axis=1)
+        perm = np.argsort(sorted_codes + keys, axis=1)
         out = np.empty((m, n))
         out[:, order] = v_sorted[perm]
         yield out
 
 
 def _global_sims(
-    observed: np.ndarray, stat, v: np.ndarray, setup: _Setup, permutations: int, rng, ok
+    observed: np.ndarray, stat, v: np.ndarray, setup: _Setup, permutations: int, seed, ok
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """p_sim, z_sim, mean of simulations for a global statistic ``stat((c, n)) -> (c, G)``."""
     G = setup.batch.n_groups
@@ -453,7 +451,8 @@ def _global_sims(
         nan = np.full(G, np.nan)
         return nan, nan.copy(), nan.copy()
     sims = np.concatenate(
-        [stat(chunk) for chunk in _permuted_chunks(rng, v, setup.batch, permutations, setup.W.nnz)]
+        [stat(chunk) for chunk in _permuted_chunks(group_generators(seed, setup.batch), v,
+                                                   setup.batch, permutations, setup.W.nnz)]
     )
     p = _folded_p(*_tail_counts(sims.T, observed[:, None]), permutations)
     mean = sims.mean(axis=0)
@@ -562,7 +561,7 @@ def moran(
         lag = (W @ zp.T).T
         return (indicator.T @ (zp * lag).T).T * scale
 
-    p_sim, z_sim, e_sim = _global_sims(I, stat, z, setup, permutations, _rng(seed), ok)
+    p_sim, z_sim, e_sim = _global_sims(I, stat, z, setup, permutations, seed, ok)
     fields = [I, expected, v_norm, z_norm, p_norm, v_rand, z_rand, p_rand, p_sim, z_sim, e_sim]
     fields = [_out(np.where(ok, f, np.nan), b) for f in fields]
     return MoranResult(*fields, permutations=permutations, groups=b.labels)
@@ -639,7 +638,7 @@ def geary(
         d = yp[:, coo.row] - yp[:, coo.col]
         return (edges.T @ (d * d).T).T * scale
 
-    p_sim, z_sim, e_sim = _global_sims(C, stat, y, setup, permutations, _rng(seed), ok)
+    p_sim, z_sim, e_sim = _global_sims(C, stat, y, setup, permutations, seed, ok)
     fields = [C, np.ones_like(C), v_norm, z_norm, p_norm, v_rand, z_rand, p_rand, p_sim, z_sim,
               e_sim]
     fields = [_out(np.where(ok, f, np.nan), b) for f in fields]
@@ -697,7 +696,7 @@ def bivariate_moran(
     def stat(zp: np.ndarray) -> np.ndarray:
         return (indicator.T @ (zx * (W @ zp.T).T).T).T * scale
 
-    p_sim, z_sim, e_sim = _global_sims(I, stat, zy, setup, permutations, _rng(seed), ok)
+    p_sim, z_sim, e_sim = _global_sims(I, stat, zy, setup, permutations, seed, ok)
     fields = [_out(np.where(ok, f, np.nan), b) for f in (I, p_sim, z_sim, e_sim)]
     return BivariateMoranResult(*fields, permutations=permutations, groups=b.labels)
 
@@ -730,7 +729,7 @@ def _conditional(
     active: np.ndarray,
     setup: _Setup,
     permutations: int,
-    rng: np.random.Generator,
+    seed: object,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Conditional permutation for local statistics of the form ``scale_i * lag_i + shift_i``.
 
@@ -765,9 +764,10 @@ def _conditional(
     offsets = np.zeros(n_groups, dtype=np.int64)
     offsets[1:] = np.cumsum(block)[:-1]
     draws = np.empty(int(block.sum()), dtype=np.int64)
+    gens = group_generators(seed, setup.batch)  # keyed by label: batch-independent draws
     for g in np.flatnonzero(kmax):  # one vectorised draw per group, not per unit
         draws[offsets[g] : offsets[g] + block[g]] = _sample_without_replacement(
-            rng, int(setup.sizes[g]) - 1, int(kmax[g]), P
+            gens[g], int(setup.sizes[g]) - 1, int(kmax[g]), P
         ).ravel()
 
     units = np.flatnonzero(act)
@@ -907,7 +907,7 @@ def _local_moran(zx, zy, setup, ok_groups, permutations, seed, alpha, adjust):
     isolated = np.diff(others.indptr) == 0
     scale = factor * zx
     p_sim, z_sim, e_sim = _conditional(
-        zy, others, scale, scale * diag * zy, Is, valid, setup, permutations, _rng(seed)
+        zy, others, scale, scale * diag * zy, Is, valid, setup, permutations, seed
     )
     q, labels = _quadrants(zx, lag, valid, isolated & (diag == 0))
     p_adj, sig, sig_adj = _significance(p_sim, alpha, adjust, b.codes)
@@ -1137,7 +1137,7 @@ def getis_ord_g_star(
     diag, others = _split_diagonal(W)
     p_sim, z_sim, e_sim = _conditional(
         y, others, scale, scale * diag * y, np.where(valid, G, 0.0), valid, setup,
-        permutations, _rng(seed),
+        permutations, seed,
     )
     p_adj, sig, sig_adj = _significance(p_sim, alpha, adjust, b.codes)
     nan = np.where(valid, 1.0, np.nan)

@@ -49,6 +49,8 @@ __all__ = [
     "subset",
     "block_diagonal",
     "row_standardise",
+    "save_weights",
+    "load_weights",
 ]
 
 #: Valid values of ``kind`` in :func:`build_weights`.
@@ -606,3 +608,40 @@ def block_diagonal(weights: list[SpatialWeights] | tuple[SpatialWeights, ...]) -
         groups=groups,
         centroids=centroids,
     )
+
+
+def save_weights(weights: SpatialWeights, path) -> None:
+    """Write weights to a ``.npz`` file (atomically), so later workflow steps reuse them.
+
+    Stores the binary structure, ids, groups, centroids, kind and the joined islands; ``W``
+    is re-derived by row-standardising on load.
+    """
+    from .io import atomic_path
+
+    binary = sparse.csr_array(weights.binary)
+    arrays = {
+        "indptr": binary.indptr, "indices": binary.indices, "data": binary.data,
+        "shape": np.asarray(binary.shape), "ids": np.asarray(weights.ids).astype(str),
+        "kind": np.asarray(weights.kind),
+        "islands_joined": np.asarray(weights.islands_joined, dtype=str),
+        "isolated": np.asarray(weights.isolated, dtype=str),
+    }
+    if weights.groups is not None:
+        arrays["groups"] = np.asarray(weights.groups).astype(str)
+    if weights.centroids is not None:
+        arrays["centroids"] = np.asarray(weights.centroids)
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
+
+
+def load_weights(path) -> SpatialWeights:
+    """Read weights written by :func:`save_weights`."""
+    with np.load(path, allow_pickle=False) as f:
+        binary = sparse.csr_array((f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"]))
+        return SpatialWeights(
+            W=row_standardise(binary), binary=binary, ids=f["ids"], kind=str(f["kind"]),
+            islands_joined=tuple(f["islands_joined"].tolist()),
+            isolated=tuple(f["isolated"].tolist()),
+            groups=f["groups"] if "groups" in f else None,
+            centroids=f["centroids"] if "centroids" in f else None,
+        )

@@ -71,10 +71,18 @@ def per_municipality(pattern, members):
     return expand(pattern, municipality=members)
 
 
+def figure_outputs(name, members):
+    return {
+        f"{name}_{ext}": per_municipality(f"results/{{municipality}}/figures/{name}.{ext}", members)
+        for ext in ("png", "svg")
+    }
+
+
 def all_outputs():
     per_code = expand(
         "results/{municipality}/{name}",
         municipality=MUNICIPALITIES,
-        name=["units.parquet", "indices.csv", "map.html"],
+        name=["units.parquet", "indices.csv", "autocorrelation.csv", "local.csv", "map.html"],
     )
-    return per_code + ["results/summary/indices.csv"]
+    summaries = ["results/summary/indices.csv", "results/summary/autocorrelation.csv"]
+    return per_code + summaries + ["results/index.html"]

@@ -1,4 +1,6 @@
-# Maps: folium HTML per municipality for policy staff (computes nothing, styles tables).
+# Maps: folium HTML and static figures per municipality, and the overview page.
+# Maps compute nothing: they style the finished tables.
+
 
 for batch, members in BATCHES.items():
 
@@ -8,6 +10,7 @@ for batch, members in BATCHES.items():
         input:
             units=per_municipality("results/{municipality}/units.parquet", members),
             indices=per_municipality("results/{municipality}/indices.csv", members),
+            local=per_municipality("results/{municipality}/local.csv", members),
         output:
             html=[
                 report(path, caption="../report/map.rst", category="Maps", subcategory=code)
@@ -15,9 +18,25 @@ for batch, members in BATCHES.items():
                     members, per_municipality("results/{municipality}/map.html", members)
                 )
             ],
+            **figure_outputs("share", members),
+            **figure_outputs("lisa", members),
         params:
             language=config.get("language", "nl"),
         log:
             f"logs/{batch}/map.log",
         script:
             "../scripts/map.py"
+
+
+rule overview:
+    input:
+        units=per_municipality("results/{municipality}/units.parquet", MUNICIPALITIES),
+        indices=per_municipality("results/{municipality}/indices.csv", MUNICIPALITIES),
+    output:
+        html=report("results/index.html", caption="../report/overview.rst", category="Overview"),
+    params:
+        language=config.get("language", "nl"),
+    log:
+        "logs/summary/overview.log",
+    script:
+        "../scripts/overview.py"

@@ -38,3 +38,53 @@ rule summary_indices:
         "logs/summary/indices.log",
     script:
         "../scripts/summary.py"
+
+
+AUTOCORRELATION = config.get("autocorrelation", {})
+
+for batch, members in BATCHES.items():
+
+    rule:
+        name:
+            f"autocorrelation_{batch.replace('-', '_')}"
+        input:
+            units=per_municipality("results/{municipality}/units.parquet", members),
+        output:
+            weights=per_municipality("results/{municipality}/weights.npz", members),
+            table=[
+                report(
+                    path,
+                    caption="../report/autocorrelation.rst",
+                    category="Autocorrelation",
+                    subcategory=code,
+                )
+                for code, path in zip(
+                    members,
+                    per_municipality("results/{municipality}/autocorrelation.csv", members),
+                )
+            ],
+            local=per_municipality("results/{municipality}/local.csv", members),
+            local_parquet=per_municipality("results/{municipality}/local.parquet", members),
+        params:
+            seed=config["seed"],
+            weights=AUTOCORRELATION.get("weights", "queen"),
+            permutations=AUTOCORRELATION.get("permutations", 999),
+            alpha=AUTOCORRELATION.get("alpha", 0.05),
+            thresholds=AUTOCORRELATION.get("thresholds", [0.5, 0.7]),
+            variables=AUTOCORRELATION.get("variables"),
+        log:
+            f"logs/{batch}/autocorrelation.log",
+        script:
+            "../scripts/autocorrelation.py"
+
+
+rule summary_autocorrelation:
+    input:
+        per_municipality("results/{municipality}/autocorrelation.csv", MUNICIPALITIES),
+    output:
+        csv="results/summary/autocorrelation.csv",
+        parquet="results/summary/autocorrelation.parquet",
+    log:
+        "logs/summary/autocorrelation.log",
+    script:
+        "../scripts/summary.py"

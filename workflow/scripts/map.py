@@ -1,17 +1,29 @@
-"""Folium maps for a batch of municipalities: finished tables in, HTML out."""
+"""Folium maps and static figures for a batch of municipalities: finished tables in.
+
+Per municipality: ``units``, ``indices`` and ``local`` (local statistics) in; ``html`` and
+the share and LISA figures (PNG + SVG) out, in the order of the batch.
+"""
+
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from mixing.figures import lisa_figure, save_figure, share_figure
 from mixing.io import write_text
-from mixing.maps import social_housing_map
+from mixing.maps import municipality_map
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])
-for units_path, indices_path, html_path in zip(
-    snakemake.input.units, snakemake.input.indices, snakemake.output.html, strict=True
-):
-    html = social_housing_map(gpd.read_parquet(units_path), pd.read_csv(indices_path),
-                              language=snakemake.params.language)
+language = snakemake.params.language
+inputs, outputs = snakemake.input, snakemake.output
+for i, html_path in enumerate(outputs.html):
+    units = gpd.read_parquet(inputs.units[i])
+    local = pd.read_csv(inputs.local[i])
+    html = municipality_map(units, pd.read_csv(inputs.indices[i]), local=local,
+                            language=language)
     write_text(html_path, html)
-    log.info("%s: %d bytes", html_path, len(html))
+    save_figure(share_figure(units, language=language), Path(outputs.share_png[i]).with_suffix(""))
+    save_figure(lisa_figure(units, local, language=language),
+                Path(outputs.lisa_png[i]).with_suffix(""))
+    log.info("%s: %d bytes, figures written", html_path, len(html))

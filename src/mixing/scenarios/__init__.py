@@ -1,0 +1,45 @@
+"""The policy lab: what-if scenarios for the housing stock and its allocation.
+
+An **accounting model** of "what if the stock or the allocation were different" -- not a
+behavioural forecast. Each scenario type is a pure, vectorised function of one
+municipality's canonical units table (buurt level) returning a new table and its costs;
+assumptions the data lack are explicit (:class:`Assumptions`) and carried on every table
+row. Policies and figures: POLICY.md.
+
+Modules: :mod:`.assumptions` (defaults and sources), :mod:`.spec` (scenario files and
+validation), :mod:`.state` (per-tenure accounting), :mod:`.transforms` (differentiate,
+spread, add_social, allocation), :mod:`.district` (new_district), :mod:`.optimiser`
+(target), :mod:`.tables` (run_scenarios).
+"""
+
+from .assumptions import ASSUMPTION_COLUMNS, ASSUMPTION_SOURCES, MODEL_NOTE, Assumptions
+from .district import new_district
+from .optimiser import target, threshold_rule
+from .spec import SCENARIO_TYPES, Scenario, ScenarioError, load_scenarios, parse_scenarios, scenario
+from .tables import SUMMARY_COLUMNS, apply_scenario, run_scenarios
+from .transforms import ScenarioCosts, ScenarioResult, add_social, allocation, differentiate, spread
+
+__all__ = [
+    "MODEL_NOTE",
+    "Assumptions",
+    "ASSUMPTION_COLUMNS",
+    "ASSUMPTION_SOURCES",
+    "SCENARIO_TYPES",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioCosts",
+    "ScenarioResult",
+    "SUMMARY_COLUMNS",
+    "load_scenarios",
+    "parse_scenarios",
+    "scenario",
+    "differentiate",
+    "spread",
+    "add_social",
+    "allocation",
+    "new_district",
+    "target",
+    "threshold_rule",
+    "apply_scenario",
+    "run_scenarios",
+]
