@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._grouping import Batch, exclusive_cumsum, segment_layout, two_group_counts
+from ._grouping import Batch, exclusive_cumsum, group_generators, segment_layout, two_group_counts
 
 __all__ = [
     "dissimilarity",
@@ -548,7 +548,8 @@ def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=No
     iterations : int, default 500
         Number of simulated random allocations.
     seed : int, numpy.random.Generator or None
-        Seed of the simulation (``numpy.random.default_rng(seed)``). None draws fresh
+        Seed of the simulation; each group draws from its own stream keyed by its label
+        (see :func:`mixing._grouping.group_generators`). None draws fresh
         entropy: the result is then not reproducible.
 
     Returns
@@ -590,8 +591,9 @@ def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=No
     1.0
     """
     iterations = _check_draws(iterations, "iterations")
-    rng = np.random.default_rng(seed)
     x, t, _, batch = two_group_counts(group, total, groups)
+    gens = group_generators(seed, batch)  # keyed by group label: batch-independent draws
+    members = _members(batch)
     D = _dissim(x, t, batch)
     t_int = np.trunc(t)
     with np.errstate(**_QUIET):
@@ -604,12 +606,21 @@ def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=No
     D_sum, n_ok = np.zeros(G), np.zeros(G)
     for start in range(0, iterations, chunk):
         b = min(chunk, iterations - start)
-        sim = rng.binomial(t_int.astype(np.int64), p_unit, size=(b, n)).astype(np.float64)
+        sim = np.empty((b, n))
+        for gen, idx in zip(gens, members, strict=True):
+            sim[:, idx] = gen.binomial(t_int[idx].astype(np.int64), p_unit[idx], size=(b, idx.size))
         d = _dissim_of_rows(sim, t, batch, T)
         D_sum += np.where(np.isnan(d), 0.0, d).sum(axis=0)
         n_ok += (~np.isnan(d)).sum(axis=0)
     with np.errstate(**_QUIET):
         return batch.out(_correct_towards_null(D, D_sum / n_ok))
+
+
+def _members(batch: Batch) -> list[np.ndarray]:
+    """Unit positions of each group, in group-code order."""
+    order = np.argsort(batch.codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(batch.codes, minlength=batch.n_groups))])
+    return [order[bounds[g]:bounds[g + 1]] for g in range(batch.n_groups)]
 
 
 def _dissim_of_rows(sim: np.ndarray, t: np.ndarray, batch: Batch, T: np.ndarray) -> np.ndarray:
@@ -664,7 +675,8 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
     draws : int, default 500
         Number of bootstrap draws B (``segregation``'s ``B``).
     seed : int, numpy.random.Generator or None
-        Seed of the simulation (``numpy.random.default_rng(seed)``). None draws fresh
+        Seed of the simulation; each group draws from its own stream keyed by its label
+        (see :func:`mixing._grouping.group_generators`). None draws fresh
         entropy: the result is then not reproducible.
 
     Returns
@@ -699,8 +711,8 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
     1.0
     """
     draws = _check_draws(draws, "draws")
-    rng = np.random.default_rng(seed)
     x, t, _, batch = two_group_counts(group, total, groups)
+    gens = group_generators(seed, batch)  # keyed by group label: batch-independent draws
     y = t - x
     D = _dissim(x, t, batch)
     X, Y = batch.sum(x), batch.sum(y)
@@ -710,12 +722,17 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
         py = np.nan_to_num(ys / Y[:, None])
     nx, ny = np.trunc(X).astype(np.int64), np.trunc(Y).astype(np.int64)
     G, width = xs.shape
+    sizes = np.bincount(batch.codes, minlength=G)
     chunk = max(1, min(draws, _CHUNK_FLOATS // max(G * width, 1)))
     D_sum, n_ok = np.zeros(G), np.zeros(G)
     for start in range(0, draws, chunk):
         b = min(chunk, draws - start)
-        sim_x = rng.multinomial(nx, px, size=(b, G)).astype(np.float64)
-        sim_y = rng.multinomial(ny, py, size=(b, G)).astype(np.float64)
+        sim_x = np.zeros((b, G, width))
+        sim_y = np.zeros((b, G, width))
+        for g, gen in enumerate(gens):  # only the group's own units: padding draws nothing
+            k = sizes[g]
+            sim_x[:, g, :k] = gen.multinomial(nx[g], px[g, :k], size=b)
+            sim_y[:, g, :k] = gen.multinomial(ny[g], py[g, :k], size=b)
         d = _dissim_of_draws(sim_x, sim_y)
         D_sum += np.where(np.isnan(d), 0.0, d).sum(axis=0)
         n_ok += (~np.isnan(d)).sum(axis=0)

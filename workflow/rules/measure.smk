@@ -1,5 +1,7 @@
 # Measure: segregation indices per municipality, level and dimension; a national summary.
 
+INDICES = config.get("indices", {})
+
 for batch, members in BATCHES.items():
 
     rule:
@@ -20,8 +22,14 @@ for batch, members in BATCHES.items():
                 )
             ],
             parquet=per_municipality("results/{municipality}/indices.parquet", members),
+            local=per_municipality("results/{municipality}/local_indices.csv", members),
         params:
             seed=config["seed"],
+            indices=INDICES.get("indices"),
+            inference=INDICES.get("inference", ["dissimilarity", "gini", "entropy",
+                                                "isolation", "exposure"]),
+            permutations=INDICES.get("permutations", 999),
+            replicates=INDICES.get("replicates", 999),
         log:
             f"logs/{batch}/indices.log",
         script:
