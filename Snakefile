@@ -10,6 +10,7 @@ if not workflow.config_settings.configfiles:
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/measure.smk"
+include: "workflow/rules/scenarios.smk"
 include: "workflow/rules/maps.smk"
 
 

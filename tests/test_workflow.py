@@ -26,7 +26,8 @@ EXPECTED = REPO / "tests" / "expected"
 UPDATE = os.environ.get("MIXING_UPDATE_EXPECTED") == "1"
 SHARED_CONFIG = REPO / "config" / "examples" / "shared-cbs.yaml"
 SHARED_MUNICIPALITIES = ("GM0518", "GM0363", "GM0599")
-TABLES = ("indices.csv", "local_indices.csv", "autocorrelation.csv", "local.csv")
+TABLES = ("indices.csv", "local_indices.csv", "autocorrelation.csv", "local.csv",
+          "scenarios.csv")
 # Counts are sums of CBS integers; indices are deterministic floats. Tolerances only absorb
 # platform differences in floating-point summation order.
 RTOL, ATOL = 1e-9, 1e-12
@@ -101,6 +102,8 @@ def test_demo_produces_the_three_outputs(demo_run):
     html = (out / "map.html").read_text(encoding="utf-8")
     assert "synthetische demogemeente" in html and "niet van CBS" in html
     assert (demo_run / "results" / "index.html").stat().st_size > 0
+    assert (out / "scenario_units" / "spreiden_50.parquet").stat().st_size > 0
+    assert "spreiden_50" in html  # each scenario is a map layer
 
 
 def test_demo_matches_expected_tables(demo_run):
@@ -134,7 +137,8 @@ def test_real_cbs_data_matches_expected_tables(shared_run, municipality):
 def test_dry_run_plans_every_rule(tmp_path):
     done = snakemake(tmp_path, "--dry-run", "--configfile", str(SHARED_CONFIG))
     assert done.returncode == 0, done.stderr[-3000:]
-    for rule in ("ingest_", "indices_", "autocorrelation_", "map_", "overview", "all"):
+    for rule in ("ingest_", "indices_", "autocorrelation_", "scenarios_", "map_", "overview",
+                 "all"):
         assert rule in done.stdout
 
 
@@ -171,6 +175,7 @@ def test_one_batch_for_all_municipalities_gives_the_same_tables(shared_run, tmp_
     run_ok(tmp_path, "--configfile", str(SHARED_CONFIG), "--config", "batch_size=3")
     assert sorted(p.name for p in (tmp_path / "logs").iterdir()) == ["GM0363-GM0599", "summary"]
     assert (tmp_path / "results" / "summary" / "autocorrelation.csv").exists()
+    assert (tmp_path / "results" / "summary" / "scenarios.csv").exists()
     for municipality in SHARED_MUNICIPALITIES:
         assert (tmp_path / "results" / municipality / "map.html").stat().st_size > 0
         for name in TABLES:

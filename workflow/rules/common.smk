@@ -85,4 +85,20 @@ def all_outputs():
         name=["units.parquet", "indices.csv", "autocorrelation.csv", "local.csv", "map.html"],
     )
     summaries = ["results/summary/indices.csv", "results/summary/autocorrelation.csv"]
+    if SCENARIOS:
+        per_code += expand("results/{municipality}/scenarios.csv", municipality=MUNICIPALITIES)
+        summaries.append("results/summary/scenarios.csv")
     return per_code + summaries + ["results/index.html"]
+
+
+def scenario_names():
+    """Scenario names of the configured scenarios file (validated by mixing.scenarios)."""
+    if not config.get("scenarios", True):
+        return []
+    from mixing.scenarios import load_scenarios
+
+    return sorted(load_scenarios(scenarios_file()))
+
+
+def scenarios_file():
+    return repo_path(config.get("scenarios") or "config/scenarios.yaml")

@@ -11,6 +11,11 @@ for batch, members in BATCHES.items():
             units=per_municipality("results/{municipality}/units.parquet", members),
             indices=per_municipality("results/{municipality}/indices.csv", members),
             local=per_municipality("results/{municipality}/local.csv", members),
+            scenarios=[
+                f"results/{code}/scenario_units/{name}.parquet"
+                for code in members
+                for name in SCENARIOS
+            ],
         output:
             html=[
                 report(path, caption="../report/map.rst", category="Maps", subcategory=code)
@@ -22,6 +27,7 @@ for batch, members in BATCHES.items():
             **figure_outputs("lisa", members),
         params:
             language=config.get("language", "nl"),
+            scenarios=SCENARIOS,
         log:
             f"logs/{batch}/map.log",
         script:
@@ -32,8 +38,19 @@ rule overview:
     input:
         units=per_municipality("results/{municipality}/units.parquet", MUNICIPALITIES),
         indices=per_municipality("results/{municipality}/indices.csv", MUNICIPALITIES),
+        scenarios=per_municipality("results/{municipality}/scenarios.csv", MUNICIPALITIES)
+        if SCENARIOS
+        else [],
     output:
         html=report("results/index.html", caption="../report/overview.rst", category="Overview"),
+        **(
+            {
+                "effects_png": "results/figures/scenario_effects.png",
+                "effects_svg": "results/figures/scenario_effects.svg",
+            }
+            if SCENARIOS
+            else {}
+        ),
     params:
         language=config.get("language", "nl"),
     log:

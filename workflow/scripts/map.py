@@ -1,6 +1,7 @@
 """Folium maps and static figures for a batch of municipalities: finished tables in.
 
-Per municipality: ``units``, ``indices`` and ``local`` (local statistics) in; ``html`` and
+Per municipality: ``units``, ``indices``, ``local`` (local statistics) and the units after
+each scenario (``scenarios``, ``params.scenarios`` names per municipality) in; ``html`` and
 the share and LISA figures (PNG + SVG) out, in the order of the batch.
 """
 
@@ -16,12 +17,16 @@ from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])
 language = snakemake.params.language
+names = list(snakemake.params.scenarios)
 inputs, outputs = snakemake.input, snakemake.output
 for i, html_path in enumerate(outputs.html):
     units = gpd.read_parquet(inputs.units[i])
     local = pd.read_csv(inputs.local[i])
+    scenario_paths = inputs.scenarios[i * len(names):(i + 1) * len(names)]
+    scenarios = {name: gpd.read_parquet(path) for name, path in zip(names, scenario_paths,
+                                                                    strict=True)}
     html = municipality_map(units, pd.read_csv(inputs.indices[i]), local=local,
-                            language=language)
+                            scenarios=scenarios, language=language)
     write_text(html_path, html)
     save_figure(share_figure(units, language=language), Path(outputs.share_png[i]).with_suffix(""))
     save_figure(lisa_figure(units, local, language=language),

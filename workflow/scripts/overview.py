@@ -20,11 +20,9 @@ log = log_to(snakemake.log[0])
 units = gpd.GeoDataFrame(pd.concat([gpd.read_parquet(p) for p in snakemake.input.units],
                                    ignore_index=True), geometry="geometry")
 indices = pd.concat([pd.read_csv(p) for p in snakemake.input.indices], ignore_index=True)
-scenarios = None
-if "scenarios" in snakemake.input.keys():
-    files = snakemake.input.scenarios
-    files = [files] if isinstance(files, str) else files
-    scenarios = pd.concat([pd.read_csv(p) for p in files], ignore_index=True)
+files = snakemake.input.get("scenarios") or []
+files = [files] if isinstance(files, str) else list(files)
+scenarios = pd.concat([pd.read_csv(p) for p in files], ignore_index=True) if files else None
 out_dir = Path(snakemake.output.html).parent
 links = {}
 for path in snakemake.input.units:  # results/{municipality}/units.parquet
