@@ -372,7 +372,8 @@ def _aligned(first: pd.DataFrame, second: pd.DataFrame):
 
 
 def _trends(units, dimensions, indices, seed, replicates) -> pd.DataFrame:
-    trends = index_table(units, dimensions=tuple(dimensions), indices=tuple(indices))
+    trends = index_table(units, dimensions=tuple(dimensions), indices=tuple(indices),
+                         inference_indices=())
     trends[["ci_low", "ci_high", "se"]] = np.nan
     if not HAS_BOOTSTRAP or seed is None:
         return trends

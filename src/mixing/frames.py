@@ -32,6 +32,7 @@ __all__ = [
     "SPATIAL_INDICES",
     "MULTIGROUP_INDICES",
     "INFERENCE_INDICES",
+    "DEFAULT_INDICES",
     "INDEX_COLUMNS",
     "LOCAL_COLUMNS",
     "index_table",
@@ -104,6 +105,8 @@ MULTIGROUP_INDICES = ("multigroup_dissimilarity", "multigroup_gini", "normalized
                       "information_theory", "mutual_information", "relative_diversity",
                       "squared_coefficient_of_variation", "diversity",
                       "simpsons_concentration", "simpsons_interaction")
+#: The headline indices of summaries (scales, years, regions).
+DEFAULT_INDICES = ("dissimilarity", "isolation", "exposure")
 #: Indices that get a permutation p-value, the null expectation and a bootstrap interval.
 INFERENCE_INDICES = ("dissimilarity", "gini", "entropy", "isolation", "exposure")
 _SIMULATED = ("modified_dissimilarity", "bias_corrected_dissimilarity")

@@ -27,7 +27,7 @@ import pandas as pd
 
 from mixing import multigroup
 from mixing.errors import InputError
-from mixing.frames import DIMENSIONS, index_table
+from mixing.frames import DEFAULT_INDICES, DIMENSIONS, index_table
 
 __all__ = [
     "GROUP_SETS",
@@ -221,7 +221,8 @@ def region_indices(
         if unknown:
             raise InputError(f"unknown dimensions {unknown}; valid: {sorted(DIMENSIONS)}")
         stacked = units.iloc[rows].assign(municipality_code=region)
-        two = index_table(stacked, dimensions=tuple(dimensions)).rename(
+        two = index_table(stacked, dimensions=tuple(dimensions), indices=DEFAULT_INDICES,
+                          inference_indices=()).rename(
             columns={"municipality_code": "region"})
         two["n_municipalities"] = two["region"].map(dict(zip(region_names, n_mun, strict=True)))
         two["population"] = two["region"].map(dict(zip(region_names, population, strict=True)))

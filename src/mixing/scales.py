@@ -332,7 +332,8 @@ def scale_table(
         raise InputError("units_by_level is empty", fix="pass {'buurt': units, ...}")
     frames = []
     for label, units in units_by_level.items():
-        table = index_table(units.assign(level=label), dimensions=dimensions, indices=indices)
+        table = index_table(units.assign(level=label), dimensions=dimensions, indices=indices,
+                            inference_indices=())
         frames.append(table)
     long = pd.concat(frames, ignore_index=True)
     key = ["municipality_code", "dimension", "index"]
