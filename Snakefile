@@ -11,6 +11,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/measure.smk"
 include: "workflow/rules/scenarios.smk"
+include: "workflow/rules/compare.smk"
 include: "workflow/rules/maps.smk"
 
 

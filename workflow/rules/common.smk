@@ -78,6 +78,42 @@ def figure_outputs(name, members):
     }
 
 
+def compare_members(members):
+    return [m for m in members if source(m).get("compare_years")]
+
+
+def compare_sources(members):
+    """Every extra year's files of the batch, resolved."""
+    files = []
+    for m in compare_members(members):
+        for other in source(m)["compare_years"].values():
+            for key in ("geometry", "table"):
+                value = other.get(key)
+                for path in value if isinstance(value, list) else [value]:
+                    if path and repo_path(path) not in files:
+                        files.append(repo_path(path))
+    return files
+
+
+def resolved_years(municipality):
+    """The extra years of a municipality with resolved paths; geometry defaults to its own."""
+    base = resolved_source(municipality)
+    years = {}
+    for year, other in source(municipality)["compare_years"].items():
+        entry = {"year": int(year), "level": base.get("level", "buurt")}
+        for key in ("geometry", "table"):
+            value = other.get(key)
+            if value:
+                entry[key] = [repo_path(v) for v in value] if isinstance(value, list) else [
+                    repo_path(value)]
+        entry.setdefault("geometry", base.get("geometry"))
+        if isinstance(entry["geometry"], list):
+            entry["geometry"] = entry["geometry"][0]
+        entry["columns"] = other.get("columns", base.get("columns"))
+        years[int(year)] = entry
+    return years
+
+
 def all_outputs():
     per_code = expand(
         "results/{municipality}/{name}",
@@ -88,6 +124,10 @@ def all_outputs():
     if SCENARIOS:
         per_code += expand("results/{municipality}/scenarios.csv", municipality=MUNICIPALITIES)
         summaries.append("results/summary/scenarios.csv")
+    per_code += expand("results/{municipality}/scales.csv", municipality=MUNICIPALITIES)
+    per_code += [f"results/{m}/change/trends.csv" for m in compare_members(MUNICIPALITIES)]
+    if REGIONS:
+        summaries.append("results/summary/regions.csv")
     return per_code + summaries + ["results/index.html"]
 
 

@@ -1,0 +1,34 @@
+"""Compare years of a municipality: harmonise to the baseline geometry, then trends, tests,
+per-unit change and the decomposition of the change in M (Elbers 2023)."""
+
+import geopandas as gpd
+
+from mixing.cbs import read_units
+from mixing.change import compare_years
+from mixing.harmonise import harmonise
+from mixing.io import write_table
+from mixing.runlog import log_to
+
+log = log_to(snakemake.log[0])
+params = snakemake.params
+outputs = iter(snakemake.output)
+for code, units_path in zip(params.members, snakemake.input.units, strict=True):
+    base = gpd.read_parquet(units_path)
+    base = base[base["level"] == base["level"].iloc[0]]
+    target_year = int(base["year"].iloc[0])
+    by_year = {target_year: base}
+    for year, src in params.years[code].items():
+        tables = src.get("table")
+        by_year[int(year)] = read_units(
+            geometry=src.get("geometry"), table=tables[0] if tables and len(tables) == 1
+            else tables, level=src["level"], year=int(year), columns=src.get("columns"),
+            municipality=code)
+    stacked, report = harmonise(by_year, target_year=target_year)
+    years = {int(y): part for y, part in stacked.groupby("year")}
+    result = compare_years(years, seed=params.seed)
+    tables = {"trends": result.trends, "tests": result.tests, "units": result.units,
+              "decomposition": result.decomposition, "harmonisation": report.summary}
+    for name in params.tables:
+        write_table(tables[name], next(outputs))
+    log.info("%s: years %s on the %d geometry; %s", code, sorted(years), target_year,
+             "; ".join(result.notes) or "all inference available")
