@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from mixing import autocorr
 from mixing.concentration import concentration_classes, location_quotient
@@ -75,9 +76,15 @@ def analysis_units(units: pd.DataFrame) -> pd.DataFrame:
 
 def unit_weights(units: pd.DataFrame, *, kind: str = "queen", k: int = 6,
                  threshold: float | None = None) -> SpatialWeights:
-    """Block-diagonal weights (one block per municipality) of the units with a geometry."""
+    """Block-diagonal weights (one block per municipality) of the units with a geometry.
+
+    Without any geometry (codes missing from the boundary file) the weights are empty.
+    """
     has_shape = units.geometry.notna() & ~units.geometry.is_empty
     shown = units[has_shape]
+    if shown.empty:
+        empty = sparse.csr_array((0, 0))
+        return SpatialWeights(W=empty, binary=empty, ids=np.array([], dtype=str), kind=kind)
     return build_weights(shown.geometry, kind=kind, k=k, threshold=threshold,
                          ids=shown["unit_code"].to_numpy(),
                          groups=shown["municipality_code"].to_numpy())

@@ -140,7 +140,7 @@ def _multigroup_counts(units: pd.DataFrame, dim: MultiDimension) -> np.ndarray:
     return counts
 
 
-def _spatial_values(name, group, total, inputs, groups, missing_shape) -> np.ndarray:
+def _spatial_values(name, group, total, inputs, groups, missing_shape, keys) -> np.ndarray:
     kernel = getattr(spatial, name)
     if name == "spatial_dissimilarity":
         out = kernel(group, total, inputs.contiguity, groups=groups)
@@ -157,9 +157,11 @@ def _spatial_values(name, group, total, inputs, groups, missing_shape) -> np.nda
         out = kernel(group, total, inputs.centroids, groups=groups)
     else:  # distance-based: proximity, decay isolation/exposure, clustering
         out = kernel(group, total, inputs.distances, inputs.areas, groups=groups)
-    out = np.asarray(out, dtype=float)
-    out[missing_shape] = np.nan  # a municipality with populated units lacking geometry
-    return out
+    # kernels return one value per label that has geometry; align with every key
+    values = pd.Series(np.asarray(out, dtype=float), index=np.unique(groups))
+    aligned = values.reindex(keys["label"]).to_numpy(copy=True)
+    aligned[missing_shape] = np.nan  # a municipality with populated units lacking geometry
+    return aligned
 
 
 def index_table(
@@ -266,7 +268,7 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
                 continue
             (spatial_in, has_shape) = inputs
             value = _spatial_values(index, group[has_shape], total[has_shape], spatial_in,
-                                    labels[has_shape], missing_shape)
+                                    labels[has_shape], missing_shape, keys)
         else:
             continue
         if index in inference_indices:

@@ -25,8 +25,11 @@ for code, path in zip(codes, snakemake.output.weights, strict=True):
     save_weights(weights[code], path)
     log.info("%s: %d units in the weights, %d islands joined to their nearest neighbour",
              code, weights[code].n, weights[code].n_islands_joined)
+    if weights[code].n == 0:
+        log.warning("%s: no unit has a geometry (codes not in the boundary file); no spatial "
+                    "statistics for it", code)
 global_table, local_table = autocorrelation_tables(
-    units, weights=block_diagonal([weights[c] for c in codes]),
+    units, weights=block_diagonal([weights[c] for c in codes if weights[c].n > 0]),
     variables=params.variables, permutations=params.permutations, seed=params.seed,
     alpha=params.alpha, thresholds=tuple(params.thresholds),
 )
