@@ -18,6 +18,8 @@ for batch, members in BATCHES.items():
             grid_cell=config.get("grid_cell", 500),
         log:
             f"logs/{batch}/scales.log",
+        benchmark:
+            f"logs/{batch}/scales.benchmark.tsv",
         script:
             "../scripts/scales.py"
 
@@ -38,6 +40,8 @@ for batch, members in BATCHES.items():
                 seed=config["seed"],
             log:
                 f"logs/{batch}/change.log",
+            benchmark:
+                f"logs/{batch}/change.benchmark.tsv",
             script:
                 "../scripts/change.py"
 

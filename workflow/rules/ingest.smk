@@ -43,5 +43,7 @@ for batch, members in BATCHES.items():
             levels=config.get("levels", ["buurt"]),
         log:
             f"logs/{batch}/ingest.log",
+        benchmark:
+            f"logs/{batch}/ingest.benchmark.tsv",
         script:
             "../scripts/ingest.py"

@@ -30,6 +30,8 @@ for batch, members in BATCHES.items():
             scenarios=SCENARIOS,
         log:
             f"logs/{batch}/map.log",
+        benchmark:
+            f"logs/{batch}/map.benchmark.tsv",
         script:
             "../scripts/map.py"
 

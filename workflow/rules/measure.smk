@@ -32,6 +32,8 @@ for batch, members in BATCHES.items():
             replicates=INDICES.get("replicates", 999),
         log:
             f"logs/{batch}/indices.log",
+        benchmark:
+            f"logs/{batch}/indices.benchmark.tsv",
         script:
             "../scripts/indices.py"
 
@@ -82,6 +84,8 @@ for batch, members in BATCHES.items():
             variables=AUTOCORRELATION.get("variables"),
         log:
             f"logs/{batch}/autocorrelation.log",
+        benchmark:
+            f"logs/{batch}/autocorrelation.benchmark.tsv",
         script:
             "../scripts/autocorrelation.py"
 

@@ -38,6 +38,8 @@ if SCENARIOS:
                 permutations=config.get("autocorrelation", {}).get("permutations", 999),
             log:
                 f"logs/{batch}/scenarios.log",
+            benchmark:
+                f"logs/{batch}/scenarios.benchmark.tsv",
             script:
                 "../scripts/scenarios.py"
 

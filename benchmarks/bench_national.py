@@ -1,0 +1,65 @@
+"""National run from a cold start: every municipality of the 2024 table, all default stages.
+
+Runs ``snakemake --configfile config/examples/nl-2024.yaml`` in a fresh working directory
+(so nothing is cached), then reports wall time, CPU time and peak memory of the whole run
+and the split per stage from the rules' Snakemake ``benchmark:`` files.
+
+Usage (from the repository, with ../shared beside it)::
+
+    python benchmarks/bench_national.py [--cores 2] [--keep DIR]
+
+Not part of the test suite: it takes minutes and its numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "config" / "examples" / "nl-2024.yaml"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--keep", help="working directory to keep (default: a temporary one)")
+    args = parser.parse_args()
+    workdir = Path(args.keep or tempfile.mkdtemp(prefix="mixing-national-"))
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+               "--directory", str(workdir), "--configfile", str(CONFIG),
+               "--cores", str(args.cores), "--quiet", "rules"]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
+        return done.returncode
+    rows = []
+    for path in sorted((workdir / "logs").glob("*/*.benchmark.tsv")):
+        table = pd.read_csv(path, sep="\t")
+        rows.append({"stage": path.name.split(".")[0], "batch": path.parent.name,
+                     "seconds": table["s"].iloc[0], "max_rss_mb": table["max_rss"].iloc[0]})
+    stages = pd.DataFrame(rows).groupby("stage").agg(
+        jobs=("batch", "size"), seconds=("seconds", "sum"), max_rss_mb=("max_rss_mb", "max"))
+    municipalities = len(list((workdir / "results").glob("GM*")))
+    print(f"municipalities: {municipalities}")
+    print(f"wall time: {wall:.1f} s on {args.cores} cores; CPU time (user+sys): "
+          f"{usage.ru_utime + usage.ru_stime:.1f} s; peak memory of one process: "
+          f"{usage.ru_maxrss / 1024:.0f} MB")
+    print("per stage (job seconds summed over batches; peak RSS of one job):")
+    print(stages.sort_values("seconds", ascending=False).to_string(float_format="%.1f"))
+    print(f"outputs in {workdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
