@@ -202,3 +202,15 @@ def test_one_batch_for_all_municipalities_gives_the_same_tables(shared_run, tmp_
             pd.testing.assert_frame_equal(
                 pd.read_csv(tmp_path / "results" / municipality / name),
                 pd.read_csv(shared_run / "results" / municipality / name), rtol=1e-12)
+
+
+def test_snakemake_report_builds_with_captions(demo_run):
+    import zipfile
+
+    run_ok(demo_run, "--report", str(demo_run / "report.zip"))
+    with zipfile.ZipFile(demo_run / "report.zip") as report:
+        names = report.namelist()
+        assert any(name.endswith("map.html") for name in names)
+        assert any(name.endswith("indices.csv") for name in names)
+        html = next(report.read(n).decode() for n in names if n.endswith("report.html"))
+    assert "Moran" in html  # the autocorrelation caption
