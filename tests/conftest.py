@@ -31,3 +31,31 @@ def cbs_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed() -> int:
     return SEED
+
+
+ODATA = "kwb_odata_denhaag_amsterdam_utrecht/data/"
+DEN_HAAG_2019 = ODATA + "marginal_distributions_TheHague_2019_84583NED.csv"
+
+
+@pytest.fixture(scope="session")
+def nl_geometry(cbs_dir):
+    """The national 2019 buurt boundaries, read once per test session (the slow read)."""
+    import warnings
+
+    from mixing.readers.geo import read_geometry
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "no CRS recorded, taken as lon/lat" is expected
+        return read_geometry(cbs_dir / "buurt_2019_nl_topojson/buurten.json")
+
+
+@pytest.fixture(scope="session")
+def den_haag_2019(cbs_dir, nl_geometry):
+    """Den Haag 2019 buurten (OData kerncijfers on the 2019 boundaries), read once."""
+    import warnings
+
+    from mixing.cbs import read_units
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the 5 hidden corporation shares are expected
+        return read_units(nl_geometry, cbs_dir / DEN_HAAG_2019, year=2019)

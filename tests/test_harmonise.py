@@ -21,7 +21,6 @@ from mixing.harmonise import (
     harmonise,
     interpolate,
 )
-from mixing.readers.geo import read_geometry
 from mixing.schema import CANONICAL_COLUMNS
 
 ODATA = "kwb_odata_denhaag_amsterdam_utrecht/data/"
@@ -38,15 +37,13 @@ def _read(*args, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def nl(cbs_dir):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_geometry(cbs_dir / "buurt_2019_nl_topojson/buurten.json")
+def nl(nl_geometry):
+    return nl_geometry
 
 
 @pytest.fixture(scope="module")
-def den_haag(cbs_dir, nl):
-    return _read(nl, cbs_dir / DEN_HAAG_2019, year=2019)
+def den_haag(den_haag_2019):
+    return den_haag_2019
 
 
 # ----------------------------------------------------------------------------- hand lattices
