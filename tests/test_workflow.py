@@ -214,3 +214,14 @@ def test_snakemake_report_builds_with_captions(demo_run):
         assert any(name.endswith("indices.csv") for name in names)
         html = next(report.read(n).decode() for n in names if n.endswith("report.html"))
     assert "Moran" in html  # the autocorrelation caption
+
+
+def test_postcode_zoning_enters_the_scales_table(tmp_path, cbs_dir):
+    config = REPO / "config" / "examples" / "apeldoorn-pc4.yaml"
+    run_ok(tmp_path, "results/GM0200/scales.csv", "--configfile", str(config))
+    scales = pd.read_csv(tmp_path / "results" / "GM0200" / "scales.csv")
+    d = scales.set_index(["dimension", "index"]).loc[("origin_outside_europe", "dissimilarity")]
+    assert d["n_units_buurt"] == 93 and d["n_units_pc4"] == 39  # Apeldoorn's populated PC4s
+    # finer zonings show more unevenness: buurt > pc4 > wijk for Apeldoorn in 2024
+    assert d["value_buurt"] > d["value_pc4"] > d["value_wijk"] > 0
+    assert d["ratio_buurt_wijk"] == pytest.approx(d["value_buurt"] / d["value_wijk"])

@@ -12,10 +12,14 @@ for batch, members in BATCHES.items():
             f"scales_{batch.replace('-', '_')}"
         input:
             units=per_municipality("results/{municipality}/units.parquet", members),
+            pc4=[repo_path(source(m)["pc4_geometry"]) for m in members
+                 if source(m).get("pc4_geometry")],
         output:
             per_municipality("results/{municipality}/scales.csv", members),
         params:
             grid_cell=config.get("grid_cell", 500),
+            pc4={m: repo_path(source(m)["pc4_geometry"]) for m in members
+                 if source(m).get("pc4_geometry")},
         log:
             f"logs/{batch}/scales.log",
         benchmark:

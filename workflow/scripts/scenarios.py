@@ -4,10 +4,11 @@ Accounting model, not a behavioural forecast (see config/scenarios.yaml and the 
 """
 
 import geopandas as gpd
+import pandas as pd
 
 from mixing.io import write_table
 from mixing.runlog import log_to
-from mixing.scenarios import load_scenarios, run_scenarios
+from mixing.scenarios import SUMMARY_COLUMNS, load_scenarios, run_scenarios
 
 log = log_to(snakemake.log[0])
 scenarios = load_scenarios(snakemake.input.scenarios)
@@ -17,8 +18,12 @@ for units_path, csv, parquet in zip(snakemake.input.units, snakemake.output.tabl
                                     snakemake.output.parquet, strict=True):
     units = gpd.read_parquet(units_path)
     buurten = units[units["level"] == units["level"].iloc[0]].reset_index(drop=True)
-    summary, after = run_scenarios(buurten, scenarios, seed=snakemake.params.seed,
-                                   permutations=snakemake.params.permutations)
+    if buurten["dwellings_social"].notna().any():
+        summary, after = run_scenarios(buurten, scenarios, seed=snakemake.params.seed,
+                                       permutations=snakemake.params.permutations)
+    else:  # e.g. the 2024 table: population only, nothing for the lab to move
+        log.warning("%s: no social-housing counts; scenarios skipped", units_path)
+        summary, after = pd.DataFrame(columns=SUMMARY_COLUMNS), {n: buurten for n in names}
     write_table(summary, csv)
     write_table(summary, parquet)
     for name in names:
