@@ -22,6 +22,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     # module level on purpose: the numba compile is paid once per test process
     import segregation.local as sl
+    import segregation.multigroup as sm
     import segregation.singlegroup as sg
 
 from mixing import indices, local  # noqa: E402
@@ -246,3 +247,16 @@ def test_two_group_batch_equals_per_municipality(units, group, total):
         )
 
     np.testing.assert_array_equal(kernels(units, groups=ids), _per_municipality(units, kernels))
+
+
+@pytest.mark.parametrize("variable", sorted(MULTI))
+def test_global_distortion_matches_segregation(city, variable):
+    columns = MULTI[variable]
+    known = _known(city, columns)
+    data = city.loc[known, [*columns, "geometry"]].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = sm.GlobalDistortion(data, columns).statistic
+    ours = local.global_distortion(city[columns].to_numpy(),
+                                   centroids=city[["cx", "cy"]].to_numpy())
+    assert ours == pytest.approx(expected, rel=1e-9)
