@@ -220,3 +220,15 @@ def test_amsterdam_2019_map_is_under_3_mb(cbs_dir):
     while isinstance(coordinate[0], list):
         coordinate = coordinate[0]
     assert all(len(str(c).split(".")[1]) <= 5 for c in coordinate)  # rounded to ~1 m
+
+
+def test_a_municipality_without_any_boundary_gets_a_plain_page():
+    """National 2024 data on 2019 boundaries: Amsterdam's recoded buurten have no geometry."""
+    from mixing.figures import lisa_figure, share_figure
+    from mixing.maps import municipality_map
+
+    units = _units().set_geometry([None, None, None], crs="EPSG:28992")
+    page = municipality_map(units, INDICES)
+    assert "Geen kaart" in page and "Teststad" in page and "<script" not in page
+    share_figure(units)  # an empty figure with its title, not a crash
+    lisa_figure(units, pd.DataFrame(columns=["unit_code", "variable", "quadrant", "p_value"]))

@@ -86,8 +86,7 @@ def share_figure(
 ) -> Figure:
     """Choropleth of a share (default social housing) in the maps' classes and colours."""
     text = _labels(language)
-    shown = units[units["level"] == ("buurt" if (units["level"] == "buurt").any()
-                                     else units["level"].iat[0])]
+    shown = _drawable(units)
     empty, _ = _status(shown, text)
     share, _, total = _share(shown, dimension)
     breaks = _SHARE_BREAKS[dimension]
@@ -96,7 +95,7 @@ def share_figure(
     labels = _range_labels(breaks, text, lambda v: _number(v, 0, language), " %")
     legend = list(zip(_PALETTES[dimension], labels, strict=True)) + _extra_legend(classes, text)
     return _choropleth(shown, _colors(classes, _PALETTES[dimension]), legend,
-                       text["dimensions"][dimension][3], _where(shown), _source(shown, text))
+                       text["dimensions"][dimension][3], _where(units), _source(units, text))
 
 
 def lisa_figure(
@@ -108,8 +107,7 @@ def lisa_figure(
 ) -> Figure:
     """LISA cluster map (HH red, LL blue, LH light blue, HL pink, not significant grey)."""
     text = _labels(language)
-    shown = units[units["level"] == ("buurt" if (units["level"] == "buurt").any()
-                                     else units["level"].iat[0])]
+    shown = _drawable(units)
     empty, _ = _status(shown, text)
     rows = local[local["variable"].map(_variable) == _variable(variable)]
     rows = rows.drop_duplicates("unit_code").set_index("unit_code").reindex(
@@ -127,8 +125,8 @@ def lisa_figure(
     legend += _extra_legend(classes, text)
     label = _variable_label(variable, text)
     return _choropleth(shown, _colors(classes, palette), legend,
-                       text["lisa_legend"].format(variable=label), _where(shown),
-                       _source(shown, text))
+                       text["lisa_legend"].format(variable=label), _where(units),
+                       _source(units, text))
 
 
 def scenario_effects_figure(
@@ -174,6 +172,14 @@ def scenario_effects_figure(
     if "municipality_code" in rows and rows["municipality_code"].nunique() > 1:
         ax.legend(frameon=False, fontsize=8)
     return fig
+
+
+def _drawable(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The finest level's units that have a geometry (codes missing from the boundary file
+    cannot be drawn)."""
+    level = "buurt" if (units["level"] == "buurt").any() else units["level"].iat[0]
+    shown = units[units["level"] == level]
+    return shown[shown.geometry.notna() & ~shown.geometry.is_empty]
 
 
 def save_figure(fig: Figure, stem: str | os.PathLike, *, dpi: int = 150) -> list[Path]:

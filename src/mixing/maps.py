@@ -348,6 +348,20 @@ def inline_assets(page: str) -> str:
 # --------------------------------------------------------------------------- geometry
 
 
+def _no_geometry_page(units: pd.DataFrame, level: str, text: dict) -> str:
+    """A plain page for a municipality none of whose units has a boundary to draw."""
+    first = units.iloc[0]
+    name = html.escape(str(first["municipality_name"] or first["municipality_code"]))
+    message = {"Bron": "Geen kaart: geen van de eenheden ({level}) van {name} staat in het "
+               "grenzenbestand (gewijzigde CBS-codes). De tabellen zijn er wel.",
+               "Source": "No map: none of the units ({level}) of {name} is in the boundary "
+               "file (changed CBS codes). The tables are available."}
+    key = "Bron" if text is LABELS["nl"] else "Source"
+    body = message[key].format(level=html.escape(level), name=name)
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{name}</title></head>"
+            f"<body style='font:16px sans-serif;margin:2em'><p>{body}</p></body></html>")
+
+
 def map_geometry(
     units: gpd.GeoDataFrame, *, tolerance: float = 5.0, decimals: int = 5
 ) -> gpd.GeoSeries:
@@ -774,6 +788,10 @@ def municipality_map(
     if shown.empty:
         raise ValueError(f"units has no rows at level {level!r}; levels present: "
                          f"{sorted(units['level'].unique())}")
+    # units whose code is missing from the boundary file cannot be drawn
+    shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty].reset_index(drop=True)
+    if shown.empty:
+        return _no_geometry_page(units, level, text)
     empty, words = _status(shown, text)
 
     layers = _share_layers(shown, empty, words, text, language)
