@@ -1,6 +1,8 @@
 # Maps: folium HTML and static figures per municipality, and the overview page.
 # Maps compute nothing: they style the finished tables.
 
+FIGURES = config.get("figures", True)
+
 
 for batch, members in BATCHES.items():
 
@@ -23,8 +25,8 @@ for batch, members in BATCHES.items():
                     members, per_municipality("results/{municipality}/map.html", members)
                 )
             ],
-            **figure_outputs("share", members),
-            **figure_outputs("lisa", members),
+            **(figure_outputs("share", members) if FIGURES else {}),
+            **(figure_outputs("lisa", members) if FIGURES else {}),
         params:
             language=config.get("language", "nl"),
             scenarios=SCENARIOS,

@@ -28,7 +28,9 @@ for i, html_path in enumerate(outputs.html):
     html = municipality_map(units, pd.read_csv(inputs.indices[i]), local=local,
                             scenarios=scenarios, language=language)
     write_text(html_path, html)
-    save_figure(share_figure(units, language=language), Path(outputs.share_png[i]).with_suffix(""))
-    save_figure(lisa_figure(units, local, language=language),
-                Path(outputs.lisa_png[i]).with_suffix(""))
-    log.info("%s: %d bytes, figures written", html_path, len(html))
+    if "share_png" in outputs.keys():  # static figures are optional (config `figures`)
+        save_figure(share_figure(units, language=language),
+                    Path(outputs.share_png[i]).with_suffix(""))
+        save_figure(lisa_figure(units, local, language=language),
+                    Path(outputs.lisa_png[i]).with_suffix(""))
+    log.info("%s: %d bytes", html_path, len(html))
