@@ -48,6 +48,8 @@ LEAFLET_DIR = "leaflet-1.9.4"
 LABELS = {
     "nl": {
         "title": "Gemengd wonen per {level}",
+        "no_map": "Geen kaart: geen van de eenheden ({level}) van {name} staat in het "
+                  "grenzenbestand (gewijzigde CBS-codes). De tabellen zijn er wel.",
         "levels": {"buurt": "buurt", "wijk": "wijk", "gemeente": "gemeente",
                    "pc4": "postcode (4 cijfers)", "pc6": "postcode (6 cijfers)"},
         "source": "Bron: CBS, CC BY 4.0",
@@ -113,6 +115,8 @@ LABELS = {
     },
     "en": {
         "title": "Residential mixing per {level}",
+        "no_map": "No map: none of the units ({level}) of {name} is in the boundary file "
+                  "(changed CBS codes). The tables are available.",
         "levels": {"buurt": "neighbourhood", "wijk": "district", "gemeente": "municipality",
                    "pc4": "postcode (4 digits)", "pc6": "postcode (6 digits)"},
         "source": "Source: CBS, CC BY 4.0",
@@ -352,12 +356,7 @@ def _no_geometry_page(units: pd.DataFrame, level: str, text: dict) -> str:
     """A plain page for a municipality none of whose units has a boundary to draw."""
     first = units.iloc[0]
     name = html.escape(str(first["municipality_name"] or first["municipality_code"]))
-    message = {"Bron": "Geen kaart: geen van de eenheden ({level}) van {name} staat in het "
-               "grenzenbestand (gewijzigde CBS-codes). De tabellen zijn er wel.",
-               "Source": "No map: none of the units ({level}) of {name} is in the boundary "
-               "file (changed CBS codes). The tables are available."}
-    key = "Bron" if text is LABELS["nl"] else "Source"
-    body = message[key].format(level=html.escape(level), name=name)
+    body = text["no_map"].format(level=html.escape(level), name=name)
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{name}</title></head>"
             f"<body style='font:16px sans-serif;margin:2em'><p>{body}</p></body></html>")
 
