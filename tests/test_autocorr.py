@@ -190,8 +190,8 @@ def test_bivariate_with_itself_is_univariate():
 
 def test_permutations_of_a_municipality_do_not_depend_on_its_batch():
     """Draws are keyed by the group label: a batch gives the same p-values as one call each."""
-    import shapely
     import geopandas as gpd
+    import shapely
 
     from mixing.autocorr import local_moran, moran
     from mixing.weights import build_weights

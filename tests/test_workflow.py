@@ -17,7 +17,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO
 
 pytestmark = pytest.mark.workflow

@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from mixing.errors import InputError
-from mixing.schema import CANONICAL_COLUMNS, COUNT_COLUMNS, CRS, IDENTITY_COLUMNS
+from mixing.schema import (
+    CANONICAL_COLUMNS,
+    COUNT_COLUMNS,
+    CRS,
+    IDENTITY_COLUMNS,
+    uninhabited,
+)
 
 __all__ = ["aggregate_units", "PartialSumWarning", "INTENSIVE_WEIGHTS", "finalise"]
 
@@ -121,7 +127,7 @@ def aggregate_units(units: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     out["level"] = level
     out["wijk_code"] = None
     out["is_water"] = water.to_numpy()
-    out["is_uninhabited"] = (out["population"].fillna(0) == 0) & (out["dwellings"].fillna(0) == 0)
+    out["is_uninhabited"] = uninhabited(out)
     geometry = shapes.reindex(pd.MultiIndex.from_frame(out[["unit_code", "year"]])).to_numpy()
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
     return finalise(result.sort_values("unit_code", ignore_index=True))

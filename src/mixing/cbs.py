@@ -32,6 +32,7 @@ from mixing.schema import (
     LEVELS,
     MUNICIPALITY_PATTERN,
     SUBGROUP_OF,
+    uninhabited,
     validate_units,
 )
 
@@ -382,7 +383,7 @@ def read_units(
     units = clip_to_wholes(units, SUBGROUP_OF, file=raw.file)
     water = _text(raw, resolved, "water", rows)
     units["is_water"] = False if water is None else water.str.upper().isin(["JA", "TRUE", "1"])
-    units["is_uninhabited"] = (units["population"].fillna(0) == 0) & (units["dwellings"].fillna(0) == 0)
+    units["is_uninhabited"] = uninhabited(units)
     shapes = _join_geometry(units, None if own_geometry else geometry, raw, columns)
     result = gpd.GeoDataFrame(units, geometry=shapes, crs=CRS)[list(CANONICAL_COLUMNS)]
     result = finalise(result.reset_index(drop=True))

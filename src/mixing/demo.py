@@ -531,7 +531,8 @@ _COLUMN_DOCS = {
     "population_origin_outside_europe": "inhabitants of origin outside Europe",
     "mean_income": "mean income per inhabitant, x 1000 euro (NaN without residents)",
     "mean_woz": "mean WOZ value of dwellings, x 1000 euro (NaN without residents)",
-    "is_uninhabited": "True when the buurt has no residents and no dwellings (industry, park, water)",
+    "is_uninhabited": "True when the buurt has no residents and no dwellings "
+    "(industry, park, water)",
     "is_water": "True for the water-only buurten (the river)",
     "geometry": "buurt polygon, EPSG:28992 (RD New), coordinates rounded to 0.1 m",
 }

@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 
 from mixing import indices as aspatial
-from mixing import inference
+from mixing import inference, multigroup, spatial
 from mixing import local as local_kernels
-from mixing import multigroup, spatial
 from mixing.distances import spatial_inputs
 
 __all__ = [
@@ -190,7 +189,8 @@ def index_table(
         two-group dimensions, multigroup indices to multigroup dimensions.
     inference_indices : tuple of str
         Two-group indices that get ``p_value`` (one-sided in the direction of segregation:
-        greater, or less for exposure; segregation's systematic null; +1 corrected), ``expected_under_null`` (the null mean: the value
+        greater, or less for exposure; segregation's systematic null; +1 corrected),
+        ``expected_under_null`` (the null mean: the value
         expected from random allocation alone, i.e. the small-unit bias) and a percentile
         bootstrap interval ``ci_low``/``ci_high`` (95 %, units re-drawn from their own
         composition). Other rows have NaN there.

@@ -67,7 +67,13 @@ from scipy import sparse
 
 from mixing.aggregate import INTENSIVE_WEIGHTS, finalise
 from mixing.errors import InputError
-from mixing.schema import CANONICAL_COLUMNS, COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS
+from mixing.schema import (
+    CANONICAL_COLUMNS,
+    COUNT_COLUMNS,
+    CRS,
+    INTENSIVE_COLUMNS,
+    uninhabited,
+)
 
 __all__ = [
     "FLAG_COLUMN",
@@ -432,8 +438,7 @@ def harmonise(
             out[column] = counts.get(column, np.full(n_t, np.nan))
         for column in INTENSIVE_COLUMNS:
             out[column] = means.get(column, np.full(n_t, np.nan))
-        out["is_uninhabited"] = (out["population"].fillna(0) == 0) & (
-            out["dwellings"].fillna(0) == 0)
+        out["is_uninhabited"] = uninhabited(out)
         out["geometry"] = target.geometry.to_numpy()
         result = finalise(gpd.GeoDataFrame(out, geometry="geometry", crs=CRS))
         result["geometry_year"] = int(target_year)

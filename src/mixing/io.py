@@ -61,5 +61,6 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
         def writer(tmp: Path) -> None:
             frame.to_parquet(tmp, index=False)
     else:
-        raise ValueError(f"write_table: unsupported suffix {suffix!r} for {path}; use .csv or .parquet")
+        raise ValueError(
+            f"write_table: unsupported suffix {suffix!r} for {path}; use .csv or .parquet")
     return _write(path, writer)

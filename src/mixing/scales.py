@@ -41,7 +41,7 @@ from mixing.aggregate import INTENSIVE_WEIGHTS, finalise
 from mixing.errors import InputError
 from mixing.frames import DEFAULT_INDICES, index_table
 from mixing.harmonise import allocation, area_table, interpolate
-from mixing.schema import COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS
+from mixing.schema import COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS, uninhabited
 
 __all__ = ["Crosswalk", "crosswalk", "grid_units", "grid_code", "scale_table"]
 
@@ -288,7 +288,7 @@ def grid_units(units: gpd.GeoDataFrame, cell: int = 500) -> gpd.GeoDataFrame:
         "wijk_code": None, "year": labels.get_level_values(1).to_numpy(), **data,
         "is_water": False,
     })
-    out["is_uninhabited"] = (out["population"].fillna(0) == 0) & (out["dwellings"].fillna(0) == 0)
+    out["is_uninhabited"] = uninhabited(out)
     grid = gpd.GeoDataFrame(out, geometry=shapely.box(cx * cell, cy * cell, (cx + 1) * cell,
                                                       (cy + 1) * cell), crs=CRS)
     grid = finalise(grid)

@@ -26,6 +26,7 @@ __all__ = [
     "CODE_PATTERNS",
     "MUNICIPALITY_PATTERN",
     "empty_units",
+    "uninhabited",
     "validate_units",
 ]
 
@@ -85,7 +86,8 @@ FLAG_COLUMNS = (
     "is_water",  # the unit is (almost) only water, when the source says so
 )
 
-CANONICAL_COLUMNS = IDENTITY_COLUMNS + COUNT_COLUMNS + INTENSIVE_COLUMNS + FLAG_COLUMNS + ("geometry",)
+CANONICAL_COLUMNS = (IDENTITY_COLUMNS + COUNT_COLUMNS + INTENSIVE_COLUMNS + FLAG_COLUMNS
+                     + ("geometry",))
 
 # Since 2022 Amsterdam's wijk/buurt parts hold letters (WK0363AA, BU0363AA01).
 CODE_PATTERNS = {
@@ -104,6 +106,11 @@ CODE_EXAMPLES = {
 }
 #: Municipality codes, or a synthetic demo code such as DEMO01.
 MUNICIPALITY_PATTERN = re.compile(r"^(GM\d{4}|DEMO\d{2})$")
+
+
+def uninhabited(units: pd.DataFrame) -> pd.Series:
+    """The ``is_uninhabited`` flag: no residents and no dwellings (unknown counts as none)."""
+    return (units["population"].fillna(0) == 0) & (units["dwellings"].fillna(0) == 0)
 
 
 def empty_units() -> gpd.GeoDataFrame:
