@@ -200,7 +200,7 @@ def test_levels_from_den_haag(cbs_dir, nl_buurten):
 
 
 def test_rounded_parts_never_exceed_their_whole(cbs_dir):
-    """CBS rounds each count to 5 on its own; parts above their whole are clipped, with a warning."""
+    """CBS rounds each count to 5 on its own: parts above their whole are clipped, warned."""
     import warnings as _warnings
 
     from mixing.cbs import read_units
@@ -210,9 +210,9 @@ def test_rounded_parts_never_exceed_their_whole(cbs_dir):
     folder = cbs_dir / "kwb_statline_nl_2024_bevolking_herkomst"
     with _warnings.catch_warnings(record=True) as caught:
         _warnings.simplefilter("always")
-        units = read_units(table=[folder / "Kerncijfers_wijken_en_buurten_2024_geslachten.csv",
-                                  folder / "Kerncijfers_wijken_en_buurten_2024_11122025_141648.csv"],
-                           year=2024)
+        pair = [folder / "Kerncijfers_wijken_en_buurten_2024_geslachten.csv",
+                folder / "Kerncijfers_wijken_en_buurten_2024_11122025_141648.csv"]
+        units = read_units(table=pair, year=2024)
     rounded = [w for w in caught if issubclass(w.category, RoundedCountsWarning)]
     assert rounded, "the national 2024 table has buurten with more origin counts than residents"
     assert "CBS rounds counts to 5" in str(rounded[0].message)

@@ -175,7 +175,8 @@ def test_national_summary_stacks_every_municipality(shared_run):
 def test_years_are_compared_on_one_geometry(shared_run, municipality):
     out = shared_run / "results" / municipality / "change"
     for name in ("trends", "tests", "decomposition", "harmonisation"):
-        compare(pd.read_csv(out / f"{name}.csv"), EXPECTED / municipality / "change" / f"{name}.csv")
+        compare(pd.read_csv(out / f"{name}.csv"),
+                EXPECTED / municipality / "change" / f"{name}.csv")
     harmonisation = pd.read_csv(out / "harmonisation.csv")
     assert harmonisation["year"].tolist() == list(CHANGE[municipality])
     assert (harmonisation["n_by_code"] == harmonisation["n_source_units"]).all()
