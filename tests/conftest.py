@@ -59,3 +59,14 @@ def den_haag_2019(cbs_dir, nl_geometry):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the 5 hidden corporation shares are expected
         return read_units(nl_geometry, cbs_dir / DEN_HAAG_2019, year=2019)
+
+
+def read_quietly(*args, **kwargs):
+    """``read_units`` with its expected data warnings (hidden values, CRS guess) silenced."""
+    import warnings
+
+    from mixing.cbs import read_units
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_units(*args, **kwargs)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import ODATA, read_quietly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mixing.cbs import read_units
 from mixing.errors import InputError
 from mixing.harmonise import (
     UnallocatedWarning,
@@ -23,17 +21,12 @@ from mixing.harmonise import (
 )
 from mixing.schema import CANONICAL_COLUMNS
 
-ODATA = "kwb_odata_denhaag_amsterdam_utrecht/data/"
-DEN_HAAG_2019 = ODATA + "marginal_distributions_TheHague_2019_84583NED.csv"
 AMSTERDAM_2019 = ODATA + "ams_2019/marginal_distributions_84583NED.csv"
 AMSTERDAM_2017 = "kwb_statline_amsterdam_2017/Kerncijfers_wijken_en_buurten_2017.csv"
 ROTTERDAM = "kwb_statline_rotterdam_2014_2018/Kerncijfers_wijken_en_buurten_{}.csv"
 
 
-def _read(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_units(*args, **kwargs)
+_read = read_quietly
 
 
 @pytest.fixture(scope="module")

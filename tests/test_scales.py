@@ -8,24 +8,19 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from conftest import read_quietly
 
 from mixing.aggregate import aggregate_units
-from mixing.cbs import read_units
 from mixing.errors import InputError
 from mixing.harmonise import area_table
 from mixing.indices import dissimilarity, isolation
 from mixing.scales import crosswalk, grid_code, grid_units, scale_table
 
-ODATA = "kwb_odata_denhaag_amsterdam_utrecht/data/"
-DEN_HAAG_2019 = ODATA + "marginal_distributions_TheHague_2019_84583NED.csv"
 NL_2024 = "kwb_statline_nl_2024_bevolking_herkomst/Kerncijfers_wijken_en_buurten_2024_{}.csv"
 PC4 = "pc4_stats_sample_apeldoorn/sample_shape.shp"
 
 
-def _read(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_units(*args, **kwargs)
+_read = read_quietly
 
 
 @pytest.fixture(scope="module")
