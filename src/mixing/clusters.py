@@ -19,8 +19,8 @@ import pandas as pd
 from scipy import sparse
 
 from mixing import autocorr
-from mixing.concentration import concentration_classes, location_quotient
-from mixing.local import dissimilarity_contribution
+from mixing.concentration import concentration_classes
+from mixing.local import dissimilarity_contribution, location_quotient
 from mixing.weights import SpatialWeights, build_weights, subset
 
 __all__ = [

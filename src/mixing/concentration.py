@@ -1,4 +1,6 @@
-"""Concentration of social housing (or any group) per unit: shares, classes, location quotients.
+"""Concentration of social housing (or any group) per unit: shares and concentration classes.
+
+The location quotient lives in :func:`mixing.local.location_quotient` (one definition).
 
 Kernels take counts per unit (e.g. ``dwellings_social`` and ``dwellings`` from the
 canonical units table) and optional ``groups`` (one id per unit, e.g. the municipality
@@ -29,7 +31,6 @@ __all__ = [
     "class_labels",
     "concentration_classes",
     "municipal_share",
-    "location_quotient",
 ]
 
 #: Class of a unit whose share is unknown.
@@ -139,31 +140,3 @@ def municipal_share(
     x, t, _, batch = two_group_counts(part, total, groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         return batch.out(batch.sum(x) / batch.sum(t))
-
-
-def location_quotient(part: object, total: object, groups: object = None) -> np.ndarray:
-    """Location quotient per unit: its share relative to its municipality's share.
-
-    Parameters
-    ----------
-    part, total : array-like
-        Counts per unit; NaN when unknown.
-    groups : array-like, optional
-        Municipality (or other) id per unit; each unit is compared with its own group.
-
-    Returns
-    -------
-    numpy.ndarray
-        :math:`LQ_i = (x_i / t_i) / (X_g / T_g)` with :math:`X_g, T_g` the sums over the
-        group's units with known values. 1 = as the municipality, 2 = twice its share.
-        NaN for units with an unknown share or a group share of 0.
-
-    Notes
-    -----
-    Isard, W. (1960). Methods of Regional Analysis. MIT Press (location quotient).
-    """
-    x, t, valid, batch = two_group_counts(part, total, groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        group_share = batch.sum(x) / batch.sum(t)
-        lq = (x / t) / group_share[batch.codes]
-    return np.where(valid & (group_share[batch.codes] > 0), lq, np.nan)
