@@ -36,8 +36,10 @@ for units_path, out_path in zip(snakemake.input.units, snakemake.output, strict=
         finest = units["level"].iloc[0]
         by_level = {finest: units[units["level"] == finest]}
     else:
-        by_level = {"buurt": buurten, "wijk": aggregate_units(buurten, "wijk"),
-                    "gemeente": aggregate_units(buurten, "gemeente")}
+        # the ingest step already aggregated the configured levels: reuse them
+        by_level = {level: units[units["level"] == level] if (units["level"] == level).any()
+                    else aggregate_units(buurten, level) for level in ("wijk", "gemeente")}
+        by_level = {"buurt": buurten, **by_level}
         if buurten.geometry.notna().all():
             cell = snakemake.params.grid_cell
             by_level[f"grid{cell}m"] = grid_units(buurten, cell=cell)
