@@ -5,12 +5,12 @@ Run by hand from the repository root (not collected by pytest)::
     python benchmarks/bench_indices.py            # full run, a few minutes
     python benchmarks/bench_indices.py --quick    # smaller segregation samples
 
-(a) the two-group aspatial indices of :mod:`mixing.indices` for 342 synthetic
+(a) the two-group aspatial indices of :mod:`mixing.kernels.aspatial` for 342 synthetic
     municipalities x 40 units: ONE batched call per index against the matching
     ``segregation.singlegroup`` class called once per municipality in a Python loop;
 (b) 999-replicate p-values for D in all 342 municipalities: one
-    :func:`mixing.inference.single_value_test` call per null (plus
-    :func:`~mixing.inference.bootstrap_ci`) against ``segregation.inference.SingleValueTest``
+    :func:`mixing.kernels.inference.single_value_test` call per null (plus
+    :func:`~mixing.kernels.inference.bootstrap_ci`) against ``segregation.inference.SingleValueTest``
     per municipality.
 
 Where ``segregation`` is slow only a subset of municipalities is timed (until a time
@@ -35,8 +35,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from mixing import indices
-from mixing import inference as inf
+from mixing.kernels import aspatial as indices
+from mixing.kernels import inference as inf
 
 N_MUNICIPALITIES, N_UNITS, SEED = 342, 40, 20191231
 
@@ -182,7 +182,7 @@ def main() -> None:
     table = bench_inference(data, frames, args.repeat, n_seg, args.permutations)
     print(table.to_string(index=False))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nprocess peak RSS: {rss:,.0f} MB; mixing.inference.CHUNK_UNITS = "
+    print(f"\nprocess peak RSS: {rss:,.0f} MB; mixing.kernels.inference.CHUNK_UNITS = "
           f"{inf.CHUNK_UNITS:,}")
 
 

@@ -3,7 +3,7 @@
 Run by hand (not part of the tests)::
 
     python benchmarks/bench_lisa.py            # both, each in a fresh process
-    python benchmarks/bench_lisa.py mixing     # only mixing.autocorr
+    python benchmarks/bench_lisa.py mixing     # only mixing.kernels.autocorr
     python benchmarks/bench_lisa.py esda       # only esda.Moran_Local per municipality
 
 Units: the 13,594 buurten of the national 2019 layer
@@ -68,8 +68,8 @@ def load():
 
 
 def run_mixing() -> dict:
-    from mixing.autocorr import local_moran
-    from mixing.weights import build_weights
+    from mixing.kernels.autocorr import local_moran
+    from mixing.geometry.weights import build_weights
 
     t_import = time.perf_counter()
     geo, municipality, y, n_real = load()
@@ -92,7 +92,7 @@ def run_esda() -> dict:
     from esda import Moran_Local
     from libpysal.weights import W
 
-    from mixing.weights import build_weights
+    from mixing.geometry.weights import build_weights
 
     t_import = time.perf_counter()
     geo, municipality, y, n_real = load()

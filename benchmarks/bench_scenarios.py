@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mixing.cbs import read_units
-from mixing.readers.geo import read_geometry
+from mixing.io.cbs import read_units
+from mixing.io.readers.geo import read_geometry
 from mixing.scenarios import load_scenarios, run_scenarios, target
 
 REPO = Path(__file__).resolve().parents[1]

@@ -42,7 +42,7 @@ def nl_geometry(cbs_dir):
     """The national 2019 buurt boundaries, read once per test session (the slow read)."""
     import warnings
 
-    from mixing.readers.geo import read_geometry
+    from mixing.io.readers.geo import read_geometry
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "no CRS recorded, taken as lon/lat" is expected
@@ -54,7 +54,7 @@ def den_haag_2019(cbs_dir, nl_geometry):
     """Den Haag 2019 buurten (OData kerncijfers on the 2019 boundaries), read once."""
     import warnings
 
-    from mixing.cbs import read_units
+    from mixing.io.cbs import read_units
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the 5 hidden corporation shares are expected
@@ -65,7 +65,7 @@ def read_quietly(*args, **kwargs):
     """``read_units`` with its expected data warnings (hidden values, CRS guess) silenced."""
     import warnings
 
-    from mixing.cbs import read_units
+    from mixing.io.cbs import read_units
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

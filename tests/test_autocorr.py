@@ -11,9 +11,9 @@ import shapely
 from conftest import SEED
 from scipy import stats
 
-from mixing import autocorr
 from mixing.errors import InputError
-from mixing.weights import block_diagonal, build_weights, from_matrix
+from mixing.geometry.weights import block_diagonal, build_weights, from_matrix
+from mixing.kernels import autocorr
 
 
 def lattice(n: int, kind: str = "rook"):
@@ -193,8 +193,8 @@ def test_permutations_of_a_municipality_do_not_depend_on_its_batch():
     import geopandas as gpd
     import shapely
 
-    from mixing.autocorr import local_moran, moran
-    from mixing.weights import build_weights
+    from mixing.geometry.weights import build_weights
+    from mixing.kernels.autocorr import local_moran, moran
 
     rng = np.random.default_rng(7)
     cells = [shapely.box(x, y, x + 1, y + 1) for y in range(5) for x in range(5)]

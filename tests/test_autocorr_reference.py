@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from _real_units import real_units
 
-from mixing import autocorr
-from mixing.weights import block_diagonal, build_weights, subset
+from mixing.geometry.weights import block_diagonal, build_weights, subset
+from mixing.kernels import autocorr
 
 esda = pytest.importorskip("esda")  # dev extra; a test-only oracle
 from libpysal.weights import W as PysalW  # noqa: E402

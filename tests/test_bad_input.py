@@ -12,8 +12,8 @@ import geopandas as gpd
 import pytest
 from shapely import box
 
-from mixing.cbs import read_units
 from mixing.errors import InputError
+from mixing.io.cbs import read_units
 
 DEN_HAAG = ("kwb_odata_denhaag_amsterdam_utrecht/data/"
             "marginal_distributions_TheHague_2019_84583NED.csv")

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-import mixing.batch as batch
-from mixing.batch import make_batches, read_batch, split_by_municipality
+import mixing.tables.batch as batch
+from mixing.tables.batch import make_batches, read_batch, split_by_municipality
 
 
 def test_batches_are_named_by_their_codes():

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from shapely import Polygon
 
-from mixing.columns import normalise, resolve_columns, split_unit
 from mixing.errors import InputError
-from mixing.missing import HiddenValuesWarning, to_float
-from mixing.readers.geo import GeometryRepairedWarning, repair
+from mixing.io.columns import normalise, resolve_columns, split_unit
+from mixing.io.missing import HiddenValuesWarning, to_float
+from mixing.io.readers.geo import GeometryRepairedWarning, repair
 
 
 @pytest.mark.parametrize("header", [

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from mixing.cbs import read_units
-from mixing.missing import HiddenValuesWarning
-from mixing.readers.geo import CRSAssumedWarning, read_geometry
+from mixing.io.cbs import read_units
+from mixing.io.missing import HiddenValuesWarning
+from mixing.io.readers.geo import CRSAssumedWarning, read_geometry
 
 DEN_HAAG = ("kwb_odata_denhaag_amsterdam_utrecht/data/"
             "marginal_distributions_TheHague_2019_84583NED.csv")

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixing.cbs import MissingGeometryWarning, read_units
-from mixing.missing import HiddenValuesWarning
-from mixing.readers.geo import CRSAssumedWarning, read_geometry
+from mixing.io.cbs import MissingGeometryWarning, read_units
+from mixing.io.missing import HiddenValuesWarning
+from mixing.io.readers.geo import CRSAssumedWarning, read_geometry
 from mixing.schema import CANONICAL_COLUMNS, CRS
 
 ODATA = "kwb_odata_denhaag_amsterdam_utrecht/data/"
@@ -203,8 +203,8 @@ def test_rounded_parts_never_exceed_their_whole(cbs_dir):
     """CBS rounds each count to 5 on its own: parts above their whole are clipped, warned."""
     import warnings as _warnings
 
-    from mixing.cbs import read_units
-    from mixing.missing import RoundedCountsWarning
+    from mixing.io.cbs import read_units
+    from mixing.io.missing import RoundedCountsWarning
     from mixing.schema import SUBGROUP_OF
 
     folder = cbs_dir / "kwb_statline_nl_2024_bevolking_herkomst"

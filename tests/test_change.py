@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 from conftest import SEED
 
-from mixing import change
-from mixing.cbs import read_units
-from mixing.change import (
+from mixing.io.cbs import read_units
+from mixing.kernels.multigroup import mutual_information
+from mixing.tables import change
+from mixing.tables.change import (
     COMPONENTS,
     compare_years,
     ipf,
     mutual_information_difference,
 )
-from mixing.multigroup import mutual_information
-from mixing.regions import composition
+from mixing.tables.regions import composition
 
 ROTTERDAM = "kwb_statline_rotterdam_2014_2018/Kerncijfers_wijken_en_buurten_{}.csv"
 AMSTERDAM_2017 = "kwb_statline_amsterdam_2017/Kerncijfers_wijken_en_buurten_2017.csv"

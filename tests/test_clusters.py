@@ -5,11 +5,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixing.clusters import GLOBAL_COLUMNS, LOCAL_COLUMNS, autocorrelation_tables, unit_weights
-from mixing.demo import make_demo_city
-from mixing.frames import index_table
-from mixing.indices import dissimilarity
-from mixing.weights import block_diagonal
+from mixing.geometry.weights import block_diagonal
+from mixing.io.demo import make_demo_city
+from mixing.kernels.aspatial import dissimilarity
+from mixing.tables.clusters import (
+    GLOBAL_COLUMNS,
+    LOCAL_COLUMNS,
+    autocorrelation_tables,
+    unit_weights,
+)
+from mixing.tables.frames import index_table
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from _real_units import FILES, read_odata
 
-from mixing.concentration import (
+from mixing.errors import InputError
+from mixing.kernels.concentration import (
     class_labels,
     concentration_classes,
     municipal_share,
     share,
 )
-from mixing.errors import InputError
-from mixing.local import location_quotient  # the one LQ definition
+from mixing.kernels.local import location_quotient  # the one LQ definition
 
 
 def test_share_and_classes_known_answers():

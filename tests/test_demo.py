@@ -14,7 +14,7 @@ from conftest import REPO, SEED
 from libpysal.weights import Queen
 from scipy.sparse.csgraph import connected_components
 
-from mixing.demo import (
+from mixing.io.demo import (
     DEMO_CODE,
     DEMO_FILENAME,
     DEMO_LAYER,
@@ -241,7 +241,7 @@ def test_write_is_byte_identical_and_round_trips(tmp_path, city: gpd.GeoDataFram
 def test_committed_demo_matches_the_generator(city: gpd.GeoDataFrame) -> None:
     path = COMMITTED / DEMO_FILENAME
     hint = (
-        f"{path} is not what mixing.demo.make_demo_city({DEMO_SEED}) produces; if the generator "
+        f"{path} is not what mixing.io.demo.make_demo_city({DEMO_SEED}) produces; if the generator "
         f"changed on purpose, regenerate the committed copy with `{REGENERATE}` and commit it"
     )
     assert path.is_file(), hint

@@ -1,4 +1,4 @@
-"""mixing.download against a local PDOK/CBS stand-in on 127.0.0.1 (no real host is contacted).
+"""mixing.io.download against a local PDOK/CBS stand-in on 127.0.0.1 (no real host is contacted).
 
 The server (tests/_cbs_server.py) serves pages built from the shared real CBS files: Den Haag
 and Amsterdam 2019 buurt geometry with kerncijfers attributes, and the kerncijfers rows
@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from _cbs_server import CBSServer, build_data, read_kwb_csv
 
-from mixing.download import (
+from mixing.errors import InputError
+from mixing.io.download import (
     KERNCIJFERS_TABLES,
     DownloadError,
     download_kerncijfers,
@@ -25,7 +26,6 @@ from mixing.download import (
     verify_cached,
     wijkenbuurten_url,
 )
-from mixing.errors import InputError
 
 pytestmark = pytest.mark.network
 
@@ -106,7 +106,7 @@ def test_unknown_kerncijfers_year_lists_the_known_ones(tmp_path):
 
 def test_multipage_download_gives_all_buurten_equal_to_the_source(server, cbs_data, tmp_path,
                                                                  caplog):
-    caplog.set_level(logging.INFO, logger="mixing.download")
+    caplog.set_level(logging.INFO, logger="mixing.io.download")
     path = _geojson(server, tmp_path)
     assert path == tmp_path / "2019" / "GM0518_buurt.geojson"
     assert server.count("ogc") == 3  # 40 + 40 + 34
@@ -147,7 +147,7 @@ def test_written_geojson_reads_back_in_rd_new_inside_the_netherlands(server, cbs
 
 def test_without_number_matched_the_total_is_unknown_but_complete(server, tmp_path, caplog):
     server.number_matched = False
-    caplog.set_level(logging.INFO, logger="mixing.download")
+    caplog.set_level(logging.INFO, logger="mixing.io.download")
     path = _geojson(server, tmp_path)
     assert len(json.loads(path.read_text())["features"]) == DEN_HAAG_BUURTEN
     assert "page 3: 114/? features" in caplog.messages
@@ -168,7 +168,7 @@ def test_corrupted_cache_is_downloaded_again(server, tmp_path, caplog):
     good = path.read_bytes()
     path.write_bytes(good[:-10] + b"corrupted!")
     hits = server.count()
-    with caplog.at_level(logging.WARNING, logger="mixing.download"):
+    with caplog.at_level(logging.WARNING, logger="mixing.io.download"):
         assert _geojson(server, tmp_path) == path
     assert "corrupted" in caplog.text
     assert server.count() > hits
@@ -264,7 +264,7 @@ def _cells(frame: pd.DataFrame) -> list[list[str]]:
 
 def test_kerncijfers_csv_has_the_statline_layout_and_the_source_values(server, cbs_dir,
                                                                       tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="mixing.download")
+    caplog.set_level(logging.INFO, logger="mixing.io.download")
     path = _kerncijfers(server, tmp_path)
     assert path == tmp_path / "2019" / "GM0518_kerncijfers_84583NED.csv"
     assert server.count("odata") == 3  # 60 + 60 + 39 rows

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixing import indices, multigroup
-from mixing.frames import INDEX_COLUMNS, index_table, local_index_table
+from mixing.kernels import aspatial as indices
+from mixing.kernels import multigroup
+from mixing.tables.frames import INDEX_COLUMNS, index_table, local_index_table
 
 DETERMINISTIC = ("dissimilarity", "gini", "entropy", "isolation", "exposure",
                  "correlation_ratio", "atkinson", "con_prof", "min_max")

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mixing.errors import InputError
-from mixing.harmonise import (
+from mixing.geometry.harmonise import (
     UnallocatedWarning,
     allocation,
     area_table,

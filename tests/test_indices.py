@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from conftest import SEED
 
-from mixing import indices, multigroup
 from mixing.errors import InputError
+from mixing.kernels import aspatial as indices
+from mixing.kernels import multigroup
 
 DETERMINISTIC = [
     "dissimilarity",

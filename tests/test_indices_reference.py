@@ -25,8 +25,9 @@ with warnings.catch_warnings():
 
 from conftest import SEED  # noqa: E402
 
-from mixing import indices, multigroup  # noqa: E402
-from mixing.indices import _correct_towards_null, _dissim_of_draws  # noqa: E402
+from mixing.kernels import aspatial as indices  # noqa: E402
+from mixing.kernels import multigroup
+from mixing.kernels.aspatial import _correct_towards_null, _dissim_of_draws  # noqa: E402
 
 KWB = "kwb_odata_denhaag_amsterdam_utrecht/data"
 FILES = {
@@ -303,7 +304,7 @@ def rotterdam_2017(cbs_dir) -> pd.DataFrame:
     same arrays, so this compares the kernels, on a third city and another CBS format."""
     import warnings as _warnings
 
-    from mixing.cbs import read_units
+    from mixing.io.cbs import read_units
 
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")  # 14 hidden corporation shares are expected

@@ -1,4 +1,4 @@
-"""mixing.inference: null models, reproducibility, batching, calibration, edge cases.
+"""mixing.kernels.inference: null models, reproducibility, batching, calibration, edge cases.
 
 Calibration tests simulate many small municipalities in ONE call (the batching is what
 makes them cheap) and check rates against binomial bounds of 4 standard errors.
@@ -11,9 +11,9 @@ import pytest
 from conftest import SEED
 from scipy import stats
 
-from mixing import inference as inf
 from mixing.errors import InputError
-from mixing.indices import dissimilarity, exposure
+from mixing.kernels import inference as inf
+from mixing.kernels.aspatial import dissimilarity, exposure
 
 
 def _cities(seed=SEED, G=6, n=25, shuffle=True):
@@ -241,7 +241,7 @@ def test_bias_corrected_formula():
 
 def test_expected_under_evenness_matches_modified_dissimilarity():
     """bias_corrected(D, mean of the evenness null) is Carrington-Troske's D*."""
-    from mixing.indices import modified_dissimilarity
+    from mixing.kernels.aspatial import modified_dissimilarity
 
     group, total, ids = _cities(G=3, n=20)
     res = inf.single_value_test("dissimilarity", group, total, groups=ids, null="evenness",

@@ -1,8 +1,8 @@
 # ruff: noqa: NPY002  -- legacy np.random.seed on purpose: segregation draws from it
-"""mixing.inference against ``segregation.inference`` (the test-time oracle), real CBS data.
+"""mixing.kernels.inference against ``segregation.inference`` (the test-time oracle), real CBS data.
 
 Den Haag and Amsterdam 2019 buurten (CBS 84583NED, see PROVENANCE.md), read with
-:func:`mixing.cbs.read_units` (table only). Both implementations simulate, so they are
+:func:`mixing.io.cbs.read_units` (table only). Both implementations simulate, so they are
 compared statistically: null means within 4 combined Monte Carlo standard errors, null sds
 within a generous ratio, two-sample KS, p-values within their Monte Carlo error.
 ``segregation`` runs with ``n_jobs=1`` so that ``np.random.seed`` makes it reproducible,
@@ -28,8 +28,8 @@ with warnings.catch_warnings():
     import segregation.singlegroup as sg
     from segregation.inference import SingleValueTest
 
-from mixing import inference as inf  # noqa: E402
-from mixing.cbs import read_units  # noqa: E402
+from mixing.io.cbs import read_units  # noqa: E402
+from mixing.kernels import inference as inf  # noqa: E402
 
 KWB = "kwb_odata_denhaag_amsterdam_utrecht/data"
 FILES = {

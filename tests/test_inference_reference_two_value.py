@@ -1,5 +1,5 @@
 # ruff: noqa: NPY002  -- legacy np.random.seed on purpose: segregation draws from it
-"""mixing.inference.two_value_test against ``segregation.inference.TwoValueTest``.
+"""mixing.kernels.inference.two_value_test against ``segregation.inference.TwoValueTest``.
 
 Den Haag non-western migration background in 2019 and 2021 (the same buurten; CBS
 kerncijfers, see PROVENANCE.md). Compared statistically as in
@@ -20,7 +20,7 @@ with warnings.catch_warnings():
     import segregation.singlegroup as sg
     from segregation.inference import TwoValueTest
 
-from mixing import inference as inf  # noqa: E402
+from mixing.kernels import inference as inf  # noqa: E402
 
 
 def test_two_value_random_label_matches_segregation(cbs_dir):

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from mixing.io import atomic_path, write_table, write_text
+from mixing.io.files import atomic_path, write_table, write_text
 
 
 def test_write_text_replaces_content(tmp_path):

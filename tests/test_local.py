@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
-from mixing import local
 from mixing.errors import InputError
+from mixing.kernels import local
 
 LN2, LN3 = np.log(2.0), np.log(3.0)
 LINE = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])  # three units on a line, no ties
@@ -258,7 +258,7 @@ def test_knn_k_must_be_positive():
 def test_local_distortion_takes_sparse_block_diagonal_distances():
     from scipy import sparse
 
-    from mixing.distances import centroid_distances
+    from mixing.geometry.distances import centroid_distances
 
     xy = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [0.0, 5.0], [2.0, 5.0]])
     counts = [[10, 0], [0, 10], [5, 5], [1, 3], [3, 1]]

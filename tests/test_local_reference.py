@@ -25,9 +25,10 @@ with warnings.catch_warnings():
     import segregation.multigroup as sm
     import segregation.singlegroup as sg
 
-from mixing import indices, local  # noqa: E402
-from mixing.cbs import read_units  # noqa: E402
-from mixing.readers.geo import read_geometry  # noqa: E402
+from mixing.io.cbs import read_units  # noqa: E402
+from mixing.io.readers.geo import read_geometry  # noqa: E402
+from mixing.kernels import aspatial as indices  # noqa: E402
+from mixing.kernels import local
 
 RTOL = 1e-9
 ATOL = 1e-12  # for values that are 0 up to rounding (entropy of a one-group unit, ...)

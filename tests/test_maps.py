@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from mixing.maps import inline_assets, municipality_map, script_json, social_housing_map
 from mixing.schema import empty_units
+from mixing.viz.maps import inline_assets, municipality_map, script_json, social_housing_map
 
 
 def _units(names=("Oud-Noord", "Nieuw-Zuid", "Haven"), social=(600.0, 50.0, np.nan),
@@ -202,8 +202,8 @@ def test_inline_assets_refuses_unknown_external_resources():
 
 
 def test_amsterdam_2019_map_is_under_3_mb(cbs_dir):
-    from mixing.cbs import read_units
-    from mixing.frames import index_table
+    from mixing.io.cbs import read_units
+    from mixing.tables.frames import index_table
 
     units = read_units(
         geometry=cbs_dir / "buurt_2019_nl_topojson/buurten.json",
@@ -224,8 +224,8 @@ def test_amsterdam_2019_map_is_under_3_mb(cbs_dir):
 
 def test_a_municipality_without_any_boundary_gets_a_plain_page():
     """National 2024 data on 2019 boundaries: Amsterdam's recoded buurten have no geometry."""
-    from mixing.figures import lisa_figure, share_figure
-    from mixing.maps import municipality_map
+    from mixing.viz.figures import lisa_figure, share_figure
+    from mixing.viz.maps import municipality_map
 
     units = _units().set_geometry([None, None, None], crs="EPSG:28992")
     page = municipality_map(units, INDICES)

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from mixing.demo import make_demo_city
-from mixing.frames import index_table
-from mixing.maps import municipality_map
+from mixing.io.demo import make_demo_city
+from mixing.tables.frames import index_table
+from mixing.viz.maps import municipality_map
 
 CHROMIUM = os.environ.get("MIXING_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("MIXING_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -203,7 +203,7 @@ def test_hostile_name_is_shown_as_text_and_never_runs(driver, demo):
 
 @pytest.fixture(scope="module")
 def den_haag(cbs_dir, tmp_path_factory):
-    from mixing.cbs import read_units
+    from mixing.io.cbs import read_units
 
     with pytest.warns(UserWarning):  # CBS hides values; the reader says so
         units = read_units(
@@ -244,7 +244,7 @@ def test_english_map_in_the_browser(driver, demo, tmp_path):
 
 
 def test_overview_page_sorts_offline(driver, tmp_path):
-    from mixing.overview import overview_page
+    from mixing.viz.overview import overview_page
 
     a = make_demo_city()
     b = make_demo_city(seed=7, code="DEMO02", name="Tweestad (synthetisch)")

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixing.demo import make_demo_city
-from mixing.figures import lisa_figure, save_figure, scenario_effects_figure, share_figure
-from mixing.frames import index_table
-from mixing.overview import overview_page
+from mixing.io.demo import make_demo_city
+from mixing.tables.frames import index_table
+from mixing.viz.figures import lisa_figure, save_figure, scenario_effects_figure, share_figure
+from mixing.viz.overview import overview_page
 
 SCENARIOS = pd.DataFrame({
     "municipality_code": ["DEMO01", "DEMO01"], "scenario": ["verkoop", "<sloop>"],

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixing.cbs import read_units
 from mixing.errors import InputError
-from mixing.multigroup import diversity, mutual_information
-from mixing.regions import composition, region_indices
+from mixing.io.cbs import read_units
+from mixing.kernels.multigroup import diversity, mutual_information
+from mixing.tables.regions import composition, region_indices
 
 NL_2024 = "kwb_statline_nl_2024_bevolking_herkomst/Kerncijfers_wijken_en_buurten_2024_{}.csv"
 ORIGIN = ["population_origin_dutch", "population_origin_europe",

@@ -10,11 +10,11 @@ import pytest
 import shapely
 from conftest import read_quietly
 
-from mixing.aggregate import aggregate_units
 from mixing.errors import InputError
-from mixing.harmonise import area_table
-from mixing.indices import dissimilarity, isolation
-from mixing.scales import crosswalk, grid_code, grid_units, scale_table
+from mixing.geometry.aggregate import aggregate_units
+from mixing.geometry.harmonise import area_table
+from mixing.kernels.aspatial import dissimilarity, isolation
+from mixing.tables.scales import crosswalk, grid_code, grid_units, scale_table
 
 NL_2024 = "kwb_statline_nl_2024_bevolking_herkomst/Kerncijfers_wijken_en_buurten_2024_{}.csv"
 PC4 = "pc4_stats_sample_apeldoorn/sample_shape.shp"

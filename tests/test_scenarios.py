@@ -9,8 +9,9 @@ from conftest import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mixing.demo import make_demo_city
-from mixing.indices import dissimilarity
+from mixing.geometry.weights import build_weights
+from mixing.io.demo import make_demo_city
+from mixing.kernels.aspatial import dissimilarity
 from mixing.scenarios import (
     SUMMARY_COLUMNS,
     Assumptions,
@@ -27,7 +28,6 @@ from mixing.scenarios import (
 from mixing.scenarios.optimiser import index_value
 from mixing.scenarios.state import fill_limited
 from mixing.schema import validate_units
-from mixing.weights import build_weights
 
 COUNTS = [
     "dwellings",

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from conftest import REPO, SEED
 
-from mixing.cbs import read_units
-from mixing.readers.geo import read_geometry
+from mixing.io.cbs import read_units
+from mixing.io.readers.geo import read_geometry
 from mixing.scenarios import load_scenarios, run_scenarios, target
 from mixing.scenarios.optimiser import index_value
 

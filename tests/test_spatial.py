@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from mixing import indices, spatial
-from mixing.distances import centroid_distances, spatial_inputs
 from mixing.errors import InputError
+from mixing.geometry.distances import centroid_distances, spatial_inputs
+from mixing.kernels import aspatial as indices
+from mixing.kernels import spatial
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CELL = 100.0
@@ -349,7 +350,7 @@ def test_bad_inputs_name_the_argument(g4):
 
 
 def test_accepts_spatial_weights(g4):
-    from mixing.weights import build_weights
+    from mixing.geometry.weights import build_weights
 
     w = build_weights(grid(4, 4), kind="queen")
     assert spatial.spatial_dissimilarity(HALVES, TOTAL, w) == spatial.spatial_dissimilarity(

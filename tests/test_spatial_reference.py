@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixing import spatial
-from mixing.cbs import read_units
-from mixing.distances import spatial_inputs
-from mixing.readers.geo import read_geometry
+from mixing.geometry.distances import spatial_inputs
+from mixing.io.cbs import read_units
+from mixing.io.readers.geo import read_geometry
+from mixing.kernels import spatial
 
 seg = pytest.importorskip("segregation")
 from libpysal.weights import Queen  # noqa: E402

@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from mixing.errors import InputError
-from mixing.weights import block_diagonal, build_weights, from_matrix, subset
+from mixing.geometry.weights import block_diagonal, build_weights, from_matrix, subset
 
 
 def grid(nx: int, ny: int, x0: float = 0.0) -> gpd.GeoSeries:
@@ -125,7 +125,7 @@ def test_saved_weights_load_identically(tmp_path):
     import geopandas as gpd
     import shapely
 
-    from mixing.weights import build_weights, load_weights, save_weights
+    from mixing.geometry.weights import build_weights, load_weights, save_weights
 
     cells = [shapely.box(x, y, x + 1, y + 1) for y in range(3) for x in range(4)]
     grid = gpd.GeoSeries(cells, crs="EPSG:28992")

@@ -18,15 +18,15 @@ __all__ = ["main"]
 
 
 def _demo(args: argparse.Namespace) -> None:
-    from mixing.demo import write_demo_city
+    from mixing.io.demo import write_demo_city
 
     path = write_demo_city(args.out, seed=args.seed)
     print(f"synthetic demo city written to {path}")
 
 
 def _ingest(args: argparse.Namespace) -> None:
-    from mixing.cbs import read_units
-    from mixing.io import write_table
+    from mixing.io.cbs import read_units
+    from mixing.io.files import write_table
 
     units = read_units(
         geometry=args.geometry, table=args.table, level=args.level, year=args.year,

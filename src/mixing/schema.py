@@ -1,6 +1,6 @@
 """The canonical units table: one schema for every CBS source, checked at the boundary.
 
-Every reader in :mod:`mixing.readers` produces this table, so nothing downstream needs to
+Every reader in :mod:`mixing.io.readers` produces this table, so nothing downstream needs to
 know where the data came from. See DESIGN.md ("The canonical units table").
 """
 
@@ -143,7 +143,7 @@ def validate_units(units: gpd.GeoDataFrame, *, source: object = None) -> gpd.Geo
         raise InputError(
             f"the units table lacks the canonical columns {missing}",
             file=source,
-            fix="build it with mixing.cbs.read_units, or map your columns with columns=",
+            fix="build it with mixing.io.cbs.read_units, or map your columns with columns=",
         )
     if units.crs is None or not units.crs.equals(CRS):
         raise InputError(

@@ -6,7 +6,7 @@ from snakemake.utils import validate
 
 validate(config, schema="../schemas/config.schema.yaml")
 
-from mixing.batch import make_batches
+from mixing.tables.batch import make_batches
 
 REPO = Path(workflow.basedir)
 MUNICIPALITIES = sorted(config["municipalities"])
@@ -29,8 +29,8 @@ def source(municipality):
 
 
 def download_outputs(municipality):
-    """The cache files `mixing.download` writes for a municipality's configured year."""
-    from mixing.download import KERNCIJFERS_TABLES
+    """The cache files `mixing.io.download` writes for a municipality's configured year."""
+    from mixing.io.download import KERNCIJFERS_TABLES
 
     year = source(municipality)["year"]
     table = KERNCIJFERS_TABLES[year]

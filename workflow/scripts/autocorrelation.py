@@ -7,11 +7,11 @@ for the whole batch are computed in one vectorised pass over block-diagonal weig
 import geopandas as gpd
 import pandas as pd
 
-from mixing.batch import split_by_municipality
-from mixing.clusters import analysis_units, autocorrelation_tables, unit_weights
-from mixing.io import write_table
+from mixing.tables.batch import split_by_municipality
+from mixing.tables.clusters import analysis_units, autocorrelation_tables, unit_weights
+from mixing.io.files import write_table
 from mixing.runlog import log_to
-from mixing.weights import block_diagonal, save_weights
+from mixing.geometry.weights import block_diagonal, save_weights
 
 log = log_to(snakemake.log[0])
 params = snakemake.params

@@ -3,10 +3,10 @@ per-unit change and the decomposition of the change in M (Elbers 2023)."""
 
 import geopandas as gpd
 
-from mixing.cbs import read_units
-from mixing.change import compare_years
-from mixing.harmonise import harmonise
-from mixing.io import write_table
+from mixing.io.cbs import read_units
+from mixing.tables.change import compare_years
+from mixing.geometry.harmonise import harmonise
+from mixing.io.files import write_table
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -3,7 +3,7 @@
 The cache is checksummed: a verified file is reused without any network traffic.
 """
 
-from mixing.download import download_kerncijfers, download_wijkenbuurten
+from mixing.io.download import download_kerncijfers, download_wijkenbuurten
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -7,9 +7,9 @@ draws are keyed by municipality, so batching does not change any number.
 import geopandas as gpd
 import pandas as pd
 
-from mixing.batch import split_by_municipality
-from mixing.frames import index_table, local_index_table
-from mixing.io import write_table
+from mixing.tables.batch import split_by_municipality
+from mixing.tables.frames import index_table, local_index_table
+from mixing.io.files import write_table
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])

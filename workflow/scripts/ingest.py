@@ -1,7 +1,7 @@
 """Read a batch of municipalities' CBS files into canonical units tables, at every level."""
 
-from mixing.batch import read_batch
-from mixing.io import write_table
+from mixing.tables.batch import read_batch
+from mixing.io.files import write_table
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -10,9 +10,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from mixing.figures import lisa_figure, save_figure, share_figure
-from mixing.io import write_text
-from mixing.maps import municipality_map
+from mixing.viz.figures import lisa_figure, save_figure, share_figure
+from mixing.io.files import write_text
+from mixing.viz.maps import municipality_map
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -12,8 +12,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from mixing.io import write_text
-from mixing.overview import overview_page
+from mixing.io.files import write_text
+from mixing.viz.overview import overview_page
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])
@@ -34,7 +34,7 @@ write_text(snakemake.output.html, html)
 log.info("overview written: %d municipalities, %d bytes", len(links), len(html))
 
 if "effects_png" in snakemake.output.keys() and scenarios is not None:
-    from mixing.figures import save_figure, scenario_effects_figure
+    from mixing.viz.figures import save_figure, scenario_effects_figure
 
     save_figure(scenario_effects_figure(scenarios, language=snakemake.params.language),
                 Path(snakemake.output.effects_png).with_suffix(""))

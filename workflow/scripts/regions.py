@@ -4,8 +4,8 @@ between-municipality and within-municipality parts."""
 import geopandas as gpd
 import pandas as pd
 
-from mixing.io import write_table
-from mixing.regions import region_indices
+from mixing.io.files import write_table
+from mixing.tables.regions import region_indices
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from mixing.aggregate import aggregate_units
-from mixing.cbs import read_units
-from mixing.io import write_table
+from mixing.geometry.aggregate import aggregate_units
+from mixing.io.cbs import read_units
+from mixing.io.files import write_table
 from mixing.runlog import log_to
-from mixing.scales import crosswalk, grid_units, scale_table
+from mixing.tables.scales import crosswalk, grid_units, scale_table
 
 
 def postcode_units(buurten, path):

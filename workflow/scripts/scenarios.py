@@ -6,7 +6,7 @@ Accounting model, not a behavioural forecast (see config/scenarios.yaml and the 
 import geopandas as gpd
 import pandas as pd
 
-from mixing.io import write_table
+from mixing.io.files import write_table
 from mixing.runlog import log_to
 from mixing.scenarios import SUMMARY_COLUMNS, load_scenarios, run_scenarios
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from mixing.io import write_table
+from mixing.io.files import write_table
 from mixing.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -12,12 +12,31 @@ spread, add_social, allocation), :mod:`.district` (new_district), :mod:`.optimis
 (target), :mod:`.tables` (run_scenarios).
 """
 
-from .assumptions import ASSUMPTION_COLUMNS, ASSUMPTION_SOURCES, MODEL_NOTE, Assumptions
-from .district import new_district
-from .optimiser import target, threshold_rule
-from .spec import SCENARIO_TYPES, Scenario, ScenarioError, load_scenarios, parse_scenarios, scenario
-from .tables import SUMMARY_COLUMNS, apply_scenario, run_scenarios
-from .transforms import ScenarioCosts, ScenarioResult, add_social, allocation, differentiate, spread
+from mixing.scenarios.assumptions import (
+    ASSUMPTION_COLUMNS,
+    ASSUMPTION_SOURCES,
+    MODEL_NOTE,
+    Assumptions,
+)
+from mixing.scenarios.district import new_district
+from mixing.scenarios.optimiser import target, threshold_rule
+from mixing.scenarios.spec import (
+    SCENARIO_TYPES,
+    Scenario,
+    ScenarioError,
+    load_scenarios,
+    parse_scenarios,
+    scenario,
+)
+from mixing.scenarios.tables import SUMMARY_COLUMNS, apply_scenario, run_scenarios
+from mixing.scenarios.transforms import (
+    ScenarioCosts,
+    ScenarioResult,
+    add_social,
+    allocation,
+    differentiate,
+    spread,
+)
 
 __all__ = [
     "MODEL_NOTE",

@@ -19,11 +19,10 @@ import pandas as pd
 import shapely
 
 from mixing.errors import InputError
+from mixing.scenarios.assumptions import TENURES, Assumptions
+from mixing.scenarios.state import ACCOUNTING_COLUMNS, social_share, split_state, write_state
+from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult
 from mixing.schema import CRS
-
-from .assumptions import TENURES, Assumptions
-from .state import ACCOUNTING_COLUMNS, social_share, split_state, write_state
-from .transforms import ScenarioCosts, ScenarioResult
 
 __all__ = ["new_district", "default_near", "district_geometry"]
 

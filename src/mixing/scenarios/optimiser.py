@@ -3,7 +3,7 @@
 Greedy, in blocks of ``step`` dwellings. In every step the marginal effect of one block in
 EVERY candidate buurt is evaluated in ONE kernel call: the (candidates x units) counts are
 flattened with group id = candidate, so candidate ``c`` is the municipality with only buurt
-``c`` changed (:mod:`mixing.indices` computes every group in one vectorised pass). The
+``c`` changed (:mod:`mixing.kernels.aspatial` computes every group in one vectorised pass). The
 result is compared with the threshold rule of
 :func:`~mixing.scenarios.transforms.differentiate` at the same budget.
 
@@ -17,11 +17,15 @@ import math
 
 import numpy as np
 
-from mixing import indices as kernels
-
-from .assumptions import TENURES, Assumptions
-from .state import S, State, split_state, write_state
-from .transforms import ScenarioCosts, ScenarioResult, convert_social, demolish_rebuild
+from mixing.kernels import aspatial as kernels
+from mixing.scenarios.assumptions import TENURES, Assumptions
+from mixing.scenarios.state import S, State, split_state, write_state
+from mixing.scenarios.transforms import (
+    ScenarioCosts,
+    ScenarioResult,
+    convert_social,
+    demolish_rebuild,
+)
 
 __all__ = ["target", "threshold_rule", "index_value", "DIMENSION_COLUMNS"]
 
@@ -152,7 +156,7 @@ def target(
         As in :func:`~mixing.scenarios.transforms.differentiate`.
     dimension : {"social_housing", "low_income"}
     index : str
-        A two-group kernel of :mod:`mixing.indices` (lower = more mixed).
+        A two-group kernel of :mod:`mixing.kernels.aspatial` (lower = more mixed).
     step : float, optional
         Dwellings per greedy step; default ``ceil(budget / 100)`` (at most ~100 kernel
         calls).

@@ -20,8 +20,7 @@ from types import MappingProxyType
 import yaml
 
 from mixing.errors import InputError
-
-from .assumptions import Assumptions
+from mixing.scenarios.assumptions import Assumptions
 
 __all__ = [
     "SCENARIO_TYPES",
@@ -240,7 +239,7 @@ def _check(name: str, kind: str, p: dict, all_specs: Mapping) -> None:
                 "(sale displaces nobody)",
             )
         _choice(name, "dimension", p["dimension"], ("social_housing", "low_income"))
-        from mixing import indices
+        from mixing.kernels import aspatial as indices
 
         _choice(
             name,

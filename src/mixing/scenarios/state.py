@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
-from .assumptions import TENURES, Assumptions
+from mixing.scenarios.assumptions import TENURES, Assumptions
 
 __all__ = [
     "State",

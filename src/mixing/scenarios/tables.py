@@ -17,16 +17,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mixing import indices as kernels
 from mixing.errors import InputError
-from mixing.frames import DIMENSIONS, index_table
-
-from .assumptions import ASSUMPTION_COLUMNS, MODEL_NOTE
-from .district import new_district
-from .optimiser import target
-from .spec import Scenario
-from .state import social_share
-from .transforms import ScenarioCosts, ScenarioResult, add_social, allocation, differentiate, spread
+from mixing.kernels import aspatial as kernels
+from mixing.scenarios.assumptions import ASSUMPTION_COLUMNS, MODEL_NOTE
+from mixing.scenarios.district import new_district
+from mixing.scenarios.optimiser import target
+from mixing.scenarios.spec import Scenario
+from mixing.scenarios.state import social_share
+from mixing.scenarios.transforms import (
+    ScenarioCosts,
+    ScenarioResult,
+    add_social,
+    allocation,
+    differentiate,
+    spread,
+)
+from mixing.tables.frames import DIMENSIONS, index_table
 
 __all__ = ["TRANSFORMS", "apply_scenario", "run_scenarios", "SUMMARY_COLUMNS", "COST_COLUMNS"]
 
@@ -135,13 +141,14 @@ def _low_income_isolation(units) -> float:
 def _spatial(units, dimensions, permutations, seed, kind) -> dict[str, tuple[float, float]]:
     """Moran's I and the number of significant HH clusters (FDR) per dimension's share.
 
-    Uses :mod:`mixing.weights` and :mod:`mixing.autocorr` when they are importable and
+    Uses :mod:`mixing.geometry.weights` and :mod:`mixing.kernels.autocorr` when they are importable
+    and
     the table has geometry; otherwise NaN (documented hook).
     """
     out = {d: (np.nan, np.nan) for d in dimensions}
     try:
-        autocorr = importlib.import_module("mixing.autocorr")
-        weights = importlib.import_module("mixing.weights")
+        autocorr = importlib.import_module("mixing.kernels.autocorr")
+        weights = importlib.import_module("mixing.geometry.weights")
         moran, local_moran = autocorr.moran, autocorr.local_moran
         build, subset = weights.build_weights, weights.subset
     except (ImportError, AttributeError):
@@ -170,7 +177,7 @@ def _spatial(units, dimensions, permutations, seed, kind) -> dict[str, tuple[flo
 
 
 def _p_value_change(before, after, dim, index, seed, permutations):
-    """Two-sided p-value of the change, from :func:`mixing.inference.two_value_test`.
+    """Two-sided p-value of the change, from :func:`mixing.kernels.inference.two_value_test`.
 
     ``paired_swap`` null (each buurt's baseline and scenario rows swap with probability
     1/2): is the change larger than exchanging buurten between the two states would give
@@ -180,7 +187,7 @@ def _p_value_change(before, after, dim, index, seed, permutations):
     ``permutations`` is 0.
     """
     try:
-        test = importlib.import_module("mixing.inference").two_value_test
+        test = importlib.import_module("mixing.kernels.inference").two_value_test
     except (ImportError, AttributeError):
         return np.nan
     if not permutations:
@@ -224,18 +231,18 @@ def run_scenarios(
     seed : int
         Seed for the permutation inference (LISA clusters, p-values).
     dimensions : sequence of str, optional
-        Names from :data:`mixing.frames.DIMENSIONS`; default every dimension with data.
+        Names from :data:`mixing.tables.frames.DIMENSIONS`; default every dimension with data.
     indices : sequence of str
-        Two-group kernels of :mod:`mixing.indices`.
+        Two-group kernels of :mod:`mixing.kernels.aspatial`.
     spatial : bool
         Compute ``moran_i_*`` and ``hh_clusters_*`` (queen weights, Moran's I of the
         dimension's share; HH = significant high-high LISA clusters after FDR, with
         ``permutations``). False leaves them NaN.
     permutations : int
     weights_kind : str
-        Passed to :func:`mixing.weights.build_weights`.
+        Passed to :func:`mixing.geometry.weights.build_weights`.
     p_values : bool
-        Fill ``p_value_change`` with :func:`mixing.inference.two_value_test` (paired-swap
+        Fill ``p_value_change`` with :func:`mixing.kernels.inference.two_value_test` (paired-swap
         null, ``permutations`` draws; see :func:`_p_value_change`).
 
     Returns

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 
-from .assumptions import TENURES, Assumptions
-from .state import S, State, fill_limited, split_state, write_state
+from mixing.scenarios.assumptions import TENURES, Assumptions
+from mixing.scenarios.state import S, State, fill_limited, split_state, write_state
 
 __all__ = [
     "ScenarioCosts",

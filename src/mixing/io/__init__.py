@@ -1,0 +1,2 @@
+"""Input and output: CBS readers, the column registry, the missing-data policy, downloads,
+the demo city and atomic file writers. Only this layer (and workflow scripts) touch files."""

@@ -1,0 +1,725 @@
+"""Seeded, vectorised inference for the two-group aspatial indices.
+
+Permutation / simulation tests, bootstrap confidence intervals, the small-unit bias
+correction and two-sample comparisons for every kernel of :mod:`mixing.kernels.aspatial` (or any
+callable with the same contract ``f(group, total, *, groups=None)``).
+
+How it stays fast
+-----------------
+A kernel called with ``groups`` computes many independent municipalities in one pass. The
+``R`` simulated replicates of ``G`` municipalities are therefore laid out as one long
+array of ``R * n`` units (``n`` units in all municipalities) with group id
+``replicate * G + municipality``, and the index of every replicate of every municipality
+comes out of **one kernel call** -- no Python loop over replicates or municipalities in
+the evaluation. Memory is bounded by evaluating :data:`CHUNK_UNITS` simulated units
+(replicates x units) per call: about ``CHUNK_UNITS * 8 bytes`` per simulated array, some
+100 MB at peak with the kernel's temporaries for the default ``2**20``.
+
+Seeds and reproducibility
+-------------------------
+``seed`` (an int) is the root of a :class:`numpy.random.SeedSequence`. Every municipality
+draws from its own stream, ``SeedSequence(seed, spawn_key=(key(label),))`` with
+``key(label)`` a stable 64-bit hash (BLAKE2b) of ``str(label)``; without ``groups`` the
+single stream is ``SeedSequence(seed)``. A municipality's draws therefore depend only on
+the seed, its label and its own data -- not on which other municipalities are in the
+call, nor on the chunk size. Consequently a batch call gives, bit for bit, the same
+result for a municipality as a call with only that municipality's units and
+``groups=[label] * n`` (for the kernels of :mod:`mixing.kernels.aspatial`, which sum in unit order;
+see :mod:`mixing.kernels._grouping`). Drawing loops over municipalities (one vectorised draw of
+all replicates of a chunk each); that loop costs microseconds per municipality.
+
+Counts and missing data
+-----------------------
+Units with NaN counts or ``total == 0`` are excluded (the project's one rule, in
+:func:`mixing.kernels._grouping.two_group_counts`); a municipality without any unit left, or
+whose index is undefined (group absent), gets NaN in every field. Simulation needs
+integer counts: CBS counts derived from percentages are not integers, so the draws use
+counts rounded to the nearest integer (``numpy.rint``); the observed value uses the
+counts as given. Simulated replicates whose index is undefined (e.g. the group happens to
+be absent in a draw of a tiny municipality) are dropped, as in ``segregation``;
+``n_valid`` says how many were used.
+
+References
+----------
+Cortes, R. X., Rey, S., Knaap, E. & Wolf, L. J. (2020), An open-source framework for
+non-spatial and spatial segregation measures: the PySAL segregation module, *Journal of
+Computational Social Science* 3, 135-166.
+Allen, R., Burgess, S., Davidson, R. & Windmeijer, F. (2015), More reliable inference for
+the dissimilarity index of segregation, *The Econometrics Journal* 18(1), 40-66.
+Carrington, W. J. & Troske, K. R. (1997), On measuring segregation in samples with small
+units, *Journal of Business & Economic Statistics* 15(4), 402-409.
+Efron, B. & Tibshirani, R. J. (1993), *An Introduction to the Bootstrap*, Chapman & Hall.
+Davison, A. C. & Hinkley, D. V. (1997), *Bootstrap Methods and their Application*,
+Cambridge University Press (the +1 correction of Monte Carlo p-values, section 4.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mixing.errors import InputError
+from mixing.kernels import aspatial as _indices
+from mixing.kernels._grouping import Batch, group_generators, two_group_counts
+
+__all__ = [
+    "CHUNK_UNITS",
+    "NULLS",
+    "TWO_VALUE_NULLS",
+    "SingleValueResult",
+    "BootstrapResult",
+    "TwoValueResult",
+    "single_value_test",
+    "bootstrap_ci",
+    "two_value_test",
+    "bias_corrected",
+]
+
+#: simulated units (replicates x units) evaluated per kernel call; bounds peak memory
+CHUNK_UNITS = 1 << 20
+
+#: null models of :func:`single_value_test` (``"person_permutation"`` is an alias)
+NULLS = ("systematic", "evenness", "permutation")
+#: null models of :func:`two_value_test`
+TWO_VALUE_NULLS = ("random_label", "paired_swap")
+_ALTERNATIVES = ("greater", "less", "two-sided")
+_QUIET = {"divide": "ignore", "invalid": "ignore"}
+
+
+# ----------------------------------------------------------------------------- results
+def _frame(labels, columns: dict) -> pd.DataFrame:
+    data = {k: np.atleast_1d(v) for k, v in columns.items()}
+    n = len(next(iter(data.values())))
+    group = np.asarray(labels) if labels is not None else np.array([None] * n, dtype=object)
+    return pd.DataFrame({"group": group, **data})
+
+
+@dataclass(frozen=True, eq=False)
+class SingleValueResult:
+    """Observed index against its simulated null distribution.
+
+    Fields are floats without ``groups`` and arrays (one entry per group, in
+    ``np.unique(groups)`` order, see ``labels``) with ``groups``.
+
+    Attributes
+    ----------
+    index, null, alternative : str
+        What was tested.
+    value : float or numpy.ndarray
+        Observed index (the kernel on the data as given).
+    expected_under_null : float or numpy.ndarray
+        Mean of the simulated null distribution.
+    null_sd : float or numpy.ndarray
+        Standard deviation (``ddof=1``) of the simulated null distribution.
+    p_value : float or numpy.ndarray
+        Monte Carlo p-value with the +1 correction (see :func:`single_value_test`).
+    permutations : int
+        Number of simulated replicates requested, ``R``.
+    n_valid : int or numpy.ndarray
+        Replicates with a defined index (used for mean, sd and p-value).
+    simulated : numpy.ndarray
+        The null distribution, shape ``(R,)`` or ``(R, n_groups)``; NaN where undefined.
+    labels : numpy.ndarray or None
+        Group ids, ``np.unique(groups)``; None without ``groups``.
+    """
+
+    index: str
+    null: str
+    alternative: str
+    value: float | np.ndarray
+    expected_under_null: float | np.ndarray
+    null_sd: float | np.ndarray
+    p_value: float | np.ndarray
+    permutations: int
+    n_valid: int | np.ndarray
+    simulated: np.ndarray
+    labels: np.ndarray | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: ``group, value, expected_under_null, null_sd, p_value, ...``."""
+        out = _frame(self.labels, {
+            "value": self.value, "expected_under_null": self.expected_under_null,
+            "null_sd": self.null_sd, "p_value": self.p_value, "n_valid": self.n_valid})
+        return out.assign(index=self.index, null=self.null, alternative=self.alternative,
+                          permutations=self.permutations)
+
+
+@dataclass(frozen=True, eq=False)
+class BootstrapResult:
+    """Percentile bootstrap interval of an index (see :func:`bootstrap_ci`).
+
+    Attributes
+    ----------
+    index : str
+    value : float or numpy.ndarray
+        Observed index.
+    ci_low, ci_high : float or numpy.ndarray
+        Percentile interval bounds at ``level``.
+    sd : float or numpy.ndarray
+        Standard deviation (``ddof=1``) of the bootstrap distribution: the standard error.
+    mean : float or numpy.ndarray
+        Mean of the bootstrap distribution; ``2 * value - mean`` is the bootstrap
+        bias-corrected estimate (Efron & Tibshirani 1993, eq. 10.7).
+    level : float
+    replicates : int
+    n_valid : int or numpy.ndarray
+    simulated : numpy.ndarray
+        Shape ``(replicates,)`` or ``(replicates, n_groups)``.
+    labels : numpy.ndarray or None
+    """
+
+    index: str
+    value: float | np.ndarray
+    ci_low: float | np.ndarray
+    ci_high: float | np.ndarray
+    sd: float | np.ndarray
+    mean: float | np.ndarray
+    level: float
+    replicates: int
+    n_valid: int | np.ndarray
+    simulated: np.ndarray
+    labels: np.ndarray | None
+
+    @property
+    def interval(self) -> tuple:
+        """``(ci_low, ci_high)``."""
+        return self.ci_low, self.ci_high
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: ``group, value, ci_low, ci_high, sd, mean, n_valid, ...``."""
+        out = _frame(self.labels, {
+            "value": self.value, "ci_low": self.ci_low, "ci_high": self.ci_high,
+            "sd": self.sd, "mean": self.mean, "n_valid": self.n_valid})
+        return out.assign(index=self.index, level=self.level, replicates=self.replicates)
+
+
+@dataclass(frozen=True, eq=False)
+class TwoValueResult:
+    """Difference of an index between two datasets of the same units (:func:`two_value_test`).
+
+    Attributes
+    ----------
+    index, null : str
+    value_first, value_second : float or numpy.ndarray
+        Observed index of each dataset.
+    difference : float or numpy.ndarray
+        ``value_first - value_second``.
+    null_mean, null_sd : float or numpy.ndarray
+        Mean and sd (``ddof=1``) of the simulated differences.
+    p_value : float or numpy.ndarray
+        Two-sided Monte Carlo p-value with the +1 correction.
+    permutations : int
+    n_valid : int or numpy.ndarray
+    simulated : numpy.ndarray
+        Simulated differences, ``(R,)`` or ``(R, n_groups)``.
+    labels : numpy.ndarray or None
+    """
+
+    index: str
+    null: str
+    value_first: float | np.ndarray
+    value_second: float | np.ndarray
+    difference: float | np.ndarray
+    null_mean: float | np.ndarray
+    null_sd: float | np.ndarray
+    p_value: float | np.ndarray
+    permutations: int
+    n_valid: int | np.ndarray
+    simulated: np.ndarray
+    labels: np.ndarray | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: ``group, value_first, value_second, difference, ..., p_value``."""
+        out = _frame(self.labels, {
+            "value_first": self.value_first, "value_second": self.value_second,
+            "difference": self.difference, "null_mean": self.null_mean,
+            "null_sd": self.null_sd, "p_value": self.p_value, "n_valid": self.n_valid})
+        return out.assign(index=self.index, null=self.null, permutations=self.permutations)
+
+
+# ----------------------------------------------------------------------------- arguments
+def _resolve_index(index: object) -> tuple[Callable, str]:
+    if isinstance(index, str):
+        if index not in _indices.__all__:
+            raise InputError(f"argument `index` is not a two-group index: {index!r}",
+                             fix=f"use one of {list(_indices.__all__)} or pass a kernel")
+        return getattr(_indices, index), index
+    if callable(index):
+        return index, getattr(index, "__name__", repr(index))
+    raise InputError(f"argument `index` must be a kernel name or a callable, got {index!r}",
+                     fix="e.g. index='dissimilarity' or "
+                         "index=mixing.kernels.aspatial.dissimilarity")
+
+
+def _check_count(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise InputError(f"argument `{name}` must be an integer >= {minimum}, got {value!r}",
+                         fix=f"e.g. {name}=999")
+    return int(value)
+
+
+def _check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise InputError(f"argument `{name}` must be one of {list(choices)}, got {value!r}")
+    return str(value)
+
+
+def _generators(seed: object, batch: Batch, active: np.ndarray) -> list[np.random.Generator]:
+    """One generator per active group, keyed by its label (module docstring)."""
+    return group_generators(seed, batch, active)
+
+
+# ----------------------------------------------------------------------------- layout
+@dataclass(frozen=True)
+class _Layout:
+    """Units kept for simulation, sorted by group (stable: unit order kept within a group)."""
+
+    rows: np.ndarray  # positions in the caller's arrays
+    codes: np.ndarray  # 0 .. len(active) - 1 per kept unit
+    bounds: np.ndarray  # len(active) + 1 offsets into rows
+    active: np.ndarray  # batch codes of the groups with >= 1 kept unit
+    batch: Batch
+
+    def slices(self) -> Iterator[tuple[int, slice]]:
+        for g in range(len(self.active)):
+            yield g, slice(int(self.bounds[g]), int(self.bounds[g + 1]))
+
+
+def _layout(keep: np.ndarray, batch: Batch) -> _Layout:
+    rows = np.flatnonzero(keep)
+    rows = rows[np.argsort(batch.codes[rows], kind="stable")]
+    active, codes = np.unique(batch.codes[rows], return_inverse=True)
+    sizes = np.bincount(codes, minlength=active.size)
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    return _Layout(rows, codes.astype(np.int64), bounds, active, batch)
+
+
+def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int) -> np.ndarray:
+    """Null distribution ``(R, n_groups)``: chunked draws, one kernel pass per chunk.
+
+    ``draw(g, rng, b, sl)`` returns ``2 * n_out`` arrays ``(b, units of g)`` -- the
+    simulated group and total counts of each output; ``evaluate(arrays, b)`` turns the
+    filled chunk into ``(b, len(active))`` values.
+    """
+    n, Ga = lay.rows.size, lay.active.size
+    out = np.full((R, lay.batch.n_groups), np.nan)
+    if Ga == 0:
+        return out
+    chunk = max(1, min(R, CHUNK_UNITS // max(n, 1)))
+    for start in range(0, R, chunk):
+        b = min(chunk, R - start)
+        arrays = [np.empty((b, n)) for _ in range(2 * n_out)]
+        for g, sl in lay.slices():
+            for a, part in zip(arrays, draw(g, gens[g], b, sl), strict=True):
+                a[:, sl] = part
+        out[start:start + b, lay.active] = evaluate(arrays, b)
+    return out
+
+
+def _kernel_pass(fn, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray, b: int):
+    """The key trick: all b replicates x all groups in one kernel call."""
+    Ga = lay.active.size
+    ids = (np.arange(b, dtype=np.int64)[:, None] * Ga + lay.codes[None, :]).ravel()
+    vals = np.asarray(fn(sim_x.ravel(), sim_t.ravel(), groups=ids, **kwargs), dtype=np.float64)
+    if vals.shape != (b * Ga,):
+        raise InputError(f"the index kernel returned shape {vals.shape} for {b * Ga} groups",
+                         fix="a kernel must return one value per group in np.unique order")
+    return vals.reshape(b, Ga)
+
+
+def _summary(sims: np.ndarray):
+    ok = ~np.isnan(sims)
+    n_ok = ok.sum(axis=0)
+    s = np.where(ok, sims, 0.0)
+    with np.errstate(**_QUIET):
+        mean = s.sum(axis=0) / n_ok
+        dev = np.where(ok, sims - mean, 0.0)
+        sd = np.sqrt((dev * dev).sum(axis=0) / (n_ok - 1))
+    sd = np.where(n_ok >= 2, sd, np.nan)
+    return n_ok, mean, sd
+
+
+def _out(values, batch: Batch):
+    values = np.asarray(values)
+    if batch.scalar:
+        return values.reshape(-1)[0].item()
+    return values
+
+
+def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray):
+    """Draw function for one of the single-value nulls on integer counts xi <= ti."""
+
+    def evenness(g, rng, b, sl):
+        x, t = xi[sl], ti[sl]
+        T = t.sum()
+        P = x.sum() / T if T > 0 else 0.0
+        return rng.binomial(t, P, size=(b, t.size)), t
+
+    def systematic(g, rng, b, sl):
+        x, t = xi[sl], ti[sl]
+        T = t.sum()
+        if T == 0:
+            return np.zeros((b, t.size)), np.zeros((b, t.size))
+        # one call, group and rest of a replicate drawn in turn: the stream of a
+        # municipality does not depend on how replicates are chunked
+        s = rng.multinomial(np.array([x.sum(), T - x.sum()]), t / T, size=(b, 2))
+        return s[:, 0], s[:, 0] + s[:, 1]
+
+    def permutation(g, rng, b, sl):
+        x, t = xi[sl], ti[sl]
+        return rng.multivariate_hypergeometric(t, x.sum(), size=b, method="marginals"), t
+
+    def bootstrap(g, rng, b, sl):
+        x, t = xi[sl], ti[sl]
+        with np.errstate(**_QUIET):
+            p = np.where(t > 0, x / np.where(t > 0, t, 1), 0.0)
+        return rng.binomial(t, p, size=(b, t.size)), t
+
+    return {"evenness": evenness, "systematic": systematic, "permutation": permutation,
+            "bootstrap": bootstrap}[null]
+
+
+def _one_sample(fn, kwargs, group, total, groups, null, R, seed):
+    """Observed value, simulated (R, n_groups) distribution and the batch."""
+    value = fn(group, total, groups=groups, **kwargs)
+    x, t, valid, batch = two_group_counts(group, total, groups)
+    lay = _layout(valid, batch)
+    xi = np.rint(x[lay.rows]).astype(np.int64)
+    ti = np.rint(t[lay.rows]).astype(np.int64)
+    gens = _generators(seed, batch, lay.active)
+    draw = _null_draw(null, xi, ti)
+
+    def evaluate(arrays, b):
+        return _kernel_pass(fn, kwargs, lay, arrays[0], arrays[1], b)
+
+    sims = _simulate(lay, gens, R, draw, evaluate, 1)
+    return np.asarray(value, dtype=np.float64).reshape(-1), sims, batch
+
+
+# ----------------------------------------------------------------------------- public
+def single_value_test(index, group, total, *, groups=None, null="systematic",
+                      permutations=999, alternative="greater", seed, **index_kwargs):
+    """Test an index against its distribution under a null of no segregation.
+
+    Parameters
+    ----------
+    index : str or callable
+        Name of a kernel in :mod:`mixing.kernels.aspatial` (e.g. ``"dissimilarity"``) or a callable
+        ``f(group, total, *, groups=None, **index_kwargs)`` with the same contract.
+    group, total : array_like
+        Counts per unit, 1-D, ``group <= total`` (e.g. social dwellings, dwellings).
+    groups : array_like, optional
+        One id per unit (e.g. municipality code): every municipality is tested in one
+        call; the fields of the result are then arrays in ``np.unique(groups)`` order.
+    null : {"systematic", "evenness", "permutation"}
+        How data without segregation are simulated (see Notes). ``"person_permutation"``
+        is accepted as an alias of ``"permutation"``.
+    permutations : int, default 999
+        Number of simulated replicates ``R``.
+    alternative : {"greater", "less", "two-sided"}
+        ``"greater"``: more segregated than chance (for indices where larger means more
+        segregated; use ``"less"`` for exposure).
+    seed : int, numpy.random.Generator or None
+        Required keyword. Root of the per-municipality streams (module docstring). None
+        draws fresh entropy (not reproducible).
+    **index_kwargs
+        Passed to the kernel for the observed and every simulated value.
+
+    Returns
+    -------
+    SingleValueResult
+
+    Notes
+    -----
+    With :math:`x_i, t_i` the (rounded) group and total counts of unit :math:`i`,
+    :math:`X = \\sum x_i`, :math:`T = \\sum t_i`, :math:`P = X / T`, per municipality:
+
+    * ``"systematic"`` (Allen et al. 2015; ``segregation``'s default): both the group and
+      the rest are spread over the units in proportion to the unit sizes,
+      :math:`\\tilde x \\sim \\mathrm{Mult}(X, t / T)`,
+      :math:`\\tilde y \\sim \\mathrm{Mult}(T - X, t / T)`, totals
+      :math:`\\tilde t = \\tilde x + \\tilde y` (municipal group totals kept, unit totals
+      vary; units that draw nobody are excluded).
+    * ``"evenness"`` (random allocation, Carrington & Troske 1997): unit totals kept,
+      :math:`\\tilde x_i \\sim \\mathrm{Bin}(t_i, P)` independently (the municipal group
+      total varies).
+    * ``"permutation"`` (``segregation``'s ``person_permutation``): persons are randomly
+      relabelled, keeping the unit totals *and* the municipal group total:
+      :math:`\\tilde x \\sim \\mathrm{MultivariateHypergeometric}(t, X)`, exact. Drawn
+      with :meth:`numpy.random.Generator.multivariate_hypergeometric` (``marginals``:
+      sequential conditional hypergeometric draws), vectorised over the replicates; the
+      cost does not grow with the number of persons, where ``segregation`` builds a
+      table with one row per person.
+
+    These are the definitions of ``segregation.inference.SingleValueTest`` (Cortes et al.
+    2020) with the same names. With :math:`s_r` the simulated values, :math:`m` the number
+    of defined ones and :math:`v` the observed value, the p-values are
+
+    .. math:: p_{>} = \\frac{\\#\\{s_r \\ge v\\} + 1}{m + 1}, \\qquad
+              p_{<} = \\frac{\\#\\{s_r \\le v\\} + 1}{m + 1}, \\qquad
+              p_{\\ne} = \\min(1, 2 \\min(p_{>}, p_{<})),
+
+    valid (never below the nominal level under the null) for exchangeable replicates
+    (Davison & Hinkley 1997, sec. 4.2). ``segregation`` uses
+    :math:`\\#\\{s_r > v\\} / m` and :math:`2 \\min(\\#\\{s_r > v\\}, \\#\\{s_r < v\\}) / m`
+    (no +1, so a p-value of 0 is possible); the two differ by about :math:`1 / m`.
+
+    Examples
+    --------
+    >>> res = single_value_test("dissimilarity", [90, 10, 50], [100, 100, 100], seed=1,
+    ...                         permutations=99)
+    >>> round(res.value, 3), res.p_value
+    (0.533, 0.01)
+    """
+    fn, name = _resolve_index(index)
+    null = "permutation" if null == "person_permutation" else null
+    null = _check_choice(null, "null", NULLS)
+    alternative = _check_choice(alternative, "alternative", _ALTERNATIVES)
+    R = _check_count(permutations, "permutations", 1)
+    value, sims, batch = _one_sample(fn, index_kwargs, group, total, groups, null, R, seed)
+    n_ok, mean, sd = _summary(sims)
+    v = value[None, :]
+    with np.errstate(**_QUIET):
+        p_greater = ((sims >= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
+        p_less = ((sims <= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
+    p = {"greater": p_greater, "less": p_less,
+         "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
+    p = np.where(np.isnan(value) | (n_ok == 0), np.nan, p)
+    return SingleValueResult(
+        name, null, alternative, _out(value, batch), _out(mean, batch), _out(sd, batch),
+        _out(p, batch), R, _out(n_ok, batch), sims[:, 0] if batch.scalar else sims,
+        batch.labels)
+
+
+def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95, seed,
+                 **index_kwargs):
+    """Percentile bootstrap confidence interval, resampling residents within units.
+
+    Parameters
+    ----------
+    index : str or callable
+        Kernel name in :mod:`mixing.kernels.aspatial` or a callable with the kernel contract.
+    group, total : array_like
+        Counts per unit, 1-D, ``group <= total``.
+    groups : array_like, optional
+        One id per unit; one interval per group in ``np.unique(groups)`` order.
+    replicates : int, default 999
+        Bootstrap replicates ``B``.
+    level : float, default 0.95
+        Confidence level, in (0, 1).
+    seed : int, numpy.random.Generator or None
+        Required keyword; streams as in :func:`single_value_test`.
+    **index_kwargs
+        Passed to the kernel.
+
+    Returns
+    -------
+    BootstrapResult
+        ``ci_low, ci_high`` (also as ``.interval``), ``sd`` (the bootstrap standard
+        error) and ``mean``.
+
+    Notes
+    -----
+    A parametric bootstrap of the sampling of residents: each unit keeps its total and
+    redraws its composition from its own observed share (Allen et al. 2015, sec. 3),
+
+    .. math:: x^*_i \\sim \\mathrm{Bin}(t_i, x_i / t_i),
+
+    and the interval is the percentile interval
+    :math:`[\\hat F^{-1}(\\alpha / 2), \\hat F^{-1}(1 - \\alpha / 2)]` of the ``B``
+    bootstrap values, :math:`\\alpha = 1 - \\text{level}` (Efron & Tibshirani 1993,
+    ch. 13; linear interpolation between order statistics). D and related indices are
+    biased upwards in small units, and the bootstrap distribution repeats that bias, so
+    the percentile interval under-covers when units are small and segregation is weak;
+    ``2 * value - mean`` is the bootstrap bias-corrected point estimate (Allen et al.'s
+    correction). Counts are rounded to integers for the draws (module docstring).
+
+    Examples
+    --------
+    >>> ci = bootstrap_ci("dissimilarity", [900, 100], [1000, 1000], seed=1, replicates=199)
+    >>> ci.ci_low < 0.8 < ci.ci_high
+    True
+    """
+    fn, name = _resolve_index(index)
+    B = _check_count(replicates, "replicates", 2)
+    try:
+        level = float(level)
+    except (TypeError, ValueError):
+        level = float("nan")
+    if not 0.0 < level < 1.0:
+        raise InputError(f"argument `level` must be in (0, 1), got {level!r}",
+                         fix="e.g. level=0.95")
+    value, sims, batch = _one_sample(fn, index_kwargs, group, total, groups, "bootstrap", B,
+                                     seed)
+    n_ok, mean, sd = _summary(sims)
+    alpha = 1.0 - level
+    lo, hi = np.full(sims.shape[1], np.nan), np.full(sims.shape[1], np.nan)
+    has = n_ok > 0
+    if has.any():
+        # NaN sorts last: quantiles per column over the defined values only
+        q = np.sort(sims[:, has], axis=0)
+        m = n_ok[has]
+        for bound, prob in ((lo, alpha / 2.0), (hi, 1.0 - alpha / 2.0)):
+            pos = prob * (m - 1)
+            below = np.floor(pos).astype(np.int64)
+            above = np.minimum(below + 1, m - 1)
+            cols = np.arange(q.shape[1])
+            frac = pos - below
+            bound[has] = q[below, cols] * (1.0 - frac) + q[above, cols] * frac
+    undefined = np.isnan(value)
+    lo[undefined], hi[undefined] = np.nan, np.nan
+    return BootstrapResult(
+        name, _out(value, batch), _out(lo, batch), _out(hi, batch), _out(sd, batch),
+        _out(mean, batch), level, B, _out(n_ok, batch), sims[:, 0] if batch.scalar else sims,
+        batch.labels)
+
+
+def bias_corrected(value, expected):
+    """Index corrected for the segregation expected by chance (Carrington & Troske 1997).
+
+    Parameters
+    ----------
+    value : float or array_like
+        Observed index, e.g. ``SingleValueResult.value``.
+    expected : float or array_like
+        Its expectation under a null of no segregation, e.g.
+        ``SingleValueResult.expected_under_null``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        In [-1, 1]: 0 when the index equals its expectation by chance, 1 at maximal
+        segregation, negative when units are *more* even than random allocation gives.
+
+    Notes
+    -----
+    .. math:: \\hat I^* = \\frac{I - \\bar I}{1 - \\bar I} \\text{ if } I \\ge \\bar I,
+              \\qquad \\hat I^* = \\frac{I - \\bar I}{\\bar I} \\text{ otherwise,}
+
+    with :math:`\\bar I` the mean of the null distribution. Carrington & Troske (1997)
+    define it for D and Gini with :math:`\\bar I` under random allocation (the
+    ``"evenness"`` null); ``segregation``'s ``ModifiedDissim`` and ``ModifiedGini`` and
+    :func:`mixing.kernels.aspatial.modified_dissimilarity` use the same formula. It assumes an
+    index with maximum 1 that grows with segregation (D, Gini, entropy, Atkinson,
+    correlation ratio, isolation); it is meaningless for exposure. For a bias correction
+    that does not rescale, use ``2 * value - mean`` of :func:`bootstrap_ci` (Allen et al.
+    2015).
+
+    Examples
+    --------
+    >>> bias_corrected(0.30, 0.10)
+    0.2222222222222222
+    >>> bias_corrected(0.05, 0.10)
+    -0.5
+    """
+    v = np.asarray(value, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    with np.errstate(**_QUIET):
+        out = np.where(v >= e, (v - e) / (1.0 - e), (v - e) / e)
+    out = np.where(np.isnan(v) | np.isnan(e), np.nan, out)
+    return float(out) if out.ndim == 0 else out
+
+
+def two_value_test(index, first, second, *, groups=None, null="random_label",
+                   permutations=999, seed, **index_kwargs):
+    """Test whether an index differs between two datasets of the same units.
+
+    Parameters
+    ----------
+    index : str or callable
+        Kernel name in :mod:`mixing.kernels.aspatial` or a callable with the kernel contract.
+    first, second : tuple of array_like
+        ``(group, total)`` of each dataset (two years, or a scenario and its baseline),
+        aligned unit by unit: same length, same ``groups``.
+    groups : array_like, optional
+        One id per unit; one test per group in ``np.unique(groups)`` order.
+    null : {"random_label", "paired_swap"}
+        ``"random_label"``: as ``segregation``'s ``TwoValueTest``; ``"paired_swap"``: each
+        unit's two rows are swapped with probability 1/2. See Notes.
+    permutations : int, default 999
+    seed : int, numpy.random.Generator or None
+        Required keyword; streams as in :func:`single_value_test`.
+    **index_kwargs
+        Passed to the kernel.
+
+    Returns
+    -------
+    TwoValueResult
+
+    Notes
+    -----
+    The statistic is :math:`\\Delta = I(\\text{first}) - I(\\text{second})`. Under
+    ``"random_label"`` (Cortes et al. 2020; ``segregation.inference.TwoValueTest``) the
+    ``2 n`` rows (unit counts) of both datasets of a municipality are pooled and the
+    dataset label is randomly permuted among them, so each simulated dataset is a random
+    ``n`` of the ``2 n`` rows (a unit may then appear twice in one dataset). Under
+    ``"paired_swap"`` every unit keeps one row in each dataset and its two rows change
+    places with probability 1/2 -- the paired design for two years of the same units. In
+    both, the labels are exchangeable, so the null distribution of :math:`\\Delta` is
+    symmetric about 0 and the two-sided p-value is
+
+    .. math:: p = \\frac{\\#\\{\\lvert \\tilde\\Delta_r \\rvert \\ge \\lvert\\Delta\\rvert\\} + 1}
+                       {m + 1},
+
+    which is exactly 1 for identical datasets. ``segregation`` uses
+    :math:`2 \\min(\\#\\{\\tilde\\Delta_r > \\Delta\\}, \\#\\{\\tilde\\Delta_r < \\Delta\\}) / m`.
+    Units excluded in a dataset (NaN, zero total) are pooled as empty rows and stay
+    excluded wherever they land. No counts are drawn, so no rounding is needed.
+
+    Examples
+    --------
+    >>> res = two_value_test("dissimilarity", ([90, 10, 50], [100] * 3),
+    ...                      ([90, 10, 50], [100] * 3), seed=1, permutations=99)
+    >>> res.difference, res.p_value
+    (0.0, 1.0)
+    """
+    fn, name = _resolve_index(index)
+    null = _check_choice(null, "null", TWO_VALUE_NULLS)
+    R = _check_count(permutations, "permutations", 1)
+    for arg, pair in (("first", first), ("second", second)):
+        if (not isinstance(pair, tuple | list) or len(pair) != 2
+                or any(np.ndim(part) == 0 for part in pair)):
+            raise InputError(f"argument `{arg}` must be a (group, total) pair",
+                             fix=f"pass {arg}=(group_counts, total_counts)")
+    v1 = np.asarray(fn(*first, groups=groups, **index_kwargs), dtype=np.float64).reshape(-1)
+    v2 = np.asarray(fn(*second, groups=groups, **index_kwargs), dtype=np.float64).reshape(-1)
+    x1, t1, ok1, batch = two_group_counts(*first, groups)
+    x2, t2, ok2, _ = two_group_counts(*second, groups)
+    if x1.shape != x2.shape:
+        raise InputError(f"arguments `first` ({x1.shape[0]} units) and `second` "
+                         f"({x2.shape[0]} units) differ in length",
+                         fix="pass the same units, aligned, in both datasets")
+    lay = _layout(ok1 | ok2, batch)
+    x1, t1, x2, t2 = (a[lay.rows] for a in (x1, t1, x2, t2))
+    gens = _generators(seed, batch, lay.active)
+
+    def random_label(g, rng, b, sl):
+        m = sl.stop - sl.start
+        px = np.concatenate([x1[sl], x2[sl]])
+        pt = np.concatenate([t1[sl], t2[sl]])
+        perm = rng.permuted(np.broadcast_to(np.arange(2 * m), (b, 2 * m)), axis=1)
+        return px[perm[:, :m]], pt[perm[:, :m]], px[perm[:, m:]], pt[perm[:, m:]]
+
+    def paired_swap(g, rng, b, sl):
+        swap = rng.random((b, sl.stop - sl.start)) < 0.5
+        return (np.where(swap, x2[sl], x1[sl]), np.where(swap, t2[sl], t1[sl]),
+                np.where(swap, x1[sl], x2[sl]), np.where(swap, t1[sl], t2[sl]))
+
+    def evaluate(arrays, b):
+        return (_kernel_pass(fn, index_kwargs, lay, arrays[0], arrays[1], b)
+                - _kernel_pass(fn, index_kwargs, lay, arrays[2], arrays[3], b))
+
+    draw = random_label if null == "random_label" else paired_swap
+    sims = _simulate(lay, gens, R, draw, evaluate, 2)
+    diff = v1 - v2
+    n_ok, mean, sd = _summary(sims)
+    with np.errstate(**_QUIET):
+        p = ((np.abs(sims) >= np.abs(diff)[None, :]).sum(axis=0) + 1.0) / (n_ok + 1.0)
+    p = np.where(np.isnan(diff) | (n_ok == 0), np.nan, p)
+    return TwoValueResult(
+        name, null, _out(v1, batch), _out(v2, batch), _out(diff, batch), _out(mean, batch),
+        _out(sd, batch), _out(p, batch), R, _out(n_ok, batch),
+        sims[:, 0] if batch.scalar else sims, batch.labels)

@@ -1,0 +1,521 @@
+r"""Compare years: index trends with intervals, tests, per-unit change, and why M changed.
+
+:func:`compare_years` takes units of several years on one geometry (match them first with
+:func:`mixing.geometry.harmonise.harmonise`) and returns four tidy tables: the trend of every index
+per year (with bootstrap intervals), a test of the difference between consecutive years,
+the change of each unit's shares, and the decomposition of the change in the mutual
+information index M (:func:`mutual_information_difference`).
+
+Why M changed (Elbers 2023)
+---------------------------
+M can change because the *groups* changed size (more residents with a non-western
+background everywhere), because the *units* changed size (a new-build buurt grew), or
+because the groups sorted differently over the units -- only the last is a structural
+change in segregation. Elbers (2023) separates these with iterative proportional fitting
+(IPF, Deming & Stephan 1940): IPF gives a table with the association structure (odds
+ratios) of one year and the margins of another, so M can be evaluated for every
+combination of group margins, unit margins and structure from year A or B. Shapley
+values (Shorrocks 2013) average each factor's contribution over the orders in which the
+factors can be switched: first margins (jointly) against structure, then the marginal part
+split into group and unit margins. Units and groups present in one year only are split
+off first as additions / removals. The formulas are those of Elbers' own implementation,
+``segregation::mutual_difference(method = "shapley")`` (R package ``segregation``).
+
+References
+----------
+Elbers, B. (2023), A method for studying differences in segregation across time and
+space, *Sociological Methods & Research* 52(1), 5-42.
+Deming, W. E. & Stephan, F. F. (1940), On a least squares adjustment of a sampled frequency
+table when the expected marginal totals are known, *Annals of Mathematical Statistics*
+11(4), 427-444.
+Mora, R. & Ruiz-Castillo, J. (2011), Entropy-based segregation indices, *Sociological
+Methodology* 41, 159-194.
+Shorrocks, A. F. (2013), Decomposition procedures for distributional analysis: a unified
+framework based on the Shapley value, *Journal of Economic Inequality* 11, 99-126.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mixing.errors import InputError
+from mixing.kernels import multigroup
+from mixing.kernels._grouping import make_batch
+from mixing.tables.frames import DEFAULT_INDICES, DIMENSIONS, index_table
+from mixing.tables.regions import composition
+
+try:  # written in parallel; the module works (without intervals / tests) when absent
+    from mixing.kernels.inference import bootstrap_ci
+except ImportError:  # pragma: no cover - depends on the installed version of mixing
+    bootstrap_ci = None
+try:
+    from mixing.kernels.inference import two_value_test
+except ImportError:  # pragma: no cover
+    two_value_test = None
+
+__all__ = [
+    "HAS_BOOTSTRAP",
+    "HAS_TWO_VALUE_TEST",
+    "COMPONENTS",
+    "IPFConvergenceWarning",
+    "MDifference",
+    "YearComparison",
+    "ipf",
+    "mutual_information_difference",
+    "unit_change",
+    "compare_years",
+]
+
+#: True when :func:`mixing.kernels.inference.bootstrap_ci` is available (intervals in the trends).
+HAS_BOOTSTRAP = bootstrap_ci is not None
+#: True when :func:`mixing.kernels.inference.two_value_test` is available (tests between years).
+HAS_TWO_VALUE_TEST = two_value_test is not None
+
+#: Components of :class:`MDifference`, in table order.
+COMPONENTS = ("M_first", "M_second", "difference", "group_marginal", "unit_marginal",
+              "structural", "additions", "removals")
+
+_QUIET = {"divide": "ignore", "invalid": "ignore"}
+_FILL = 1e-4  # as segregation::ipf: cells present in one year only get a tiny count
+
+
+class IPFConvergenceWarning(UserWarning):
+    """Iterative proportional fitting stopped at ``max_iter`` before reaching ``tol``."""
+
+
+# ----------------------------------------------------------------------------- IPF
+def _column_sums(x: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    return np.stack([np.bincount(codes, weights=x[:, k], minlength=n)
+                     for k in range(x.shape[1])], axis=1)
+
+
+def ipf(seed, unit_margin, group_margin, *, groups=None, tol=1e-10, max_iter=10_000):
+    r"""Iterative proportional fitting of a units x groups table to given margins.
+
+    Parameters
+    ----------
+    seed : array_like
+        ``(units, k)`` non-negative table whose association structure is kept.
+    unit_margin : array_like
+        ``(units,)`` target row sums.
+    group_margin : array_like
+        ``(k,)``, or ``(n_groups, k)`` with ``groups``: target column sums (per group).
+    groups : array_like, optional
+        One id per unit (e.g. municipality): every group is fitted independently, all in
+        one vectorised loop.
+    tol : float, default 1e-10
+        Stop when every margin is within a factor :math:`e^{\text{tol}}` of its target.
+    max_iter : int, default 10000
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(units, k)`` table with (approximately) the target margins and the odds ratios of
+        ``seed``. Zero cells stay zero.
+
+    Notes
+    -----
+    Alternately :math:`x_{ik} \leftarrow x_{ik} G_k / \sum_i x_{ik}` and
+    :math:`x_{ik} \leftarrow x_{ik} U_i / \sum_k x_{ik}` (Deming & Stephan 1940); the
+    limit is the table closest to ``seed`` in Kullback-Leibler divergence with the target
+    margins, which preserves every odds ratio :math:`x_{ik} x_{jl} / (x_{il} x_{jk})`.
+    Target margins must have equal totals per group.
+
+    Examples
+    --------
+    >>> ipf([[1.0, 1.0], [1.0, 3.0]], [4.0, 4.0], [3.0, 5.0]).round(6).tolist()
+    [[2.0, 2.0], [1.0, 3.0]]
+    """
+    x = np.array(seed, dtype=np.float64)
+    U = np.asarray(unit_margin, dtype=np.float64)
+    batch = make_batch(groups, x.shape[0])
+    G = np.asarray(group_margin, dtype=np.float64).reshape(batch.n_groups, x.shape[1])
+    codes, n = batch.codes, batch.n_groups
+    with np.errstate(**_QUIET):
+        for _ in range(max_iter):
+            col = _column_sums(x, codes, n)
+            x *= np.where(col > 0, G / col, 0.0)[codes]
+            row = x.sum(axis=1)
+            x *= np.where(row > 0, U / row, 0.0)[:, None]
+            col = _column_sums(x, codes, n)
+            gap = np.abs(np.log(col[G > 0] / G[G > 0]))
+            if gap.size == 0 or gap.max() <= tol:
+                break
+        else:
+            warnings.warn(f"IPF did not converge in {max_iter} iterations (largest margin "
+                          f"gap {gap.max():.2e} > tol {tol:.0e})", IPFConvergenceWarning,
+                          stacklevel=2)
+    return x
+
+
+# ----------------------------------------------------------------------------- Elbers
+@dataclass(frozen=True, eq=False)
+class MDifference:
+    """Decomposition of :math:`M_2 - M_1` (:func:`mutual_information_difference`).
+
+    All fields are floats, or arrays in ``np.unique(groups)`` order.
+    ``difference == group_marginal + unit_marginal + structural + additions + removals``.
+
+    Attributes
+    ----------
+    M_first, M_second : M of each dataset (all units and groups).
+    difference : ``M_second - M_first``.
+    group_marginal : change due to the changed sizes of the population groups.
+    unit_marginal : change due to the changed sizes of the units.
+    structural : change in how groups sort over units, margins held fixed.
+    additions : change due to units / groups present only in ``second``.
+    removals : change due to units / groups present only in ``first``.
+    labels : numpy.ndarray or None
+    """
+
+    M_first: float | np.ndarray
+    M_second: float | np.ndarray
+    difference: float | np.ndarray
+    group_marginal: float | np.ndarray
+    unit_marginal: float | np.ndarray
+    structural: float | np.ndarray
+    additions: float | np.ndarray
+    removals: float | np.ndarray
+    labels: np.ndarray | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table ``group, component, value`` (components in :data:`COMPONENTS` order)."""
+        labels = [None] if self.labels is None else list(self.labels)
+        return pd.concat([pd.DataFrame({"group": labels, "component": c,
+                                        "value": np.atleast_1d(getattr(self, c))})
+                          for c in COMPONENTS], ignore_index=True)
+
+
+def _clean(counts, name) -> np.ndarray:
+    c = np.array(counts, dtype=np.float64)
+    if c.ndim != 2:
+        raise InputError(f"argument `{name}` must be (units, groups), got shape {c.shape}")
+    bad = np.isfinite(c) & (c < 0)
+    if bad.any():
+        raise InputError(f"argument `{name}` has negative counts", value=float(c[bad][0]))
+    c[~np.isfinite(c).all(axis=1)] = 0.0  # unknown units are absent (project rule)
+    return c
+
+
+def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_iter=10_000):
+    r"""Decompose the change of M between two datasets of the same units (Elbers 2023).
+
+    Parameters
+    ----------
+    first, second : array_like
+        ``(units, k)`` counts of the two years, aligned row by row (a unit absent in a
+        year has a row of zeros or NaN there).
+    groups : array_like, optional
+        One id per unit (e.g. municipality): one decomposition per group, vectorised.
+    tol, max_iter
+        IPF convergence (:func:`ipf`).
+
+    Returns
+    -------
+    MDifference
+
+    Notes
+    -----
+    Let A = ``first``, B = ``second`` restricted to the common support (units with
+    residents in both years, population groups present in both), and :math:`M_{gus}` the
+    M of the table with group margins of year g, unit margins of year u and the
+    structure of year s (IPF of table s to those margins). Cells present in one year only
+    get the count 1e-4 before fitting, as in ``segregation::ipf``. Then (Elbers 2023,
+    Shapley values over the three factors):
+
+    .. math::
+        \text{structural} &= \tfrac12 (M_{AAB} - M_{AAA}) + \tfrac12 (M_{BBB} - M_{BBA}) \\
+        \text{group} &= \tfrac14 [(M_{BAA} - M_{AAA}) + (M_{BBA} - M_{ABA})
+                        + (M_{BBB} - M_{ABB}) + (M_{BAB} - M_{AAB})] \\
+        \text{unit} &= \tfrac14 [(M_{ABA} - M_{AAA}) + (M_{BBA} - M_{BAA})
+                        + (M_{BBB} - M_{BAB}) + (M_{ABB} - M_{AAB})] \\
+        \text{additions} &= M_2 - M_{BBB}, \qquad \text{removals} = M_{AAA} - M_1
+
+    so the five components add up to :math:`M_2 - M_1` exactly. Identical datasets give
+    zeros; scaling one population group everywhere changes only ``group_marginal``
+    (the odds ratios are unchanged), up to the IPF tolerance.
+
+    References: Elbers (2023), *Sociological Methods & Research* 52(1), 5-42; Deming &
+    Stephan (1940).
+
+    Examples
+    --------
+    >>> a = [[90, 10], [10, 90]]
+    >>> d = mutual_information_difference(a, a)
+    >>> abs(d.difference) + abs(d.structural) < 1e-12
+    True
+    """
+    a, b = _clean(first, "first"), _clean(second, "second")
+    if a.shape != b.shape:
+        raise InputError(f"`first` {a.shape} and `second` {b.shape} differ in shape",
+                         fix="align both years on the same units (harmonise first)")
+    batch = make_batch(groups, a.shape[0])
+    codes, n = batch.codes, batch.n_groups
+    gid = codes if groups is not None else None
+
+    def M(x):
+        return np.atleast_1d(multigroup.mutual_information(x, groups=gid))
+
+    M1, M2 = M(a), M(b)
+    common = (a.sum(axis=1) > 0) & (b.sum(axis=1) > 0)
+    cols = (_column_sums(a, codes, n) > 0) & (_column_sums(b, codes, n) > 0)
+    support = common[:, None] & cols[codes]
+    a0, b0 = np.where(support, a, 0.0), np.where(support, b, 0.0)
+    m_AAA, m_BBB = M(a0), M(b0)
+    af = np.where((a0 == 0) & (b0 > 0), _FILL, a0)
+    bf = np.where((b0 == 0) & (a0 > 0), _FILL, b0)
+    with np.errstate(**_QUIET):  # proportions: both years' margins sum to 1 per group
+        af = af / batch.sum(af.sum(axis=1))[codes][:, None]
+        bf = bf / batch.sum(bf.sum(axis=1))[codes][:, None]
+    af, bf = np.nan_to_num(af), np.nan_to_num(bf)
+    ua, ub = af.sum(axis=1), bf.sum(axis=1)
+    ga, gb = _column_sums(af, codes, n), _column_sums(bf, codes, n)
+
+    def fit(seed, u, g):
+        return M(ipf(seed, u, g, groups=gid, tol=tol, max_iter=max_iter))
+
+    m_BBA, m_ABA, m_BAA = fit(af, ub, gb), fit(af, ub, ga), fit(af, ua, gb)
+    m_AAB, m_BAB, m_ABB = fit(bf, ua, ga), fit(bf, ua, gb), fit(bf, ub, ga)
+    structural = 0.5 * (m_AAB - m_AAA) + 0.5 * (m_BBB - m_BBA)
+    group = 0.25 * ((m_BAA - m_AAA) + (m_BBA - m_ABA) + (m_BBB - m_ABB) + (m_BAB - m_AAB))
+    unit = 0.25 * ((m_ABA - m_AAA) + (m_BBA - m_BAA) + (m_BBB - m_BAB) + (m_ABB - m_AAB))
+    out = batch.out
+    return MDifference(out(M1), out(M2), out(M2 - M1), out(group), out(unit), out(structural),
+                       out(M2 - m_BBB), out(m_AAA - M1), batch.labels)
+
+
+# ----------------------------------------------------------------------------- frames
+@dataclass(frozen=True, eq=False)
+class YearComparison:
+    """Result of :func:`compare_years`; every table is tidy.
+
+    Attributes
+    ----------
+    trends : DataFrame
+        ``municipality_code, year, level, dimension, index, value, n_units, ci_low,
+        ci_high, se``; intervals NaN when :data:`HAS_BOOTSTRAP` is False.
+    tests : DataFrame
+        ``municipality_code, year_from, year_to, dimension, index, value_from, value_to,
+        difference, p_value, n_units`` (two-value test per consecutive pair); empty when
+        :data:`HAS_TWO_VALUE_TEST` is False.
+    units : DataFrame
+        Per-unit change (:func:`unit_change`).
+    decomposition : DataFrame
+        ``municipality_code, year_from, year_to, groups, component, value``
+        (:func:`mutual_information_difference` per pair).
+    notes : tuple of str
+        What was left out and why (e.g. no bootstrap available).
+    """
+
+    trends: pd.DataFrame
+    tests: pd.DataFrame
+    units: pd.DataFrame
+    decomposition: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+def unit_change(first: pd.DataFrame, second: pd.DataFrame, *,
+                dimensions: Sequence[str] = ("social_housing", "migration")) -> pd.DataFrame:
+    """Share of each dimension's group per unit in two years, and the difference.
+
+    Parameters
+    ----------
+    first, second : DataFrame
+        Canonical units of two years on the same geometry (same ``unit_code``).
+    dimensions : sequence of str
+        Names of :data:`mixing.tables.frames.DIMENSIONS`.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_code, unit_name, municipality_code, year_from, year_to, dimension,
+        total_from, total_to, share_from, share_to, difference`` (shares in [0, 1],
+        ``difference = share_to - share_from``; NaN where a share is unknown or the
+        total is 0). Units present in one year only are kept with NaN for the other.
+    """
+    keys = ["unit_code"]
+    a = first.drop_duplicates(keys).set_index("unit_code")
+    b = second.drop_duplicates(keys).set_index("unit_code")
+    codes = a.index.union(b.index, sort=True)
+    a, b = a.reindex(codes), b.reindex(codes)
+    frames = []
+    for name in dimensions:
+        if name not in DIMENSIONS:
+            raise InputError(f"unknown dimension {name!r}; valid: {sorted(DIMENSIONS)}")
+        dim = DIMENSIONS[name]
+        with np.errstate(**_QUIET):
+            ta, tb = a[dim.total].astype(float), b[dim.total].astype(float)
+            sa = (a[dim.group].astype(float) / ta).where(ta > 0)
+            sb = (b[dim.group].astype(float) / tb).where(tb > 0)
+        frames.append(pd.DataFrame({
+            "unit_code": codes, "unit_name": a["unit_name"].combine_first(b["unit_name"])
+            if "unit_name" in a else codes,
+            "municipality_code": a["municipality_code"].combine_first(b["municipality_code"]),
+            "year_from": int(first["year"].iloc[0]), "year_to": int(second["year"].iloc[0]),
+            "dimension": name, "total_from": ta.to_numpy(), "total_to": tb.to_numpy(),
+            "share_from": sa.to_numpy(), "share_to": sb.to_numpy(),
+            "difference": (sb - sa).to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _aligned(first: pd.DataFrame, second: pd.DataFrame):
+    """Both years on the union of their unit codes, in one order."""
+    a = first.set_index("unit_code")
+    b = second.set_index("unit_code")
+    codes = a.index.union(b.index, sort=True)
+    return a.reindex(codes), b.reindex(codes)
+
+
+def _trends(units, dimensions, indices, seed, replicates) -> pd.DataFrame:
+    trends = index_table(units, dimensions=tuple(dimensions), indices=tuple(indices),
+                         inference_indices=())
+    trends[["ci_low", "ci_high", "se"]] = np.nan
+    if not HAS_BOOTSTRAP or seed is None:
+        return trends
+    key = units["municipality_code"].astype(str) + "|" + units["year"].astype(str)
+    for name in dimensions:
+        dim = DIMENSIONS[name]
+        for index in indices:
+            res = bootstrap_ci(index, units[dim.group].to_numpy(float),
+                               units[dim.total].to_numpy(float), groups=key.to_numpy(),
+                               replicates=replicates, seed=seed)
+            labels = pd.Series(res.labels).str.split("|", expand=True)
+            ci = pd.DataFrame({"municipality_code": labels[0], "year": labels[1].astype(int),
+                               "dimension": name, "index": index, "lo": res.ci_low,
+                               "hi": res.ci_high, "sd": res.sd})
+            trends = trends.merge(ci, on=["municipality_code", "year", "dimension", "index"],
+                                  how="left")
+            hit = trends["lo"].notna() | trends["hi"].notna()
+            trends.loc[hit, "ci_low"] = trends.loc[hit, "lo"]
+            trends.loc[hit, "ci_high"] = trends.loc[hit, "hi"]
+            trends.loc[hit, "se"] = trends.loc[hit, "sd"]
+            trends = trends.drop(columns=["lo", "hi", "sd"])
+    return trends
+
+
+def compare_years(
+    units_by_year: Mapping[int, pd.DataFrame],
+    *,
+    dimensions: Sequence[str] = ("social_housing", "migration"),
+    indices: Sequence[str] = DEFAULT_INDICES,
+    groups: str | Sequence[str] = "migration",
+    seed: int | None,
+    replicates: int = 199,
+    permutations: int = 199,
+    pairs: Sequence[tuple[int, int]] | None = None,
+) -> YearComparison:
+    """Compare segregation across years: trends, tests, per-unit change, change of M.
+
+    Parameters
+    ----------
+    units_by_year : mapping of int to DataFrame
+        Canonical units of one level per year, on one geometry (same codes; see
+        :func:`mixing.geometry.harmonise.harmonise`). Several municipalities may be stacked.
+    dimensions : sequence of str
+        Two-group dimensions (:data:`mixing.tables.frames.DIMENSIONS`) for trends, tests and
+        unit change. Dimensions without any known group count in a year are skipped
+        for that year by :func:`mixing.tables.frames.index_table`.
+    indices : sequence of str
+        Two-group kernels (:mod:`mixing.kernels.aspatial`).
+    groups : str or sequence of str, default "migration"
+        Population groups for the M decomposition (:func:`mixing.tables.regions.composition`),
+        e.g. western / non-western / rest.
+    seed : int or None
+        Root seed of the bootstrap and permutation draws; None skips them.
+    replicates, permutations : int
+        Bootstrap replicates per interval; permutations per two-value test.
+    pairs : sequence of (int, int), optional
+        Year pairs to compare; default consecutive years.
+
+    Returns
+    -------
+    YearComparison
+
+    Notes
+    -----
+    Intervals: :func:`mixing.kernels.inference.bootstrap_ci` (percentile, residents resampled
+    within units), one call per (dimension, index) for all municipalities and years.
+    Tests: :func:`mixing.kernels.inference.two_value_test` with ``null="paired_swap"`` -- the two
+    years describe the *same* units, so each unit's rows swap years at random. Both are
+    used only when importable (:data:`HAS_BOOTSTRAP`, :data:`HAS_TWO_VALUE_TEST`);
+    :attr:`YearComparison.notes` says when they were not. The decomposition of M is
+    :func:`mutual_information_difference` (Elbers 2023) per municipality.
+    """
+    if len(units_by_year) < 1:
+        raise InputError("units_by_year is empty", fix="pass {year: units, ...}")
+    years = sorted(units_by_year)
+    pairs = list(zip(years[:-1], years[1:], strict=True)) if pairs is None else list(pairs)
+    for pair in pairs:
+        missing = [y for y in pair if y not in units_by_year]
+        if missing:
+            raise InputError(f"pair {pair}: years {missing} not in units_by_year {years}")
+    notes = []
+    if not HAS_BOOTSTRAP:
+        notes.append("mixing.kernels.inference.bootstrap_ci is not available: no "
+                     "confidence intervals")
+    if not HAS_TWO_VALUE_TEST:
+        notes.append("mixing.kernels.inference.two_value_test is not available: "
+                     "no tests between years")
+    if seed is None:
+        notes.append("seed=None: no intervals and no tests (they need random draws)")
+    frames = [units_by_year[y].assign(year=int(y)) for y in years]
+    stacked = pd.concat(frames, ignore_index=True)
+    present = [d for d in dimensions if DIMENSIONS[d].group in stacked
+               and stacked[DIMENSIONS[d].group].notna().any()]
+    trends = _trends(stacked, present, indices, seed, replicates)
+
+    tests, changes, decompositions = [], [], []
+    for y1, y2 in pairs:
+        first = units_by_year[y1].assign(year=int(y1))
+        second = units_by_year[y2].assign(year=int(y2))
+        a, b = _aligned(first, second)
+        municipality = a["municipality_code"].combine_first(b["municipality_code"]).astype(str)
+        changes.append(unit_change(first, second, dimensions=present))
+        d = mutual_information_difference(composition(a, groups), composition(b, groups),
+                                          groups=municipality.to_numpy())
+        frame = d.to_frame().rename(columns={"group": "municipality_code"})
+        decompositions.append(frame.assign(year_from=int(y1), year_to=int(y2),
+                                           groups=groups if isinstance(groups, str)
+                                           else "+".join(groups)))
+        if HAS_TWO_VALUE_TEST and seed is not None:
+            tests.append(_pair_tests(a, b, municipality, y1, y2, present, indices, seed,
+                                     permutations))
+    columns = ["municipality_code", "year_from", "year_to", "groups", "component", "value"]
+    test_columns = ["municipality_code", "year_from", "year_to", "dimension", "index",
+                    "value_from", "value_to", "difference", "p_value", "n_units"]
+    return YearComparison(
+        trends=trends,
+        tests=pd.concat(tests, ignore_index=True) if tests else pd.DataFrame(columns=test_columns),
+        units=pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(),
+        decomposition=pd.concat(decompositions, ignore_index=True)[columns]
+        if decompositions else pd.DataFrame(columns=columns),
+        notes=tuple(notes))
+
+
+def _pair_tests(a, b, municipality, y1, y2, dimensions, indices, seed, permutations):
+    rows = []
+    for name in dimensions:
+        dim = DIMENSIONS[name]
+        xa, ta = a[dim.group].to_numpy(float), a[dim.total].to_numpy(float)
+        xb, tb = b[dim.group].to_numpy(float), b[dim.total].to_numpy(float)
+        if not (np.isfinite(xa).any() and np.isfinite(xb).any()):
+            continue
+        usable = (np.isfinite(xa) & np.isfinite(ta) & (ta > 0)
+                  & np.isfinite(xb) & np.isfinite(tb) & (tb > 0))
+        n_units = pd.Series(usable).groupby(municipality.to_numpy()).sum()
+        for index in indices:
+            # second - first: positive difference = more segregated in the later year
+            res = two_value_test(index, (xb, tb), (xa, ta), groups=municipality.to_numpy(),
+                                 null="paired_swap", permutations=permutations, seed=seed)
+            rows.append(pd.DataFrame({
+                "municipality_code": res.labels, "year_from": int(y1), "year_to": int(y2),
+                "dimension": name, "index": index, "value_from": res.value_second,
+                "value_to": res.value_first, "difference": res.difference,
+                "p_value": res.p_value,
+                "n_units": n_units.reindex(res.labels).to_numpy()}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()

@@ -1,0 +1,255 @@
+"""Where do social housing and vulnerable households cluster? Frame-level autocorrelation.
+
+Thin wrappers over :mod:`mixing.geometry.weights`, :mod:`mixing.kernels.autocorr` and
+:mod:`mixing.kernels.concentration`: canonical units in, two tidy tables out, for every
+municipality of the input in one vectorised pass (block-diagonal weights).
+
+Variables are shares (0..1) computed from the canonical counts; a unit whose share is
+unknown (hidden by CBS, or no dwellings/residents) or that has no geometry is dropped from
+the weights with a warning that counts it (:func:`mixing.geometry.weights.subset`), and appears in
+the local table with NaN statistics and concentration class ``unknown``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from mixing.geometry.weights import SpatialWeights, build_weights, subset
+from mixing.kernels import autocorr
+from mixing.kernels.concentration import concentration_classes
+from mixing.kernels.local import dissimilarity_contribution, location_quotient
+
+__all__ = [
+    "Variable",
+    "VARIABLES",
+    "BIVARIATE",
+    "GLOBAL_COLUMNS",
+    "LOCAL_COLUMNS",
+    "analysis_units",
+    "unit_weights",
+    "variable_values",
+    "autocorrelation_tables",
+]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A share per unit: ``part / whole`` (or a canonical column as-is when whole is None)."""
+
+    name: str
+    part: str
+    whole: str | None
+
+
+VARIABLES = {
+    v.name: v
+    for v in (
+        Variable("social_share", "dwellings_social", "dwellings"),
+        Variable("low_income_share", "households_low_income", "households"),
+        Variable("migration_share", "population_migration_nonwestern", "population"),
+        Variable("origin_outside_europe_share", "population_origin_outside_europe", "population"),
+    )
+}
+#: Pairs for bivariate Moran / LISA: is the first concentrated where the second is high?
+BIVARIATE = (("social_share", "low_income_share"), ("social_share", "migration_share"),
+             ("social_share", "origin_outside_europe_share"))
+
+GLOBAL_COLUMNS = ["municipality_code", "year", "level", "variable", "statistic", "value",
+                  "expected", "z", "p_value", "p_analytical", "permutations", "n_units",
+                  "islands_joined"]
+LOCAL_COLUMNS = ["municipality_code", "year", "level", "unit_code", "unit_name", "variable",
+                 "value", "lag", "quadrant", "p_value", "significant", "significant_fdr",
+                 "gi_z", "gi_p_value", "hotspot", "concentration_class", "location_quotient",
+                 "d_contribution"]
+
+
+def analysis_units(units: pd.DataFrame) -> pd.DataFrame:
+    """The finest level of every municipality, in a stable order (municipality, code)."""
+    finest = units["level"].map({"pc6": 0, "pc4": 1, "buurt": 2, "wijk": 3, "gemeente": 4})
+    keep = finest == finest.groupby(units["municipality_code"]).transform("min")
+    return units[keep].sort_values(["municipality_code", "unit_code"]).reset_index(drop=True)
+
+
+def unit_weights(units: pd.DataFrame, *, kind: str = "queen", k: int = 6,
+                 threshold: float | None = None) -> SpatialWeights:
+    """Block-diagonal weights (one block per municipality) of the units with a geometry.
+
+    Without any geometry (codes missing from the boundary file) the weights are empty.
+    """
+    has_shape = units.geometry.notna() & ~units.geometry.is_empty
+    shown = units[has_shape]
+    if shown.empty:
+        empty = sparse.csr_array((0, 0))
+        return SpatialWeights(W=empty, binary=empty, ids=np.array([], dtype=str), kind=kind)
+    return build_weights(shown.geometry, kind=kind, k=k, threshold=threshold,
+                         ids=shown["unit_code"].to_numpy(),
+                         groups=shown["municipality_code"].to_numpy())
+
+
+def variable_values(units: pd.DataFrame, variable: str) -> np.ndarray:
+    """The variable per unit as floats; NaN when unknown or when the whole is 0."""
+    spec = VARIABLES.get(variable, Variable(variable, variable, None))
+    if spec.part not in units:
+        raise ValueError(f"unknown variable {variable!r}; valid: {sorted(VARIABLES)} or a "
+                         f"numeric column of the units table")
+    part = units[spec.part].to_numpy(dtype="float64")
+    if spec.whole is None:
+        return part
+    whole = units[spec.whole].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole > 0, part / whole, np.nan)
+
+
+def _available(units: pd.DataFrame, variables) -> list[str]:
+    chosen = list(variables) if variables is not None else list(VARIABLES)
+    return [v for v in chosen if np.isfinite(variable_values(units, v)).sum() >= 3]
+
+
+def autocorrelation_tables(
+    units: pd.DataFrame,
+    *,
+    weights: SpatialWeights | None = None,
+    variables: tuple[str, ...] | None = None,
+    permutations: int = 999,
+    seed: int,
+    alpha: float = 0.05,
+    thresholds: tuple[float, ...] = (0.5, 0.7),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Global and local spatial autocorrelation of shares, for every municipality at once.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Canonical units (several municipalities may be stacked); the finest level of each
+        municipality is analysed (see :func:`analysis_units`).
+    weights : SpatialWeights, optional
+        Built once by :func:`unit_weights` on the same units (rows in the same order as
+        ``analysis_units(units)`` restricted to units with a geometry); built here if None.
+    variables : tuple of str, optional
+        Names from :data:`VARIABLES` or numeric columns; default every variable with at
+        least three known values.
+    permutations, seed, alpha :
+        Conditional permutations, the seed of every draw, and the significance level
+        (local significance is also given after Benjamini-Hochberg FDR per municipality).
+    thresholds : tuple of float
+        Concentration classes: share >= 0.5 and >= 0.7 by default.
+
+    Returns
+    -------
+    global_table : DataFrame
+        :data:`GLOBAL_COLUMNS`; statistics ``moran_i`` (z analytical under normality,
+        p by permutation, ``p_analytical`` under normality), ``geary_c`` and
+        ``bivariate_moran`` (variable ``"x~y"``).
+    local_table : DataFrame
+        :data:`LOCAL_COLUMNS`: LISA (``quadrant`` HH/LH/LL/HL, or ``isolated`` /
+        ``undefined``), Gi* (``gi_z``, ``hotspot`` hot/cold/not significant after FDR),
+        concentration class and location quotient against the municipality.
+    """
+    units = analysis_units(units)
+    has_shape = (units.geometry.notna() & ~units.geometry.is_empty).to_numpy()
+    shown = units[has_shape].reset_index(drop=True)
+    if weights is None:
+        weights = unit_weights(shown)
+    if weights.n != len(shown) or not np.array_equal(weights.ids, shown["unit_code"].to_numpy()):
+        raise ValueError("weights do not match the units: build them with unit_weights() on "
+                         "the same units table")
+    globals_, locals_ = [], []
+    names = _available(units, variables)
+    values = {v: variable_values(shown, v) for v in names}
+    for name in names:
+        y = values[name]
+        known = np.isfinite(y)
+        w = subset(weights, known, reason=f"unknown {name}")
+        g = shown["municipality_code"].to_numpy()[known]
+        part = shown[known]
+        kw = {"permutations": permutations, "seed": seed, "groups": g}
+        mi = autocorr.moran(y[known], w, **kw)
+        gc = autocorr.geary(y[known], w, **kw)
+        globals_ += [_global_rows(part, name, "moran_i", mi.I, mi.expected, mi.z_norm,
+                                  mi.p_sim, mi.p_norm, permutations, w),
+                     _global_rows(part, name, "geary_c", gc.C, gc.expected, gc.z_norm,
+                                  gc.p_sim, gc.p_norm, permutations, w)]
+        lisa = autocorr.local_moran(y[known], w, alpha=alpha, adjust="fdr", **kw)
+        gi = autocorr.getis_ord_g_star(y[known], w, alpha=alpha, adjust="fdr", **kw)
+        lq, contribution = _relative_measures(shown, name)
+        locals_.append(_local_rows(shown, known, name, y, lisa, gi, thresholds, lq)
+                       .assign(d_contribution=contribution))
+    for x_name, y_name in BIVARIATE:
+        if x_name not in values or y_name not in values:
+            continue
+        known = np.isfinite(values[x_name]) & np.isfinite(values[y_name])
+        w = subset(weights, known, reason=f"unknown {x_name} or {y_name}")
+        g = shown["municipality_code"].to_numpy()[known]
+        bv = autocorr.bivariate_moran(values[x_name][known], values[y_name][known], w,
+                                      permutations=permutations, seed=seed, groups=g)
+        globals_.append(_global_rows(shown[known], f"{x_name}~{y_name}", "bivariate_moran",
+                                     bv.I, bv.expected_sim, bv.z_sim, bv.p_sim, np.nan,
+                                     permutations, w))
+    global_table = (pd.concat(globals_, ignore_index=True) if globals_
+                    else pd.DataFrame(columns=GLOBAL_COLUMNS))
+    local_table = (pd.concat(locals_, ignore_index=True) if locals_
+                   else pd.DataFrame(columns=LOCAL_COLUMNS))
+    return global_table[GLOBAL_COLUMNS], local_table[LOCAL_COLUMNS]
+
+
+def _global_rows(part, variable, statistic, value, expected, z, p, p_analytical,
+                 permutations, w) -> pd.DataFrame:
+    keys = part.groupby("municipality_code", sort=True).agg(
+        year=("year", "first"), level=("level", "first"), n_units=("unit_code", "size"))
+    islands = pd.Series(w.ids, dtype=object).isin(list(w.islands_joined))
+    joined = pd.Series(islands.to_numpy()).groupby(part["municipality_code"].to_numpy()).sum()
+    frame = keys.reset_index().assign(
+        variable=variable, statistic=statistic,
+        value=np.atleast_1d(value), expected=np.broadcast_to(expected, len(keys)),
+        z=np.atleast_1d(z), p_value=np.atleast_1d(p),
+        p_analytical=np.broadcast_to(p_analytical, len(keys)), permutations=permutations,
+    )
+    frame["islands_joined"] = frame["municipality_code"].map(joined).fillna(0).astype(int)
+    return frame
+
+
+def _relative_measures(shown: pd.DataFrame, variable: str) -> tuple[np.ndarray, np.ndarray]:
+    """Location quotient (share / municipal share, from the counts) and contribution to D."""
+    spec = VARIABLES.get(variable)
+    if spec is None or spec.whole is None:
+        return np.full(len(shown), np.nan), np.full(len(shown), np.nan)
+    part = shown[spec.part].to_numpy(dtype="float64")
+    whole = shown[spec.whole].to_numpy(dtype="float64")
+    groups = shown["municipality_code"].to_numpy()
+    return (location_quotient(part, whole, groups=groups),
+            dissimilarity_contribution(part, whole, groups=groups))
+
+
+def _local_rows(shown, known, name, y, lisa, gi, thresholds, lq) -> pd.DataFrame:
+    n = len(shown)
+
+    def spread(values, fill):
+        out = np.full(n, fill, dtype=object if isinstance(fill, str) else float)
+        out[known] = values
+        return out
+
+    def flags(values):
+        out = pd.array([pd.NA] * n, dtype="boolean")
+        out[known] = np.asarray(values, dtype=bool)
+        return out
+
+    hot = np.where(gi.significant_adjusted, np.where(gi.z > 0, "hot", "cold"), "ns")
+    return pd.DataFrame({
+        "municipality_code": shown["municipality_code"].to_numpy(),
+        "year": shown["year"].to_numpy(), "level": shown["level"].to_numpy(),
+        "unit_code": shown["unit_code"].to_numpy(), "unit_name": shown["unit_name"].to_numpy(),
+        "variable": name, "value": y,
+        "lag": spread(lisa.lag, np.nan),
+        "quadrant": spread(np.asarray(lisa.labels, dtype=object), "unknown"),
+        "p_value": spread(lisa.p_sim, np.nan),
+        "significant": flags(lisa.significant),
+        "significant_fdr": flags(lisa.significant_adjusted),
+        "gi_z": spread(gi.z, np.nan), "gi_p_value": spread(gi.p_sim, np.nan),
+        "hotspot": spread(hot.astype(object), "unknown"),
+        "concentration_class": concentration_classes(y, thresholds),
+        "location_quotient": lq,
+    })

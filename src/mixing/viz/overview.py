@@ -1,0 +1,252 @@
+"""``results/index.html``: every municipality of a run on one offline page.
+
+A small map of the municipalities coloured by the dissimilarity index D, a sortable table of
+the headline indices with a link to each municipality's map, and, when a scenarios table
+exists, a sortable table of scenario effects. Computes nothing: it shows the finished index
+and scenario tables; the outlines are the units dissolved per municipality for display.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from mixing.tables.frames import DIMENSIONS
+from mixing.viz.maps import (
+    _EMPTY_COLOR,
+    _UNKNOWN_COLOR,
+    _classify,
+    _inline_script,
+    _inline_style,
+    _labels,
+    _Layer,
+    _MixingLayers,
+    _number,
+    _range_labels,
+    _static,
+    inline_assets,
+    map_geometry,
+)
+
+__all__ = ["overview_page", "OVERVIEW_LABELS"]
+
+OVERVIEW_LABELS = {
+    "nl": {
+        "title": "Segregatie per gemeente: overzicht",
+        "intro": "Segregatie-index D per gemeente (0 = gelijk verdeeld over de buurten, "
+                 "1 = volledig gescheiden). Klik op een kolomkop om te sorteren, op een "
+                 "gemeente om haar kaart te openen.",
+        "municipality": "Gemeente", "code": "Code", "year": "Jaar", "level": "Niveau",
+        "units": "Aantal eenheden", "map": "Kaart", "open": "kaart openen",
+        "d": "D {dimension}", "d_legend": "Segregatie-index D ({dimension})",
+        "scenarios": "Effect van scenario's", "scenario": "Scenario",
+        "dimension": "Dimensie", "index": "Index", "change": "Verandering",
+        "displaced": "Verhuisde huishoudens",
+        "not_computed": "niet berekend (geen gegevens)",
+        "synthetic": "Let op: {codes} is een synthetische demogemeente, geen CBS-gegevens.",
+    },
+    "en": {
+        "title": "Segregation per municipality: overview",
+        "intro": "Dissimilarity index D per municipality (0 = evenly spread over the "
+                 "neighbourhoods, 1 = completely separated). Click a column heading to sort, "
+                 "a municipality to open its map.",
+        "municipality": "Municipality", "code": "Code", "year": "Year", "level": "Level",
+        "units": "Number of units", "map": "Map", "open": "open map",
+        "d": "D {dimension}", "d_legend": "Dissimilarity index D ({dimension})",
+        "scenarios": "Scenario effects", "scenario": "Scenario",
+        "dimension": "Dimension", "index": "Index", "change": "Change",
+        "displaced": "Households displaced",
+        "not_computed": "not computed (no data)",
+        "synthetic": "Note: {codes} is a synthetic demo municipality, not CBS data.",
+    },
+}
+
+_D_BREAKS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+_D_COLORS = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]
+
+_CSS = """
+body { font: 14px/1.4 "Segoe UI", Arial, sans-serif; margin: 0; }
+.mx-page { padding: 12px 20px; max-width: 1200px; }
+.mx-page h1 { font-size: 20px; margin: 4px 0 8px 0; }
+.mx-overview-map { height: 420px; border: 1px solid #aaa; margin: 8px 0 16px 0; }
+table.mx-sortable { border-collapse: collapse; margin-bottom: 20px; }
+table.mx-sortable th, table.mx-sortable td { padding: 3px 10px; border-bottom: 1px solid #ddd; }
+table.mx-sortable th { cursor: pointer; background: #f0f0f0; text-align: left; }
+table.mx-sortable th[aria-sort=ascending]::after { content: " \\25B2"; }
+table.mx-sortable th[aria-sort=descending]::after { content: " \\25BC"; }
+table.mx-sortable td.mx-num { text-align: right; font-variant-numeric: tabular-nums; }
+.mx-synthetic { color: #b30000; font-weight: bold; }
+"""
+
+
+def _cell(value: float, language: str, decimals: int = 2) -> str:
+    if value is None or not np.isfinite(value):
+        return "<td class='mx-num' data-sort=''>&ndash;</td>"
+    return f"<td class='mx-num' data-sort='{value:.6g}'>{_number(value, decimals, language)}</td>"
+
+
+def _d(indices: pd.DataFrame, code: str, level: str, dimension: str) -> tuple[float, float, float]:
+    rows = indices[(indices["municipality_code"] == code) & (indices["level"] == level)
+                   & (indices["dimension"] == dimension) & (indices["index"] == "dissimilarity")]
+    if rows.empty:
+        return np.nan, np.nan, np.nan
+    row = rows.iloc[0]
+    return (float(row["value"]), float(row.get("ci_low", np.nan)),
+            float(row.get("ci_high", np.nan)))
+
+
+def overview_page(
+    units: gpd.GeoDataFrame,
+    indices: pd.DataFrame,
+    *,
+    links: Mapping[str, str] | None = None,
+    scenarios: pd.DataFrame | None = None,
+    language: str = "nl",
+    level: str = "buurt",
+) -> str:
+    """The overview page of a run as one self-contained, offline HTML document.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Canonical units of every municipality of the run, stacked (EPSG:28992). Only
+        ``level`` rows are used; they are dissolved to one outline per municipality.
+    indices : DataFrame
+        Stacked tidy index tables (``municipality_code, year, level, dimension, index, value,
+        n_units`` and optionally ``ci_low, ci_high``).
+    links : mapping of str to str, optional
+        ``municipality_code`` -> relative link of its map (default ``{code}/map.html``).
+    scenarios : DataFrame, optional
+        ``municipality_code, scenario, dimension, index, change, households_displaced``.
+    language : {"nl", "en"}
+    level : str
+        Level whose D is shown.
+    """
+    text, words = _labels(language), OVERVIEW_LABELS[language]
+    shown = units[units["level"] == level]
+    if shown.empty:
+        raise ValueError(f"units has no rows at level {level!r}")
+    links = dict(links or {})
+    frame = shown[["municipality_code", "municipality_name", "year", "geometry"]].to_crs(28992)
+    outlines = []
+    for code, group in frame.groupby("municipality_code", sort=True):
+        name = group["municipality_name"].dropna()
+        outlines.append({"code": str(code), "name": str(name.iat[0]) if len(name) else str(code),
+                         "year": int(group["year"].iat[0]),
+                         "geometry": shapely.union_all(group.geometry.to_numpy(), grid_size=0.1)})
+    outlines = gpd.GeoDataFrame(outlines, geometry="geometry", crs=28992)
+    codes = outlines["code"].tolist()
+    dimensions = [d for d in DIMENSIONS if d in text["dimensions"]
+                  and ((indices["dimension"] == d) & (indices["level"] == level)).any()]
+
+    layers = []
+    for dimension in dimensions:
+        values = np.array([_d(indices, c, level, dimension)[0] for c in codes])
+        label = text["dimensions"][dimension][1]
+        layers.append(_Layer(
+            id=f"d-{dimension}", group="indicators",
+            title=words["d"].format(dimension=label), short=words["d"].format(dimension=label),
+            colors=_D_COLORS, legend_title=words["d_legend"].format(dimension=label),
+            legend_labels=_range_labels(_D_BREAKS, text, lambda v: _number(v, 1, language)),
+            classes=_classify(values, _D_BREAKS),
+            texts=[_number(v, 2, language) if np.isfinite(v) else "–" for v in values],
+        ))
+    geometry = map_geometry(outlines, tolerance=25.0, decimals=4)
+    features = []
+    for i, geom in enumerate(geometry):
+        features.append({
+            "type": "Feature", "geometry": shapely.geometry.mapping(geom),
+            "properties": {"c": codes[i], "n": outlines["name"].iat[i], "w": "",
+                           "k": [int(layer.classes[i]) for layer in layers],
+                           "t": [layer.texts[i] for layer in layers],
+                           "r": [codes[i], outlines["name"].iat[i]]
+                           + [layer.texts[i] for layer in layers]},
+        })
+    west, south, east, north = geometry.total_bounds
+    config = {
+        "bounds": [[south, west], [north, east]],
+        "labels": {"unit_code": text["unit_code"], "wijk": "", "click_hint": "",
+                   "layers": text["layers"], "background_group": text["background_group"],
+                   "source": text["source"]},
+        "colors": {"unknown": _UNKNOWN_COLOR, "empty": _EMPTY_COLOR},
+        "layers": [layer.config(text | {"unknown": words["not_computed"]}) for layer in layers],
+        "groups": [["indicators", text["groups"]["indicators"]]],
+        "summary": list(range(len(layers))),
+        "rowKeys": [words["code"], words["municipality"]] + [layer.title for layer in layers],
+        "background": None,
+        "data": {"type": "FeatureCollection", "features": features},
+    }
+
+    fmap = folium.Map(tiles=None, zoom_control="bottomleft", height="420px")
+    root = fmap.get_root()
+    root.header.add_child(folium.Element(_inline_style(_static("mixing-map.css").decode())))
+    root.header.add_child(folium.Element(_inline_style(_CSS)))
+    root.header.add_child(folium.Element(_inline_script(_static("mixing-map.js").decode())))
+    _MixingLayers(config).add_to(fmap)
+    page = inline_assets(root.render())
+    # the page scrolls: heading, the map as a block of fixed height, then the tables
+    tables = _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
+                     level)
+    page = page.replace("<body>", "<body><div class='mx-page'><h1>"
+                        + html.escape(words["title"]) + "</h1><p>" + html.escape(words["intro"])
+                        + "</p>", 1)
+    head, tail = page.rsplit("</body>", 1)
+    page = (head + tables + _inline_script(_static("overview.js").decode()) + "</div></body>"
+            + tail)
+    page = page.replace('class="folium-map"', 'class="folium-map mx-overview-map"', 1)
+    return page.replace("<html>", f"<html lang=\"{language}\">", 1)
+
+
+def _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
+            level) -> str:
+    e = html.escape
+    synthetic = [c for c in outlines["code"] if c.startswith("DEMO")]
+    parts = []
+    if synthetic:
+        note = words["synthetic"].format(codes=", ".join(synthetic))
+        parts.append(f"<p class='mx-synthetic'>{e(note)}</p>")
+    head = [words["municipality"], words["code"], words["year"], words["units"]]
+    head += [words["d"].format(dimension=text["dimensions"][d][1]) for d in dimensions]
+    head.append(words["map"])
+    parts.append("<table class='mx-sortable' id='mx-indices'><thead><tr>"
+                 + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+    for row in outlines.itertuples():
+        link = links.get(row.code, f"{row.code}/map.html")
+        n_units = indices.loc[(indices["municipality_code"] == row.code)
+                              & (indices["level"] == level), "n_units"]
+        cells = [f"<td><a href='{e(link)}'>{e(row.name)}</a></td>", f"<td>{e(row.code)}</td>",
+                 f"<td>{row.year}</td>",
+                 _cell(float(n_units.max()) if len(n_units) else np.nan, language, 0)]
+        for dimension in dimensions:
+            value, low, high = _d(indices, row.code, level, dimension)
+            cell = _cell(value, language)
+            if np.isfinite(low) and np.isfinite(high):
+                cell = cell.replace("</td>", f" <small>({_number(low, 2, language)}–"
+                                             f"{_number(high, 2, language)})</small></td>")
+            cells.append(cell)
+        cells.append(f"<td><a href='{e(link)}'>{e(words['open'])}</a></td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    if scenarios is not None and not scenarios.empty:
+        parts.append(f"<h2>{e(words['scenarios'])}</h2>")
+        head = [words["municipality"], words["scenario"], words["dimension"], words["index"],
+                words["change"], words["displaced"]]
+        parts.append("<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
+                     + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+        names = dict(zip(outlines["code"], outlines["name"], strict=True))
+        for row in scenarios.itertuples():
+            code = str(getattr(row, "municipality_code", ""))
+            dimension = text["dimensions"].get(row.dimension, (None, str(row.dimension)))[1]
+            parts.append(
+                "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
+                f"<td>{e(dimension)}</td><td>{e(str(row.index))}</td>"
+                + _cell(float(row.change), language, 3)
+                + _cell(float(row.households_displaced), language, 0) + "</tr>")
+        parts.append("</tbody></table>")
+    return "".join(parts)
