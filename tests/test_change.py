@@ -69,14 +69,14 @@ def test_ipf_fits_margins_and_keeps_odds_ratios():
 
 # ----------------------------------------------------------------------------- Elbers
 def test_identical_years_give_zero(rotterdam):
-    counts = composition(rotterdam[2015], "migration")
+    counts = composition(rotterdam[2015], "migration_background")
     d = mutual_information_difference(counts, counts)
     for name in ("difference",) + PARTS:
         assert getattr(d, name) == pytest.approx(0.0, abs=1e-12), name
 
 
 def test_pure_marginal_change_has_no_structural_part(rotterdam):
-    counts = composition(rotterdam[2015], "migration")
+    counts = composition(rotterdam[2015], "migration_background")
     # 50 % more residents with a non-western background in every buurt
     d = mutual_information_difference(counts, counts * np.array([1.0, 1.5, 1.0]))
     assert d.structural == pytest.approx(0.0, abs=1e-9)
@@ -87,8 +87,8 @@ def test_pure_marginal_change_has_no_structural_part(rotterdam):
 
 
 def test_rotterdam_2015_2018(rotterdam):
-    a = composition(rotterdam[2015], "migration")
-    b = composition(rotterdam[2018], "migration")
+    a = composition(rotterdam[2015], "migration_background")
+    b = composition(rotterdam[2018], "migration_background")
     assert (rotterdam[2015].unit_code.to_numpy() == rotterdam[2018].unit_code.to_numpy()).all()
     d = mutual_information_difference(a, b)
     assert d.M_first == pytest.approx(mutual_information(a[np.isfinite(a).all(axis=1)]))
@@ -107,7 +107,7 @@ def test_rotterdam_2015_2018(rotterdam):
 
 
 def test_amsterdam_2017_2019_additions(amsterdam):
-    a, b = (composition(amsterdam[y], "migration") for y in (2017, 2019))
+    a, b = (composition(amsterdam[y], "migration_background") for y in (2017, 2019))
     d = mutual_information_difference(a, b)
     assert _sum_parts(d) == pytest.approx(d.difference, abs=1e-14)
     assert d.difference == pytest.approx(-0.004176, abs=5e-7)
@@ -124,14 +124,14 @@ def test_amsterdam_2017_2019_additions(amsterdam):
 
 
 def test_batched_decomposition_equals_separate(rotterdam, amsterdam):
-    sep_r = mutual_information_difference(*(composition(rotterdam[y], "migration")
+    sep_r = mutual_information_difference(*(composition(rotterdam[y], "migration_background")
                                             for y in (2015, 2018)))
-    sep_a = mutual_information_difference(*(composition(amsterdam[y], "migration")
+    sep_a = mutual_information_difference(*(composition(amsterdam[y], "migration_background")
                                             for y in (2017, 2019)))
-    first = np.vstack([composition(rotterdam[2015], "migration"),
-                       composition(amsterdam[2017], "migration")])
-    second = np.vstack([composition(rotterdam[2018], "migration"),
-                        composition(amsterdam[2019], "migration")])
+    first = np.vstack([composition(rotterdam[2015], "migration_background"),
+                       composition(amsterdam[2017], "migration_background")])
+    second = np.vstack([composition(rotterdam[2018], "migration_background"),
+                        composition(amsterdam[2019], "migration_background")])
     groups = ["GM0599"] * 92 + ["GM0363"] * 479
     both = mutual_information_difference(first, second, groups=groups)
     assert both.labels.tolist() == ["GM0363", "GM0599"]

@@ -23,15 +23,15 @@ def demo():
 
 
 def test_tables_have_the_documented_columns_and_values(demo, seed):
-    with pytest.warns(UserWarning, match="dropped 6 of 135 units with unknown social_share"):
+    with pytest.warns(UserWarning, match="dropped 6 of 135 units with unknown social_housing"):
         global_table, local_table = autocorrelation_tables(demo, permutations=99, seed=seed,
-                                                           variables=("social_share",))
+                                                           variables=("social_housing",))
     assert list(global_table.columns) == GLOBAL_COLUMNS
     assert list(local_table.columns) == LOCAL_COLUMNS
     moran = global_table.set_index("statistic").loc["moran_i"]
     assert moran["value"] > 0.3 and moran["p_value"] == pytest.approx(0.01)  # (0 + 1) / 100
     assert moran["n_units"] == 129  # 6 water/uninhabited units have no share
-    social = local_table[local_table["variable"] == "social_share"]
+    social = local_table[local_table["variable"] == "social_housing"]
     assert len(social) == 135 and (social["quadrant"] == "unknown").sum() == 6
     assert social["d_contribution"].sum() == pytest.approx(
         dissimilarity(demo["dwellings_social"].to_numpy(), demo["dwellings"].to_numpy()))
@@ -46,7 +46,7 @@ def test_a_municipality_without_geometry_is_skipped_not_fatal(demo, seed):
     assert unit_weights(lost).n == 0
     weights = block_diagonal([unit_weights(demo)])
     global_table, _ = autocorrelation_tables(both, weights=weights, permutations=19, seed=seed,
-                                             variables=("social_share",))
+                                             variables=("social_housing",))
     assert set(global_table["municipality_code"]) == {"DEMO01"}
     table = index_table(both, dimensions=("social_housing",),
                         indices=("dissimilarity", "spatial_dissimilarity"), inference_indices=())

@@ -55,7 +55,7 @@ def test_toy_decomposition_by_hand():
 def test_composition_rest_is_clipped():
     u = pd.DataFrame({"population": [100.0, 10.0], "population_migration_western": [10.0, 6.0],
                       "population_migration_nonwestern": [30.0, 5.0]})
-    np.testing.assert_array_equal(composition(u, "migration"), [[10, 30, 60], [6, 5, 0]])
+    np.testing.assert_array_equal(composition(u, "migration_background"), [[10, 30, 60], [6, 5, 0]])
     with pytest.raises(InputError, match=r"lack the columns \['population_origin_dutch'"):
         composition(u, "origin")
 

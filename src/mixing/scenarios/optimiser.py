@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from mixing.dimensions import DIMENSIONS
 from mixing.kernels import aspatial as kernels
 from mixing.scenarios.assumptions import TENURES, Assumptions
 from mixing.scenarios.state import S, State, split_state, write_state
@@ -27,19 +28,17 @@ from mixing.scenarios.transforms import (
     demolish_rebuild,
 )
 
-__all__ = ["target", "threshold_rule", "index_value", "DIMENSION_COLUMNS"]
+__all__ = ["target", "threshold_rule", "index_value", "TARGET_DIMENSIONS"]
 
-#: (group, total) canonical columns of the dimensions the optimiser can target.
-DIMENSION_COLUMNS = {
-    "social_housing": ("dwellings_social", "dwellings"),
-    "low_income": ("households_low_income", "households"),
-}
+#: The dimensions the optimiser can target: those the accounting state tracks.
+TARGET_DIMENSIONS = ("social_housing", "low_income")
 _MIX = {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4}
 
 
 def index_value(units, dimension: str = "social_housing", index: str = "dissimilarity") -> float:
     """One index of one dimension for one municipality's units table."""
-    group, total = DIMENSION_COLUMNS[dimension]
+    dim = DIMENSIONS[dimension]
+    group, total = dim.group, dim.total
     return float(
         getattr(kernels, index)(
             units[group].to_numpy(dtype="float64"), units[total].to_numpy(dtype="float64")
@@ -189,7 +188,7 @@ def target(
     r = float(rebuild_ratio)
     kernel = getattr(kernels, index)
     before = split_state(units, a)
-    group_col, total_col = DIMENSION_COLUMNS[dimension]
+    group_col, total_col = DIMENSIONS[dimension].group, DIMENSIONS[dimension].total
     g0 = units[group_col].to_numpy(dtype="float64")
     t0 = units[total_col].to_numpy(dtype="float64")
     dg, dt = _per_dwelling(before, dimension, method, convert_to, r, mix, a)

@@ -21,6 +21,7 @@ import yaml
 
 from mixing.errors import InputError
 from mixing.scenarios.assumptions import Assumptions
+from mixing.scenarios.optimiser import TARGET_DIMENSIONS
 
 __all__ = [
     "SCENARIO_TYPES",
@@ -238,7 +239,7 @@ def _check(name: str, kind: str, p: dict, all_specs: Mapping) -> None:
                 "budget_unit 'households_displaced' needs method 'demolish_rebuild' "
                 "(sale displaces nobody)",
             )
-        _choice(name, "dimension", p["dimension"], ("social_housing", "low_income"))
+        _choice(name, "dimension", p["dimension"], TARGET_DIMENSIONS)
         from mixing.kernels import aspatial as indices
 
         _choice(

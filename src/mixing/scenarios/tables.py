@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import aspatial as kernels
 from mixing.scenarios.assumptions import ASSUMPTION_COLUMNS, MODEL_NOTE
@@ -32,7 +33,7 @@ from mixing.scenarios.transforms import (
     differentiate,
     spread,
 )
-from mixing.tables.frames import DIMENSIONS, index_table
+from mixing.tables.frames import index_table
 
 __all__ = ["TRANSFORMS", "apply_scenario", "run_scenarios", "SUMMARY_COLUMNS", "COST_COLUMNS"]
 
@@ -231,7 +232,7 @@ def run_scenarios(
     seed : int
         Seed for the permutation inference (LISA clusters, p-values).
     dimensions : sequence of str, optional
-        Names from :data:`mixing.tables.frames.DIMENSIONS`; default every dimension with data.
+        Names from :data:`mixing.dimensions.DIMENSIONS`; default every dimension with data.
     indices : sequence of str
         Two-group kernels of :mod:`mixing.kernels.aspatial`.
     spatial : bool

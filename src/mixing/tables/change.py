@@ -43,10 +43,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import multigroup
 from mixing.kernels._grouping import make_batch
-from mixing.tables.frames import DEFAULT_INDICES, DIMENSIONS, index_table
+from mixing.tables.frames import DEFAULT_INDICES, index_table
 from mixing.tables.regions import composition
 
 try:  # written in parallel; the module works (without intervals / tests) when absent
@@ -328,7 +329,7 @@ def unit_change(first: pd.DataFrame, second: pd.DataFrame, *,
     first, second : DataFrame
         Canonical units of two years on the same geometry (same ``unit_code``).
     dimensions : sequence of str
-        Names of :data:`mixing.tables.frames.DIMENSIONS`.
+        Names of :data:`mixing.dimensions.DIMENSIONS`.
 
     Returns
     -------
@@ -403,7 +404,7 @@ def compare_years(
     *,
     dimensions: Sequence[str] = ("social_housing", "migration"),
     indices: Sequence[str] = DEFAULT_INDICES,
-    groups: str | Sequence[str] = "migration",
+    groups: str | Sequence[str] = "migration_background",
     seed: int | None,
     replicates: int = 199,
     permutations: int = 199,
@@ -417,12 +418,12 @@ def compare_years(
         Canonical units of one level per year, on one geometry (same codes; see
         :func:`mixing.geometry.harmonise.harmonise`). Several municipalities may be stacked.
     dimensions : sequence of str
-        Two-group dimensions (:data:`mixing.tables.frames.DIMENSIONS`) for trends, tests and
+        Two-group dimensions (:data:`mixing.dimensions.DIMENSIONS`) for trends, tests and
         unit change. Dimensions without any known group count in a year are skipped
         for that year by :func:`mixing.tables.frames.index_table`.
     indices : sequence of str
         Two-group kernels (:mod:`mixing.kernels.aspatial`).
-    groups : str or sequence of str, default "migration"
+    groups : str or sequence of str, default "migration_background"
         Population groups for the M decomposition (:func:`mixing.tables.regions.composition`),
         e.g. western / non-western / rest.
     seed : int or None

@@ -12,21 +12,17 @@ the local table with NaN statistics and concentration class ``unknown``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from mixing.dimensions import BIVARIATE, DIMENSIONS, share
 from mixing.geometry.weights import SpatialWeights, build_weights, subset
 from mixing.kernels import autocorr
 from mixing.kernels.concentration import concentration_classes
 from mixing.kernels.local import dissimilarity_contribution, location_quotient
 
 __all__ = [
-    "Variable",
-    "VARIABLES",
-    "BIVARIATE",
     "GLOBAL_COLUMNS",
     "LOCAL_COLUMNS",
     "analysis_units",
@@ -35,28 +31,6 @@ __all__ = [
     "autocorrelation_tables",
 ]
 
-
-@dataclass(frozen=True)
-class Variable:
-    """A share per unit: ``part / whole`` (or a canonical column as-is when whole is None)."""
-
-    name: str
-    part: str
-    whole: str | None
-
-
-VARIABLES = {
-    v.name: v
-    for v in (
-        Variable("social_share", "dwellings_social", "dwellings"),
-        Variable("low_income_share", "households_low_income", "households"),
-        Variable("migration_share", "population_migration_nonwestern", "population"),
-        Variable("origin_outside_europe_share", "population_origin_outside_europe", "population"),
-    )
-}
-#: Pairs for bivariate Moran / LISA: is the first concentrated where the second is high?
-BIVARIATE = (("social_share", "low_income_share"), ("social_share", "migration_share"),
-             ("social_share", "origin_outside_europe_share"))
 
 GLOBAL_COLUMNS = ["municipality_code", "year", "level", "variable", "statistic", "value",
                   "expected", "z", "p_value", "p_analytical", "permutations", "n_units",
@@ -91,21 +65,17 @@ def unit_weights(units: pd.DataFrame, *, kind: str = "queen", k: int = 6,
 
 
 def variable_values(units: pd.DataFrame, variable: str) -> np.ndarray:
-    """The variable per unit as floats; NaN when unknown or when the whole is 0."""
-    spec = VARIABLES.get(variable, Variable(variable, variable, None))
-    if spec.part not in units:
-        raise ValueError(f"unknown variable {variable!r}; valid: {sorted(VARIABLES)} or a "
+    """A dimension's share per unit (NaN when unknown or the total is 0), or a numeric column."""
+    if variable in DIMENSIONS:
+        return share(units, variable)
+    if variable not in units:
+        raise ValueError(f"unknown variable {variable!r}; valid: {sorted(DIMENSIONS)} or a "
                          f"numeric column of the units table")
-    part = units[spec.part].to_numpy(dtype="float64")
-    if spec.whole is None:
-        return part
-    whole = units[spec.whole].to_numpy(dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(whole > 0, part / whole, np.nan)
+    return units[variable].to_numpy(dtype="float64")
 
 
 def _available(units: pd.DataFrame, variables) -> list[str]:
-    chosen = list(variables) if variables is not None else list(VARIABLES)
+    chosen = list(variables) if variables is not None else list(DIMENSIONS)
     return [v for v in chosen if np.isfinite(variable_values(units, v)).sum() >= 3]
 
 
@@ -130,8 +100,8 @@ def autocorrelation_tables(
         Built once by :func:`unit_weights` on the same units (rows in the same order as
         ``analysis_units(units)`` restricted to units with a geometry); built here if None.
     variables : tuple of str, optional
-        Names from :data:`VARIABLES` or numeric columns; default every variable with at
-        least three known values.
+        Dimension names (:data:`mixing.dimensions.DIMENSIONS`) or numeric columns;
+        default every dimension with at least three known values.
     permutations, seed, alpha :
         Conditional permutations, the seed of every draw, and the significance level
         (local significance is also given after Benjamini-Hochberg FDR per municipality).
@@ -214,11 +184,10 @@ def _global_rows(part, variable, statistic, value, expected, z, p, p_analytical,
 
 def _relative_measures(shown: pd.DataFrame, variable: str) -> tuple[np.ndarray, np.ndarray]:
     """Location quotient (share / municipal share, from the counts) and contribution to D."""
-    spec = VARIABLES.get(variable)
-    if spec is None or spec.whole is None:
+    if variable not in DIMENSIONS:
         return np.full(len(shown), np.nan), np.full(len(shown), np.nan)
-    part = shown[spec.part].to_numpy(dtype="float64")
-    whole = shown[spec.whole].to_numpy(dtype="float64")
+    part = shown[DIMENSIONS[variable].group].to_numpy(dtype="float64")
+    whole = shown[DIMENSIONS[variable].total].to_numpy(dtype="float64")
     groups = shown["municipality_code"].to_numpy()
     return (location_quotient(part, whole, groups=groups),
             dissimilarity_contribution(part, whole, groups=groups))

@@ -13,20 +13,15 @@ so a municipality gets the same numbers whether it is computed alone or in a bat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from mixing.dimensions import DIMENSIONS, MULTI_DIMENSIONS, group_counts, present
 from mixing.geometry.distances import spatial_inputs
 from mixing.kernels import aspatial, inference, multigroup, spatial
 from mixing.kernels import local as local_kernels
 
 __all__ = [
-    "Dimension",
-    "MultiDimension",
-    "DIMENSIONS",
-    "MULTI_DIMENSIONS",
     "ASPATIAL_INDICES",
     "SPATIAL_INDICES",
     "MULTIGROUP_INDICES",
@@ -38,57 +33,6 @@ __all__ = [
     "local_index_table",
 ]
 
-
-@dataclass(frozen=True)
-class Dimension:
-    """A two-group comparison: ``group`` counts out of ``total`` counts, per unit."""
-
-    name: str
-    group: str
-    total: str
-    description: str
-
-
-@dataclass(frozen=True)
-class MultiDimension:
-    """Several groups per unit; ``rest_of`` adds a group "total minus the listed columns"."""
-
-    name: str
-    columns: tuple[str, ...]
-    rest_of: str | None
-    description: str
-
-
-DIMENSIONS = {
-    d.name: d
-    for d in (
-        Dimension("social_housing", "dwellings_social", "dwellings",
-                  "dwellings owned by housing corporations vs all dwellings"),
-        Dimension("low_income", "households_low_income", "households",
-                  "low-income households vs all households"),
-        Dimension("migration", "population_migration_nonwestern", "population",
-                  "residents with a non-western migration background vs all residents"),
-        Dimension("origin_outside_europe", "population_origin_outside_europe", "population",
-                  "residents born outside Europe or with a parent born there (CBS 2022+) "
-                  "vs all residents"),
-    )
-}
-
-MULTI_DIMENSIONS = {
-    d.name: d
-    for d in (
-        MultiDimension("tenure", ("dwellings_social", "dwellings_private_rent",
-                                  "dwellings_owner_occupied"), None,
-                       "dwellings by tenure: social rent / private rent / owner-occupied"),
-        MultiDimension("migration_background", ("population_migration_western",
-                                                "population_migration_nonwestern"),
-                       "population", "residents: western / non-western migration background / "
-                       "neither (the rest of the population)"),
-        MultiDimension("origin", ("population_origin_dutch", "population_origin_europe",
-                                  "population_origin_outside_europe"), None,
-                       "residents by origin (CBS 2022+): Netherlands / Europe / outside Europe"),
-    )
-}
 
 ASPATIAL_INDICES = ("dissimilarity", "gini", "entropy", "isolation", "exposure",
                     "correlation_ratio", "atkinson", "modified_dissimilarity",
@@ -125,18 +69,6 @@ def _keys(units: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
             .astype(str) + "|" + f["year"].astype(str) + "|" + f["level"].astype(str))
             .sort_values("label").reset_index(drop=True))
     return keys, labels
-
-
-def _present(units: pd.DataFrame, columns) -> bool:
-    return all(c in units and units[c].notna().any() for c in columns)
-
-
-def _multigroup_counts(units: pd.DataFrame, dim: MultiDimension) -> np.ndarray:
-    counts = units[list(dim.columns)].to_numpy(dtype="float64")
-    if dim.rest_of is not None:
-        rest = units[dim.rest_of].to_numpy(dtype="float64") - counts.sum(axis=1)
-        counts = np.column_stack([counts, np.clip(rest, 0, None)])  # CBS rounds each count
-    return counts
 
 
 def _spatial_values(name, group, total, inputs, groups, missing_shape, keys) -> np.ndarray:
@@ -214,9 +146,7 @@ def index_table(
         raise ValueError(f"unknown indices {unknown}; valid: {sorted(all_indices)}")
     chosen = tuple(indices) if indices is not None else all_indices
     if dimensions is None:
-        dimensions = tuple(
-            [n for n, d in DIMENSIONS.items() if _present(units, (d.group, d.total))]
-            + [n for n, d in MULTI_DIMENSIONS.items() if _present(units, d.columns)])
+        dimensions = present(units)
     if len(units) == 0:
         return pd.DataFrame(columns=INDEX_COLUMNS)
     keys, labels = _keys(units)
@@ -289,7 +219,7 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
 
 
 def _multigroup_rows(units, dim, keys, labels, chosen) -> list[pd.DataFrame]:
-    counts = _multigroup_counts(units, dim)
+    counts = group_counts(units, dim.name)
     usable = np.isfinite(counts).all(axis=1) & (np.nan_to_num(counts).sum(axis=1) > 0)
     n_units = pd.Series(usable).groupby(labels).sum().reindex(keys["label"]).to_numpy()
     nan = np.full(len(keys), np.nan)
@@ -313,9 +243,7 @@ def local_index_table(units: pd.DataFrame, *, dimensions: tuple[str, ...] | None
     PySAL ``segregation`` reports it.
     """
     if dimensions is None:
-        dimensions = tuple(
-            [n for n, d in DIMENSIONS.items() if _present(units, (d.group, d.total))]
-            + [n for n, d in MULTI_DIMENSIONS.items() if _present(units, d.columns)])
+        dimensions = present(units)
     _, labels = _keys(units)
     base = units[["municipality_code", "year", "level", "unit_code", "unit_name"]]
     frames = []
@@ -330,7 +258,7 @@ def local_index_table(units: pd.DataFrame, *, dimensions: tuple[str, ...] | None
                     group, total, groups=labels),
             }
         else:
-            counts = _multigroup_counts(units, MULTI_DIMENSIONS[name])
+            counts = group_counts(units, name)
             values = {index: getattr(local_kernels, index)(counts, groups=labels, empty="nan")
                       for index in ("local_entropy", "local_diversity",
                                     "local_simpson_concentration", "local_simpson_interaction")}

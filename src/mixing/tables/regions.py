@@ -26,25 +26,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixing.dimensions import DIMENSIONS, group_counts, multi_dimension
 from mixing.errors import InputError
 from mixing.kernels import multigroup
-from mixing.tables.frames import DEFAULT_INDICES, DIMENSIONS, index_table
+from mixing.tables.frames import DEFAULT_INDICES, index_table
 
 __all__ = [
-    "GROUP_SETS",
     "DEFAULT_REGION_INDICES",
     "RegionResult",
     "composition",
     "region_indices",
 ]
-
-#: Multigroup population sets: name -> count columns. ``"rest"`` is ``population`` minus
-#: the other columns (e.g. residents without a migration background), clipped at 0.
-GROUP_SETS: dict[str, tuple[str, ...]] = {
-    "migration": ("population_migration_western", "population_migration_nonwestern", "rest"),
-    "origin": ("population_origin_dutch", "population_origin_europe",
-               "population_origin_outside_europe"),
-}
 
 DEFAULT_REGION_INDICES = ("multigroup_dissimilarity", "information_theory",
                           "mutual_information", "normalized_exposure")
@@ -60,8 +52,9 @@ def composition(units: pd.DataFrame, groups: str | Sequence[str]) -> np.ndarray:
     units : DataFrame
         Canonical units table.
     groups : str or sequence of str
-        A key of :data:`GROUP_SETS` or count column names; ``"rest"`` means
-        ``population`` minus the other columns, clipped at 0.
+        A multigroup dimension (:data:`mixing.dimensions.MULTI_DIMENSIONS`, e.g.
+        ``"migration_background"``, whose last group is the rest of the population) or
+        count column names.
 
     Returns
     -------
@@ -73,27 +66,21 @@ def composition(units: pd.DataFrame, groups: str | Sequence[str]) -> np.ndarray:
     >>> import pandas as pd
     >>> u = pd.DataFrame({"population": [100.0], "population_migration_western": [10.0],
     ...                   "population_migration_nonwestern": [30.0]})
-    >>> composition(u, "migration")
+    >>> composition(u, "migration_background")
     array([[10., 30., 60.]])
     """
-    columns = GROUP_SETS.get(groups, groups) if isinstance(groups, str) else tuple(groups)
-    if isinstance(columns, str):
-        raise InputError(f"unknown group set {groups!r}; valid: {sorted(GROUP_SETS)}",
-                         fix="pass a name from GROUP_SETS or a list of count columns")
-    named = [c for c in columns if c != "rest"]
-    missing = [c for c in named + (["population"] if "rest" in columns else []) if c not in units]
+    if isinstance(groups, str):
+        dim = multi_dimension(groups)
+        columns, rest_of = dim.columns, dim.rest_of
+    else:
+        columns, rest_of = tuple(groups), None
+    missing = [c for c in columns + ((rest_of,) if rest_of else ()) if c not in units]
     if missing:
-        raise InputError(f"the units lack the columns {missing} of group set {groups!r}",
+        raise InputError(f"the units lack the columns {missing} of the groups {groups!r}",
                          fix="read a table that has them (e.g. the 2024 table for 'origin')")
-    parts = []
-    for column in columns:
-        if column == "rest":
-            others = units[named].to_numpy(dtype=np.float64).sum(axis=1)
-            rest = units["population"].to_numpy(dtype=np.float64) - others
-            parts.append(np.clip(rest, 0.0, None))  # CBS rounds to 5: tiny negatives
-        else:
-            parts.append(units[column].to_numpy(dtype=np.float64))
-    return np.column_stack(parts)
+    if isinstance(groups, str):
+        return group_counts(units, groups)
+    return units[list(columns)].to_numpy(dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +147,7 @@ def region_indices(
     indices : sequence of str
         Kernels of :mod:`mixing.kernels.multigroup`.
     dimensions : sequence of str, optional
-        Two-group dimensions of :data:`mixing.tables.frames.DIMENSIONS` to add (each computed
+        Two-group dimensions of :data:`mixing.dimensions.DIMENSIONS` to add (each computed
         with :func:`mixing.tables.frames.index_table` over the whole region).
 
     Returns

@@ -30,8 +30,8 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from mixing.dimensions import DIMENSIONS
 from mixing.schema import COUNT_COLUMNS
-from mixing.tables.frames import DIMENSIONS
 
 __all__ = [
     "LABELS",
@@ -76,16 +76,6 @@ LABELS = {
         "or_more": "{low} of meer",
         "or_less": "{high} of minder",
         "range": "{low} tot {high}",
-        "dimensions": {
-            "social_housing": ("Sociale huur", "sociale huur", "woningen",
-                               "Sociale huur: % woningen van corporaties"),
-            "low_income": ("Lage inkomens", "lage inkomens", "huishoudens",
-                           "Huishoudens met een laag inkomen, %"),
-            "migration": ("Niet-westerse migratieachtergrond", "niet-westerse migratieachtergrond",
-                          "inwoners", "Inwoners met een niet-westerse migratieachtergrond, %"),
-            "origin_outside_europe": ("Herkomst buiten Europa", "herkomst buiten Europa",
-                                      "inwoners", "Inwoners met herkomst buiten Europa, %"),
-        },
         "concentration": "Concentratie sociale huur",
         "concentration_legend": "Concentratie sociale huur (% woningen)",
         "concentration_classes": ("minder dan 50 %", "50 tot 70 %", "70 % of meer"),
@@ -143,16 +133,6 @@ LABELS = {
         "or_more": "{low} or more",
         "or_less": "{high} or less",
         "range": "{low} to {high}",
-        "dimensions": {
-            "social_housing": ("Social housing", "social housing", "dwellings",
-                               "Social housing: % dwellings owned by housing corporations"),
-            "low_income": ("Low incomes", "low incomes", "households",
-                           "Households with a low income, %"),
-            "migration": ("Non-western migration background", "non-western migration background",
-                          "residents", "Residents with a non-western migration background, %"),
-            "origin_outside_europe": ("Origin outside Europe", "origin outside Europe",
-                                      "residents", "Residents with origin outside Europe, %"),
-        },
         "concentration": "Concentration of social housing",
         "concentration_legend": "Concentration of social housing (% dwellings)",
         "concentration_classes": ("less than 50 %", "50 to 70 %", "70 % or more"),
@@ -222,19 +202,13 @@ _UNKNOWN, _EMPTY = -1, -2
 _PDOK_GREY = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
 _PDOK_ATTRIBUTION = "Kaartgegevens &copy; Kadaster (PDOK)"
 
-_VARIABLE_ALIASES = {
-    "dwellings_social": "social_housing", "social_share": "social_housing",
-    "households_low_income": "low_income", "low_income_share": "low_income",
-    "population_migration_nonwestern": "migration", "migration_share": "migration",
-    "population_origin_outside_europe": "origin_outside_europe",
-    "origin_outside_europe_share": "origin_outside_europe",
-}
-
 
 def _labels(language: str) -> dict:
     if language not in LABELS:
         raise ValueError(f"language must be one of {sorted(LABELS)}, got {language!r}")
-    return LABELS[language]
+    dimensions = {name: (d.title(language), d.group_noun(language), d.total_noun(language),
+                         d.legend(language)) for name, d in DIMENSIONS.items()}
+    return {**LABELS[language], "dimensions": dimensions}
 
 
 # --------------------------------------------------------------------------- formatting
@@ -477,8 +451,7 @@ def _share_layers(units, empty, words, text, language) -> list[_Layer]:
 
 
 def _variable(variable: object) -> str:
-    name = str(variable)
-    return _VARIABLE_ALIASES.get(name, name)
+    return str(variable)
 
 
 def _variable_label(variable: object, text: dict) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mixing.tables.frames import DIMENSIONS
+from mixing.dimensions import DIMENSIONS
 from mixing.viz.maps import (
     _EMPTY_COLOR,
     _UNKNOWN_COLOR,
