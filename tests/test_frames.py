@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mixing.errors import InputError
 from mixing.kernels import aspatial as indices
 from mixing.kernels import multigroup
 from mixing.tables.frames import INDEX_COLUMNS, index_table, local_index_table
@@ -92,9 +93,11 @@ def test_local_contributions_sum_to_d(seed):
 
 
 def test_unknown_names_list_the_valid_ones(seed):
-    with pytest.raises(ValueError, match=r"unknown dimensions \['tenure2'\]; valid: \["):
+    with pytest.raises(InputError, match=r"unknown dimensions \['tenure2'\]. Fix: use some "
+                                         r"of \[.*'tenure'"):
         index_table(_stacked(seed), dimensions=("tenure2",))
-    with pytest.raises(ValueError, match=r"unknown indices \['dissim'\]; valid: \["):
+    with pytest.raises(InputError, match=r"unknown indices \['dissim'\]. Fix: use some of "
+                                         r"\[.*'dissimilarity'"):
         index_table(_stacked(seed), indices=("dissim",))
 
 

@@ -9,34 +9,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from mixing import catalogue
 from mixing.kernels import aspatial as indices
 from mixing.kernels import multigroup
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-BOUNDED = [
-    "dissimilarity",
-    "gini",
-    "entropy",
-    "correlation_ratio",
-    "atkinson",
-    "min_max",
-    "isolation",
-    "exposure",
-]
-SCALE_FREE = BOUNDED + ["con_prof", "density_corrected_dissimilarity"]
-MULTI_SCALE_FREE = [
-    "multigroup_dissimilarity",
-    "multigroup_gini",
-    "normalized_exposure",
-    "information_theory",
-    "mutual_information",
-    "relative_diversity",
-    "squared_coefficient_of_variation",
-    "diversity",
-    "simpsons_concentration",
-    "simpsons_interaction",
-]
+# The catalogue declares each index's bounds and scale-freeness; these tests hold it to them.
+ASPATIAL = {name: catalogue.index(name) for name in catalogue.names("aspatial")}
+DETERMINISTIC = [n for n, s in ASPATIAL.items() if not s.seeded]
+BOUNDED = [n for n, s in ASPATIAL.items() if s.bounds != (None, None)]
+SCALE_FREE = [n for n, s in ASPATIAL.items() if s.scale_free and not s.seeded]
+MULTIGROUP = {name: catalogue.index(name) for name in catalogue.names("multigroup")}
+MULTI_SCALE_FREE = [n for n, s in MULTIGROUP.items() if s.scale_free]
+
+
+def _within(value, bounds, name):
+    low, high = bounds
+    assert low is None or value >= low - 1e-12, name
+    assert high is None or value <= high + 1e-12, name
 
 
 @st.composite
@@ -63,9 +54,9 @@ def _defined(value):
 @SETTINGS
 @given(data=two_group())
 def test_bounds(name, data):
-    value = getattr(indices, name)(*data)
+    value = ASPATIAL[name].kernel(*data)
     if _defined(value):
-        assert -1e-12 <= value <= 1 + 1e-12
+        _within(value, ASPATIAL[name].bounds, name)
 
 
 @SETTINGS
@@ -88,8 +79,7 @@ def test_identical_composition_gives_zero(data, share):
         assert not _defined(value) or abs(value) < 1e-9, name
 
 
-# density-corrected D is not scale-free by design: it depends on the sampling variance
-@pytest.mark.parametrize("name", [n for n in SCALE_FREE if not n.startswith("density")])
+@pytest.mark.parametrize("name", SCALE_FREE)
 @SETTINGS
 @given(data=two_group(), factor=st.sampled_from([0.5, 3.0, 10.0, 1e3]))
 def test_invariant_to_scaling_all_counts(name, data, factor):
@@ -99,7 +89,7 @@ def test_invariant_to_scaling_all_counts(name, data, factor):
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", SCALE_FREE)
+@pytest.mark.parametrize("name", DETERMINISTIC)
 @SETTINGS
 @given(data=two_group(), seed=st.integers(0, 2**32 - 1))
 def test_invariant_to_unit_order(name, data, seed):
@@ -110,7 +100,7 @@ def test_invariant_to_unit_order(name, data, seed):
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", SCALE_FREE)
+@pytest.mark.parametrize("name", DETERMINISTIC)
 @SETTINGS
 @given(data=two_group(min_units=2, max_units=40), seed=st.integers(0, 2**32 - 1))
 def test_batch_equals_loop(name, data, seed):
@@ -139,15 +129,10 @@ def test_multigroup_scale_order_and_batch(name, counts, factor, seed):
 @SETTINGS
 @given(counts=counts_matrix())
 def test_multigroup_bounds_and_two_group_reduction(counts):
-    for name in [
-        "multigroup_dissimilarity",
-        "multigroup_gini",
-        "information_theory",
-        "relative_diversity",
-    ]:
-        value = getattr(multigroup, name)(counts)
+    for name, spec in MULTIGROUP.items():
+        value = spec.kernel(counts)
         if _defined(value):
-            assert -1e-12 <= value <= 1 + 1e-12, name
+            _within(value, spec.bounds, name)
     two = counts[:, :2]
     total = two.sum(axis=1)
     np.testing.assert_allclose(

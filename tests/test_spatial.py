@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
+from mixing import catalogue
 from mixing.errors import InputError
 from mixing.geometry.distances import centroid_distances, spatial_inputs
 from mixing.kernels import aspatial as indices
@@ -47,32 +48,13 @@ EVEN = np.full(16, 30.0)
 
 
 def every_kernel(group, total, inp, **kw):
-    """All scalar kernels on one lattice, by name."""
-    return {
-        "spatial_dissimilarity": spatial.spatial_dissimilarity(group, total, inp.contiguity, **kw),
-        "boundary_spatial_dissimilarity": spatial.boundary_spatial_dissimilarity(
-            group, total, inp.boundary_lengths, **kw),
-        "perimeter_area_dissimilarity": spatial.perimeter_area_dissimilarity(
-            group, total, inp.boundary_lengths, inp.perimeters, inp.areas, **kw),
-        "spatial_proximity": spatial.spatial_proximity(group, total, inp.distances, inp.areas,
-                                                       **kw),
-        "distance_decay_isolation": spatial.distance_decay_isolation(
-            group, total, inp.distances, inp.areas, **kw),
-        "distance_decay_exposure": spatial.distance_decay_exposure(
-            group, total, inp.distances, inp.areas, **kw),
-        "absolute_clustering": spatial.absolute_clustering(group, total, inp.distances,
-                                                           inp.areas, **kw),
-        "relative_clustering": spatial.relative_clustering(group, total, inp.distances,
-                                                           inp.areas, **kw),
-        "spatial_prox_prof": spatial.spatial_prox_prof(group, total, inp.contiguity, **kw),
-        "delta": spatial.delta(group, total, inp.areas, **kw),
-        "absolute_concentration": spatial.absolute_concentration(group, total, inp.areas, **kw),
-        "relative_concentration": spatial.relative_concentration(group, total, inp.areas, **kw),
-        "absolute_centralization": spatial.absolute_centralization(
-            group, total, inp.centroids, inp.areas, **kw),
-        "relative_centralization": spatial.relative_centralization(group, total,
-                                                                   inp.centroids, **kw),
-    }
+    """Every spatial index of the catalogue, plus the profile kernel, on one lattice."""
+    out = {name: catalogue.index(name).kernel(group, total,
+                                              *catalogue.inputs_for(catalogue.index(name), inp),
+                                              **kw)
+           for name in catalogue.names("spatial")}
+    out["spatial_prox_prof"] = spatial.spatial_prox_prof(group, total, inp.contiguity, **kw)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -427,6 +409,12 @@ def test_bounds(lattice, data):
     assert 0 <= iso <= 1 and iso + exp == pytest.approx(1.0)
     sp = spatial.spatial_proximity(group, total, lattice.distances, lattice.areas, **kw)
     assert sp > 0  # a ratio of positive proximities; near 1 when groups are not clustered
+    for name in catalogue.names("spatial"):  # the bounds the catalogue declares
+        low, high = catalogue.index(name).bounds
+        value = out[name]
+        if np.isfinite(value):
+            assert low is None or value >= low - 1e-12, name
+            assert high is None or value <= high + 1e-12, name
 
 
 def test_sparse_matrix_formats_agree(g4):

@@ -62,7 +62,6 @@ import numpy as np
 import pandas as pd
 
 from mixing.errors import InputError
-from mixing.kernels import aspatial as _indices
 from mixing.kernels._grouping import Batch, group_generators, two_group_counts
 
 __all__ = [
@@ -243,10 +242,13 @@ class TwoValueResult:
 # ----------------------------------------------------------------------------- arguments
 def _resolve_index(index: object) -> tuple[Callable, str]:
     if isinstance(index, str):
-        if index not in _indices.__all__:
+        from mixing import catalogue  # the catalogue sits above the kernels
+
+        aspatial = catalogue.names("aspatial")
+        if index not in aspatial:
             raise InputError(f"argument `index` is not a two-group index: {index!r}",
-                             fix=f"use one of {list(_indices.__all__)} or pass a kernel")
-        return getattr(_indices, index), index
+                             fix=f"use one of {list(aspatial)} or pass a kernel")
+        return catalogue.index(index).kernel, index
     if callable(index):
         return index, getattr(index, "__name__", repr(index))
     raise InputError(f"argument `index` must be a kernel name or a callable, got {index!r}",

@@ -43,11 +43,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixing.catalogue import HEADLINE_INDICES
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import multigroup
 from mixing.kernels._grouping import make_batch
-from mixing.tables.frames import DEFAULT_INDICES, index_table
+from mixing.tables.frames import index_table
 from mixing.tables.regions import composition
 
 try:  # written in parallel; the module works (without intervals / tests) when absent
@@ -403,7 +404,7 @@ def compare_years(
     units_by_year: Mapping[int, pd.DataFrame],
     *,
     dimensions: Sequence[str] = ("social_housing", "migration"),
-    indices: Sequence[str] = DEFAULT_INDICES,
+    indices: Sequence[str] = HEADLINE_INDICES,
     groups: str | Sequence[str] = "migration_background",
     seed: int | None,
     replicates: int = 199,

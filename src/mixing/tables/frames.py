@@ -1,9 +1,8 @@
 """Frame-level wrappers: canonical units table in, tidy index tables out.
 
-Kernels in :mod:`mixing.kernels.aspatial`, :mod:`mixing.kernels.spatial`,
-:mod:`mixing.kernels.multigroup` and
-:mod:`mixing.kernels.local` take arrays; this module picks the columns for each *dimension* (which
-group against which total, or which set of groups) and computes every index for every
+The kernels (:mod:`mixing.kernels`) take arrays; this module picks the columns of each
+*dimension* (:mod:`mixing.dimensions`: which group against which total, or which set of
+groups) and computes every index of the catalogue (:mod:`mixing.catalogue`) for every
 (municipality, year, level) of the input in one vectorised call per index.
 
 Each (municipality, year, level) is one group of the kernels, labelled
@@ -16,43 +15,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mixing import catalogue
+from mixing.catalogue import INDICES, LOCAL_INDICES, inputs_for
 from mixing.dimensions import DIMENSIONS, MULTI_DIMENSIONS, group_counts, present
+from mixing.errors import InputError
 from mixing.geometry.distances import spatial_inputs
-from mixing.kernels import aspatial, inference, multigroup, spatial
-from mixing.kernels import local as local_kernels
+from mixing.kernels import inference
 
 __all__ = [
-    "ASPATIAL_INDICES",
-    "SPATIAL_INDICES",
-    "MULTIGROUP_INDICES",
-    "INFERENCE_INDICES",
-    "DEFAULT_INDICES",
     "INDEX_COLUMNS",
     "LOCAL_COLUMNS",
     "index_table",
     "local_index_table",
 ]
 
-
-ASPATIAL_INDICES = ("dissimilarity", "gini", "entropy", "isolation", "exposure",
-                    "correlation_ratio", "atkinson", "modified_dissimilarity",
-                    "bias_corrected_dissimilarity", "density_corrected_dissimilarity",
-                    "con_prof", "min_max")
-SPATIAL_INDICES = ("spatial_dissimilarity", "boundary_spatial_dissimilarity",
-                   "perimeter_area_dissimilarity", "spatial_proximity",
-                   "distance_decay_isolation", "distance_decay_exposure", "delta",
-                   "absolute_concentration", "relative_concentration",
-                   "absolute_centralization", "relative_centralization",
-                   "absolute_clustering", "relative_clustering")
-MULTIGROUP_INDICES = ("multigroup_dissimilarity", "multigroup_gini", "normalized_exposure",
-                      "information_theory", "mutual_information", "relative_diversity",
-                      "squared_coefficient_of_variation", "diversity",
-                      "simpsons_concentration", "simpsons_interaction")
-#: The headline indices of summaries (scales, years, regions).
-DEFAULT_INDICES = ("dissimilarity", "isolation", "exposure")
-#: Indices that get a permutation p-value, the null expectation and a bootstrap interval.
-INFERENCE_INDICES = ("dissimilarity", "gini", "entropy", "isolation", "exposure")
-_SIMULATED = ("modified_dissimilarity", "bias_corrected_dissimilarity")
 
 INDEX_COLUMNS = ["municipality_code", "year", "level", "dimension", "index", "value",
                  "expected_under_null", "ci_low", "ci_high", "p_value", "n_units"]
@@ -71,23 +47,8 @@ def _keys(units: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return keys, labels
 
 
-def _spatial_values(name, group, total, inputs, groups, missing_shape, keys) -> np.ndarray:
-    kernel = getattr(spatial, name)
-    if name == "spatial_dissimilarity":
-        out = kernel(group, total, inputs.contiguity, groups=groups)
-    elif name == "boundary_spatial_dissimilarity":
-        out = kernel(group, total, inputs.boundary_lengths, groups=groups)
-    elif name == "perimeter_area_dissimilarity":
-        out = kernel(group, total, inputs.boundary_lengths, inputs.perimeters, inputs.areas,
-                     groups=groups)
-    elif name in ("delta", "absolute_concentration", "relative_concentration"):
-        out = kernel(group, total, inputs.areas, groups=groups)
-    elif name == "absolute_centralization":
-        out = kernel(group, total, inputs.centroids, inputs.areas, groups=groups)
-    elif name == "relative_centralization":
-        out = kernel(group, total, inputs.centroids, groups=groups)
-    else:  # distance-based: proximity, decay isolation/exposure, clustering
-        out = kernel(group, total, inputs.distances, inputs.areas, groups=groups)
+def _spatial_values(spec, group, total, inputs, groups, missing_shape, keys) -> np.ndarray:
+    out = spec.kernel(group, total, *inputs_for(spec, inputs), groups=groups)
     # kernels return one value per label that has geometry; align with every key
     values = pd.Series(np.asarray(out, dtype=float), index=np.unique(groups))
     aligned = values.reindex(keys["label"]).to_numpy(copy=True)
@@ -100,7 +61,7 @@ def index_table(
     *,
     dimensions: tuple[str, ...] | None = None,
     indices: tuple[str, ...] | None = None,
-    inference_indices: tuple[str, ...] = INFERENCE_INDICES,
+    inference_indices: tuple[str, ...] | None = None,
     permutations: int = 999,
     replicates: int = 999,
     seed: int = 0,
@@ -113,15 +74,17 @@ def index_table(
         Canonical units table (see :mod:`mixing.schema`); several municipalities, years and
         levels may be stacked. Spatial indices need a GeoDataFrame in EPSG:28992.
     dimensions : tuple of str, optional
-        Names from :data:`DIMENSIONS` and :data:`MULTI_DIMENSIONS`. Default: every dimension
-        whose columns have at least one known value.
+        Names from :data:`mixing.dimensions.DIMENSIONS` and
+        :data:`mixing.dimensions.MULTI_DIMENSIONS`. Default: every dimension whose columns
+        have at least one known value.
     indices : tuple of str, optional
-        Kernel names; default all of :data:`ASPATIAL_INDICES`, :data:`SPATIAL_INDICES`
-        (when there is geometry) and :data:`MULTIGROUP_INDICES`. Two-group indices apply to
-        two-group dimensions, multigroup indices to multigroup dimensions.
-    inference_indices : tuple of str
-        Two-group indices that get ``p_value`` (one-sided in the direction of segregation:
-        greater, or less for exposure; segregation's systematic null; +1 corrected),
+        Names from :data:`mixing.catalogue.INDICES`; default all of them (spatial ones when
+        there is geometry). Two-group indices apply to two-group dimensions, multigroup
+        indices to multigroup dimensions.
+    inference_indices : tuple of str, optional
+        Aspatial two-group indices that get ``p_value`` (one-sided in the direction of
+        segregation, :attr:`mixing.catalogue.IndexSpec.alternative`; segregation's
+        systematic null; +1 corrected); default those marked ``inference`` in the catalogue,
         ``expected_under_null`` (the null mean: the value
         expected from random allocation alone, i.e. the small-unit bias) and a percentile
         bootstrap interval ``ci_low``/``ci_high`` (95 %, units re-drawn from their own
@@ -139,12 +102,17 @@ def index_table(
     valid = set(DIMENSIONS) | set(MULTI_DIMENSIONS)
     unknown = [d for d in (dimensions or ()) if d not in valid]
     if unknown:
-        raise ValueError(f"unknown dimensions {unknown}; valid: {sorted(valid)}")
-    all_indices = ASPATIAL_INDICES + SPATIAL_INDICES + MULTIGROUP_INDICES
-    unknown = [i for i in (indices or ()) if i not in all_indices]
+        raise InputError(f"unknown dimensions {unknown}", fix=f"use some of {sorted(valid)}")
+    unknown = [i for i in (indices or ()) if i not in INDICES]
     if unknown:
-        raise ValueError(f"unknown indices {unknown}; valid: {sorted(all_indices)}")
-    chosen = tuple(indices) if indices is not None else all_indices
+        raise InputError(f"unknown indices {unknown}", fix=f"use some of {sorted(INDICES)}")
+    chosen = tuple(INDICES[i] for i in (indices if indices is not None else INDICES))
+    if inference_indices is None:
+        inference_indices = catalogue.names(inference=True)
+    for name in inference_indices:
+        if catalogue.index(name).family != "aspatial":
+            raise InputError(f"inference is for aspatial two-group indices, got {name!r}",
+                             fix=f"use some of {list(catalogue.names('aspatial'))}")
     if dimensions is None:
         dimensions = present(units)
     if len(units) == 0:
@@ -168,7 +136,7 @@ def index_table(
 
 def _geometry_inputs(units, labels, keys, chosen):
     """Spatial inputs (block-diagonal by label), built once; None without usable geometry."""
-    if not any(i in SPATIAL_INDICES for i in chosen) or "geometry" not in units:
+    if not any(spec.family == "spatial" for spec in chosen) or "geometry" not in units:
         return None, None
     geometry = units.geometry
     has_shape = (geometry.notna() & ~geometry.is_empty).to_numpy()
@@ -188,31 +156,29 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
     usable = np.isfinite(group) & np.isfinite(total) & (total > 0)
     n_units = pd.Series(usable).groupby(labels).sum().reindex(keys["label"]).to_numpy()
     rows = []
-    for index in chosen:
+    for spec in chosen:
         expected = ci_low = ci_high = p_value = np.full(len(keys), np.nan)
-        if index in ASPATIAL_INDICES:
-            kwargs = {"seed": seed} if index in _SIMULATED else {}
-            value = getattr(aspatial, index)(group, total, groups=labels, **kwargs)
-        elif index in SPATIAL_INDICES:
+        if spec.family == "aspatial":
+            kwargs = {"seed": seed} if spec.seeded else {}
+            value = spec.kernel(group, total, groups=labels, **kwargs)
+        elif spec.family == "spatial":
             if inputs is None:
                 continue
             (spatial_in, has_shape) = inputs
-            value = _spatial_values(index, group[has_shape], total[has_shape], spatial_in,
+            value = _spatial_values(spec, group[has_shape], total[has_shape], spatial_in,
                                     labels[has_shape], missing_shape, keys)
         else:
             continue
-        if index in inference_indices:
-            # segregation lowers exposure and raises every other index: test that direction
-            alternative = "less" if index == "exposure" else "greater"
-            test = inference.single_value_test(index, group, total, groups=labels,
+        if spec.name in inference_indices:
+            test = inference.single_value_test(spec.name, group, total, groups=labels,
                                                permutations=permutations, seed=seed,
-                                               alternative=alternative)
-            boot = inference.bootstrap_ci(index, group, total, groups=labels,
+                                               alternative=spec.alternative)
+            boot = inference.bootstrap_ci(spec.name, group, total, groups=labels,
                                           replicates=replicates, seed=seed)
             expected, p_value = test.expected_under_null, test.p_value
             ci_low, ci_high = boot.ci_low, boot.ci_high
         rows.append(keys[_KEYS].assign(
-            dimension=dim.name, index=index, value=np.asarray(value, dtype=float),
+            dimension=dim.name, index=spec.name, value=np.asarray(value, dtype=float),
             expected_under_null=expected, ci_low=ci_low, ci_high=ci_high, p_value=p_value,
             n_units=n_units))
     return rows
@@ -223,12 +189,11 @@ def _multigroup_rows(units, dim, keys, labels, chosen) -> list[pd.DataFrame]:
     usable = np.isfinite(counts).all(axis=1) & (np.nan_to_num(counts).sum(axis=1) > 0)
     n_units = pd.Series(usable).groupby(labels).sum().reindex(keys["label"]).to_numpy()
     nan = np.full(len(keys), np.nan)
-    return [keys[_KEYS].assign(dimension=dim.name, index=index,
-                               value=np.asarray(getattr(multigroup, index)(counts, groups=labels),
-                                                dtype=float),
+    return [keys[_KEYS].assign(dimension=dim.name, index=spec.name,
+                               value=np.asarray(spec.kernel(counts, groups=labels), dtype=float),
                                expected_under_null=nan, ci_low=nan, ci_high=nan, p_value=nan,
                                n_units=n_units)
-            for index in chosen if index in MULTIGROUP_INDICES]
+            for spec in chosen if spec.family == "multigroup"]
 
 
 def local_index_table(units: pd.DataFrame, *, dimensions: tuple[str, ...] | None = None
@@ -250,20 +215,17 @@ def local_index_table(units: pd.DataFrame, *, dimensions: tuple[str, ...] | None
     for name in dimensions:
         if name in DIMENSIONS:
             dim = DIMENSIONS[name]
-            group = units[dim.group].to_numpy(dtype="float64")
-            total = units[dim.total].to_numpy(dtype="float64")
-            values = {
-                "location_quotient": local_kernels.location_quotient(group, total, groups=labels),
-                "dissimilarity_contribution": local_kernels.dissimilarity_contribution(
-                    group, total, groups=labels),
-            }
+            args = (units[dim.group].to_numpy(dtype="float64"),
+                    units[dim.total].to_numpy(dtype="float64"))
+            specs = [s for s in LOCAL_INDICES.values() if not s.multigroup_counts]
+            kwargs = {}
         else:
-            counts = group_counts(units, name)
-            values = {index: getattr(local_kernels, index)(counts, groups=labels, empty="nan")
-                      for index in ("local_entropy", "local_diversity",
-                                    "local_simpson_concentration", "local_simpson_interaction")}
-        for index, value in values.items():
-            frames.append(base.assign(dimension=name, index=index,
+            args = (group_counts(units, name),)
+            specs = [s for s in LOCAL_INDICES.values() if s.multigroup_counts]
+            kwargs = {"empty": "nan"}
+        for spec in specs:
+            value = spec.kernel(*args, groups=labels, **kwargs)
+            frames.append(base.assign(dimension=name, index=spec.name,
                                       value=np.asarray(value, dtype=float)))
     if not frames:
         return pd.DataFrame(columns=LOCAL_COLUMNS)

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixing.catalogue import HEADLINE_INDICES
 from mixing.dimensions import DIMENSIONS, group_counts, multi_dimension
 from mixing.errors import InputError
 from mixing.kernels import multigroup
-from mixing.tables.frames import DEFAULT_INDICES, index_table
+from mixing.tables.frames import index_table
 
 __all__ = [
     "DEFAULT_REGION_INDICES",
@@ -209,7 +210,7 @@ def region_indices(
         if unknown:
             raise InputError(f"unknown dimensions {unknown}; valid: {sorted(DIMENSIONS)}")
         stacked = units.iloc[rows].assign(municipality_code=region)
-        two = index_table(stacked, dimensions=tuple(dimensions), indices=DEFAULT_INDICES,
+        two = index_table(stacked, dimensions=tuple(dimensions), indices=HEADLINE_INDICES,
                           inference_indices=()).rename(
             columns={"municipality_code": "region"})
         two["n_municipalities"] = two["region"].map(dict(zip(region_names, n_mun, strict=True)))

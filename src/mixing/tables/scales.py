@@ -37,11 +37,12 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
+from mixing.catalogue import HEADLINE_INDICES
 from mixing.errors import InputError
 from mixing.geometry.aggregate import INTENSIVE_WEIGHTS, finalise
 from mixing.geometry.harmonise import allocation, area_table, interpolate
 from mixing.schema import COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS, uninhabited
-from mixing.tables.frames import DEFAULT_INDICES, index_table
+from mixing.tables.frames import index_table
 
 __all__ = ["Crosswalk", "crosswalk", "grid_units", "grid_code", "scale_table"]
 
@@ -300,7 +301,7 @@ def scale_table(
     units_by_level: Mapping[str, pd.DataFrame],
     *,
     dimensions: tuple[str, ...] | None = None,
-    indices: tuple[str, ...] = DEFAULT_INDICES,
+    indices: tuple[str, ...] = HEADLINE_INDICES,
 ) -> pd.DataFrame:
     """The same indices at several scales side by side, with buurt/wijk and buurt/grid ratios.
 
