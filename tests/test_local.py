@@ -251,7 +251,7 @@ def test_count_errors_come_from_the_shared_validation():
 
 
 def test_knn_k_must_be_positive():
-    with pytest.raises(InputError, match="`k` must be a positive integer, got 0"):
+    with pytest.raises(InputError, match="`k` must be an integer >= 1, got 0. Fix: e.g. k=6"):
         local.knn_neighbors(LINE, k=0)
 
 

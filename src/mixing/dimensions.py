@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 
 __all__ = [
@@ -158,7 +159,7 @@ def share(units: pd.DataFrame, name: str) -> np.ndarray:
     dim = dimension(name)
     group = units[dim.group].to_numpy(dtype="float64")
     total = units[dim.total].to_numpy(dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         return np.where(total > 0, group / total, np.nan)
 
 

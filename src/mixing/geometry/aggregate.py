@@ -20,9 +20,9 @@ from __future__ import annotations
 import warnings
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.schema import (
     CANONICAL_COLUMNS,
@@ -62,7 +62,7 @@ def _weighted_means(units: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
         weight = weight.where(usable, 0.0)
         numerator = (value.fillna(0.0) * weight).groupby(keys).sum()
         denominator = weight.groupby(keys).sum()
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with quiet():
             out[column] = (numerator / denominator).where(denominator > 0)
     return pd.DataFrame(out)
 

@@ -65,6 +65,7 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.geometry.aggregate import INTENSIVE_WEIGHTS, finalise
 from mixing.schema import (
@@ -91,8 +92,6 @@ __all__ = [
 FLAG_COLUMN = "boundary_change"
 #: Flag values that allow a match by code: 1 unchanged, 2 recoded with the same boundary.
 UNCHANGED_FLAGS = (1, 2)
-
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 
 
 class UnallocatedWarning(UserWarning):
@@ -184,7 +183,7 @@ def allocation(table, *, source_area=None) -> sparse.csr_array:
     table = sparse.csr_array(table, dtype=np.float64)
     denominator = table.sum(axis=1) if source_area is None else np.asarray(
         source_area, dtype=np.float64)
-    with np.errstate(**_QUIET):
+    with quiet():
         scale = np.where(denominator > 0, 1.0 / denominator, 0.0)
     return sparse.csr_array(sparse.diags_array(scale) @ table)
 
@@ -242,7 +241,7 @@ def interpolate(values, weights, *, intensive=False, by=None):
         # where no weight count is known, fall back to plain area weights
         num_a = WT @ np.where(known, x, 0.0)
         den_a = WT @ known.astype(np.float64)
-        with np.errstate(**_QUIET):
+        with quiet():
             out = np.where(den > 0, num / den, np.where(den_a > 0, num_a / den_a, np.nan))
     return out[:, 0] if flat else out
 
@@ -472,7 +471,7 @@ def harmonise(
     stacked = gpd.GeoDataFrame(stacked, geometry="geometry", crs=CRS)
     totals = pd.DataFrame(totals)
     totals["difference"] = totals["harmonised_total"] - totals["source_total"]
-    with np.errstate(**_QUIET):
+    with quiet():
         totals["relative_difference"] = totals["difference"] / totals["source_total"]
     return stacked, HarmonisationReport(pd.DataFrame(summary), totals)
 

@@ -38,6 +38,7 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.schema import CRS
 
@@ -133,7 +134,7 @@ def row_standardise(matrix: sparse.sparray | sparse.spmatrix) -> sparse.csr_arra
     """
     m = sparse.csr_array(matrix, dtype=np.float64)
     sums = np.asarray(m.sum(axis=1)).ravel()
-    with np.errstate(divide="ignore"):
+    with quiet():
         inv = np.where(sums > 0, 1.0 / sums, 0.0)
     out = sparse.csr_array(sparse.diags_array(inv) @ m)
     out.sort_indices()

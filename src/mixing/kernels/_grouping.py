@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixing.checks import floats, quiet
 from mixing.errors import InputError
 
 __all__ = ["Batch", "make_batch", "two_group_counts", "multigroup_counts", "group_generators"]
@@ -115,13 +116,8 @@ def make_batch(groups: object, n_units: int) -> Batch:
 
 
 def _as_float_array(values: object, name: str, ndim: int) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"argument `{name}` must hold numeric counts ({exc})",
-            fix="convert the column to float; use NaN for unknown counts",
-        ) from exc
+    arr = floats(values, name, must="hold numeric counts",
+                 fix="convert the column to float; use NaN for unknown counts")
     if arr.ndim != ndim:
         shape = "1-D (one count per unit)" if ndim == 1 else "2-D (units x population groups)"
         raise InputError(f"argument `{name}` must be {shape}, got shape {arr.shape}")
@@ -131,7 +127,7 @@ def _as_float_array(values: object, name: str, ndim: int) -> np.ndarray:
             f"argument `{name}` has an infinite count at position {first}",
             fix="use NaN for unknown counts",
         )
-    with np.errstate(invalid="ignore"):
+    with quiet():
         negative = arr < 0
     if negative.any():
         first = _first_position(negative)
@@ -170,7 +166,7 @@ def two_group_counts(
             "differ in length",
             fix="pass one group count and one total count per unit, aligned",
         )
-    with np.errstate(invalid="ignore"):
+    with quiet():
         too_big = x > t
     if too_big.any():
         first = int(np.flatnonzero(too_big)[0])

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mixing.checks import integer, quiet
 from mixing.kernels._grouping import (
     Batch,
     exclusive_cumsum,
@@ -58,14 +59,12 @@ __all__ = [
     "min_max",
 ]
 
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
-
 
 def _totals(x: np.ndarray, t: np.ndarray, batch: Batch):
     """Per-group X, T, P and the per-unit share p_i (0 for excluded units)."""
     X = batch.sum(x)
     T = batch.sum(t)
-    with np.errstate(**_QUIET):
+    with quiet():
         P = X / T
         p = np.where(t > 0, x / np.where(t > 0, t, 1.0), 0.0)
     return X, T, P, p
@@ -124,7 +123,7 @@ def dissimilarity(group, total, *, groups=None):
 def _dissim(x: np.ndarray, t: np.ndarray, batch: Batch) -> np.ndarray:
     _, T, P, p = _totals(x, t, batch)
     num = batch.sum(t * np.abs(p - P[batch.codes]))
-    with np.errstate(**_QUIET):
+    with quiet():
         return num / (2.0 * T * P * (1.0 - P))
 
 
@@ -165,7 +164,7 @@ def isolation(group, total, *, groups=None):
     """
     x, t, _, batch = two_group_counts(group, total, groups)
     X, _, _, p = _totals(x, t, batch)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(batch.sum(x * p) / X)
 
 
@@ -207,7 +206,7 @@ def exposure(group, total, *, groups=None):
     """
     x, t, _, batch = two_group_counts(group, total, groups)
     X, _, _, p = _totals(x, t, batch)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(batch.sum(x * (1.0 - p)) / X)
 
 
@@ -261,13 +260,13 @@ def gini(group, total, *, groups=None):
     cum_t = exclusive_cumsum(ts, codes, batch.n_groups)
     cum_tp = exclusive_cumsum(ts * ps, codes, batch.n_groups)
     num = np.bincount(codes, weights=ts * (ps * cum_t - cum_tp), minlength=batch.n_groups)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(num / (T * T * P * (1.0 - P)))
 
 
 def _binary_entropy(p: np.ndarray) -> np.ndarray:
     """-p ln p - (1-p) ln(1-p), with 0 ln 0 = 0."""
-    with np.errstate(**_QUIET):
+    with quiet():
         q = 1.0 - p
         e = np.where(p > 0, p * np.log(1.0 / p), 0.0) + np.where(q > 0, q * np.log(1.0 / q), 0.0)
     return np.where(np.isnan(p), np.nan, e)
@@ -315,7 +314,7 @@ def entropy(group, total, *, groups=None):
     _, T, P, p = _totals(x, t, batch)
     E = _binary_entropy(P)
     num = batch.sum(t * (E[batch.codes] - _binary_entropy(p)))
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(num / (E * T))
 
 
@@ -356,7 +355,7 @@ def correlation_ratio(group, total, *, groups=None):
     """
     x, t, _, batch = two_group_counts(group, total, groups)
     X, _, P, p = _totals(x, t, batch)
-    with np.errstate(**_QUIET):
+    with quiet():
         xpx = batch.sum(x * p) / X
         return batch.out((xpx - P) / (1.0 - P))
 
@@ -410,7 +409,7 @@ def atkinson(group, total, *, groups=None, b=0.5):
     x, t, _, batch = two_group_counts(group, total, groups)
     _, T, P, p = _totals(x, t, batch)
     inner = batch.sum((1.0 - p) ** (1.0 - b) * p**b * t)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(1.0 - P / (1.0 - P) * np.abs(inner / (P * T)) ** (1.0 / (1.0 - b)))
 
 
@@ -454,7 +453,7 @@ def min_max(group, total, *, groups=None):
     x, t, _, batch = two_group_counts(group, total, groups)
     y = t - x
     X, Y = batch.sum(x), batch.sum(y)
-    with np.errstate(**_QUIET):
+    with quiet():
         a, c = x / X[batch.codes], y / Y[batch.codes]
         return batch.out(1.0 - batch.sum(np.minimum(a, c)) / batch.sum(np.maximum(a, c)))
 
@@ -503,18 +502,17 @@ def con_prof(group, total, *, groups=None, m=1000):
     >>> con_prof([10, 0], [10, 10])
     1.0
     """
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 2:
-        raise ValueError(f"argument `m` must be an integer >= 2, got {m!r}")
+    m = integer(m, "m", 2, example=1000)
     x, t, valid, batch = two_group_counts(group, total, groups)
     X, _, P, p = _totals(x, t, batch)
     grid = np.linspace(0.0, 1.0, int(m))
     n_le = np.searchsorted(grid, p, side="right")  # thresholds tau <= p_i: unit counts there
-    with np.errstate(**_QUIET):
+    with quiet():
         n_below_P = np.searchsorted(grid, np.where(np.isnan(P), 2.0, P), side="left")
     below = np.minimum(n_le, n_below_P[batch.codes])  # thresholds tau < P with tau <= p_i
     above = n_le - below  # thresholds P <= tau <= p_i
     w = np.where(valid, x, 0.0)
-    with np.errstate(**_QUIET):
+    with quiet():
         area_below = batch.sum(w * below) / X / m
         area_above = batch.sum(w * above) / X / m
         return batch.out((P - (area_below - area_above)) / (1.0 - P))
@@ -528,15 +526,9 @@ def con_prof(group, total, *, groups=None, m=1000):
 _CHUNK_FLOATS = 4_000_000
 
 
-def _check_draws(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
-        raise ValueError(f"argument `{name}` must be an integer >= 2, got {value!r}")
-    return int(value)
-
-
 def _correct_towards_null(D: np.ndarray, D_star: np.ndarray) -> np.ndarray:
     """Carrington & Troske's rescaling of D against its expectation under randomness."""
-    with np.errstate(**_QUIET):
+    with quiet():
         return np.where(D >= D_star, (D - D_star) / (1.0 - D_star), (D - D_star) / D_star)
 
 
@@ -596,13 +588,13 @@ def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=No
     >>> round(modified_dissimilarity([100, 0], [100, 100], seed=1), 3)
     1.0
     """
-    iterations = _check_draws(iterations, "iterations")
+    iterations = integer(iterations, "iterations", 2, example=500)
     x, t, _, batch = two_group_counts(group, total, groups)
     gens = group_generators(seed, batch)  # keyed by group label: batch-independent draws
     members = _members(batch)
     D = _dissim(x, t, batch)
     t_int = np.trunc(t)
-    with np.errstate(**_QUIET):
+    with quiet():
         p_null = batch.sum(np.trunc(x)) / batch.sum(t_int)
     p_unit = np.nan_to_num(p_null)[batch.codes]
     # D of each draw: the same sums as _dissim, on (draws x units), one bincount per chunk
@@ -618,7 +610,7 @@ def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=No
         d = _dissim_of_rows(sim, t, batch, T)
         D_sum += np.where(np.isnan(d), 0.0, d).sum(axis=0)
         n_ok += (~np.isnan(d)).sum(axis=0)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(_correct_towards_null(D, D_sum / n_ok))
 
 
@@ -635,7 +627,7 @@ def _dissim_of_rows(sim: np.ndarray, t: np.ndarray, batch: Batch, T: np.ndarray)
     G = batch.n_groups
     flat = (np.arange(b)[:, None] * G + batch.codes[None, :]).ravel()
     X = np.bincount(flat, weights=sim.ravel(), minlength=b * G).reshape(b, G)
-    with np.errstate(**_QUIET):
+    with quiet():
         P = X / T[None, :]
         p = np.where(t > 0, sim / np.where(t > 0, t, 1.0), 0.0)
         dev = t * np.abs(p - P[:, batch.codes])
@@ -660,7 +652,7 @@ def _dissim_of_draws(sim_group: np.ndarray, sim_rest: np.ndarray) -> np.ndarray:
     """
     t = sim_group + sim_rest
     T = t.sum(axis=-1)
-    with np.errstate(**_QUIET):
+    with quiet():
         P = sim_group.sum(axis=-1) / T
         p = np.where(t > 0, sim_group / np.where(t > 0, t, 1), 0.0)
         num = (t * np.abs(p - P[..., None])).sum(axis=-1)
@@ -716,14 +708,14 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
     >>> round(bias_corrected_dissimilarity([100, 0], [100, 100], seed=1), 3)
     1.0
     """
-    draws = _check_draws(draws, "draws")
+    draws = integer(draws, "draws", 2, example=500)
     x, t, _, batch = two_group_counts(group, total, groups)
     gens = group_generators(seed, batch)  # keyed by group label: batch-independent draws
     y = t - x
     D = _dissim(x, t, batch)
     X, Y = batch.sum(x), batch.sum(y)
     xs, ys = _padded(x, batch), _padded(y, batch)
-    with np.errstate(**_QUIET):
+    with quiet():
         px = np.nan_to_num(xs / X[:, None])
         py = np.nan_to_num(ys / Y[:, None])
     nx, ny = np.trunc(X).astype(np.int64), np.trunc(Y).astype(np.int64)
@@ -742,7 +734,7 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
         d = _dissim_of_draws(sim_x, sim_y)
         D_sum += np.where(np.isnan(d), 0.0, d).sum(axis=0)
         n_ok += (~np.isnan(d)).sum(axis=0)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(2.0 * D - D_sum / n_ok)
 
 
@@ -764,7 +756,7 @@ def _fold_normal_mle(theta: np.ndarray, tol: float = 1e-14, max_iter: int = 500)
         tanh = np.tanh(th * m)
         g = m - th * tanh
         dg = 1.0 - th * th * (1.0 - tanh * tanh)
-        with np.errstate(**_QUIET):
+        with quiet():
             step = np.where(dg > 0, g / dg, 0.5 * m)  # dg > 0 right of the root
         new = np.maximum(m - step, 0.0)
         mu[active] = new
@@ -847,7 +839,7 @@ def density_corrected_dissimilarity(group, total, *, groups=None, match_segregat
     x, t, valid, batch = two_group_counts(group, total, groups)
     y = t - x
     X, Y = batch.sum(x), batch.sum(y)
-    with np.errstate(**_QUIET):
+    with quiet():
         Xu, Yu = X[batch.codes], Y[batch.codes]
         a, c = x / Xu, y / Yu
         sigma = np.sqrt(c * (1.0 - c) / Yu + a * (1.0 - a) / Xu)

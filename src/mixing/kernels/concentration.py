@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.kernels._grouping import two_group_counts
 
@@ -112,7 +113,7 @@ def concentration_classes(
     """
     s = np.asarray(shares, dtype=np.float64).reshape(-1)
     th = _thresholds(thresholds)
-    with np.errstate(invalid="ignore"):
+    with quiet():
         bad = (s < 0) | (s > 1)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -138,5 +139,5 @@ def municipal_share(
         group without any known total.
     """
     x, t, _, batch = two_group_counts(part, total, groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with quiet():
         return batch.out(batch.sum(x) / batch.sum(t))

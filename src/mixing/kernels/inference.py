@@ -61,6 +61,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixing.checks import integer, quiet
 from mixing.errors import InputError
 from mixing.kernels._grouping import Batch, group_generators, two_group_counts
 
@@ -85,8 +86,6 @@ NULLS = ("systematic", "evenness", "permutation")
 #: null models of :func:`two_value_test`
 TWO_VALUE_NULLS = ("random_label", "paired_swap")
 _ALTERNATIVES = ("greater", "less", "two-sided")
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
-
 
 # ----------------------------------------------------------------------------- results
 def _frame(labels, columns: dict) -> pd.DataFrame:
@@ -256,13 +255,6 @@ def _resolve_index(index: object) -> tuple[Callable, str]:
                          "index=mixing.kernels.aspatial.dissimilarity")
 
 
-def _check_count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise InputError(f"argument `{name}` must be an integer >= {minimum}, got {value!r}",
-                         fix=f"e.g. {name}=999")
-    return int(value)
-
-
 def _check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise InputError(f"argument `{name}` must be one of {list(choices)}, got {value!r}")
@@ -336,7 +328,7 @@ def _summary(sims: np.ndarray):
     ok = ~np.isnan(sims)
     n_ok = ok.sum(axis=0)
     s = np.where(ok, sims, 0.0)
-    with np.errstate(**_QUIET):
+    with quiet():
         mean = s.sum(axis=0) / n_ok
         dev = np.where(ok, sims - mean, 0.0)
         sd = np.sqrt((dev * dev).sum(axis=0) / (n_ok - 1))
@@ -376,7 +368,7 @@ def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray):
 
     def bootstrap(g, rng, b, sl):
         x, t = xi[sl], ti[sl]
-        with np.errstate(**_QUIET):
+        with quiet():
             p = np.where(t > 0, x / np.where(t > 0, t, 1), 0.0)
         return rng.binomial(t, p, size=(b, t.size)), t
 
@@ -480,11 +472,11 @@ def single_value_test(index, group, total, *, groups=None, null="systematic",
     null = "permutation" if null == "person_permutation" else null
     null = _check_choice(null, "null", NULLS)
     alternative = _check_choice(alternative, "alternative", _ALTERNATIVES)
-    R = _check_count(permutations, "permutations", 1)
+    R = integer(permutations, "permutations", 1)
     value, sims, batch = _one_sample(fn, index_kwargs, group, total, groups, null, R, seed)
     n_ok, mean, sd = _summary(sims)
     v = value[None, :]
-    with np.errstate(**_QUIET):
+    with quiet():
         p_greater = ((sims >= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
         p_less = ((sims <= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
     p = {"greater": p_greater, "less": p_less,
@@ -546,7 +538,7 @@ def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95
     True
     """
     fn, name = _resolve_index(index)
-    B = _check_count(replicates, "replicates", 2)
+    B = integer(replicates, "replicates", 2)
     try:
         level = float(level)
     except (TypeError, ValueError):
@@ -619,7 +611,7 @@ def bias_corrected(value, expected):
     """
     v = np.asarray(value, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
-    with np.errstate(**_QUIET):
+    with quiet():
         out = np.where(v >= e, (v - e) / (1.0 - e), (v - e) / e)
     out = np.where(np.isnan(v) | np.isnan(e), np.nan, out)
     return float(out) if out.ndim == 0 else out
@@ -680,7 +672,7 @@ def two_value_test(index, first, second, *, groups=None, null="random_label",
     """
     fn, name = _resolve_index(index)
     null = _check_choice(null, "null", TWO_VALUE_NULLS)
-    R = _check_count(permutations, "permutations", 1)
+    R = integer(permutations, "permutations", 1)
     for arg, pair in (("first", first), ("second", second)):
         if (not isinstance(pair, tuple | list) or len(pair) != 2
                 or any(np.ndim(part) == 0 for part in pair)):
@@ -718,7 +710,7 @@ def two_value_test(index, first, second, *, groups=None, null="random_label",
     sims = _simulate(lay, gens, R, draw, evaluate, 2)
     diff = v1 - v2
     n_ok, mean, sd = _summary(sims)
-    with np.errstate(**_QUIET):
+    with quiet():
         p = ((np.abs(sims) >= np.abs(diff)[None, :]).sum(axis=0) + 1.0) / (n_ok + 1.0)
     p = np.where(np.isnan(diff) | (n_ok == 0), np.nan, p)
     return TwoValueResult(

@@ -50,6 +50,7 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import pdist, squareform
 from scipy.special import rel_entr
 
+from mixing.checks import floats, integer, quiet
 from mixing.errors import InputError
 from mixing.kernels._grouping import Batch, make_batch, multigroup_counts, two_group_counts
 
@@ -66,7 +67,6 @@ __all__ = [
     "dissimilarity_contribution",
 ]
 
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 _EMPTY = ("segregation", "nan")
 
 
@@ -96,7 +96,7 @@ def _composition(counts, groups):
     unknown = _unknown_rows(counts)
     empty = ~valid & ~unknown
     t = c.sum(axis=1)
-    with np.errstate(**_QUIET):
+    with quiet():
         p = np.where(valid[:, None], c / np.where(valid, t, 1.0)[:, None], 0.0)
     return c, p, valid, unknown, empty, batch
 
@@ -105,7 +105,7 @@ def _reference_shares(c: np.ndarray, batch: Batch) -> np.ndarray:
     """Municipal composition P (n_groups, K): one bincount per column, K is small."""
     C = np.stack([batch.sum(c[:, k]) for k in range(c.shape[1])], axis=1)
     T = C.sum(axis=1)
-    with np.errstate(**_QUIET):
+    with quiet():
         return C / T[:, None]
 
 
@@ -122,13 +122,8 @@ def _first(mask: np.ndarray) -> int:
 
 
 def _points(centroids: object, n: int, name: str = "centroids") -> np.ndarray:
-    try:
-        xy = np.asarray(centroids, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"argument `{name}` must be numeric (units, 2) coordinates ({exc})",
-            fix="pass np.column_stack([gdf.centroid.x, gdf.centroid.y]) in EPSG:28992",
-        ) from exc
+    xy = floats(centroids, name, must="be numeric (units, 2) coordinates",
+                fix="pass np.column_stack([gdf.centroid.x, gdf.centroid.y]) in EPSG:28992")
     if xy.shape != (n, 2):
         raise InputError(
             f"argument `{name}` must have shape ({n}, 2) (one x, y per unit), got {xy.shape}",
@@ -213,7 +208,7 @@ def location_quotient(counts, total=None, *, groups=None):
     if total is not None:
         x, t, valid, batch = two_group_counts(counts, total, groups)
         X, T = batch.sum(x), batch.sum(t)
-        with np.errstate(**_QUIET):
+        with quiet():
             lq = (x / t) / (X / T)[batch.codes]
         return np.where(valid, lq, np.nan)
     if np.ndim(counts) == 1:
@@ -223,14 +218,14 @@ def location_quotient(counts, total=None, *, groups=None):
         )
     c, p, valid, _, _, batch = _composition(counts, groups)
     P = _reference_shares(c, batch)
-    with np.errstate(**_QUIET):
+    with quiet():
         lq = p / P[batch.codes]
     return np.where(valid[:, None], lq, np.nan)
 
 
 def _plogp_sum(p: np.ndarray) -> np.ndarray:
     """sum_k p_k ln p_k per row, with 0 ln 0 = 0."""
-    with np.errstate(**_QUIET):
+    with quiet():
         return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=1)
 
 
@@ -440,7 +435,7 @@ def dissimilarity_contribution(group, total, *, groups=None):
     unknown = _unknown_rows(group) | _unknown_rows(total)
     y = t - x
     X, Y = batch.sum(x), batch.sum(y)
-    with np.errstate(**_QUIET):
+    with quiet():
         d = 0.5 * np.abs(x / X[batch.codes] - y / Y[batch.codes])
     defined = ((X > 0) & (Y > 0))[batch.codes]
     return np.where(defined & ~unknown, np.where(valid, d, 0.0), np.nan)
@@ -486,8 +481,7 @@ def knn_neighbors(centroids, k=5, *, groups=None, mask=None):
            [0],
            [1]])
     """
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise InputError(f"argument `k` must be a positive integer, got {k!r}")
+    k = integer(k, "k", 1, example=6)
     n = np.shape(centroids)[0] if np.ndim(centroids) >= 1 else 0
     xy = _points(centroids, n)
     batch = make_batch(groups, n)
@@ -594,7 +588,7 @@ def local_relative_centralization(
     ctx = np.concatenate([nb.astype(np.int64), np.arange(n)[:, None]], axis=1)
     present = ctx >= 0
     safe = np.where(present, ctx, 0)
-    with np.errstate(**_QUIET):
+    with quiet():
         dist = np.sqrt((xy[safe, 0] - xy[:, 0:1]) ** 2 + (xy[safe, 1] - xy[:, 1:2]) ** 2)
     dist = np.where(present, dist, np.inf)
     order = np.argsort(dist, axis=1)
@@ -603,7 +597,7 @@ def local_relative_centralization(
     ys = np.where(present, (t - x)[safe], 0.0)[rows, order]
     cx, cy = np.cumsum(xs, axis=1), np.cumsum(ys, axis=1)
     Xc, Yc = cx[:, -1:], cy[:, -1:]
-    with np.errstate(**_QUIET):
+    with quiet():
         xi, yi = cx / Xc, cy / Yc
     ahead = np.nansum(xi[:, :-1] * yi[:, 1:], axis=1)
     behind = np.nansum(xi[:, 1:] * yi[:, :-1], axis=1)
@@ -711,7 +705,7 @@ def local_distortion(counts, *, centroids=None, distances=None, groups=None, emp
         order = np.argsort(d, axis=1)
         pooled = np.cumsum(c[idx][order], axis=1)  # (focal, step, K)
         size = pooled.sum(axis=2, keepdims=True)
-        with np.errstate(**_QUIET):
+        with quiet():
             kl = rel_entr(pooled / size, P[g]).sum(axis=2)
         out[idx] = np.nansum(kl, axis=1)  # steps with no population: NaN, skipped
     return out
@@ -762,9 +756,9 @@ def global_distortion(counts, *, centroids=None, distances=None, groups=None,
     weighted = np.where(known, d * population, 0.0)
     weight = np.where(known, population, 0.0)
     if groups is None:
-        with np.errstate(**_QUIET):
+        with quiet():
             return float(weighted.sum() / weight.sum())
     labels, codes = np.unique(np.asarray(groups), return_inverse=True)
-    with np.errstate(**_QUIET):
+    with quiet():
         return (np.bincount(codes, weighted, len(labels))
                 / np.bincount(codes, weight, len(labels)))

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixing.checks import quiet
 from mixing.kernels._grouping import Batch, exclusive_cumsum, make_batch, multigroup_counts
 
 __all__ = [
@@ -49,8 +50,6 @@ __all__ = [
     "mutual_information_decomposition",
 ]
 
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
-
 
 def _shares(c: np.ndarray, batch: Batch):
     """Per unit t_i and p_ik (0 for excluded units); per group T and P_k (G, K)."""
@@ -58,7 +57,7 @@ def _shares(c: np.ndarray, batch: Batch):
     T = batch.sum(t)
     K = c.shape[1]
     C = np.stack([batch.sum(c[:, k]) for k in range(K)], axis=1)  # K bincounts, K small
-    with np.errstate(**_QUIET):
+    with quiet():
         P = C / T[:, None]
         p = np.where(t[:, None] > 0, c / np.where(t > 0, t, 1.0)[:, None], 0.0)
     return t, p, T, P
@@ -71,13 +70,13 @@ def _group_sum(values: np.ndarray, batch: Batch) -> np.ndarray:
 
 def _xlogy_ratio(p: np.ndarray, P: np.ndarray) -> np.ndarray:
     """p ln(p / P) with 0 ln 0 = 0."""
-    with np.errstate(**_QUIET):
+    with quiet():
         return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / P), 0.0)
 
 
 def _entropy_rows(P: np.ndarray) -> np.ndarray:
     """-sum_k P_k ln P_k along the last axis, with 0 ln 0 = 0."""
-    with np.errstate(**_QUIET):
+    with quiet():
         terms = np.where(P > 0, -P * np.log(np.where(P > 0, P, 1.0)), 0.0)
     out = terms.sum(axis=-1)
     return np.where(np.isnan(P).any(axis=-1), np.nan, out)
@@ -119,7 +118,7 @@ def multigroup_dissimilarity(counts, *, groups=None):
     t, p, T, P = _shares(c, batch)
     num = _group_sum(t[:, None] * np.abs(p - P[batch.codes]), batch)
     interaction = (P * (1.0 - P)).sum(axis=1)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(num / (2.0 * T * interaction))
 
 
@@ -169,7 +168,7 @@ def multigroup_gini(counts, *, groups=None):
     per_seg = np.bincount(seg, weights=weight * (share * cum_t - cum_tp), minlength=n_seg)
     num = 2.0 * per_seg.reshape(batch.n_groups, K).sum(axis=1)  # both orders of each pair
     interaction = (P * (1.0 - P)).sum(axis=1)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(num / (2.0 * T * T * interaction))
 
 
@@ -208,7 +207,7 @@ def normalized_exposure(counts, *, groups=None):
     c, _, batch = multigroup_counts(counts, groups)
     t, p, T, P = _shares(c, batch)
     Pu = P[batch.codes]
-    with np.errstate(**_QUIET):
+    with quiet():
         num = _group_sum(t[:, None] * (p - Pu) ** 2 / (1.0 - Pu), batch)
         return batch.out(num / T)
 
@@ -249,14 +248,14 @@ def information_theory(counts, *, groups=None):
     c, _, batch = multigroup_counts(counts, groups)
     t, p, T, P = _shares(c, batch)
     num = _group_sum(t[:, None] * _xlogy_ratio(p, P[batch.codes]), batch)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(num / (T * _entropy_rows(P)))
 
 
 def _mutual_information(c: np.ndarray, batch: Batch) -> np.ndarray:
     t, p, T, P = _shares(c, batch)
     num = _group_sum(t[:, None] * _xlogy_ratio(p, P[batch.codes]), batch)
-    with np.errstate(**_QUIET):
+    with quiet():
         return num / T
 
 
@@ -332,7 +331,7 @@ def relative_diversity(counts, *, groups=None):
     c, _, batch = multigroup_counts(counts, groups)
     t, p, T, P = _shares(c, batch)
     num = _group_sum(t[:, None] * (p - P[batch.codes]) ** 2, batch)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(num / (T * (P * (1.0 - P)).sum(axis=1)))
 
 
@@ -369,7 +368,7 @@ def squared_coefficient_of_variation(counts, *, groups=None):
     t, p, T, P = _shares(c, batch)
     K = c.shape[1]
     Pu = P[batch.codes]
-    with np.errstate(**_QUIET):
+    with quiet():
         num = _group_sum(t[:, None] * (p - Pu) ** 2 / Pu, batch)
         out = num / (T * (K - 1))
     return batch.out(np.where((P > 0).all(axis=1), out, np.nan))
@@ -563,7 +562,7 @@ def mutual_information_decomposition(counts, clusters, *, groups=None):
     m_cell = _mutual_information(c, cell_batch)
     t_cell = pooled.sum(axis=1)
     T = batch.sum(c.sum(axis=1))
-    with np.errstate(**_QUIET):
+    with quiet():
         within = (
             np.bincount(
                 cell_group,

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from mixing.checks import integer, per_unit, quiet
 from mixing.errors import InputError
 from mixing.kernels import aspatial as _indices
 from mixing.kernels._grouping import Batch, exclusive_cumsum, two_group_counts
@@ -62,8 +63,6 @@ __all__ = [
     "MultiscaleProfile",
     "multiscale_profile",
 ]
-
-_QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -110,22 +109,8 @@ def _links(matrix, n, name, valid, batch):
 
 
 def _vector(values, n, name) -> np.ndarray:
-    try:
-        v = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"argument `{name}` must be numeric ({exc})") from exc
-    if v.shape != (n,):
-        raise InputError(
-            f"argument `{name}` must hold one value per unit ({n}), got shape {v.shape}",
-            fix="pass e.g. spatial_inputs(units).areas, aligned with the counts",
-        )
-    if not np.isfinite(v).all() or (v < 0).any():
-        first = int(np.flatnonzero(~(np.isfinite(v) & (v >= 0)))[0])
-        raise InputError(
-            f"argument `{name}` must be finite and >= 0, got {float(v[first])!r} at "
-            f"position {first}"
-        )
-    return v
+    return per_unit(values, n, name, fix="pass e.g. spatial_inputs(units).areas, aligned with "
+                                         "the counts")
 
 
 def _row_sum(rows, weights, n):
@@ -137,7 +122,7 @@ def _count(valid: np.ndarray, batch: Batch) -> np.ndarray:
 
 
 def _share(x, t):
-    with np.errstate(**_QUIET):
+    with quiet():
         return np.where(t > 0, x / np.where(t > 0, t, 1.0), 0.0)
 
 
@@ -206,7 +191,7 @@ def _neighbour_adjusted(x, t, batch, rows, cols, c, standardize):
     p = _share(x, t)
     num = batch.sum(_row_sum(rows, c * np.abs(p[rows] - p[cols]), n))
     den = batch.sum(_row_sum(rows, c, n))
-    with np.errstate(**_QUIET):
+    with quiet():
         return _dissim(x, t, batch) - num / den
 
 
@@ -310,7 +295,7 @@ def perimeter_area_dissimilarity(group, total, boundary_lengths, perimeters, are
     rows, cols, c = _links(boundary_lengths, n, "boundary_lengths", valid, batch)
     perim = _vector(perimeters, n, "perimeters")
     area = _vector(areas, n, "areas")
-    with np.errstate(**_QUIET):
+    with quiet():
         ratio = np.where(valid, perim / area, 0.0)
     if np.isinf(ratio).any():
         raise InputError("argument `areas` is 0 for a unit with people; areas must be > 0")
@@ -321,7 +306,7 @@ def perimeter_area_dissimilarity(group, total, boundary_lengths, perimeters, are
     num = batch.sum(_row_sum(rows, np.abs(p[rows] - p[cols]) * c * (ratio[rows] + ratio[cols]), n))
     max_ratio = np.zeros(batch.n_groups)
     np.maximum.at(max_ratio, batch.codes, ratio)
-    with np.errstate(**_QUIET):
+    with quiet():
         out = _dissim(x, t, batch) - num / (2.0 * max_ratio)
     out[batch.sum(_row_sum(rows, c, n)) == 0] = np.nan
     return batch.out(out)
@@ -376,13 +361,12 @@ def spatial_prox_prof(group, total, contiguity, *, groups=None, m=1000):
     """
     from scipy.sparse.csgraph import shortest_path
 
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 2:
-        raise ValueError(f"argument `m` must be an integer >= 2, got {m!r}")
+    m = integer(m, "m", 2, example=1000)
     x, t, valid, batch = two_group_counts(group, total, groups)
     n = x.shape[0]
     rows, cols, c = _links(contiguity, n, "contiguity", valid, batch)
     X, T = batch.sum(x), batch.sum(t)
-    with np.errstate(**_QUIET):
+    with quiet():
         P = X / T
     p = _share(x, t)
     grid = np.linspace(0.0, 1.0, int(m))
@@ -403,7 +387,7 @@ def spatial_prox_prof(group, total, contiguity, *, groups=None, m=1000):
         # sum of delta over the first j units (sorted by share, descending), j = 0 .. n_g
         prefix = np.concatenate([[0.0], np.cumsum(2.0 * np.tril(dist, -1).sum(axis=1))])
         count = np.searchsorted(-shares, -grid, side="right")  # units with p >= tau
-        with np.errstate(**_QUIET):
+        with quiet():
             eta = (count.astype(np.float64) ** 2 - count) / prefix[count]
         eta[~np.isfinite(eta)] = 0.0
         below = grid < P[k]
@@ -450,7 +434,7 @@ def _proximity(distances, areas, valid, batch, alpha, beta, match_segregation,
         off = rows != cols
         rows, cols, dval = rows[off], cols[off], dval[off]
     own = np.flatnonzero(valid)
-    with np.errstate(**_QUIET):
+    with quiet():
         d_own = (alpha * area[own]) ** beta
         if match_segregation:
             m = _count(valid, batch)[batch.codes]
@@ -623,7 +607,7 @@ def spatial_proximity(group, total, distances, areas, *, groups=None, alpha=0.6,
                                                  distance_scale)
     y = t - x
     X, Y, T = batch.sum(x), batch.sum(y), batch.sum(t)
-    with np.errstate(**_QUIET):
+    with quiet():
         pxx = _quad(x, x, rows, cols, c, batch) / X**2
         pyy = _quad(y, y, rows, cols, c, batch) / Y**2
         ptt = _quad(t, t, rows, cols, c, batch) / T**2
@@ -637,7 +621,7 @@ def _distance_decay(x, t, inner, batch, rows, cols, c, match_segregation):
     n = x.shape[0]
     reach = _row_sum(rows, c * t[cols], n)  # sum_k c_ik t_k
     norm = reach[cols] if match_segregation else reach[rows]
-    with np.errstate(**_QUIET):
+    with quiet():
         local = _row_sum(rows, c * inner[cols] / norm, n)
         X = batch.sum(x)
         return batch.out(batch.sum(x * local) / X)
@@ -779,7 +763,7 @@ def absolute_clustering(group, total, distances, areas, *, groups=None, alpha=0.
     n_units = _count(valid, batch)
     X = batch.sum(x)
     c_sum = batch.sum(_row_sum(rows, c, x.shape[0]))
-    with np.errstate(**_QUIET):
+    with quiet():
         xx = _quad(x, x, rows, cols, c, batch) / X
         xt = _quad(x, t, rows, cols, c, batch) / X
         base = X / n_units**2 * c_sum
@@ -840,7 +824,7 @@ def relative_clustering(group, total, distances, areas, *, groups=None, alpha=0.
         sxx = _quad(x, x, rows, cols, c, batch)
         syy = _quad(y, y, rows, cols, c, batch)
     X, Y = batch.sum(x), batch.sum(y)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out((sxx / X**2) / (syy / Y**2) - 1.0)
 
 
@@ -894,7 +878,7 @@ def delta(group, total, areas, *, groups=None):
     x, t, valid, batch = two_group_counts(group, total, groups)
     a = np.where(valid, _vector(areas, x.shape[0], "areas"), 0.0)
     X, A = batch.sum(x), batch.sum(a)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(0.5 * batch.sum(np.abs(x / X[batch.codes] - a / A[batch.codes])))
 
 
@@ -904,7 +888,7 @@ def _concentration_parts(group, total, areas, groups):
     n = x.shape[0]
     a = np.where(valid, _vector(areas, n, "areas"), 0.0)
     X, T = batch.sum(x), batch.sum(t)
-    with np.errstate(**_QUIET):
+    with quiet():
         share = X / T
 
         def first_units(order):
@@ -970,7 +954,7 @@ def absolute_concentration(group, total, areas, *, groups=None):
     1.0
     """
     s = _concentration_parts(group, total, areas, groups)
-    with np.errstate(**_QUIET):
+    with quiet():
         low = s["T1a"] / s["T1"]
         high = s["T2a"] / s["T2"]
         return s["batch"].out(1.0 - (s["xa"] / s["X"] - low) / (high - low))
@@ -1016,7 +1000,7 @@ def relative_concentration(group, total, areas, *, groups=None):
     1.0
     """
     s = _concentration_parts(group, total, areas, groups)
-    with np.errstate(**_QUIET):
+    with quiet():
         ratio = (s["xa"] / s["X"]) / (s["ya"] / s["Y"])
         bound = (s["T1a"] / s["T1"]) / (s["T2a"] / s["T2"])
         return s["batch"].out((ratio - 1.0) / (bound - 1.0))
@@ -1037,7 +1021,7 @@ def _center_distance(centroids, valid, batch, center):
         )
     if center is None or (isinstance(center, str) and center == "mean"):
         count = _count(valid, batch)
-        with np.errstate(**_QUIET):
+        with quiet():
             cx = batch.sum(np.where(valid, xy[:, 0], 0.0)) / count
             cy = batch.sum(np.where(valid, xy[:, 1], 0.0)) / count
         point = np.column_stack([cx, cy])
@@ -1066,7 +1050,7 @@ def _lorenz_area(first, second, dist, batch):
     for v in (first, second):
         total = batch.sum(v)
         before = exclusive_cumsum(v[order], codes, batch.n_groups)
-        with np.errstate(**_QUIET):
+        with quiet():
             out.append((before / total[codes], (before + v[order]) / total[codes]))
     (f_prev, f_cur), (s_prev, s_cur) = out
     ordered = Batch(codes, batch.n_groups, batch.labels)

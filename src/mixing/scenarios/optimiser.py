@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.kernels import aspatial as kernels
 from mixing.scenarios.assumptions import TENURES, Assumptions
@@ -49,7 +50,7 @@ def index_value(units, dimension: str = "social_housing", index: str = "dissimil
 def _per_dwelling(state: State, dimension, method, convert_to, r, mix, a):
     """Change of (group, total) per converted social dwelling, per buurt (constant rates)."""
     d_s = state.D[:, S]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         h = np.where(d_s > 0, state.H[:, S] / d_s, 0.0)
         l_per = np.where(d_s > 0, state.L[:, S] / d_s, 0.0)
         l_share = np.where(state.H[:, S] > 0, state.L[:, S] / state.H[:, S], 0.0)
@@ -202,7 +203,7 @@ def target(
         )
     B = min(_dwelling_budget(budget, budget_unit, a), float(x_max.sum()))
     step = float(step) if step else max(1.0, math.ceil(B / 100.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         share = (
             np.where(t0 > 0, g0 / t0, 0.0)
             if dimension == "social_housing"

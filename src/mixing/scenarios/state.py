@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
+from mixing.checks import quiet
 from mixing.scenarios.assumptions import TENURES, Assumptions
 
 __all__ = [
@@ -85,7 +86,7 @@ def _col(units, name: str) -> np.ndarray:
 def social_share(units) -> np.ndarray:
     """Social dwellings / dwellings per unit; NaN where unknown or without dwellings."""
     d = _col(units, "dwellings")
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         return np.where(d > 0, _col(units, "dwellings_social") / d, np.nan)
 
 
@@ -131,18 +132,18 @@ def split_state(units: gpd.GeoDataFrame, assumptions: Assumptions) -> State:
     weight = D * occ
     total = weight.sum(axis=1)
     h = np.nan_to_num(households)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         H = np.where(total[:, None] > 0, h[:, None] * weight / total[:, None], 0.0)
     H[total == 0, U] = h[total == 0]  # households but no known dwellings
 
     kappa = assumptions.low_income_concentration
     low_known = np.where(income_known, np.nan_to_num(low), 0.0)
     rest = H[:, R] + H[:, OWN] + H[:, U]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         base = np.where(kappa * H[:, S] + rest > 0, low_known / (kappa * H[:, S] + rest), 0.0)
     L = np.zeros((n, 4))
     L[:, S] = np.minimum(kappa * base * H[:, S], H[:, S])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         rest_rate = np.where(rest > 0, (low_known - L[:, S]) / rest, 0.0)
     for k in (R, OWN, U):
         L[:, k] = rest_rate * H[:, k]
@@ -217,7 +218,7 @@ def write_state(units: gpd.GeoDataFrame, before: State, after: State) -> gpd.Geo
         out[column] = np.where(np.abs(new) < _TOL, 0.0, new)
     h0, h1 = np.nan_to_num(_col(units, "households")), _col(out, "households")
     pop = _col(units, "population")
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         size = np.nansum(pop) / np.nansum(h0) if np.nansum(h0) > 0 else 2.0
         factor = np.where(h0 > 0, h1 / h0, 1.0)
     out["population"] = np.where(h0 > 0, pop * factor, np.where(h1 > 0, h1 * size, pop))

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import aspatial as kernels
@@ -308,7 +309,7 @@ def run_scenarios(
         converted = c.dwellings_converted + c.dwellings_demolished
         for rec in merged.itertuples(index=False):
             change = rec.value_after - rec.value_before
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with quiet():
                 per_household = (
                     change / c.households_displaced if c.households_displaced else np.nan
                 )

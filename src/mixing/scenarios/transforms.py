@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 
+from mixing.checks import quiet
 from mixing.scenarios.assumptions import TENURES, Assumptions
 from mixing.scenarios.state import S, State, fill_limited, split_state, write_state
 
@@ -128,7 +129,7 @@ def convert_social(state: State, amount: np.ndarray, to: str, a: Assumptions) ->
     new = state.copy()
     k = _NEW_TENURE[to]
     d_s = state.D[:, S]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         h = np.where(d_s > 0, state.H[:, S] / d_s, 0.0)
         l_per = np.where(d_s > 0, state.L[:, S] / d_s, 0.0)
     new.D[:, S] -= amount
@@ -245,7 +246,7 @@ def differentiate(
     mix = dict(rebuild_mix or {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4})
     before = split_state(units, a)
     D_all = before.D.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         share = np.where(D_all > 0, before.D[:, S] / D_all, 0.0)
     chosen = _eligible(before, units, restrict_to) & (share > threshold)
     if method == "sale":
@@ -299,7 +300,7 @@ def demolish_rebuild(
     c = np.minimum(np.maximum(amount, 0.0), before.D[:, S])
     after = before.copy()
     displaced = np.minimum(c * a.occupancy_social, before.H[:, S])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         own_share = np.where(before.H[:, S] > 0, before.L[:, S] / before.H[:, S], 0.0)
     low_share = own_share if displaced_low_income_share is None else displaced_low_income_share
     low = np.minimum(displaced * low_share, before.L[:, S])
@@ -364,7 +365,7 @@ def spread(
     ok = _eligible(before, units, None)
     D_all = before.D.sum(axis=1)
     P = before.D[ok, S].sum() / D_all[ok].sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         share = np.where(D_all > 0, before.D[:, S] / D_all, 0.0)
     excess = np.where(ok & (share > cap), before.D[:, S] - cap * D_all, 0.0)
     headroom = np.where(ok & (share < P), P * D_all - before.D[:, S], 0.0)
@@ -407,7 +408,7 @@ def _rank_key(units, state: State, rank_by: str) -> np.ndarray:
     """Lower = built first."""
     D_all = state.D.sum(axis=1)
     if rank_by == "social_share":
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return np.where(D_all > 0, state.D[:, S] / D_all, np.nan)
     return -units[rank_by].to_numpy(dtype="float64")
 
@@ -505,7 +506,7 @@ def allocation(
     before = split_state(units, a)
     ok = _eligible(before, units, None) & before.income_known
     D_all = before.D.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         share_social = np.where(D_all > 0, before.D[:, S] / D_all, 0.0)
         h = np.where(before.D[:, S] > 0, before.H[:, S] / before.D[:, S], 0.0)
     let = 1.0 - (1.0 - tau) ** float(years)

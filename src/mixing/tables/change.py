@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from mixing.catalogue import HEADLINE_INDICES
+from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import multigroup
@@ -82,7 +83,6 @@ HAS_TWO_VALUE_TEST = two_value_test is not None
 COMPONENTS = ("M_first", "M_second", "difference", "group_marginal", "unit_marginal",
               "structural", "additions", "removals")
 
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 _FILL = 1e-4  # as segregation::ipf: cells present in one year only get a tiny count
 
 
@@ -138,7 +138,7 @@ def ipf(seed, unit_margin, group_margin, *, groups=None, tol=1e-10, max_iter=10_
     batch = make_batch(groups, x.shape[0])
     G = np.asarray(group_margin, dtype=np.float64).reshape(batch.n_groups, x.shape[1])
     codes, n = batch.codes, batch.n_groups
-    with np.errstate(**_QUIET):
+    with quiet():
         for _ in range(max_iter):
             col = _column_sums(x, codes, n)
             x *= np.where(col > 0, G / col, 0.0)[codes]
@@ -271,7 +271,7 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
     m_AAA, m_BBB = M(a0), M(b0)
     af = np.where((a0 == 0) & (b0 > 0), _FILL, a0)
     bf = np.where((b0 == 0) & (a0 > 0), _FILL, b0)
-    with np.errstate(**_QUIET):  # proportions: both years' margins sum to 1 per group
+    with quiet():  # proportions: both years' margins sum to 1 per group
         af = af / batch.sum(af.sum(axis=1))[codes][:, None]
         bf = bf / batch.sum(bf.sum(axis=1))[codes][:, None]
     af, bf = np.nan_to_num(af), np.nan_to_num(bf)
@@ -350,7 +350,7 @@ def unit_change(first: pd.DataFrame, second: pd.DataFrame, *,
         if name not in DIMENSIONS:
             raise InputError(f"unknown dimension {name!r}; valid: {sorted(DIMENSIONS)}")
         dim = DIMENSIONS[name]
-        with np.errstate(**_QUIET):
+        with quiet():
             ta, tb = a[dim.total].astype(float), b[dim.total].astype(float)
             sa = (a[dim.group].astype(float) / ta).where(ta > 0)
             sb = (b[dim.group].astype(float) / tb).where(tb > 0)

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from mixing.catalogue import HEADLINE_INDICES
+from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS, group_counts, multi_dimension
 from mixing.errors import InputError
 from mixing.kernels import multigroup
@@ -41,8 +42,6 @@ __all__ = [
 
 DEFAULT_REGION_INDICES = ("multigroup_dissimilarity", "information_theory",
                           "mutual_information", "normalized_exposure")
-
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 
 
 def composition(units: pd.DataFrame, groups: str | Sequence[str]) -> np.ndarray:
@@ -221,7 +220,7 @@ def region_indices(
 
     parts = multigroup.mutual_information_decomposition(counts, municipality, groups=region_id)
     entropy = multigroup.diversity(counts, groups=region_id)
-    with np.errstate(**_QUIET):
+    with quiet():
         decomposition = pd.concat([
             pd.DataFrame({"region": region_names, "dimension": name, "component": component,
                           "M": value, "H": value / entropy, "share": value / parts.total})
@@ -246,7 +245,7 @@ def _municipalities(counts, region_id, municipality, region_names, region_entrop
                       minlength=len(pair_labels))
     rid = pair_labels.get_level_values(0).to_numpy()
     T = np.bincount(rid, weights=t_c, minlength=len(region_names))
-    with np.errstate(**_QUIET):
+    with quiet():
         weight = t_c / T[rid]
         contribution = np.where(t_c > 0, weight * m_c, 0.0)
         return pd.DataFrame({

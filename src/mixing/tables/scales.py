@@ -38,6 +38,7 @@ import shapely
 from scipy import sparse
 
 from mixing.catalogue import HEADLINE_INDICES
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.geometry.aggregate import INTENSIVE_WEIGHTS, finalise
 from mixing.geometry.harmonise import allocation, area_table, interpolate
@@ -45,8 +46,6 @@ from mixing.schema import COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS, uninhabited
 from mixing.tables.frames import index_table
 
 __all__ = ["Crosswalk", "crosswalk", "grid_units", "grid_code", "scale_table"]
-
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 
 
 # ----------------------------------------------------------------------------- crosswalk
@@ -79,7 +78,7 @@ class Crosswalk:
     @property
     def coverage(self) -> np.ndarray:
         """Share of each source unit's area that lies inside the target zoning."""
-        with np.errstate(**_QUIET):
+        with quiet():
             return np.asarray(self.area.sum(axis=1)) / self.source_area
 
     @property
@@ -344,7 +343,7 @@ def scale_table(
     order = [f"{stat}_{label}" for label in units_by_level for stat in ("value", "n_units", "year")
              if f"{stat}_{label}" in wide]
     wide = wide[order].reset_index()
-    with np.errstate(**_QUIET):
+    with quiet():
         if {"value_buurt", "value_wijk"} <= set(wide):
             wide["ratio_buurt_wijk"] = wide["value_buurt"] / wide["value_wijk"]
         for label in units_by_level:

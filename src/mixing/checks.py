@@ -1,0 +1,57 @@
+"""Argument checks and the one floating-point error policy, shared by every layer.
+
+Kernels validate at their boundary with these helpers, so a bad argument always raises
+:class:`mixing.errors.InputError` naming the argument, the value and the fix, whichever
+kernel received it.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+import numpy as np
+
+from mixing.errors import InputError
+
+__all__ = ["quiet", "integer", "floats", "per_unit"]
+
+
+def quiet() -> AbstractContextManager:
+    """Silence numpy's divide/invalid/overflow warnings *locally*.
+
+    Kernels divide by group totals that can be 0 on purpose (the result is NaN and
+    documented); they never change the caller's global ``np.seterr`` state.
+    """
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
+
+
+def integer(value: object, name: str, minimum: int, example: int | None = None) -> int:
+    """``value`` as an int >= ``minimum`` (bools refused), else an error with an example."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise InputError(f"argument `{name}` must be an integer >= {minimum}, got {value!r}",
+                         fix=f"e.g. {name}={example if example is not None else max(minimum, 999)}")
+    return int(value)
+
+
+def floats(values: object, name: str, must: str = "be numeric", fix: str | None = None
+           ) -> np.ndarray:
+    """``values`` as a float64 array, or an error saying what the argument must hold."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"argument `{name}` must {must} ({exc})", fix=fix) from exc
+
+
+def per_unit(values: object, n: int, name: str, fix: str) -> np.ndarray:
+    """One finite value >= 0 per unit (areas, lengths), shape ``(n,)``."""
+    v = floats(values, name, fix=fix)
+    if v.shape != (n,):
+        raise InputError(
+            f"argument `{name}` must hold one value per unit ({n}), got shape {v.shape}",
+            fix=fix)
+    bad = ~(np.isfinite(v) & (v >= 0))
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise InputError(f"argument `{name}` must be finite and >= 0, got {float(v[first])!r} "
+                         f"at position {first}", fix=fix)
+    return v
