@@ -1,0 +1,70 @@
+"""Checks and small helpers shared by the spatial kernels."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from mixing.checks import per_unit, quiet
+from mixing.errors import InputError
+from mixing.kernels._grouping import Batch
+
+# ---------------------------------------------------------------------------------------
+# input checks
+# ---------------------------------------------------------------------------------------
+
+
+def _square(matrix: object, n: int, name: str) -> sparse.csr_array:
+    """Validated (n, n) float CSR with sorted indices (explicit zeros kept)."""
+    from mixing.geometry.weights import SpatialWeights
+
+    if isinstance(matrix, SpatialWeights):
+        matrix = matrix.binary
+    try:
+        m = sparse.csr_array(matrix, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"argument `{name}` must be an (n, n) scipy sparse matrix or array ({exc})",
+            fix="pass e.g. spatial_inputs(units, groups=...).contiguity",
+        ) from exc
+    if m.ndim != 2 or m.shape != (n, n):
+        raise InputError(
+            f"argument `{name}` must have shape ({n}, {n}) (one row and column per unit), "
+            f"got {m.shape}",
+            fix="build it from the same units, in the same order, as the counts",
+        )
+    if m.nnz and not np.isfinite(m.data).all():
+        raise InputError(f"argument `{name}` has a NaN or infinite entry")
+    if m.nnz and (m.data < 0).any():
+        raise InputError(f"argument `{name}` has a negative entry; weights must be >= 0")
+    if not m.has_sorted_indices:
+        m = m.copy()
+        m.sort_indices()
+    return m
+
+
+def _links(matrix, n, name, valid, batch):
+    """Row-major (rows, cols, values) of the entries between valid units of one group."""
+    m = _square(matrix, n, name)
+    rows = np.repeat(np.arange(n), np.diff(m.indptr))
+    cols = m.indices.astype(np.int64)
+    keep = valid[rows] & valid[cols] & (batch.codes[rows] == batch.codes[cols])
+    return rows[keep], cols[keep], m.data[keep]
+
+
+def _vector(values, n, name) -> np.ndarray:
+    return per_unit(values, n, name, fix="pass e.g. spatial_inputs(units).areas, aligned with "
+                                         "the counts")
+
+
+def _row_sum(rows, weights, n):
+    return np.bincount(rows, weights=weights, minlength=n)
+
+
+def _count(valid: np.ndarray, batch: Batch) -> np.ndarray:
+    return batch.sum(valid.astype(np.float64))
+
+
+def _share(x, t):
+    with quiet():
+        return np.where(t > 0, x / np.where(t > 0, t, 1.0), 0.0)
