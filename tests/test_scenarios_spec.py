@@ -10,7 +10,10 @@ import yaml
 from conftest import REPO
 
 from mixing.scenarios import SCENARIO_TYPES, Assumptions, ScenarioError, load_scenarios
-from mixing.scenarios.spec import SCHEMA_PATH, parse_scenarios
+from mixing.scenarios.spec import parse_scenarios
+from mixing.scenarios.types import SCHEMA_HEADER, scenario_schema
+
+SCHEMA_COPY = REPO / "workflow" / "schemas" / "scenarios.schema.yaml"
 
 CONFIG = REPO / "config" / "scenarios.yaml"
 
@@ -38,8 +41,13 @@ def test_default_set_loads_and_covers_every_type():
 
 
 def test_default_set_is_valid_against_the_schema():
-    schema = yaml.safe_load(SCHEMA_PATH.read_text())
-    jsonschema.validate(yaml.safe_load(CONFIG.read_text()), schema)
+    jsonschema.validate(yaml.safe_load(CONFIG.read_text()), scenario_schema())
+
+
+def test_the_workflow_copy_of_the_schema_is_the_generated_one():
+    text = SCHEMA_COPY.read_text()
+    assert text.startswith(SCHEMA_HEADER), "regenerate: python -m mixing.scenarios"
+    assert yaml.safe_load(text) == scenario_schema(), "regenerate: python -m mixing.scenarios"
 
 
 def doc(**scenarios):
@@ -128,9 +136,8 @@ def test_errors_name_the_scenario(spec, match):
     ],
 )
 def test_schema_rejects_what_python_rejects(spec):
-    schema = yaml.safe_load(SCHEMA_PATH.read_text())
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(doc(bad=spec), schema)
+        jsonschema.validate(doc(bad=spec), scenario_schema())
 
 
 def test_file_errors_name_file_and_scenario(tmp_path):

@@ -29,10 +29,13 @@ from mixing.scenarios.transforms import (
     demolish_rebuild,
 )
 
-__all__ = ["target", "threshold_rule", "index_value", "TARGET_DIMENSIONS"]
+__all__ = ["target", "threshold_rule", "index_value", "TARGET_DIMENSIONS", "TARGET_INDICES"]
 
 #: The dimensions the optimiser can target: those the accounting state tracks.
 TARGET_DIMENSIONS = ("social_housing", "low_income")
+#: The indices it can lower: deterministic aspatial indices where higher is more segregated.
+TARGET_INDICES = ("dissimilarity", "isolation", "gini", "entropy", "correlation_ratio",
+                  "atkinson")
 _MIX = {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4}
 
 

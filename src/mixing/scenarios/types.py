@@ -1,0 +1,294 @@
+"""The scenario types of the policy lab, each declared once: parameters, defaults, bounds.
+
+A :class:`ScenarioType` lists its :class:`Param` s (kind, default, bounds or choices) and,
+where a rule spans several parameters, one hand-written ``rules`` function. Both the Python
+checks of :mod:`mixing.scenarios.spec` and the JSON Schema the workflow validates with
+(:func:`scenario_schema`; its copy ``workflow/schemas/scenarios.schema.yaml`` is tested
+equal) are derived from these declarations, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from mixing.errors import InputError
+from mixing.scenarios.assumptions import Assumptions
+from mixing.scenarios.optimiser import TARGET_DIMENSIONS, TARGET_INDICES
+
+__all__ = ["Param", "ScenarioType", "SCENARIO_TYPES", "TYPES", "ScenarioError",
+           "scenario_schema", "write_schema_copy", "fail", "COMMON",
+           "SCHEMA_HEADER"]
+
+
+class ScenarioError(InputError):
+    """A scenario specification is wrong; the message starts with the scenario's name."""
+
+
+def fail(name: str, problem: str, fix: str | None = None):
+    """Raise a :class:`ScenarioError` about scenario ``name``."""
+    raise ScenarioError(f"scenario {name!r}: {problem}", fix=fix)
+
+
+Kind = Literal["number", "choice", "bool", "codes", "mix", "text", "steps"]
+MIX = {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4}
+_TENURE_TO = ("owner_occupied", "private_rent")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its kind, default and allowed values.
+
+    ``low``/``high`` bound a number (``low_open``/``high_open`` exclude the end);
+    ``choices`` list a choice; ``nullable`` allows ``null`` (no value).
+    """
+
+    kind: Kind
+    default: object = None
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple = ()
+    nullable: bool = False
+    required: bool = False
+
+    def check(self, name: str, key: str, value: object) -> None:
+        """Raise a :class:`ScenarioError` naming the scenario unless ``value`` is allowed."""
+        if value is None and self.nullable:
+            return
+        if self.kind == "number":
+            _number(name, key, value, self.low, self.high, self.low_open, self.high_open)
+        elif self.kind == "choice" and value not in self.choices:
+            fail(name, f"{key} must be one of {list(self.choices)}, got {value!r}")
+        elif self.kind == "bool" and not isinstance(value, bool):
+            fail(name, f"{key} must be true or false, got {value!r}")
+        elif self.kind == "codes" and (not isinstance(value, list | tuple) or not value
+                                       or not all(isinstance(v, str) for v in value)):
+            fail(name, f"{key} must be a non-empty list of unit codes, got {value!r}")
+        elif self.kind == "steps" and (not isinstance(value, list | tuple) or not value
+                                       or not all(isinstance(v, str) for v in value)):
+            fail(name, f"{key} must be a non-empty list of scenario names, got {value!r}")
+        elif self.kind == "text" and not isinstance(value, str):
+            fail(name, f"{key} must be a text, got {value!r}")
+        elif self.kind == "mix":
+            _mix(name, key, value)
+
+    def schema(self) -> dict:
+        """This parameter as a JSON Schema fragment."""
+        if self.kind == "number":
+            out: dict = {"type": ["number", "null"] if self.nullable else "number"}
+            if self.low is not None:
+                out["exclusiveMinimum" if self.low_open else "minimum"] = self.low
+            if self.high is not None:
+                out["exclusiveMaximum" if self.high_open else "maximum"] = self.high
+            return out
+        if self.kind == "choice":
+            return {"enum": list(self.choices) + ([None] if self.nullable else [])}
+        if self.kind == "bool":
+            return {"type": "boolean"}
+        if self.kind in ("codes", "steps"):
+            return {"type": ["array", "null"] if self.nullable else "array", "minItems": 1,
+                    "items": {"type": "string"}}
+        if self.kind == "text":
+            return {"type": ["string", "null"] if self.nullable else "string"}
+        return {"type": "object", "additionalProperties": False,
+                "properties": {t: {"type": "number", "minimum": 0, "maximum": 1}
+                               for t in MIX}}
+
+
+def _number(name, key, value, low, high, low_open=False, high_open=False):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        fail(name, f"{key} must be a number, got {value!r}")
+    if ((low is not None and (value < low or (low_open and value == low)))
+            or (high is not None and (value > high or (high_open and value == high)))):
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        fail(name, f"{key} must be in {left}{low}, {high}{right}, got {value!r}")
+
+
+def _mix(name, key, value):
+    if not isinstance(value, Mapping):
+        fail(name, f"{key} must be a mapping of tenure shares, got {value!r}")
+    unknown = sorted(set(value) - set(MIX))
+    if unknown:
+        fail(name, f"{key} has unknown tenures {unknown}; valid: {list(MIX)}")
+    for tenure, share in value.items():
+        _number(name, f"{key}.{tenure}", share, 0, 1)
+    if abs(sum(value.values()) - 1.0) > 1e-6:
+        fail(name, f"{key} shares must add up to 1, got {sum(value.values())!r}")
+
+
+@dataclass(frozen=True)
+class ScenarioType:
+    """A scenario type: its parameters and the rules that span several of them."""
+
+    name: str
+    params: Mapping[str, Param]
+    rules: Callable[[str, dict, Mapping], None] = field(default=lambda name, p, specs: None)
+
+    def defaults(self) -> dict:
+        """Every parameter's default (None: optional, no default)."""
+        return {key: param.default for key, param in self.params.items()}
+
+
+def _share(default=None, *, nullable=False, low_open=False, high_open=False) -> Param:
+    return Param("number", default, 0, 1, low_open=low_open, high_open=high_open,
+                 nullable=nullable)
+
+
+def _restructuring(method="sale") -> dict[str, Param]:
+    """Parameters shared by the types that sell or demolish social dwellings."""
+    return {
+        "method": Param("choice", method, choices=("sale", "demolish_rebuild")),
+        "convert_to": Param("choice", "owner_occupied", choices=_TENURE_TO),
+        "rebuild_ratio": Param("number", 1.0, 0, 5),
+        "rebuild_mix": Param("mix", MIX),
+    }
+
+
+def _differentiate_rules(name: str, p: dict, specs: Mapping) -> None:
+    if p["target"] > p["threshold"]:
+        fail(name, f"target ({p['target']}) must not exceed threshold ({p['threshold']})")
+    if p["method"] == "demolish_rebuild":
+        t, r, m = p["target"], p["rebuild_ratio"], p["rebuild_mix"].get("social", 0.0)
+        if 1.0 - t + r * (t - m) <= 0:
+            fail(name, f"a rebuild of {r} x demolished with social share {m} can never "
+                       f"bring a buurt down to target {t}", fix="rebuild less social housing")
+
+
+def _new_district_rules(name: str, p: dict, specs: Mapping) -> None:
+    if p["social_share"] + p["private_rent_share"] > 1 + 1e-9:
+        fail(name, "social_share + private_rent_share must be at most 1, got "
+                   f"{p['social_share'] + p['private_rent_share']!r}")
+    if p["near"] is not None and p["geometry_file"] is not None:
+        fail(name, "give either near or geometry_file, not both")
+
+
+def _combine_rules(name: str, p: dict, specs: Mapping) -> None:
+    for step in p["steps"]:
+        if step not in specs:
+            fail(name, f"step {step!r} is not a scenario; defined: {sorted(specs)}")
+        if step == name or specs[step].get("type") in ("combine", "target"):
+            fail(name, f"step {step!r} must be a simple scenario (not combine or target)")
+
+
+def _target_rules(name: str, p: dict, specs: Mapping) -> None:
+    if p["budget_unit"] == "households_displaced" and p["method"] != "demolish_rebuild":
+        fail(name, "budget_unit 'households_displaced' needs method 'demolish_rebuild' "
+                   "(sale displaces nobody)")
+
+
+TYPES: dict[str, ScenarioType] = {t.name: t for t in (
+    ScenarioType("differentiate", {
+        "threshold": _share(0.7, low_open=True),
+        "target": _share(0.5, high_open=True),
+        **_restructuring(),
+        "displaced_low_income_share": _share(nullable=True),
+        "rehouse": Param("bool", True),
+        "restrict_to": Param("codes", nullable=True),
+    }, _differentiate_rules),
+    ScenarioType("spread", {
+        "cap": _share(0.5, low_open=True),
+        "capacity": Param("number", 0.1, 0, 10),
+        "convert_to": Param("choice", "owner_occupied", choices=_TENURE_TO),
+    }),
+    ScenarioType("add_social", {
+        "n": Param("number", 500, 0, 1e7),
+        "rank_by": Param("choice", "social_share",
+                         choices=("social_share", "mean_income", "mean_woz")),
+        "capacity": Param("number", 0.1, 0, 10),
+    }),
+    ScenarioType("allocation", {
+        "years": Param("number", 10, 0, 100, low_open=True),
+        "share": _share(0.1),
+        "concentration_threshold": _share(0.5, low_open=True),
+        "turnover": _share(nullable=True, low_open=True),
+    }),
+    ScenarioType("new_district", {
+        "dwellings": Param("number", 2750, 0, 1e6, low_open=True),
+        "social_share": _share(0.35),
+        "private_rent_share": _share(0.3),
+        "near": Param("codes", nullable=True),
+        "geometry_file": Param("text", nullable=True),
+        "density": Param("number", 100.0, 0, 1000, low_open=True),
+        "unit_name": Param("text", "Nieuwe wijk (scenario)"),
+        "migration_western_share": _share(nullable=True),
+        "migration_nonwestern_share": _share(nullable=True),
+    }, _new_district_rules),
+    ScenarioType("combine", {"steps": Param("steps", required=True)}, _combine_rules),
+    ScenarioType("target", {
+        "budget": Param("number", 1000, 0, 1e7),
+        "budget_unit": Param("choice", "dwellings",
+                             choices=("dwellings", "households_displaced")),
+        **_restructuring(),
+        "dimension": Param("choice", "social_housing", choices=TARGET_DIMENSIONS),
+        "index": Param("choice", "dissimilarity", choices=TARGET_INDICES),
+        "step": Param("number", None, 0, 1e6, low_open=True, nullable=True),
+    }, _target_rules),
+)}
+SCENARIO_TYPES = tuple(TYPES)
+
+#: Keys every scenario may have besides its type's parameters.
+COMMON = ("type", "description", "assumptions")
+
+
+def assumption_param(key: str) -> Param:
+    """The allowed values of one assumption (shares; concentration is a ratio 1-100)."""
+    if key == "low_income_concentration":
+        return Param("number", low=1, high=100)
+    return _share(low_open=key.startswith(("occupancy", "turnover")))
+
+
+#: First lines of the generated copy of the schema in ``workflow/schemas``.
+SCHEMA_HEADER = ("# GENERATED from mixing.scenarios.types by `python -m mixing.scenarios`"
+                 " -- do not edit.\n# tests/test_scenarios_spec.py keeps it equal to "
+                 "mixing.scenarios.types.scenario_schema().\n")
+
+
+def scenario_schema() -> dict:
+    """The JSON Schema of a scenarios file, derived from :data:`TYPES` and the assumptions."""
+    assumptions = {"type": "object", "additionalProperties": False,
+                   "properties": {key: assumption_param(key).schema()
+                                  for key in Assumptions.field_names()}}
+    branches = []
+    for t in TYPES.values():
+        then = {"additionalProperties": False,
+                "properties": {**{key: True for key in COMMON},
+                               **{key: p.schema() for key, p in t.params.items()}}}
+        required = [key for key, p in t.params.items() if p.required]
+        if required:
+            then["required"] = required
+        branches.append({"if": {"properties": {"type": {"const": t.name}}}, "then": then})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "description": "Scenarios of the policy lab (config/scenarios.yaml). Generated from "
+                       "mixing.scenarios.types; rules that span several parameters are "
+                       "checked in Python by mixing.scenarios.load_scenarios.",
+        "type": "object", "additionalProperties": False, "required": ["scenarios"],
+        "properties": {
+            "assumptions": {"$ref": "#/$defs/assumptions"},
+            "scenarios": {"type": "object", "minProperties": 1,
+                          "propertyNames": {"pattern": "^[A-Za-z0-9_]+$"},
+                          "additionalProperties": {"$ref": "#/$defs/scenario"}},
+        },
+        "$defs": {
+            "assumptions": assumptions,
+            "scenario": {"type": "object", "required": ["type"],
+                         "properties": {"type": {"enum": list(SCENARIO_TYPES)},
+                                        "description": {"type": "string"},
+                                        "assumptions": {"$ref": "#/$defs/assumptions"}},
+                         "allOf": branches},
+        },
+    }
+
+
+
+def write_schema_copy(target: str | Path = "workflow/schemas/scenarios.schema.yaml") -> None:
+    """Write the schema (YAML) for editors and the workflow: ``python -m mixing.scenarios``."""
+    text = SCHEMA_HEADER + yaml.safe_dump(scenario_schema(), sort_keys=False, width=100)
+    Path(target).write_text(text, encoding="utf-8")
