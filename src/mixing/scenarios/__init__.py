@@ -9,7 +9,8 @@ row. Policies and figures: POLICY.md.
 Modules: :mod:`.assumptions` (defaults and sources), :mod:`.spec` (scenario files and
 validation), :mod:`.state` (per-tenure accounting), :mod:`.transforms` (differentiate,
 spread, add_social, allocation), :mod:`.district` (new_district), :mod:`.optimiser`
-(target), :mod:`.tables` (run_scenarios).
+(target), :mod:`.tables` (run_scenarios, unit_changes), :mod:`.labels` (titles in
+Dutch and English).
 """
 
 from mixing.scenarios.assumptions import (
@@ -19,6 +20,7 @@ from mixing.scenarios.assumptions import (
     Assumptions,
 )
 from mixing.scenarios.district import new_district
+from mixing.scenarios.labels import scenario_title
 from mixing.scenarios.optimiser import target, threshold_rule
 from mixing.scenarios.spec import (
     SCENARIO_TYPES,
@@ -28,7 +30,7 @@ from mixing.scenarios.spec import (
     parse_scenarios,
     scenario,
 )
-from mixing.scenarios.tables import SUMMARY_COLUMNS, apply_scenario, run_scenarios
+from mixing.scenarios.tables import SUMMARY_COLUMNS, apply_scenario, run_scenarios, unit_changes
 from mixing.scenarios.transforms import (
     ScenarioCosts,
     ScenarioResult,
@@ -61,4 +63,6 @@ __all__ = [
     "threshold_rule",
     "apply_scenario",
     "run_scenarios",
+    "unit_changes",
+    "scenario_title",
 ]

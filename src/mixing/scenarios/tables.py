@@ -36,7 +36,15 @@ from mixing.scenarios.transforms import (
 )
 from mixing.tables.frames import index_table
 
-__all__ = ["TRANSFORMS", "apply_scenario", "run_scenarios", "SUMMARY_COLUMNS", "COST_COLUMNS"]
+__all__ = [
+    "TRANSFORMS",
+    "apply_scenario",
+    "run_scenarios",
+    "unit_changes",
+    "SUMMARY_COLUMNS",
+    "COST_COLUMNS",
+    "CHANGE_COUNTS",
+]
 
 #: Scenario type -> transform (``combine`` is handled by :func:`apply_scenario`).
 TRANSFORMS = {
@@ -70,7 +78,11 @@ SUMMARY_COLUMNS = (
         "dimension",
         "index",
         "baseline",
+        "baseline_ci_low",
+        "baseline_ci_high",
         "scenario_value",
+        "scenario_ci_low",
+        "scenario_ci_high",
         "change",
         "p_value_change",
     ]
@@ -251,7 +263,10 @@ def run_scenarios(
     -------
     summary : DataFrame
         :data:`SUMMARY_COLUMNS`: one row per scenario x dimension x index; cost columns
-        repeat per scenario. ``efficiency_per_displaced_household`` = change /
+        repeat per scenario. ``baseline_ci_*`` / ``scenario_ci_*``: 95 % percentile
+        bootstrap interval of the index before / after (from
+        :func:`~mixing.tables.frames.index_table`, NaN for indices without inference).
+        ``efficiency_per_displaced_household`` = change /
         households_displaced and ``efficiency_per_converted_dwelling`` = change /
         (dwellings_converted + dwellings_demolished), NaN when the denominator is 0
         (negative = the index fell). ``threshold_rule_value`` only for ``target``.
@@ -282,7 +297,10 @@ def run_scenarios(
             fix="read the buurt level",
         )
     before = index_table(
-        units, dimensions=tuple(dimensions) if dimensions else None, indices=tuple(indices)
+        units,
+        dimensions=tuple(dimensions) if dimensions else None,
+        indices=tuple(indices),
+        seed=seed,
     )
     dims = tuple(before["dimension"].unique())
     spatial_before = _spatial(units, dims, permutations, seed, weights_kind) if spatial else {}
@@ -296,7 +314,7 @@ def run_scenarios(
         result = apply_scenario(units, sc, scenarios)
         after_units = result.units.assign(scenario=name)
         after_tables[name] = after_units
-        after = index_table(result.units, dimensions=dims, indices=tuple(indices))
+        after = index_table(result.units, dimensions=dims, indices=tuple(indices), seed=seed)
         merged = before.merge(
             after,
             on=["municipality_code", "year", "level", "dimension", "index"],
@@ -323,7 +341,11 @@ def run_scenarios(
                 "dimension": rec.dimension,
                 "index": rec.index,
                 "baseline": rec.value_before,
+                "baseline_ci_low": rec.ci_low_before,
+                "baseline_ci_high": rec.ci_high_before,
                 "scenario_value": rec.value_after,
+                "scenario_ci_low": rec.ci_low_after,
+                "scenario_ci_high": rec.ci_high_after,
                 "change": change,
                 "p_value_change": _p_value_change(
                     units, result.units, rec.dimension, rec.index, seed, permutations
@@ -353,3 +375,65 @@ def run_scenarios(
     summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     summary.attrs["model"] = MODEL_NOTE
     return summary, after_tables
+
+
+#: Counts compared by :func:`unit_changes` (before / after per buurt).
+CHANGE_COUNTS = (
+    "dwellings",
+    "dwellings_social",
+    "dwellings_private_rent",
+    "dwellings_owner_occupied",
+    "households",
+    "households_low_income",
+)
+
+
+def unit_changes(
+    units: pd.DataFrame, after: pd.DataFrame, *, tolerance: float = 0.5
+) -> pd.DataFrame:
+    """Per buurt: the counts before and after a scenario, and whether the buurt changed.
+
+    Parameters
+    ----------
+    units : DataFrame
+        Canonical units table before the scenario (one municipality, buurt level).
+    after : DataFrame
+        The units after the scenario (``run_scenarios(...)[1][name]``); units the scenario
+        adds (a new district) have no "before" and count as 0 there.
+    tolerance : float
+        A buurt counts as changed when any count moves by more than this (default half
+        a dwelling or household: the water filling leaves float noise far below it).
+
+    Returns
+    -------
+    DataFrame
+        ``unit_code``, ``unit_name``, ``<count>_before``, ``<count>_after`` for
+        :data:`CHANGE_COUNTS`, ``social_housing_before`` / ``_after`` (share of
+        dwellings, NaN when unknown), ``changed``; in the order of ``after``. The per-buurt
+        table researchers asked for as CSV, and the list of buurten the comparison page
+        names.
+    """
+    keys = ["unit_code", "unit_name"]
+    left = units[keys + list(CHANGE_COUNTS)].copy()
+    right = after[keys + list(CHANGE_COUNTS)].copy()
+    table = right.merge(left.drop(columns="unit_name"), on="unit_code", how="left",
+                        suffixes=("_after", "_before"), indicator=True)
+    new = (table.pop("_merge") == "left_only").to_numpy()
+    out = table[keys].copy()
+    moved = np.zeros(len(table), dtype=bool)
+    for column in CHANGE_COUNTS:
+        before = table[f"{column}_before"].to_numpy(dtype="float64")
+        before = np.where(new, 0.0, before)
+        now = table[f"{column}_after"].to_numpy(dtype="float64")
+        out[f"{column}_before"] = before
+        out[f"{column}_after"] = now
+        with np.errstate(invalid="ignore"):
+            moved |= np.abs(np.nan_to_num(now) - np.nan_to_num(before)) > tolerance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for when in ("before", "after"):
+            d = out[f"dwellings_{when}"].to_numpy(dtype="float64")
+            out[f"social_housing_{when}"] = np.where(
+                d > 0, out[f"dwellings_social_{when}"].to_numpy(dtype="float64") / d, np.nan
+            )
+    out["changed"] = moved
+    return out.reset_index(drop=True)

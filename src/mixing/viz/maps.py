@@ -722,6 +722,7 @@ def municipality_map(
     language: str = "nl",
     level: str | None = None,
     tolerance: float = 5.0,
+    explorer: Mapping | None = None,
 ) -> str:
     """One municipality as a self-contained, offline HTML map.
 
@@ -745,6 +746,8 @@ def municipality_map(
     level : str, optional
     tolerance : float
         Coverage simplification in metres before reprojection (0 to keep every vertex).
+    explorer : mapping, optional
+        Payload of the in-map policy explorer (:func:`mixing.viz.explorer.explorer_payload`).
 
     Returns
     -------
@@ -807,7 +810,7 @@ def municipality_map(
                        "label": text["background"]},
         "data": {"type": "FeatureCollection", "features": features},
     }
-    return _page(config, _title_panel(shown, indices, text, level, language), language)
+    return _page(config, _title_panel(shown, indices, text, level, language), language, explorer)
 
 
 class _MixingLayers(MacroElement):
@@ -825,13 +828,17 @@ class _MixingLayers(MacroElement):
         self.json = script_json(config)
 
 
-def _page(config: dict, title_panel: str, language: str) -> str:
+def _page(config: dict, title_panel: str, language: str, explorer=None) -> str:
     fmap = folium.Map(tiles=None, zoom_control="bottomleft")
     root = fmap.get_root()
     root.header.add_child(folium.Element(_inline_style(_static("mixing-map.css").decode())))
     root.header.add_child(folium.Element(_inline_script(_static("mixing-map.js").decode())))
     root.html.add_child(folium.Element(title_panel))
     _MixingLayers(config).add_to(fmap)
+    if explorer is not None:
+        from mixing.viz.explorer import add_explorer
+
+        add_explorer(fmap, explorer)
     page = inline_assets(root.render())
     return page.replace("<html>", f"<html lang=\"{language}\">", 1)
 

@@ -1,0 +1,736 @@
+"""The scenario comparison page: one self-contained HTML page per municipality for policy staff.
+
+One card per scenario, in the order of ``config/scenarios.yaml``: its title (written from
+the parameters, :mod:`mixing.scenarios.labels`) and the Dutch description of the spec;
+**what it does to the stock** (dwellings sold, demolished, built; the municipal social stock
+before and after; the years it takes); **who pays** (households that must move, low-income
+households among them, social homes no longer available to low-income applicants, the
+isolation of low-income households before and after, with the experts' warning that mixing
+often works by replacing the original residents); **what it buys** (D and isolation before
+and after with their 95 % intervals and the p-value of the change; buurten above 50 % and
+70 % social housing; Moran's I and high-high clusters); **efficiency** (change in D per
+1,000 dwellings changed, and per 100 households that must move); and **the buurten it
+touches**, by name, each linked to the map (``map.html#BU...`` zooms to that buurt).
+A chart (inline SVG) sets the effect against two costs: households that must move, and
+dwellings changed -- so that a scenario that sells and builds thousands of homes does not
+look free because it displaces nobody.
+
+Like the maps, the page computes nothing: it formats the scenario table of
+:func:`mixing.scenarios.run_scenarios` and the per-buurt changes of
+:func:`mixing.scenarios.unit_changes`. No script, no network; Dutch by default.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from mixing.dimensions import DIMENSIONS
+from mixing.scenarios.labels import scenario_title, short_title
+from mixing.scenarios.spec import Scenario
+from mixing.scenarios.tables import unit_changes
+
+__all__ = ["scenario_page", "TEXT"]
+
+#: Index names in the page.
+_INDEX = {
+    "nl": {"dissimilarity": "Segregatie-index D", "isolation": "Isolatie"},
+    "en": {"dissimilarity": "Dissimilarity index D", "isolation": "Isolation"},
+}
+
+TEXT = {
+    "nl": {
+        "title": "Scenario's vergeleken",
+        "intro": "Wat zou er gebeuren als de woningvoorraad of de toewijzing anders was? Elke "
+                 "kaart hieronder laat één scenario zien: wat het met de woningen doet, wie "
+                 "ervoor betaalt en wat het oplevert. Dit is een rekenmodel (wat als de "
+                 "voorraad anders was), geen voorspelling van gedrag.",
+        "d_explain": "Segregatie-index D: 0 = gelijk verdeeld over de buurten, 1 = volledig "
+                     "gescheiden. Isolatie: het aandeel van de eigen groep in de buurt van een "
+                     "gemiddeld lid van de groep.",
+        "overview": "Overzicht",
+        "chart": "Effect tegenover kosten",
+        "chart_y": "Daling van D {dim} (hoger = meer gemengd)",
+        "chart_x_displaced": "Huishoudens die moeten verhuizen",
+        "chart_x_changed": "Woningen verkocht, gesloopt of gebouwd",
+        "chart_note": "Een scenario zonder verhuizingen is niet gratis: rechts staan de "
+                      "woningen die verkocht, gesloopt of gebouwd worden.",
+        "col_scenario": "Scenario",
+        "col_drop": "Verandering D {dim}",
+        "col_displaced": "Moeten verhuizen",
+        "col_changed": "Woningen veranderd",
+        "col_years": "Duur",
+        "stock": "Wat het met de woningen doet",
+        "pays": "Wie betaalt",
+        "buys": "Wat het oplevert",
+        "efficiency": "Rendement",
+        "buurten": "Buurten die veranderen",
+        "converted": "Sociale huurwoningen verkocht of omgezet",
+        "demolished": "Woningen gesloopt",
+        "built": "Woningen gebouwd",
+        "social_stock": "Sociale huurwoningen in de gemeente",
+        "years": "Duur",
+        "years_turnover": "tot {max} jaar (gemiddeld {mean} jaar per buurt), op het tempo "
+                          "waarin huurders vertrekken ({turnover} per jaar)",
+        "years_rule": "{years} jaar (zolang de regel geldt)",
+        "years_short": "tot {max} jaar",
+        "years_build": "niet berekend: hangt af van het bouwproject",
+        "years_none": "direct (geen wachttijd berekend)",
+        "shortfall": "Niet gelukt binnen de grenzen van het scenario",
+        "displaced": "Huishoudens die moeten verhuizen (sloop)",
+        "low_income_displaced": "van wie met een laag inkomen",
+        "rehoused": "Verhuisde huishoudens elders in een vrijkomende sociale huurwoning",
+        "redirected": "Woningzoekenden met een laag inkomen die elders een woning krijgen",
+        "lost_social": "Sociale huurwoningen minder voor woningzoekenden met een laag inkomen "
+                       "in deze buurten",
+        "low_isolation": "Lage inkomens onder elkaar (isolatie): buurtgenoten van een "
+                         "huishouden met een laag inkomen die zelf een laag inkomen hebben",
+        "low_exposure": "Buurtgenoten van een huishouden met een laag inkomen die geen laag "
+                        "inkomen hebben (blootstelling)",
+        "warning": "Let op: een lagere segregatie-index betekent niet dat het de bewoners "
+                   "beter gaat. Vaak daalt de index vooral doordat er andere mensen komen "
+                   "wonen: een deel van de oorspronkelijke bewoners woont daarna elders, en "
+                   "nieuwkomers hebben hun contacten vaak buiten de buurt.",
+        "warning_displaced": " In dit scenario moeten {n} huishoudens verhuizen, van wie {low} "
+                             "met een laag inkomen.",
+        "warning_lost": " In dit scenario verdwijnen {n} sociale huurwoningen uit deze "
+                        "buurten; wie na de verkoop een woning zoekt met een laag inkomen, "
+                        "moet elders terecht.",
+        "indicator": "Indicator",
+        "before": "Voor",
+        "after": "Na",
+        "change": "Verandering",
+        "p_value": "p-waarde",
+        "p_explain": "95 %-interval tussen haakjes. p-waarde: hoe vaak een even grote "
+                     "verandering ontstaat door buurten willekeurig tussen voor en na te "
+                     "wisselen (klein = duidelijk effect).",
+        "above_50": "Buurten met meer dan 50 % sociale huur",
+        "above_70": "Buurten met meer dan 70 % sociale huur",
+        "moran": "Ruimtelijke clustering (Moran's I), {dim}",
+        "hh": "Clusters van buurten met een hoog aandeel {dim} (hoog-hoog)",
+        "per_1000": "Verandering van D {dim} per 1.000 woningen verkocht, gesloopt of gebouwd",
+        "per_100": "Verandering van D {dim} per 100 huishoudens die moeten verhuizen",
+        "no_dwellings": "geen woningen veranderd",
+        "no_displaced": "niemand hoeft te verhuizen",
+        "changed_definition": "Woningen veranderd = verkocht of omgezet + gesloopt + gebouwd.",
+        "n_buurten": "{n} buurten",
+        "more": "en nog {n} buurten",
+        "none": "geen",
+        "social_short": "sociale huur",
+        "open_map": "Klik op een buurt om haar op de kaart te zien.",
+        "assumptions": "Aannames van het rekenmodel",
+        "id": "naam in de configuratie",
+        "unknown": "onbekend",
+        "source": "Bron: CBS, CC BY 4.0; berekend met mixing (rekenmodel, geen voorspelling).",
+        "empty": "Geen scenario's berekend (geen gegevens over sociale huur).",
+        "new_unit": "nieuw",
+        "assumption_names": {
+            "occupancy_social": "huishoudens per sociale huurwoning",
+            "occupancy_private_rent": "huishoudens per particuliere huurwoning",
+            "occupancy_owner_occupied": "huishoudens per koopwoning",
+            "low_income_new_social": "aandeel lage inkomens onder nieuwe sociale huurders",
+            "low_income_new_private_rent": "aandeel lage inkomens onder nieuwe particuliere "
+                                           "huurders",
+            "low_income_new_owner_occupied": "aandeel lage inkomens onder nieuwe kopers",
+            "low_income_concentration": "hoeveel vaker een sociale huurder een laag inkomen "
+                                        "heeft dan een andere bewoner van dezelfde buurt",
+            "turnover_social": "sociale huurwoningen die per jaar vrijkomen",
+        },
+    },
+    "en": {
+        "title": "Scenarios compared",
+        "intro": "What would happen if the housing stock or the allocation were different? "
+                 "Each card below shows one scenario: what it does to the homes, who pays, and "
+                 "what it buys. This is an accounting model (what if the stock were "
+                 "different), not a forecast of behaviour.",
+        "d_explain": "Dissimilarity index D: 0 = evenly spread over the neighbourhoods, 1 = "
+                     "completely separated. Isolation: the share of the own group in the "
+                     "neighbourhood of an average member of the group.",
+        "overview": "Overview",
+        "chart": "Effect against cost",
+        "chart_y": "Fall in D {dim} (higher = more mixed)",
+        "chart_x_displaced": "Households that must move",
+        "chart_x_changed": "Homes sold, demolished or built",
+        "chart_note": "A scenario without displacement is not free: the right panel shows the "
+                      "homes sold, demolished or built.",
+        "col_scenario": "Scenario",
+        "col_drop": "Change in D {dim}",
+        "col_displaced": "Must move",
+        "col_changed": "Homes changed",
+        "col_years": "Time",
+        "stock": "What it does to the homes",
+        "pays": "Who pays",
+        "buys": "What it buys",
+        "efficiency": "Efficiency",
+        "buurten": "Neighbourhoods that change",
+        "converted": "Social homes sold or converted",
+        "demolished": "Homes demolished",
+        "built": "Homes built",
+        "social_stock": "Social homes in the municipality",
+        "years": "Time",
+        "years_turnover": "up to {max} years (mean {mean} years per neighbourhood), at the "
+                          "pace at which tenants leave ({turnover} a year)",
+        "years_rule": "{years} years (while the rule applies)",
+        "years_short": "up to {max} years",
+        "years_build": "not computed: depends on the building project",
+        "years_none": "immediate (no waiting time computed)",
+        "shortfall": "Not achieved within the scenario's limits",
+        "displaced": "Households that must move (demolition)",
+        "low_income_displaced": "of whom low-income",
+        "rehoused": "Moved households housed elsewhere in a vacant social home",
+        "redirected": "Low-income applicants housed elsewhere",
+        "lost_social": "Social homes fewer for low-income applicants in these neighbourhoods",
+        "low_isolation": "Low incomes among themselves (isolation): neighbours of a low-income "
+                         "household who are low-income themselves",
+        "low_exposure": "Neighbours of a low-income household who are not low-income "
+                        "(exposure)",
+        "warning": "Note: a lower segregation index does not mean the residents are better "
+                   "off. Often the index falls mainly because different people come to live "
+                   "there: part of the original residents live elsewhere afterwards, and "
+                   "newcomers often have their contacts outside the neighbourhood.",
+        "warning_displaced": " In this scenario {n} households must move, {low} of them "
+                             "low-income.",
+        "warning_lost": " In this scenario {n} social homes leave these neighbourhoods; "
+                        "low-income applicants must look elsewhere after the sale.",
+        "indicator": "Indicator",
+        "before": "Before",
+        "after": "After",
+        "change": "Change",
+        "p_value": "p-value",
+        "p_explain": "95 % interval in brackets. p-value: how often a change this large arises "
+                     "from swapping neighbourhoods at random between before and after (small = "
+                     "clear effect).",
+        "above_50": "Neighbourhoods above 50 % social housing",
+        "above_70": "Neighbourhoods above 70 % social housing",
+        "moran": "Spatial clustering (Moran's I), {dim}",
+        "hh": "Clusters of neighbourhoods with a high share of {dim} (high-high)",
+        "per_1000": "Change in D {dim} per 1,000 homes sold, demolished or built",
+        "per_100": "Change in D {dim} per 100 households that must move",
+        "no_dwellings": "no homes changed",
+        "no_displaced": "nobody must move",
+        "changed_definition": "Homes changed = sold or converted + demolished + built.",
+        "n_buurten": "{n} neighbourhoods",
+        "more": "and {n} more neighbourhoods",
+        "none": "none",
+        "social_short": "social housing",
+        "open_map": "Click a neighbourhood to see it on the map.",
+        "assumptions": "Assumptions of the accounting model",
+        "id": "name in the configuration",
+        "unknown": "unknown",
+        "source": "Source: CBS, CC BY 4.0; computed with mixing (accounting model, not a "
+                  "forecast).",
+        "empty": "No scenarios computed (no social-housing data).",
+        "new_unit": "new",
+        "assumption_names": {
+            "occupancy_social": "households per social home",
+            "occupancy_private_rent": "households per private rented home",
+            "occupancy_owner_occupied": "households per owner-occupied home",
+            "low_income_new_social": "low-income share of new social tenants",
+            "low_income_new_private_rent": "low-income share of new private tenants",
+            "low_income_new_owner_occupied": "low-income share of new owners",
+            "low_income_concentration": "how much more often a social tenant is low-income "
+                                        "than another resident of the same neighbourhood",
+            "turnover_social": "social homes falling vacant per year",
+        },
+    },
+}
+
+
+# --------------------------------------------------------------------------- formatting
+# TODO(lead): replace by the shared Dutch number formatting of mixing.viz.style once it lands.
+
+
+def _num(value, decimals: int = 0, language: str = "nl", *, signed: bool = False) -> str:
+    """``1234.5`` -> ``1.234,5`` (nl) / ``1,234.5`` (en); NaN -> ``–``."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    value = float(value)
+    if round(value, decimals) == 0:
+        value = 0.0  # no "-0"
+    text = f"{abs(value):,.{decimals}f}"
+    if language == "nl":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
+    return sign + text
+
+
+def _pct(share, language: str = "nl", decimals: int = 0) -> str:
+    """A share 0.123 -> ``12 %``."""
+    if share is None or not np.isfinite(share):
+        return "–"
+    return f"{_num(100.0 * share, decimals, language)} %"
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _field(name: str, value, decimals: int, language: str, *, signed: bool = False) -> str:
+    """A number in a ``<span>`` that names its table column (for people and for tests)."""
+    raw = "" if value is None or not np.isfinite(value) else repr(float(value))
+    return (f"<span class='num' data-field='{_esc(name)}' data-value='{raw}'>"
+            f"{_num(value, decimals, language, signed=signed)}</span>")
+
+
+# --------------------------------------------------------------------------- data access
+
+
+def _first(rows: pd.DataFrame, column: str) -> float:
+    if column not in rows or rows.empty:
+        return float("nan")
+    value = rows[column].iloc[0]
+    return float(value) if value is not None and pd.notna(value) else float("nan")
+
+
+def _row(rows: pd.DataFrame, dimension: str, index: str) -> pd.Series | None:
+    hit = rows[(rows["dimension"] == dimension) & (rows["index"] == index)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _dims(summary: pd.DataFrame) -> list[str]:
+    """Dimensions in the table, low incomes and social housing first (who and what)."""
+    present = list(dict.fromkeys(summary["dimension"]))
+    first = [d for d in ("low_income", "social_housing") if d in present]
+    return first + [d for d in present if d not in first]
+
+
+def _dim_noun(dimension: str, language: str) -> str:
+    return DIMENSIONS[dimension].group_noun(language) if dimension in DIMENSIONS else dimension
+
+
+def _changed_dwellings(rows: pd.DataFrame) -> float:
+    return float(np.nansum([_first(rows, c) for c in
+                            ("dwellings_converted", "dwellings_demolished", "dwellings_built")]))
+
+
+def _change(rows: pd.DataFrame, dimension: str) -> float:
+    row = _row(rows, dimension, "dissimilarity")
+    return float(row["change"]) if row is not None and pd.notna(row["change"]) else float("nan")
+
+
+# --------------------------------------------------------------------------- chart
+
+
+def _ticks(high: float, n: int = 5) -> list[float]:
+    """Round tick values from 0 (or below) to ``high``."""
+    if not np.isfinite(high) or high <= 0:
+        return [0.0, 1.0]
+    raw = high / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    return [step * k for k in range(int(math.ceil(high / step - 1e-9)) + 1)]
+
+
+def _spread_labels(ys: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions near ``ys`` (pixels) that are at least ``gap`` apart."""
+    order = np.argsort(ys)
+    out = np.array(ys, dtype=float)
+    placed = []
+    for i in order:
+        y = out[i]
+        if placed and y < placed[-1] + gap:
+            y = placed[-1] + gap
+        out[i] = y
+        placed.append(y)
+    overflow = (placed[-1] if placed else 0) - high
+    if overflow > 0:
+        out -= overflow
+    return np.maximum(out, low).tolist()
+
+
+def _panel(points, x_key, x_label, y_label, x0, width, height, language, top=20) -> str:
+    """One scatter panel: x = a cost, y = the fall in D; every point labelled."""
+    left, bottom, right = x0 + 62, top + height - 40, x0 + width - 10
+    xs = [p[x_key] for p in points]
+    ys = [p["drop"] for p in points]
+    x_ticks = _ticks(max([v for v in xs if np.isfinite(v)] + [1.0]) * 1.05)
+    finite_y = [v for v in ys if np.isfinite(v)]
+    y_low = min(finite_y + [0.0])
+    y_high = max(finite_y + [0.0])
+    y_ticks = _ticks(y_high * 1.1 if y_high > 0 else 0.01)
+    step = y_ticks[1] - y_ticks[0]
+    below = [-step * k for k in range(1, int(math.ceil(-y_low / step - 1e-9)) + 1)]
+    y_ticks = sorted(below) + y_ticks
+    y_min, y_max = y_ticks[0], y_ticks[-1]
+    x_max = x_ticks[-1]
+
+    def px(v):
+        return left + (right - left - 170) * (v / x_max if x_max else 0)
+
+    def py(v):
+        return bottom - (bottom - top) * ((v - y_min) / (y_max - y_min))
+
+    dec_y = next((d for d in range(7) if abs(round(step, d) - step) < 1e-12), 6)
+    out = [f"<g class='panel'><text x='{(left + right) / 2:.1f}' y='{top + height - 6}' "
+           f"text-anchor='middle' class='axis-title'>{_esc(x_label)}</text>"]
+    for v in y_ticks:
+        y = py(v)
+        out.append(f"<line x1='{left}' x2='{right}' y1='{y:.1f}' y2='{y:.1f}' "
+                   f"class='{'zero' if v == 0 else 'grid'}'/>"
+                   f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end'>"
+                   f"{_num(v, dec_y, language)}</text>")
+    for v in x_ticks:
+        x = px(v)
+        out.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{bottom}' y2='{bottom + 4}' "
+                   f"class='tick'/><text x='{x:.1f}' y='{bottom + 17}' text-anchor='middle'>"
+                   f"{_num(v, 0, language)}</text>")
+    out.append(f"<line x1='{left}' x2='{left}' y1='{top}' y2='{bottom}' class='axis'/>"
+               f"<line x1='{left}' x2='{right}' y1='{bottom}' y2='{bottom}' class='axis'/>")
+    out.append(f"<text transform='translate({x0 + 14},{(top + bottom) / 2:.1f}) rotate(-90)' "
+               f"text-anchor='middle' class='axis-title'>{_esc(y_label)}</text>")
+    shown = [(p, px(p[x_key]), py(p["drop"])) for p in points
+             if np.isfinite(p[x_key]) and np.isfinite(p["drop"])]
+    label_y = _spread_labels([y for _, _, y in shown], 13.0, top + 8, bottom - 4)
+    for (p, x, y), ly in zip(shown, label_y, strict=True):
+        out.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' class='pt'><title>"
+                   f"{_esc(p['title'])}</title></circle>"
+                   f"<line x1='{x + 5:.1f}' y1='{y:.1f}' x2='{x + 12:.1f}' y2='{ly:.1f}' "
+                   f"class='leader'/><text x='{x + 14:.1f}' y='{ly + 4:.1f}' class='label' "
+                   f"data-scenario='{_esc(p['name'])}'>{p['number']}. {_esc(p['short'])}</text>")
+    out.append("</g>")
+    return "".join(out)
+
+
+def _chart(points, dimension, text, language) -> str:
+    noun = _dim_noun(dimension, language)
+    width, height = 560, 360
+    y_label = text["chart_y"].format(dim=noun)
+    body = (_panel(points, "displaced", text["chart_x_displaced"], y_label, 0, width, height,
+                   language)
+            + _panel(points, "changed", text["chart_x_changed"], y_label, width, width, height,
+                     language))
+    return (f"<svg class='chart' viewBox='0 0 {2 * width} {height + 20}' role='img' "
+            f"aria-label='{_esc(text['chart'])}' xmlns='http://www.w3.org/2000/svg'>"
+            f"{body}</svg>")
+
+
+# --------------------------------------------------------------------------- card parts
+
+
+def _line(label: str, value_html: str, cls: str = "") -> str:
+    return f"<tr class='{cls}'><th>{_esc(label)}</th><td>{value_html}</td></tr>"
+
+
+def _years(rows, sc: Scenario, text, language, *, short: bool = False) -> str:
+    years, mean = _first(rows, "years_needed"), _first(rows, "years_needed_mean")
+    if sc.type == "allocation":
+        return text["years_rule"].format(years=_num(years, 0, language))
+    if np.isfinite(years) and years > 0:
+        if short:
+            return text["years_short"].format(max=_num(years, 1, language))
+        turnover = _first(rows, "assumption_turnover_social")
+        return text["years_turnover"].format(max=_num(years, 1, language),
+                                             mean=_num(mean, 1, language),
+                                             turnover=_pct(turnover, language, 1))
+    if _first(rows, "dwellings_demolished") > 0 or _first(rows, "dwellings_built") > 0:
+        return text["years_build"]
+    return text["years_none"]
+
+
+def _stock(rows, sc, changes, text, language) -> str:
+    social_before = np.nansum(changes["dwellings_social_before"])
+    social_after = np.nansum(changes["dwellings_social_after"])
+    lines = [
+        _line(text["converted"], _field("dwellings_converted",
+                                        _first(rows, "dwellings_converted"), 0, language)),
+        _line(text["demolished"], _field("dwellings_demolished",
+                                         _first(rows, "dwellings_demolished"), 0, language)),
+        _line(text["built"], _field("dwellings_built", _first(rows, "dwellings_built"), 0,
+                                    language)),
+        _line(text["social_stock"], f"{_num(social_before, 0, language)} → "
+              f"{_num(social_after, 0, language)} "
+              f"({_num(social_after - social_before, 0, language, signed=True)})"),
+        _line(text["years"], _esc(_years(rows, sc, text, language)), "text"),
+    ]
+    short = _first(rows, "shortfall")
+    if np.isfinite(short) and short > 0.5:
+        lines.append(_line(text["shortfall"], _field("shortfall", short, 0, language), "warn"))
+    return "<table class='facts'>" + "".join(lines) + "</table>"
+
+
+def _pays(rows, sc, text, language) -> str:
+    displaced = _first(rows, "households_displaced")
+    low = _first(rows, "low_income_displaced")
+    converted = _first(rows, "dwellings_converted")
+    lines = [
+        _line(text["displaced"], _field("households_displaced", displaced, 0, language),
+              "big" if displaced > 0.5 else ""),
+        _line(text["low_income_displaced"], _field("low_income_displaced", low, 0, language)),
+        _line(text["redirected"] if sc.type == "allocation" else text["rehoused"],
+              _field("households_rehoused", _first(rows, "households_rehoused"), 0, language)),
+        _line(text["lost_social"], _num(converted, 0, language)),
+    ]
+    iso_b = _first(rows, "low_income_isolation_before")
+    iso_a = _first(rows, "low_income_isolation_after")
+    lines.append(_line(text["low_isolation"],
+                       f"{_pct(iso_b, language, 1)} → {_pct(iso_a, language, 1)}"))
+    lines.append(_line(text["low_exposure"],
+                       f"{_pct(1 - iso_b, language, 1)} → {_pct(1 - iso_a, language, 1)}"))
+    warning = text["warning"]
+    if displaced > 0.5:
+        warning += text["warning_displaced"].format(n=_num(displaced, 0, language),
+                                                    low=_num(low, 0, language))
+    if converted > 0.5:
+        warning += text["warning_lost"].format(n=_num(converted, 0, language))
+    return ("<table class='facts'>" + "".join(lines) + "</table>"
+            f"<p class='warning'>{_esc(warning)}</p>")
+
+
+def _interval(low, high, language) -> str:
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return ""
+    return f" <span class='ci'>({_num(low, 3, language)}–{_num(high, 3, language)})</span>"
+
+
+def _buys(rows, dims, text, language) -> str:
+    head = (f"<tr><th>{_esc(text['indicator'])}</th><th>{_esc(text['before'])}</th>"
+            f"<th>{_esc(text['after'])}</th><th>{_esc(text['change'])}</th>"
+            f"<th>{_esc(text['p_value'])}</th></tr>")
+    body = []
+    for dim in dims:
+        for index in ("dissimilarity", "isolation"):
+            row = _row(rows, dim, index)
+            if row is None:
+                continue
+            label = f"{_INDEX[language].get(index, index)}, {_dim_noun(dim, language)}"
+            p = row["p_value_change"]
+            change = _field(f"change:{dim}:{index}", row["change"], 3, language, signed=True)
+            ci_before = _interval(row.get("baseline_ci_low", np.nan),
+                                  row.get("baseline_ci_high", np.nan), language)
+            ci_after = _interval(row.get("scenario_ci_low", np.nan),
+                                 row.get("scenario_ci_high", np.nan), language)
+            body.append(
+                f"<tr data-dimension='{_esc(dim)}' data-index='{_esc(index)}'>"
+                f"<th>{_esc(label)}</th>"
+                f"<td>{_num(row['baseline'], 3, language)}{ci_before}</td>"
+                f"<td>{_num(row['scenario_value'], 3, language)}{ci_after}</td>"
+                f"<td class='chg'>{change}</td><td>{_num(p, 3, language)}</td></tr>")
+    extra = [
+        _line(text["above_50"], f"{_num(_first(rows, 'units_above_50_before'), 0, language)} → "
+              f"{_num(_first(rows, 'units_above_50_after'), 0, language)}"),
+        _line(text["above_70"], f"{_num(_first(rows, 'units_above_70_before'), 0, language)} → "
+              f"{_num(_first(rows, 'units_above_70_after'), 0, language)}"),
+    ]
+    for dim in dims[:2]:
+        sub = rows[rows["dimension"] == dim]
+        noun = _dim_noun(dim, language)
+        mb, ma = _first(sub, "moran_i_before"), _first(sub, "moran_i_after")
+        if np.isfinite(mb) or np.isfinite(ma):
+            extra.append(_line(text["moran"].format(dim=noun),
+                               f"{_num(mb, 3, language)} → {_num(ma, 3, language)}"))
+        hb, ha = _first(sub, "hh_clusters_before"), _first(sub, "hh_clusters_after")
+        if np.isfinite(hb) or np.isfinite(ha):
+            extra.append(_line(text["hh"].format(dim=noun),
+                               f"{_num(hb, 0, language)} → {_num(ha, 0, language)}"))
+    return (f"<table class='indices'>{head}{''.join(body)}</table>"
+            f"<p class='small'>{_esc(text['p_explain'])}</p>"
+            f"<table class='facts'>{''.join(extra)}</table>")
+
+
+def _efficiency(rows, dims, text, language) -> str:
+    changed = _changed_dwellings(rows)
+    displaced = _first(rows, "households_displaced")
+    lines = []
+    for dim in dims[:2]:
+        change, noun = _change(rows, dim), _dim_noun(dim, language)
+        per_1000 = (_num(1000.0 * change / changed, 4, language, signed=True) if changed > 0.5
+                    else text["no_dwellings"])
+        per_100 = (_num(100.0 * change / displaced, 4, language, signed=True)
+                   if displaced > 0.5 else text["no_displaced"])
+        lines.append(_line(text["per_1000"].format(dim=noun), per_1000))
+        lines.append(_line(text["per_100"].format(dim=noun), per_100))
+    return (f"<table class='facts'>{''.join(lines)}</table>"
+            f"<p class='small'>{_esc(text['changed_definition'])} "
+            f"{_esc(_num(changed, 0, language))}</p>")
+
+
+def _buurten(changes: pd.DataFrame, map_href: str, text, language, shown: int = 12) -> str:
+    moved = changes[changes["changed"]].copy()
+    if moved.empty:
+        return f"<p>{_esc(text['none'])}</p>"
+    delta = (moved["dwellings_social_after"].fillna(0) - moved["dwellings_social_before"]
+             .fillna(0))
+    moved = moved.assign(_order=-delta.abs()).sort_values(["_order", "unit_code"])
+    items = []
+    for rec in moved.itertuples(index=False):
+        name = rec.unit_name if isinstance(rec.unit_name, str) and rec.unit_name else rec.unit_code
+        d = (0.0 if not np.isfinite(rec.dwellings_social_after) else rec.dwellings_social_after) \
+            - (0.0 if not np.isfinite(rec.dwellings_social_before) else
+               rec.dwellings_social_before)
+        detail = (f"{_pct(rec.social_housing_before, language)} → "
+                  f"{_pct(rec.social_housing_after, language)} {text['social_short']}, "
+                  f"{_num(d, 0, language, signed=True)}")
+        if rec.dwellings_before == 0 and rec.dwellings_after > 0:
+            detail = f"{text['new_unit']}: {_pct(rec.social_housing_after, language)} " \
+                     f"{text['social_short']}"
+        items.append(f"<li><a href='{_esc(map_href)}#{_esc(rec.unit_code)}' "
+                     f"data-code='{_esc(rec.unit_code)}'>{_esc(name)}</a> "
+                     f"<span class='detail'>({_esc(detail)})</span></li>")
+    head = "".join(items[:shown])
+    rest = ""
+    if len(items) > shown:
+        rest = (f"<details><summary>{_esc(text['more'].format(n=len(items) - shown))}</summary>"
+                f"<ul class='buurten'>{''.join(items[shown:])}</ul></details>")
+    return (f"<p class='small'>{_esc(text['n_buurten'].format(n=len(items)))}. "
+            f"{_esc(text['open_map'])}</p><ul class='buurten'>{head}</ul>{rest}")
+
+
+# --------------------------------------------------------------------------- the page
+
+_CSS = """
+body { font: 15px/1.45 "Segoe UI", Arial, sans-serif; color: #222; margin: 0; background: #f4f4f1; }
+main { max-width: 1180px; margin: 0 auto; padding: 16px 20px 40px; }
+h1 { font-size: 24px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 0 0 2px; }
+h3 { font-size: 15px; margin: 14px 0 4px; color: #333; border-bottom: 1px solid #ddd; }
+.intro, .small { color: #444; } .small { font-size: 13px; }
+section.box, article.card { background: #fff; border: 1px solid #ccc; border-radius: 6px;
+  padding: 12px 16px; margin: 14px 0; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+.card .id { color: #777; font-size: 12px; } .card .desc { margin: 6px 0; }
+.card .number { display: inline-block; min-width: 26px; height: 26px; border-radius: 13px;
+  background: #253494; color: #fff; text-align: center; font-weight: bold; margin-right: 6px; }
+.cols { display: grid; grid-template-columns: minmax(0, 5fr) minmax(0, 6fr); gap: 0 28px; }
+table { border-collapse: collapse; width: 100%; }
+table.facts th { text-align: left; font-weight: normal; color: #333; padding: 3px 8px 3px 0;
+  vertical-align: top; }
+table.facts td { text-align: right; white-space: nowrap; padding: 3px 0; vertical-align: top; }
+table.facts tr.text td { white-space: normal; text-align: left; padding-left: 8px; }
+table.indices { font-size: 13px; }
+table.facts tr.big td, table.facts tr.warn td { font-weight: bold; color: #a50f15; }
+table.indices th, table.indices td { padding: 3px 6px; border-bottom: 1px solid #eee;
+  text-align: right; } table.indices th:first-child { text-align: left; font-weight: normal; }
+table.indices tr:first-child th { font-weight: bold; border-bottom: 1px solid #999; }
+table.overview th, table.overview td { padding: 4px 8px; border-bottom: 1px solid #eee;
+  text-align: right; } table.overview th:first-child, table.overview td:first-child {
+  text-align: left; } table.overview tr:first-child th { border-bottom: 1px solid #999; }
+.ci { color: #666; font-size: 12px; } .chg { font-weight: bold; }
+.warning { background: #fff4e5; border-left: 4px solid #e6550d; padding: 6px 10px;
+  font-size: 14px; }
+ul.buurten { columns: 2; margin: 4px 0; padding-left: 18px; } ul.buurten li { break-inside: avoid; }
+.detail { color: #555; font-size: 13px; }
+svg.chart { width: 100%; height: auto; font-size: 12px; }
+svg.chart .grid { stroke: #e6e6e6; } svg.chart .zero { stroke: #777; stroke-dasharray: 4 3; }
+svg.chart .axis { stroke: #333; } svg.chart .tick { stroke: #333; }
+svg.chart .pt { fill: #e6550d; stroke: #fff; stroke-width: 1.5; }
+svg.chart .leader { stroke: #aaa; } svg.chart .label { font-size: 12px; fill: #222; }
+svg.chart .axis-title { font-size: 13px; fill: #333; }
+footer { color: #555; font-size: 12px; margin-top: 20px; }
+@media (max-width: 800px) { .cols { grid-template-columns: 1fr; } ul.buurten { columns: 1; } }
+@media print { body { background: #fff; } article.card { break-inside: avoid-page;
+  box-shadow: none; } @page { size: A4; margin: 12mm; } }
+"""
+
+
+def scenario_page(
+    summary: pd.DataFrame,
+    scenarios: Mapping[str, Scenario],
+    units: pd.DataFrame,
+    units_after: Mapping[str, pd.DataFrame],
+    *,
+    language: str = "nl",
+    map_href: str = "map.html",
+    dimension: str = "low_income",
+) -> str:
+    """The comparison page of one municipality's scenarios, as one offline HTML document.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The scenario table of ONE municipality (:func:`mixing.scenarios.run_scenarios`,
+        ``results/{municipality}/scenarios.csv``).
+    scenarios : mapping
+        ``{name: Scenario}`` (:func:`mixing.scenarios.load_scenarios`): titles, descriptions.
+    units : DataFrame
+        The units before (buurt level): names and the buurten a scenario touches.
+    units_after : mapping
+        ``{name: units after}`` (``run_scenarios(...)[1]``).
+    language : {"nl", "en"}
+    map_href : str
+        The map of the same municipality, relative to the page; buurt links add
+        ``#<unit_code>``.
+    dimension : str
+        The dimension whose D the chart and the overview set against the costs (default
+        low incomes: segregation of people, not of bricks).
+
+    Returns
+    -------
+    str
+        HTML without scripts or external resources.
+    """
+    if language not in TEXT:
+        raise ValueError(f"language must be one of {sorted(TEXT)}, got {language!r}")
+    text = TEXT[language]
+    first = units.iloc[0]
+    name = first.get("municipality_name")
+    where = name if isinstance(name, str) and name else str(first["municipality_code"])
+    year = int(first["year"])
+    head = (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{_esc(text['title'])}: {_esc(where)} {year}</title>"
+            f"<style>{_CSS}</style></head><body><main>"
+            f"<h1>{_esc(text['title'])}: {_esc(where)}, {year}</h1>"
+            f"<p class='intro'>{_esc(text['intro'])}</p>"
+            f"<p class='small'>{_esc(text['d_explain'])}</p>")
+    names = [n for n in dict.fromkeys(summary["scenario"]) if n in scenarios] if len(summary) \
+        else []
+    if not names:
+        return head + f"<p>{_esc(text['empty'])}</p></main></body></html>"
+    dims = _dims(summary)
+    if dimension not in dims:
+        dimension = dims[0]
+    noun = _dim_noun(dimension, language)
+
+    points, overview, cards = [], [], []
+    for number, sc_name in enumerate(names, start=1):
+        sc = scenarios[sc_name]
+        rows = summary[summary["scenario"] == sc_name]
+        changes = unit_changes(units, units_after[sc_name])
+        title = scenario_title(sc, language, scenarios)
+        change = _change(rows, dimension)
+        displaced = _first(rows, "households_displaced")
+        changed = _changed_dwellings(rows)
+        points.append({"name": sc_name, "number": number, "title": title,
+                       "short": short_title(sc, language), "drop": -change,
+                       "displaced": displaced, "changed": changed})
+        years = _years(rows, sc, text, language, short=True)
+        overview.append(
+            f"<tr data-scenario='{_esc(sc_name)}'><td><a href='#{_esc(sc_name)}'>{number}. "
+            f"{_esc(title)}</a></td>"
+            f"<td>{_num(change, 3, language, signed=True)}</td>"
+            f"<td>{_field('households_displaced', displaced, 0, language)}</td>"
+            f"<td>{_num(changed, 0, language)}</td><td>{_esc(years)}</td></tr>")
+        description = f"<p class='desc'>{_esc(sc.description)}</p>" if sc.description else ""
+        cards.append(
+            f"<article class='card' id='{_esc(sc_name)}' data-scenario='{_esc(sc_name)}'>"
+            f"<h2><span class='number'>{number}</span>{_esc(title)}</h2>"
+            f"<div class='id'>{_esc(text['id'])}: {_esc(sc_name)}</div>{description}"
+            f"<div class='cols'><div><h3>{_esc(text['stock'])}</h3>"
+            f"{_stock(rows, sc, changes, text, language)}"
+            f"<h3>{_esc(text['pays'])}</h3>{_pays(rows, sc, text, language)}</div>"
+            f"<div><h3>{_esc(text['buys'])}</h3>{_buys(rows, dims, text, language)}"
+            f"<h3>{_esc(text['efficiency'])}</h3>{_efficiency(rows, dims, text, language)}"
+            f"</div></div><h3>{_esc(text['buurten'])}</h3>"
+            f"{_buurten(changes, map_href, text, language)}</article>")
+
+    table = (f"<table class='overview'><tr><th>{_esc(text['col_scenario'])}</th>"
+             f"<th>{_esc(text['col_drop'].format(dim=noun))}</th>"
+             f"<th>{_esc(text['col_displaced'])}</th><th>{_esc(text['col_changed'])}</th>"
+             f"<th>{_esc(text['col_years'])}</th></tr>{''.join(overview)}</table>")
+    assumptions = "".join(
+        f"<tr><th>{_esc(label)}</th><td>{_num(_first(summary, 'assumption_' + key), 3, language)}"
+        f"</td></tr>" for key, label in text["assumption_names"].items()
+        if f"assumption_{key}" in summary)
+    return (
+        head
+        + f"<section class='box'><h2>{_esc(text['chart'])}</h2>"
+        f"{_chart(points, dimension, text, language)}"
+        f"<p class='small'>{_esc(text['chart_note'])}</p></section>"
+        f"<section class='box'><h2>{_esc(text['overview'])}</h2>{table}</section>"
+        + "".join(cards)
+        + f"<section class='box'><details><summary>{_esc(text['assumptions'])}</summary>"
+        f"<table class='facts'>{assumptions}</table></details></section>"
+        f"<footer>{_esc(text['source'])}</footer></main></body></html>"
+    )

@@ -1,0 +1,241 @@
+"""The policy explorer inside the map: try your own sale, demolition or cap, offline.
+
+A policy officer clicks buurten on the map, chooses *sale* (social homes sold as tenants
+leave) or *demolition and rebuild*, and either a share of the social homes or a cap on the
+social share per buurt; D, isolation, Moran's I and the households that must move update
+at once. The arithmetic runs in the browser (``static/explorer.js``), a line-by-line port
+of the accounting of :mod:`mixing.scenarios`:
+
+- :func:`mixing.scenarios.state.split_state` (households and low-income households split
+  over tenures with the explicit :class:`~mixing.scenarios.assumptions.Assumptions`),
+- :func:`mixing.scenarios.transforms.convert_social` (sale),
+  :func:`mixing.scenarios.transforms.demolish_rebuild` (with the vacancy-chain rehousing
+  and :func:`mixing.scenarios.state.fill_limited`),
+- :func:`mixing.scenarios.state.write_state`, and the kernels
+  :func:`mixing.kernels.aspatial.dissimilarity` / :func:`~mixing.kernels.aspatial.isolation`
+  and :func:`mixing.kernels.autocorr.moran` (statistic only).
+
+A cap is :func:`mixing.scenarios.transforms.differentiate` with ``threshold = target = cap``
+(restricted to the chosen buurten, or every buurt when none is chosen). Moran's I uses the
+row-standardised queen weights of the workflow, restricted per dimension to the buurten
+with a known share exactly as :func:`mixing.scenarios.tables.run_scenarios` does
+(:func:`mixing.geometry.weights.subset`); their neighbour lists travel in the payload.
+``tests/test_explorer_browser.py`` drives ``window.mixingExplorer.apply(spec)`` in Chromium
+and compares it with the Python functions on Den Haag 2019 (rtol 1e-9).
+
+The map calls :func:`add_explorer` once; this module builds the payload
+(:func:`explorer_payload`) and adds the script, its style and the call.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from mixing.dimensions import DIMENSIONS
+from mixing.scenarios.assumptions import Assumptions
+
+__all__ = ["explorer_payload", "add_explorer", "EXPLORER_COUNTS", "EXPLORER_LABELS"]
+
+#: Counts the explorer needs per buurt (canonical columns).
+EXPLORER_COUNTS = (
+    "dwellings",
+    "dwellings_social",
+    "dwellings_private_rent",
+    "dwellings_owner_occupied",
+    "households",
+    "households_low_income",
+)
+#: Dimensions whose D, isolation and Moran's I the explorer shows (who first, then what).
+_DIMENSIONS = ("low_income", "social_housing")
+
+EXPLORER_LABELS = {
+    "nl": {
+        "title": "Probeer zelf een ingreep",
+        "open": "Zelf proberen",
+        "close": "Sluiten",
+        "how": "Klik op buurten in de kaart om ze te kiezen (nog een keer klikken: weer weg).",
+        "selected": "Gekozen buurten",
+        "none": "nog geen; een plafond geldt dan voor alle buurten",
+        "clear": "Wis keuze",
+        "measure": "Maatregel",
+        "sale": "Verkopen (als huurders vertrekken)",
+        "demolish_rebuild": "Slopen en nieuw bouwen (30 % sociaal, 30 % middenhuur, 40 % koop)",
+        "amount": "Hoeveel",
+        "share": "Aandeel van de sociale huurwoningen in de gekozen buurten",
+        "cap": "Plafond: hoogstens dit aandeel sociale huur per buurt",
+        "indicator": "",
+        "now": "Nu",
+        "after": "Na ingreep",
+        "d": "Segregatie-index D, {dim}",
+        "isolation": "Isolatie, {dim}",
+        "moran": "Ruimtelijke clustering (Moran's I), {dim}",
+        "displaced": "Huishoudens die moeten verhuizen",
+        "low_income_displaced": "van wie met een laag inkomen",
+        "converted": "Sociale huurwoningen verkocht",
+        "demolished": "Woningen gesloopt",
+        "built": "Woningen gebouwd",
+        "years": "Duur bij verkoop (langzaamste buurt)",
+        "years_value": "{years} jaar",
+        "note": "Zelfde rekenmodel en aannames als de scenario's (geen voorspelling). "
+                "D: 0 = gelijk verdeeld, 1 = volledig gescheiden.",
+        "unit": "%",
+    },
+    "en": {
+        "title": "Try an intervention yourself",
+        "open": "Try it",
+        "close": "Close",
+        "how": "Click neighbourhoods on the map to choose them (click again to remove).",
+        "selected": "Chosen neighbourhoods",
+        "none": "none yet; a cap then applies to every neighbourhood",
+        "clear": "Clear",
+        "measure": "Measure",
+        "sale": "Sell (as tenants leave)",
+        "demolish_rebuild": "Demolish and rebuild (30 % social, 30 % mid-rent, 40 % owned)",
+        "amount": "How much",
+        "share": "Share of the social homes in the chosen neighbourhoods",
+        "cap": "Cap: at most this share of social housing per neighbourhood",
+        "indicator": "",
+        "now": "Now",
+        "after": "After",
+        "d": "Dissimilarity index D, {dim}",
+        "isolation": "Isolation, {dim}",
+        "moran": "Spatial clustering (Moran's I), {dim}",
+        "displaced": "Households that must move",
+        "low_income_displaced": "of whom low-income",
+        "converted": "Social homes sold",
+        "demolished": "Homes demolished",
+        "built": "Homes built",
+        "years": "Time for a sale (slowest neighbourhood)",
+        "years_value": "{years} years",
+        "note": "Same accounting model and assumptions as the scenarios (not a forecast). "
+                "D: 0 = evenly spread, 1 = completely separated.",
+        "unit": "%",
+    },
+}
+
+
+def _values(column: pd.Series) -> list:
+    """Floats with None for NaN (JSON has no NaN)."""
+    array = column.to_numpy(dtype="float64")
+    return [float(v) if np.isfinite(v) else None for v in array]
+
+
+def _neighbour_lists(weights, positions: np.ndarray) -> list[list[int]]:
+    """Neighbours of each kept unit, as positions in the payload's arrays."""
+    binary = weights.binary.tocsr()
+    return [positions[binary.indices[binary.indptr[i]:binary.indptr[i + 1]]].tolist()
+            for i in range(binary.shape[0])]
+
+
+def explorer_payload(
+    units: pd.DataFrame,
+    weights=None,
+    *,
+    assumptions: Assumptions | None = None,
+    language: str = "nl",
+    dimensions: tuple[str, ...] = _DIMENSIONS,
+) -> dict:
+    """Everything the in-map explorer needs, as JSON-ready data.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        The buurten of ONE municipality as drawn on the map (canonical columns, EPSG:28992).
+    weights : SpatialWeights, optional
+        The workflow's weights of these buurten (``results/{m}/weights.npz``, loaded with
+        :func:`mixing.geometry.weights.load_weights`); ids must cover ``unit_code``. Default:
+        queen contiguity built here, as :func:`mixing.scenarios.run_scenarios` does.
+    assumptions : Assumptions, optional
+        The scenarios' assumptions (``load_scenarios(...)[name].assumptions``); default the
+        package defaults (the same as ``config/scenarios.yaml``).
+    language : {"nl", "en"}
+    dimensions : tuple of str
+        Two-group dimensions to show (default low incomes, then social housing).
+
+    Returns
+    -------
+    dict
+        ``codes``, ``names``, the counts of :data:`EXPLORER_COUNTS`, ``assumptions``,
+        ``neighbours`` (per dimension: ``keep`` positions and their neighbour lists),
+        ``dimensions`` (name, group, total, noun) and ``labels``.
+    """
+    from mixing.geometry.weights import build_weights, subset
+
+    if language not in EXPLORER_LABELS:
+        raise ValueError(f"language must be one of {sorted(EXPLORER_LABELS)}, got {language!r}")
+    units = units.reset_index(drop=True)
+    codes = units["unit_code"].astype(str).to_numpy()
+    if weights is None:
+        weights = build_weights(units.geometry, kind="queen", ids=codes)
+    ids = np.asarray(weights.ids).astype(str)
+    missing = sorted(set(codes) - set(ids))
+    if missing:
+        raise ValueError(f"the weights have no row for {len(missing)} buurten, e.g. "
+                         f"{missing[:3]}; build them from the same units table")
+    position = pd.Index(codes).get_indexer(ids)  # weights row -> payload position (-1: absent)
+    neighbours = {}
+    for name in dimensions:
+        dim = DIMENSIONS[name]
+        g = units[dim.group].to_numpy(dtype="float64")
+        t = units[dim.total].to_numpy(dtype="float64")
+        known = np.isfinite(g) & np.isfinite(t) & (t > 0)
+        keep = (position >= 0) & known[np.maximum(position, 0)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the count of dropped units is in the payload
+            wk = weights if keep.all() else subset(weights, keep)
+        kept = position[keep]
+        neighbours[name] = {"keep": kept.tolist(), "lists": _neighbour_lists(wk, kept)}
+    names = units["unit_name"] if "unit_name" in units else units["unit_code"]
+    return {
+        "codes": codes.tolist(),
+        "names": [str(n) if isinstance(n, str) and n else str(c)
+                  for n, c in zip(names, codes, strict=True)],
+        "counts": {c: _values(units[c]) for c in EXPLORER_COUNTS},
+        "assumptions": asdict(assumptions or Assumptions()),
+        "neighbours": neighbours,
+        "dimensions": [{"name": n, "group": DIMENSIONS[n].group, "total": DIMENSIONS[n].total,
+                        "noun": DIMENSIONS[n].group_noun(language)} for n in dimensions],
+        "labels": EXPLORER_LABELS[language],
+        "language": language,
+    }
+
+
+def _static(name: str) -> str:
+    return resources.files("mixing.viz").joinpath("static", name).read_text(encoding="utf-8")
+
+
+class _Explorer(MacroElement):
+    """Calls ``mixingExplorer.init(map, payload)`` after the map's layers exist."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "mixingExplorer.init({{ this._parent.get_name() }}, {{ this.json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, payload: dict):
+        from mixing.viz.maps import script_json
+
+        super().__init__()
+        self._name = "MixingExplorer"
+        self.json = script_json(payload)
+
+
+def add_explorer(folium_map, payload: dict) -> None:
+    """Add the explorer (script, style, payload) to a folium map; call after the layers.
+
+    Also makes ``map.html#BU...`` zoom to that buurt (links from the comparison page).
+    """
+    root = folium_map.get_root()
+    css = _static("explorer.css").replace("</style", "<\\/style")
+    js = _static("explorer.js").replace("</script", "<\\/script")
+    root.header.add_child(Element(f"<style>{css}</style>"))
+    root.header.add_child(Element(f"<script>{js}</script>"))
+    _Explorer(payload).add_to(folium_map)

@@ -1,0 +1,156 @@
+"""The scenario comparison page (mixing.viz.compare) on the synthetic demo city.
+
+The page is read as a person would: one card per scenario with its title and description,
+the costs in the card equal to the scenario table, every changed buurt named and linked to
+the map, Dutch number formats, nothing loaded from the network.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, SEED
+
+from mixing.io.demo import make_demo_city
+from mixing.scenarios import (
+    load_scenarios,
+    run_scenarios,
+    scenario,
+    scenario_title,
+    unit_changes,
+)
+from mixing.scenarios.labels import short_title
+from mixing.viz.compare import _num, _pct, scenario_page
+
+
+@pytest.fixture(scope="module")
+def lab():
+    units = make_demo_city()
+    units = units[units["level"] == "buurt"].reset_index(drop=True)
+    scenarios = load_scenarios(REPO / "config" / "scenarios.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary, after = run_scenarios(units, scenarios, seed=SEED, permutations=19)
+    return units, scenarios, summary, after
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    units, scenarios, summary, after = lab
+    return scenario_page(summary, scenarios, units, after)
+
+
+def parse_nl(text: str) -> float:
+    """``1.234`` -> 1234.0, ``−0,018`` -> -0.018 (the page's Dutch format)."""
+    return float(text.replace("−", "-").replace("+", "").replace(".", "").replace(",", "."))
+
+
+def cards(page: str) -> dict[str, str]:
+    found = re.findall(r"<article class='card' id='([^']+)'.*?</article>", page, flags=re.S)
+    bodies = re.findall(r"<article class='card'.*?</article>", page, flags=re.S)
+    return dict(zip(found, bodies, strict=True))
+
+
+def fields(card: str) -> dict[str, str]:
+    return dict(re.findall(r"data-field='([a-z_:]+)' data-value='[^']*'>([^<]+)<", card))
+
+
+def test_number_formats_are_dutch_by_default():
+    assert _num(1234.4) == "1.234"
+    assert _num(0.4213, 2) == "0,42"
+    assert _pct(0.123) == "12 %"
+    assert _num(-0.01803, 3, signed=True) == "−0,018"
+    assert _num(1234.4, 1, "en") == "1,234.4"
+    assert _num(-0.0001, 2) == "0,00"  # no "-0,00"
+    assert _num(float("nan")) == "–"
+
+
+def test_titles_say_what_the_scenario_does():
+    assert scenario_title(scenario("a", "differentiate", threshold=0.8, target=0.6)) == (
+        "Verkoop aan bewoners: buurten boven 80 % sociale huur naar 60 %")
+    assert scenario_title(scenario("b", "new_district", dwellings=2750, social_share=0.35),
+                          "en") == "New district: 2,750 homes, 35 % social housing"
+    assert short_title(scenario("c", "allocation")) == "Toewijzing"
+
+
+def test_one_card_per_scenario_with_title_and_dutch_description(lab, page):
+    _, scenarios, _, _ = lab
+    found = cards(page)
+    assert list(found) == list(scenarios)
+    for name, card in found.items():
+        sc = scenarios[name]
+        assert scenario_title(sc, "nl", scenarios).replace("'", "&#x27;") in card
+        assert sc.description[:40] in card
+    assert "<html lang='nl'>" in page
+    assert "Wie betaalt" in page and "Wat het oplevert" in page
+
+
+def test_card_numbers_equal_the_scenario_table(lab, page):
+    _, _, summary, _ = lab
+    for name, card in cards(page).items():
+        row = summary[summary["scenario"] == name].iloc[0]
+        shown = fields(card)
+        for column in ("dwellings_converted", "dwellings_demolished", "dwellings_built",
+                       "households_displaced", "low_income_displaced", "households_rehoused"):
+            assert parse_nl(shown[column]) == round(float(row[column])), (name, column)
+        d = summary[(summary["scenario"] == name) & (summary["dimension"] == "low_income")
+                    & (summary["index"] == "dissimilarity")].iloc[0]
+        shown_change = parse_nl(shown["change:low_income:dissimilarity"])
+        assert abs(shown_change - d["change"]) <= 0.0005 + 1e-12
+
+
+def test_every_changed_buurt_is_named_and_linked_to_the_map(lab, page):
+    units, _, summary, after = lab
+    found = cards(page)
+    for name, card in found.items():
+        changes = unit_changes(units, after[name])
+        linked = set(re.findall(r"href='map\.html#([^']+)'", card))
+        assert linked == set(changes.loc[changes["changed"], "unit_code"]), name
+    sale = unit_changes(units, after["herstructurering_verkoop"])
+    units_changed = summary.loc[summary["scenario"] == "herstructurering_verkoop",
+                                "units_changed"].iat[0]
+    assert int(sale["changed"].sum()) == units_changed
+    assert np.allclose(sale["dwellings_after"], sale["dwellings_before"])  # sale keeps stock
+
+
+def test_costs_that_are_not_displacement_are_shown(lab, page):
+    """Spreading displaces nobody but sells and builds thousands of homes over years."""
+    _, _, summary, _ = lab
+    card = cards(page)["spreiden_50"]
+    row = summary[summary["scenario"] == "spreiden_50"].iloc[0]
+    assert row["households_displaced"] == 0 and row["dwellings_converted"] > 0
+    assert "tot " in card and " jaar" in card  # years needed at turnover
+    assert "verdwijnen" in card  # the warning names the social homes that leave
+    # the chart's right panel plots dwellings changed, so spreading is not at x = 0 there
+    assert "Woningen verkocht, gesloopt of gebouwd" in page
+
+
+def test_page_is_offline_and_english_on_request(lab, page):
+    units, scenarios, summary, after = lab
+    assert "<script" not in page
+    assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
+    english = scenario_page(summary, scenarios, units, after, language="en")
+    assert "Scenarios compared" in english and "Who pays" in english
+    assert "<html lang='en'>" in english
+    with pytest.raises(ValueError, match="language"):
+        scenario_page(summary, scenarios, units, after, language="de")
+
+
+def test_empty_table_gives_a_page_that_says_so(lab):
+    units, scenarios, summary, after = lab
+    empty = scenario_page(summary.iloc[0:0], scenarios, units, after)
+    assert "Geen scenario's berekend" in html.unescape(empty)
+
+
+def test_scenario_table_carries_intervals(lab):
+    _, _, summary, _ = lab
+    rows = summary[summary["index"] == "dissimilarity"]
+    assert rows[["baseline_ci_low", "baseline_ci_high", "scenario_ci_low",
+                 "scenario_ci_high"]].notna().all().all()
+    assert (rows["baseline_ci_low"] <= rows["baseline_ci_high"]).all()
+    assert isinstance(summary, pd.DataFrame)
