@@ -4,7 +4,7 @@
 :mod:`mixing.kernels.spatial` need -- areas, perimeters, centroids, a binary contiguity matrix,
 shared boundary lengths and centroid distances -- so the expensive geometry work runs once
 per units table, not once per index, and tests can hand the kernels tiny matrices instead
-of polygons (STYLE.md point 3).
+of polygons.
 
 With ``groups`` (one municipality code per unit) every matrix is **block-diagonal**: links
 and distances between units of different groups are never stored, so one kernel call with

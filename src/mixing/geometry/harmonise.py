@@ -10,7 +10,7 @@ comparison across years needs every year on *one* geometry, the target. For each
   (areal weighting, Goodchild & Lam 1980); intensive values (means) become weighted means.
 
 The expensive part, the source x target table of intersection areas, is built once by
-:func:`area_table` and can be passed in (STYLE.md point 3, as ``tobler``'s ``table=``).
+:func:`area_table` and can be passed in (as ``tobler``'s ``table=``).
 
 Why not ``tobler``
 ------------------

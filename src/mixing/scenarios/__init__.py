@@ -4,7 +4,7 @@ An **accounting model** of "what if the stock or the allocation were different" 
 behavioural forecast. Each scenario type is a pure, vectorised function of one
 municipality's canonical units table (buurt level) returning a new table and its costs;
 assumptions the data lack are explicit (:class:`Assumptions`) and carried on every table
-row. Policies and figures: POLICY.md.
+row.
 
 Modules: :mod:`.assumptions` (defaults and sources), :mod:`.spec` (scenario files and
 validation), :mod:`.state` (per-tenure accounting), :mod:`.transforms` (differentiate,

@@ -42,7 +42,7 @@ class Assumptions:
     low_income_new_social, low_income_new_private_rent, low_income_new_owner_occupied : float
         Share of low-income households among *new* occupants of a tenure. Social 0.5:
         RIGO ("Veerkracht in het corporatiebezit") finds about half of new social tenants
-        at welfare level (POLICY.md). Private rent 0.15 and owner-occupied 0.05 are the
+        at welfare level. Private rent 0.15 and owner-occupied 0.05 are the
         lab's assumptions (order of the CBS low-income shares of these tenures), not data.
     low_income_concentration : float
         How much more often a social-rent household in a buurt is low-income than a
@@ -103,7 +103,7 @@ ASSUMPTION_SOURCES = {
     "occupancy_private_rent": "CBS vacancy about 3-5 %, higher in private rent; assumption 0.95",
     "occupancy_owner_occupied": "CBS vacancy about 3-5 %; assumption 0.97",
     "low_income_new_social": "RIGO, Veerkracht in het corporatiebezit: about half of new "
-    "social tenants at welfare level (POLICY.md)",
+    "social tenants at welfare level",
     "low_income_new_private_rent": "assumption of the lab (no source per buurt)",
     "low_income_new_owner_occupied": "assumption of the lab (no source per buurt)",
     "low_income_concentration": "assumption of the lab; order of WoON tenure-by-income tables",

@@ -2,14 +2,13 @@
 
 :func:`run_scenarios` is what the workflow calls: one summary row per scenario x
 dimension x index, with the costs and side effects the experts ask for ("show who had to
-move, and whether the low-income households' own exposure changed", POLICY.md) and every
+move, and whether the low-income households' own exposure changed") and every
 assumption as a column. The lab is an accounting model, not a behavioural forecast; the
 ``model`` column and ``table.attrs["model"]`` say so.
 """
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from collections.abc import Mapping, Sequence
 
@@ -20,7 +19,10 @@ import pandas as pd
 from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
+from mixing.geometry.weights import build_weights, subset
 from mixing.kernels import aspatial as kernels
+from mixing.kernels import autocorr
+from mixing.kernels.inference import two_value_test
 from mixing.scenarios.assumptions import ASSUMPTION_COLUMNS, MODEL_NOTE
 from mixing.scenarios.district import new_district
 from mixing.scenarios.optimiser import target
@@ -155,23 +157,14 @@ def _low_income_isolation(units) -> float:
 def _spatial(units, dimensions, permutations, seed, kind) -> dict[str, tuple[float, float]]:
     """Moran's I and the number of significant HH clusters (FDR) per dimension's share.
 
-    Uses :mod:`mixing.geometry.weights` and :mod:`mixing.kernels.autocorr` when they are importable
-    and
-    the table has geometry; otherwise NaN (documented hook).
+    NaN when a unit has no geometry (no contiguity to build).
     """
     out = {d: (np.nan, np.nan) for d in dimensions}
-    try:
-        autocorr = importlib.import_module("mixing.kernels.autocorr")
-        weights = importlib.import_module("mixing.geometry.weights")
-        moran, local_moran = autocorr.moran, autocorr.local_moran
-        build, subset = weights.build_weights, weights.subset
-    except (ImportError, AttributeError):
-        return out
     if units.geometry.isna().any() or units.geometry.is_empty.any():
         return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        w = build(units.geometry, kind=kind, ids=units["unit_code"].to_numpy())
+        w = build_weights(units.geometry, kind=kind, ids=units["unit_code"].to_numpy())
         for name in dimensions:
             dim = DIMENSIONS[name]
             g = units[dim.group].to_numpy(dtype="float64")
@@ -181,10 +174,10 @@ def _spatial(units, dimensions, permutations, seed, kind) -> dict[str, tuple[flo
                 continue
             y = g[keep] / t[keep]
             wk = w if keep.all() else subset(w, keep)
-            I = float(moran(y, wk, permutations=0).I)  # noqa: E741
+            I = float(autocorr.moran(y, wk, permutations=0).I)  # noqa: E741
             hh = np.nan
             if permutations:
-                lisa = local_moran(y, wk, permutations=permutations, seed=seed)
+                lisa = autocorr.local_moran(y, wk, permutations=permutations, seed=seed)
                 hh = float(np.sum(lisa.clusters == "HH"))
             out[name] = (I, hh)
     return out
@@ -197,13 +190,8 @@ def _p_value_change(before, after, dim, index, seed, permutations):
     1/2): is the change larger than exchanging buurten between the two states would give
     by chance? The scenario itself is deterministic, so read it as a signal-to-noise
     measure of the change, not as sampling uncertainty. Units the scenario adds (a new
-    district) are empty rows in the baseline. NaN when the module is missing (hook) or
-    ``permutations`` is 0.
+    district) are empty rows in the baseline. NaN when ``permutations`` is 0.
     """
-    try:
-        test = importlib.import_module("mixing.kernels.inference").two_value_test
-    except (ImportError, AttributeError):
-        return np.nan
     if not permutations:
         return np.nan
     d = DIMENSIONS[dim]
@@ -216,7 +204,7 @@ def _p_value_change(before, after, dim, index, seed, permutations):
         t[: len(frame)] = frame[d.total].to_numpy(dtype="float64")
         return g, t
 
-    result = test(
+    result = two_value_test(
         index, pair(after), pair(before), null="paired_swap", permutations=permutations, seed=seed
     )
     return float(result.p_value)

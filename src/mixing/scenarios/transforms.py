@@ -6,7 +6,7 @@ composition would be if the stock or the allocation were different, holding ever
 else fixed; it does not forecast behaviour. The numbers the data lack are explicit
 :class:`~mixing.scenarios.assumptions.Assumptions`.
 
-Policies (POLICY.md, "Policies in use"):
+The Dutch policies they model:
 
 * :func:`differentiate` -- herstructurering: sell social dwellings at turnover, or demolish
   and rebuild a mix (policy 1; PBL 2010 on sales in old neighbourhoods).
@@ -236,7 +236,7 @@ def differentiate(
 
     Notes
     -----
-    Policy 1 in POLICY.md. With demolition the share after is
+    Differentiating the stock in restructuring areas. With demolition the share after is
     :math:`(S - c + r c m_s) / (D - c + r c)`; setting it to the target gives
     :math:`c = (S - t D) / (1 - t + r (t - m_s))`, capped at :math:`S`. Local statistics
     improve "mostly because different people live there": the displaced households, and
@@ -354,7 +354,7 @@ def spread(
 
     Notes
     -----
-    Policy 2 in POLICY.md (a Den Haag developer restructures a corporation's areas and adds
+    Spreading social rent over the city (e.g. a Den Haag developer restructures a corporation's areas and adds
     social rent elsewhere). Receivers are buurten below the municipal share :math:`P`, in
     proportion to their headroom :math:`P D_i - S_i`, each at most
     :math:`\\min(\\text{capacity}\\, D_i, (P D_i - S_i) / (1 - P))` so that no receiver ends
@@ -437,7 +437,7 @@ def add_social(
 
     Notes
     -----
-    Policy 3 in POLICY.md ("build cheap homes in expensive areas"). Buurten are filled in
+    "Build cheap homes in expensive areas". Buurten are filled in
     rank order up to their capacity (one cumulative sum, no loop). New tenants are
     low-income with ``low_income_new_social``; they are new households in the
     municipality (from the waiting list).
@@ -492,7 +492,7 @@ def allocation(
 
     Notes
     -----
-    Policy 4 in POLICY.md. Vacancies over the period: :math:`V_i = S_i (1 - (1 - \\tau)^Y)`
+    Allocation of vacated social homes to higher incomes. Vacancies over the period: :math:`V_i = S_i (1 - (1 - \\tau)^Y)`
     (dwellings let at least once). Low-income households redirected:
     :math:`M_i = \\min(\\sigma V_i h_i a_s, L^{social}_i)` with :math:`h_i` households per
     social dwelling and :math:`a_s` = ``low_income_new_social`` (without the rule only

@@ -49,21 +49,11 @@ from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import multigroup
 from mixing.kernels._grouping import make_batch
+from mixing.kernels.inference import bootstrap_ci, two_value_test
 from mixing.tables.frames import index_table
 from mixing.tables.regions import composition
 
-try:  # written in parallel; the module works (without intervals / tests) when absent
-    from mixing.kernels.inference import bootstrap_ci
-except ImportError:  # pragma: no cover - depends on the installed version of mixing
-    bootstrap_ci = None
-try:
-    from mixing.kernels.inference import two_value_test
-except ImportError:  # pragma: no cover
-    two_value_test = None
-
 __all__ = [
-    "HAS_BOOTSTRAP",
-    "HAS_TWO_VALUE_TEST",
     "COMPONENTS",
     "IPFConvergenceWarning",
     "MDifference",
@@ -73,11 +63,6 @@ __all__ = [
     "unit_change",
     "compare_years",
 ]
-
-#: True when :func:`mixing.kernels.inference.bootstrap_ci` is available (intervals in the trends).
-HAS_BOOTSTRAP = bootstrap_ci is not None
-#: True when :func:`mixing.kernels.inference.two_value_test` is available (tests between years).
-HAS_TWO_VALUE_TEST = two_value_test is not None
 
 #: Components of :class:`MDifference`, in table order.
 COMPONENTS = ("M_first", "M_second", "difference", "group_marginal", "unit_marginal",
@@ -300,11 +285,11 @@ class YearComparison:
     ----------
     trends : DataFrame
         ``municipality_code, year, level, dimension, index, value, n_units, ci_low,
-        ci_high, se``; intervals NaN when :data:`HAS_BOOTSTRAP` is False.
+        ci_high, se``; intervals NaN when ``seed`` is None.
     tests : DataFrame
         ``municipality_code, year_from, year_to, dimension, index, value_from, value_to,
         difference, p_value, n_units`` (two-value test per consecutive pair); empty when
-        :data:`HAS_TWO_VALUE_TEST` is False.
+        ``seed`` is None.
     units : DataFrame
         Per-unit change (:func:`unit_change`).
     decomposition : DataFrame
@@ -377,7 +362,7 @@ def _trends(units, dimensions, indices, seed, replicates) -> pd.DataFrame:
     trends = index_table(units, dimensions=tuple(dimensions), indices=tuple(indices),
                          inference_indices=())
     trends[["ci_low", "ci_high", "se"]] = np.nan
-    if not HAS_BOOTSTRAP or seed is None:
+    if seed is None:
         return trends
     key = units["municipality_code"].astype(str) + "|" + units["year"].astype(str)
     for name in dimensions:
@@ -443,9 +428,9 @@ def compare_years(
     Intervals: :func:`mixing.kernels.inference.bootstrap_ci` (percentile, residents resampled
     within units), one call per (dimension, index) for all municipalities and years.
     Tests: :func:`mixing.kernels.inference.two_value_test` with ``null="paired_swap"`` -- the two
-    years describe the *same* units, so each unit's rows swap years at random. Both are
-    used only when importable (:data:`HAS_BOOTSTRAP`, :data:`HAS_TWO_VALUE_TEST`);
-    :attr:`YearComparison.notes` says when they were not. The decomposition of M is
+    years describe the *same* units, so each unit's rows swap years at random. Both need
+    random draws: with ``seed=None`` they are left out and :attr:`YearComparison.notes`
+    says so. The decomposition of M is
     :func:`mutual_information_difference` (Elbers 2023) per municipality.
     """
     if len(units_by_year) < 1:
@@ -457,12 +442,6 @@ def compare_years(
         if missing:
             raise InputError(f"pair {pair}: years {missing} not in units_by_year {years}")
     notes = []
-    if not HAS_BOOTSTRAP:
-        notes.append("mixing.kernels.inference.bootstrap_ci is not available: no "
-                     "confidence intervals")
-    if not HAS_TWO_VALUE_TEST:
-        notes.append("mixing.kernels.inference.two_value_test is not available: "
-                     "no tests between years")
     if seed is None:
         notes.append("seed=None: no intervals and no tests (they need random draws)")
     frames = [units_by_year[y].assign(year=int(y)) for y in years]
@@ -484,7 +463,7 @@ def compare_years(
         decompositions.append(frame.assign(year_from=int(y1), year_to=int(y2),
                                            groups=groups if isinstance(groups, str)
                                            else "+".join(groups)))
-        if HAS_TWO_VALUE_TEST and seed is not None:
+        if seed is not None:
             tests.append(_pair_tests(a, b, municipality, y1, y2, present, indices, seed,
                                      permutations))
     columns = ["municipality_code", "year_from", "year_to", "groups", "component", "value"]
