@@ -1,7 +1,7 @@
 """The canonical units table: one schema for every CBS source, checked at the boundary.
 
 Every reader in :mod:`mixing.io.readers` produces this table, so nothing downstream needs to
-know where the data came from. See DESIGN.md ("The canonical units table").
+know where the data came from.
 """
 
 from __future__ import annotations

@@ -1,13 +1,12 @@
 """The ``new_district`` scenario: a new unit with a fixed social share, placed on the map.
 
-Dutch practice (new districts with a fixed social share): Utrecht Beurskwartier 2,500-3,000 homes of which 35 % social;
-Almere Pampus 25,000-35,000 homes of which 30 % social rent; Utrecht Merwede 6,000 homes.
-The new unit is added as one more buurt. Its geometry touches the buurten named in
-``near`` (or comes from a file), so contiguity-based statistics see it as their neighbour.
-Who moves in comes from explicit assumptions (occupancy and low-income share of new
-occupants per tenure; background mix: the municipality's unless given). Accounting model,
-not a forecast: where the new residents come from is not modelled.
-"""
+Dutch practice (new districts with a fixed social share): Utrecht Beurskwartier 2,500-3,000 homes of
+which 35 % social; Almere Pampus 25,000-35,000 homes of which 30 % social rent; Utrecht Merwede
+6,000 homes. The new unit is added as one more buurt. Its geometry touches the buurten named in
+``near`` (or comes from a file), so contiguity-based statistics see it as their neighbour. Who moves
+in comes from explicit assumptions (occupancy and low-income share of new occupants per tenure;
+background mix: the municipality's unless given). Accounting model, not a forecast: where the new
+residents come from is not modelled. """
 
 from __future__ import annotations
 

@@ -354,9 +354,9 @@ def spread(
 
     Notes
     -----
-    Spreading social rent over the city (e.g. a Den Haag developer restructures a corporation's areas and adds
-    social rent elsewhere). Receivers are buurten below the municipal share :math:`P`, in
-    proportion to their headroom :math:`P D_i - S_i`, each at most
+    Spreading social rent over the city (e.g. a Den Haag developer restructures a
+    corporation's areas and adds social rent elsewhere). Receivers are buurten below the
+    municipal share :math:`P`, in proportion to their headroom :math:`P D_i - S_i`, each at most
     :math:`\\min(\\text{capacity}\\, D_i, (P D_i - S_i) / (1 - P))` so that no receiver ends
     above :math:`P`.
     """
@@ -492,7 +492,8 @@ def allocation(
 
     Notes
     -----
-    Allocation of vacated social homes to higher incomes. Vacancies over the period: :math:`V_i = S_i (1 - (1 - \\tau)^Y)`
+    Allocation of vacated social homes to higher incomes. Vacancies over the period:
+    :math:`V_i = S_i (1 - (1 - \\tau)^Y)`
     (dwellings let at least once). Low-income households redirected:
     :math:`M_i = \\min(\\sigma V_i h_i a_s, L^{social}_i)` with :math:`h_i` households per
     social dwelling and :math:`a_s` = ``low_income_new_social`` (without the rule only
