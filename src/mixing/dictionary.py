@@ -69,11 +69,11 @@ UNITS: dict[str, tuple[str, str]] = {
                            "indexverandering per omgezette of gesloopte woning"),
 }
 
-#: Placeholders in pattern names and the values they stand for (regular expressions).
-PATTERNS = {
-    "scale": r"[a-z]+[0-9]*m?|pc[46]|grid[0-9]+m",
-    "grid": r"grid[0-9]+m",
-    "tenure": r"social|private_rent|owner_occupied|other",
+#: Placeholders in pattern names: name -> (regular expression, the values in words).
+PATTERNS: dict[str, tuple[str, str]] = {
+    "scale": (r"buurt|wijk|gemeente|pc4|pc6|grid[0-9]+m",
+              "buurt, wijk, gemeente, pc4, pc6 or a grid such as grid500m"),
+    "grid": (r"grid[0-9]+m", "a grid of the configured cell size, e.g. grid500m"),
 }
 
 
@@ -94,7 +94,7 @@ class Column:
     def pattern(self) -> re.Pattern:
         """The name as a regular expression (placeholders from :data:`PATTERNS`)."""
         parts = re.split(r"\{(\w+)\}", self.name)
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?:{PATTERNS[p]})"
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?:{PATTERNS[p][0]})"
                         for i, p in enumerate(parts))
         return re.compile(f"^{regex}$")
 
@@ -195,7 +195,11 @@ class Table:
         if name is None:
             raise InputError(f"table {self.name!r} has no documented column {column!r}",
                              fix=f"add it to mixing.dictionary (columns: {list(self.columns)})")
-        return self.own.get(name) or COLUMNS[name]
+        described = self.own.get(name) or COLUMNS.get(name)
+        if described is None:
+            raise InputError(f"column {column!r} of table {self.name!r} has no description",
+                             fix="add it to mixing.dictionary.COLUMNS (or the table's own)")
+        return described
 
 
 def documented_name(table: Table, column: str) -> str | None:
@@ -209,7 +213,7 @@ def documented_name(table: Table, column: str) -> str | None:
 
 
 def _lookup(table: Table, name: str) -> Column:
-    return table.own.get(name) or COLUMNS[name]
+    return table.own.get(name) or COLUMNS.get(name) or Column(name, "text", "")
 
 
 def _own(*specs: tuple[str, str, str, str]) -> Mapping[str, Column]:
@@ -266,8 +270,9 @@ _SCENARIO_OWN = _own(
     ("shortfall", "count", "what the scenario could not do within its limits (dwellings not "
      "re-provided or built, households not rehoused)", "tekort"),
     ("units_changed", "integer", "buurten whose counts changed", "veranderde buurten"),
-    *((f"{stem}_{when}", unit, f"{en}, {when} the scenario", f"{nl}, {'voor' if when == 'before' else 'na'}")
-      for stem, (unit, en, nl) in _BEFORE_AFTER.items() for when in ("before", "after")),
+    *((f"{stem}_{when}", unit, f"{en}, {when} the scenario", f"{nl}, {dutch}")
+      for stem, (unit, en, nl) in _BEFORE_AFTER.items()
+      for when, dutch in (("before", "voor"), ("after", "na"))),
     ("efficiency_per_displaced_household", "index per household", "change / "
      "households_displaced; NaN when nobody is displaced", "effect per verhuisd huishouden"),
     ("efficiency_per_converted_dwelling", "index per dwelling", "change / (dwellings_converted "
