@@ -108,7 +108,7 @@ def test_policy_lab_page_is_generated_from_the_assumptions_and_types(site):
     assert MODEL_NOTE in text
     defaults = Assumptions()
     for name in Assumptions.field_names():
-        row = f"{name} {getattr(defaults, name):g} assumption_{name} {ASSUMPTION_SOURCES[name]}"
+        row = f"{name} {getattr(defaults, name):g} {ASSUMPTION_SOURCES[name]}"
         assert row in text, row
     for kind in SCENARIO_TYPES:
         for key, value in PARAMETERS[kind].items():

@@ -263,10 +263,10 @@ def _policy_lab(root: Path) -> str:
         "`mixing.scenarios.Assumptions`, :data:`mixing.scenarios.ASSUMPTION_SOURCES`). "
         "Override them for all scenarios under ``assumptions:`` in the scenarios file, or "
         "per scenario.\n",
-        _list_table(["assumption", "default", "column", "source"],
+        _list_table(["assumption (column ``assumption_`` + name)", "default", "source"],
                     [[f"``{f.name}``", f"{getattr(defaults, f.name):g}",
-                      f"``assumption_{f.name}``", ASSUMPTION_SOURCES[f.name]]
-                     for f in fields(Assumptions)], "28 10 30 32"),
+                      ASSUMPTION_SOURCES[f.name]]
+                     for f in fields(Assumptions)], "34 10 56"),
         _title("Scenario types", "-"),
         "Each scenario in ``config/scenarios.yaml`` has a ``type`` and parameters; "
         "parameters left out take these defaults (:data:`mixing.scenarios.spec.PARAMETERS`; "
