@@ -22,7 +22,7 @@ from conftest import REPO
 from mixing import dictionary
 from mixing.catalogue import INDICES, LOCAL_INDICES
 from mixing.scenarios import ASSUMPTION_SOURCES, MODEL_NOTE, SCENARIO_TYPES, Assumptions
-from mixing.scenarios.spec import PARAMETERS
+from mixing.scenarios.types import TYPES
 
 pytestmark = pytest.mark.docs
 
@@ -111,7 +111,7 @@ def test_policy_lab_page_is_generated_from_the_assumptions_and_types(site):
         row = f"{name} {getattr(defaults, name):g} {ASSUMPTION_SOURCES[name]}"
         assert row in text, row
     for kind in SCENARIO_TYPES:
-        for key, value in PARAMETERS[kind].items():
+        for key, value in TYPES[kind].defaults().items():
             assert f"{key}={value!r}" in text, (kind, key)
     shipped = yaml.safe_load((REPO / "config" / "scenarios.yaml").read_text(encoding="utf-8"))
     for name in shipped["scenarios"]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 import textwrap
 from dataclasses import fields
 from pathlib import Path
@@ -97,17 +98,31 @@ def _readme_section(readme: str, heading: str | None) -> str:
     return readme.split(f"\n## {heading}", 1)[1].split("\n", 1)[1].split("\n## ", 1)[0]
 
 
-def _module_section(module, heading: str) -> str:
-    """The body of a ``heading`` section (underlined) of a module docstring, else ""."""
-    doc = inspect.getdoc(module) or ""
-    match = re.search(rf"^{heading}[^\n]*\n-+\n(.+?)(?:\n\s*\n|\Z)", doc, re.S | re.M)
-    return match.group(1).strip() if match else ""
+def _docs_up(module) -> list[tuple[str, str]]:
+    """(name, docstring) of the module and of each package above it, nearest first."""
+    name, out = module.__name__, []
+    while name.startswith("mixing.kernels"):
+        out.append((name, inspect.getdoc(sys.modules[name]) or ""))
+        name = name.rpartition(".")[0]
+    return out
+
+
+def _module_section(module, heading: str) -> tuple[str, str]:
+    """(module name, body) of the nearest ``heading`` section (underlined) of the kernel's
+    module or its package's docstring; ("", "") if none."""
+    for name, doc in _docs_up(module):
+        match = re.search(rf"^{heading}[^\n]*\n-+\n(.+?)(?:\n\s*\n|\Z)", doc, re.S | re.M)
+        if match:
+            return name, match.group(1).strip()
+    return "", ""
 
 
 def _paragraph(module, start: str) -> str:
-    doc = inspect.getdoc(module) or ""
-    match = re.search(rf"^({start}.+?)(?:\n\s*\n|\Z)", doc, re.S | re.M)
-    return match.group(1).strip() if match else ""
+    for _, doc in _docs_up(module):
+        match = re.search(rf"^({start}.+?)(?:\n\s*\n|\Z)", doc, re.S | re.M)
+        if match:
+            return match.group(1).strip()
+    return ""
 
 
 def _bounds(bounds) -> str:
@@ -174,9 +189,10 @@ def _index_page(spec) -> str:
         if spec.needs else
         f"**Direction.** {_DIRECTION[spec.segregated_when].capitalize()}. "
         f"**Bounds.** {_bounds(spec.bounds)}. **Geometry.** none.\n",
-        f"**Missing data and empty units** (:mod:`{module.__name__}`):\n",
-        _module_section(module, "Conventions") + "\n",
     ]
+    source, conventions = _module_section(module, "Conventions")
+    if conventions:
+        parts += [f"**Missing data and empty units** (:mod:`{source}`):\n", conventions + "\n"]
     notation = _paragraph(module, "Notation")
     if notation:
         parts.append(notation + "\n")
@@ -249,8 +265,9 @@ def _dictionary() -> str:
 
 def _policy_lab(root: Path) -> str:
     from mixing.scenarios import ASSUMPTION_SOURCES, MODEL_NOTE, SCENARIO_TYPES, Assumptions
-    from mixing.scenarios.spec import PARAMETERS, load_scenarios
+    from mixing.scenarios.spec import load_scenarios
     from mixing.scenarios.tables import TRANSFORMS
+    from mixing.scenarios.types import TYPES
 
     defaults = Assumptions()
     parts = [
@@ -269,8 +286,9 @@ def _policy_lab(root: Path) -> str:
                      for f in fields(Assumptions)], "34 10 56"),
         _title("Scenario types", "-"),
         "Each scenario in ``config/scenarios.yaml`` has a ``type`` and parameters; "
-        "parameters left out take these defaults (:data:`mixing.scenarios.spec.PARAMETERS`; "
-        "``None`` = optional). The transform's docstring gives the accounting.\n",
+        "parameters left out take these defaults (:data:`mixing.scenarios.types.TYPES`; "
+        "``None`` = optional), and values outside the allowed range stop the run with an "
+        "error naming the scenario. The transform's docstring gives the accounting.\n",
     ]
     rows = []
     for kind in SCENARIO_TYPES:
@@ -279,7 +297,8 @@ def _policy_lab(root: Path) -> str:
             "apply other scenarios (``steps``) in sequence; costs add up")
         what = (f":func:`{transform.__module__}.{transform.__name__}`: {doc}"
                 if transform else doc)
-        params = ", ".join(f"``{k}={v!r}``" for k, v in PARAMETERS[kind].items())
+        params = "; ".join(f"``{k}={p.default!r}`` {_allowed(p)}".rstrip()
+                           for k, p in TYPES[kind].params.items())
         rows.append([f"``{kind}``", what, params])
     parts.append(_list_table(["type", "what it does", "parameters (defaults)"], rows,
                              "14 46 40"))
@@ -292,6 +311,20 @@ def _policy_lab(root: Path) -> str:
     parts.append(_title("Scenario API", "-"))
     parts.append(".. autoclass:: mixing.scenarios.Assumptions\n")
     return "\n".join(parts)
+
+
+def _allowed(param) -> str:
+    """A parameter's allowed values in words: ``(0, 1]``, ``one of a, b``, ..."""
+    if param.kind == "number" and (param.low is not None or param.high is not None):
+        left, right = "(" if param.low_open else "[", ")" if param.high_open else "]"
+        low = "-∞" if param.low is None else f"{param.low:g}"
+        high = "∞" if param.high is None else f"{param.high:g}"
+        return f"in {left}{low}, {high}{right}"
+    if param.kind == "choice":
+        return "one of " + ", ".join(f"``{c}``" for c in param.choices)
+    return {"bool": "true / false", "codes": "list of buurt codes",
+            "steps": "list of scenario names", "mix": "tenure shares adding up to 1",
+            "text": "text"}.get(param.kind, "")
 
 
 def _years() -> str:

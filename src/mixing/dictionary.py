@@ -248,7 +248,15 @@ _SCENARIO_OWN = _own(
     ("index", "category", "index compared before and after (dissimilarity, isolation)",
      "index"),
     ("baseline", "index", "index value before the scenario", "waarde voor het scenario"),
+    ("baseline_ci_low", "index", "lower end of the 95 % bootstrap interval of baseline",
+     "ondergrens 95 %-interval voor"),
+    ("baseline_ci_high", "index", "upper end of the 95 % bootstrap interval of baseline",
+     "bovengrens 95 %-interval voor"),
     ("scenario_value", "index", "index value after the scenario", "waarde na het scenario"),
+    ("scenario_ci_low", "index", "lower end of the 95 % bootstrap interval of scenario_value",
+     "ondergrens 95 %-interval na"),
+    ("scenario_ci_high", "index", "upper end of the 95 % bootstrap interval of "
+     "scenario_value", "bovengrens 95 %-interval na"),
     ("change", "index", "scenario_value - baseline (negative = less segregation for "
      "indices where higher means more segregated)", "verandering"),
     ("p_value_change", "p-value", "p-value of the change (paired-swap permutation test)",
