@@ -201,7 +201,7 @@ def local_index_table(units: pd.DataFrame, *, dimensions: tuple[str, ...] | None
     """Per-unit segregation measures, one row per unit x dimension x index (long format).
 
     Two-group dimensions: ``location_quotient`` (the unit's share over the municipal share)
-    and ``dissimilarity_contribution`` (0.5 |x_i/X - y_i/Y|; sums to D per municipality).
+    and ``dissimilarity_contribution`` (:math:`0.5 |x_i/X - y_i/Y|`; sums to D per municipality).
     Multigroup dimensions: ``local_entropy`` (normalised to [0, 1]), ``local_diversity``,
     ``local_simpson_concentration`` and ``local_simpson_interaction``, in their corrected
     variant (``empty="nan"``): an uninhabited unit is NaN, not "perfectly homogeneous" as
