@@ -22,7 +22,8 @@ with warnings.catch_warnings():
     import segregation.singlegroup as sg
     from segregation.decomposition import DecomposeSegregation
 
-AMSTERDAM_2019 = "kwb_odata_denhaag_amsterdam_utrecht/data/ams_2019/marginal_distributions_84583NED.csv"
+AMSTERDAM_2019 = ("kwb_odata_denhaag_amsterdam_utrecht/data/ams_2019/"
+                  "marginal_distributions_84583NED.csv")
 RTOL = 1e-9
 PAIRS = [("dwellings_social", "dwellings"), ("population_migration_nonwestern", "population")]
 INDICES = {"dissimilarity": sg.Dissim, "gini": sg.Gini, "entropy": sg.Entropy}

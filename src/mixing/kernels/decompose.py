@@ -80,7 +80,8 @@ def _clean(group, total, name: str) -> tuple[np.ndarray, np.ndarray]:
     if bad.size:
         i = int(bad[0])
         raise InputError(f"context {name}: unit {i} has group {float(x[i])!r} outside "
-                         f"[0, total={float(t[i])!r}]", fix="group counts must be 0 <= group <= total")
+                         f"[0, total={float(t[i])!r}]",
+                         fix="group counts must be 0 <= group <= total")
     keep = np.isfinite(x) & np.isfinite(t) & (t > 0)  # the project's exclusion rule
     if keep.sum() < 2:
         raise InputError(f"context {name} has fewer than 2 units with residents",
