@@ -25,14 +25,14 @@ def local():
 
 
 def _hh_codes(local):
-    rows = local[(local["variable"] == "social_share") & (local["quadrant"] == "HH")]
+    rows = local[(local["variable"] == "social_housing") & (local["quadrant"] == "HH")]
     return sorted(rows.loc[rows["significant"] == True, "unit_code"])  # noqa: E712
 
 
 def test_formula_threshold_and_cross_with_lisa(units, local, tmp_path):
     hh = _hh_codes(local)
     assert hh, "the expected Den Haag table has significant HH buurten for social housing"
-    not_hh = sorted(set(local.loc[local["variable"] == "social_share", "unit_code"]) - set(hh))
+    not_hh = sorted(set(local.loc[local["variable"] == "social_housing", "unit_code"]) - set(hh))
     codes = [hh[0], hh[1], not_hh[0], not_hh[1]]
     path = tmp_path / "scores.csv"
     pd.DataFrame({"buurtcode": codes, "leefbaarheid": [3, 2, 3, 1],

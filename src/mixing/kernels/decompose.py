@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 
 __all__ = ["APPROACHES", "DifferenceDecomposition", "counterfactual", "decompose_difference"]
@@ -34,7 +35,6 @@ __all__ = ["APPROACHES", "DifferenceDecomposition", "counterfactual", "decompose
 #: The counterfactual approaches, as ``counterfactual_approach`` in ``segregation``.
 APPROACHES = ("composition", "share", "dual_composition")
 
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 
 
 @dataclass(frozen=True)
@@ -150,10 +150,10 @@ def counterfactual(group_a, total_a, group_b, total_b, approach="composition"):
         return ga, ga + oa, gb, gb + ob
 
     def share(v_a, v_b):
-        with np.errstate(**_QUIET):
+        with quiet():
             sh_a, sh_b = np.nan_to_num(v_a / v_a.sum()), np.nan_to_num(v_b / v_b.sum())
         cf_a, cf_b = _swap(sh_a, sh_b), _swap(sh_b, sh_a)
-        with np.errstate(**_QUIET):
+        with quiet():
             return (np.nan_to_num(cf_a / cf_a.sum() * v_a.sum()),
                     np.nan_to_num(cf_b / cf_b.sum() * v_b.sum()))
 
@@ -165,27 +165,28 @@ def counterfactual(group_a, total_a, group_b, total_b, approach="composition"):
 def _resolve(index) -> Callable:
     if callable(index):
         return index
-    from mixing.kernels import aspatial, spatial
+    from mixing import catalogue  # the one list of index names (imported late: no cycle)
 
-    for module in (aspatial, spatial):
-        if index in getattr(module, "__all__", ()):
-            return getattr(module, index)
-    valid = sorted(set(aspatial.__all__) | {n for n in spatial.__all__ if n[0].islower()})
-    raise InputError(f"unknown index {index!r}; valid: {', '.join(valid)}",
-                     fix="pass a kernel name or a callable f(group, total, **kwargs)")
+    spec = catalogue.index(index)
+    if spec.family not in ("aspatial", "spatial"):
+        raise InputError(f"index {index!r} is {spec.family}; the decomposition needs a "
+                         "two-group index (group, total)",
+                         fix=f"use one of {list(catalogue.names('aspatial'))}")
+    return spec.kernel
 
 
 def decompose_difference(index, group_a, total_a, group_b, total_b, *,
                          approach="composition", kwargs_a: Mapping | None = None,
-                         kwargs_b: Mapping | None = None) -> DifferenceDecomposition:
+                         kwargs_b: Mapping | None = None, args_a: tuple = (),
+                         args_b: tuple = ()) -> DifferenceDecomposition:
     r"""Shapley decomposition of :math:`G_A - G_B` into spatial and attribute parts.
 
     Parameters
     ----------
     index : str or callable
-        A two-group kernel: a name in :mod:`mixing.kernels.aspatial` or
-        :mod:`mixing.kernels.spatial` (e.g. ``"dissimilarity"``), or any callable
-        ``f(group, total, **kwargs) -> float``.
+        A two-group index: a name of the aspatial or spatial family of
+        :mod:`mixing.catalogue` (e.g. ``"dissimilarity"``), or any callable
+        ``f(group, total, *args, **kwargs) -> float``.
     group_a, total_a : array_like
         Group and total counts per unit of context A (e.g. Den Haag, or a scenario's
         "after"). Units with NaN or total 0 are dropped before anything else.
@@ -194,9 +195,12 @@ def decompose_difference(index, group_a, total_a, group_b, total_b, *,
     approach : {"composition", "share", "dual_composition"}, default "composition"
         How counterfactual populations are built (:func:`counterfactual`).
     kwargs_a, kwargs_b : mapping, optional
-        Extra arguments for ``index`` evaluated on A's (B's) units, e.g. the spatial
-        weights of each context's kept units, or a ``seed``. The counterfactual A keeps A's
-        units, so it is evaluated with ``kwargs_a``.
+        Extra keyword arguments for ``index`` evaluated on A's (B's) units, e.g. a
+        ``seed``. The counterfactual A keeps A's units, so it is evaluated with
+        ``kwargs_a`` (and ``args_a``).
+    args_a, args_b : tuple, optional
+        Extra positional arguments after ``(group, total)``: the geometry a spatial kernel
+        needs (``catalogue.index(name).needs``), built for each context's *kept* units.
 
     Returns
     -------
@@ -233,8 +237,8 @@ def decompose_difference(index, group_a, total_a, group_b, total_b, *,
     xa, ta = _clean(group_a, total_a, "a")
     xb, tb = _clean(group_b, total_b, "b")
     gac, tac, gbc, tbc = counterfactual(xa, ta, xb, tb, approach)
-    s1a1, s2a2 = float(f(xa, ta, **ka)), float(f(xb, tb, **kb))
-    s1a2, s2a1 = float(f(gac, tac, **ka)), float(f(gbc, tbc, **kb))
+    s1a1, s2a2 = float(f(xa, ta, *args_a, **ka)), float(f(xb, tb, *args_b, **kb))
+    s1a2, s2a1 = float(f(gac, tac, *args_a, **ka)), float(f(gbc, tbc, *args_b, **kb))
     c_s = 0.5 * (s1a1 - s2a1 + s1a2 - s2a2)
     c_a = 0.5 * (s1a1 - s1a2 + s2a1 - s2a2)
     return DifferenceDecomposition(c_s, c_a, s1a1 - s2a2, s1a1, s2a2, s1a2, s2a1, approach)

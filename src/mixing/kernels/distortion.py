@@ -25,12 +25,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.kernels._grouping import multigroup_counts
 
 __all__ = ["local_distortion", "global_distortion"]
 
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 
 
 def _distances(coords, distances, n):
@@ -53,7 +53,7 @@ def _coefficients(c: np.ndarray, dist: np.ndarray) -> np.ndarray:
     P = c.sum(axis=0) / c.sum()
     order = np.argsort(dist, axis=1, kind="stable")  # ties keep unit order
     cum = np.cumsum(c[order], axis=1)  # (focus, step, k)
-    with np.errstate(**_QUIET):
+    with quiet():
         q = cum / cum.sum(axis=2, keepdims=True)
         kl = np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0) / P), 0.0)
     return kl.sum(axis=(1, 2))
@@ -147,5 +147,5 @@ def global_distortion(counts, *, coords=None, distances=None, groups=None):
     c, valid, batch = multigroup_counts(counts, groups)
     delta = local_distortion(c, coords=coords, distances=distances, groups=batch.codes)
     t = c.sum(axis=1)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(batch.sum(np.where(valid, t * delta, 0.0)) / batch.sum(t))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mixing.checks import integer, quiet
 from mixing.kernels._grouping import Batch, exclusive_cumsum, group_generators, two_group_counts
 from mixing.kernels.aspatial import (
     _CHUNK_FLOATS,
-    _check_draws,
     _correct_towards_null,
     _members,
     gini,
@@ -20,7 +20,6 @@ from mixing.kernels.aspatial import (
 
 __all__ = ["modified_gini", "gini_of_draws"]
 
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 
 
 def gini_of_draws(sim: np.ndarray, total: np.ndarray, batch: Batch | None = None) -> np.ndarray:
@@ -52,7 +51,7 @@ def gini_of_draws(sim: np.ndarray, total: np.ndarray, batch: Batch | None = None
     codes = np.zeros(n, dtype=np.int64) if batch is None else batch.codes
     G = 1 if batch is None else batch.n_groups
     seg = (np.arange(b)[:, None] * G + codes[None, :]).ravel()
-    with np.errstate(**_QUIET):
+    with quiet():
         p = np.where(t > 0, sim / np.where(t > 0, t, 1.0), 0.0).ravel()
     w = np.broadcast_to(t, (b, n)).ravel()
     order = np.lexsort((p, seg))
@@ -63,7 +62,7 @@ def gini_of_draws(sim: np.ndarray, total: np.ndarray, batch: Batch | None = None
     num = np.bincount(seg, weights=w * (p * cum_t - cum_tp), minlength=nseg)
     T = np.bincount(seg, weights=w, minlength=nseg)
     X = np.bincount(seg, weights=w * p, minlength=nseg)
-    with np.errstate(**_QUIET):
+    with quiet():
         P = X / T
         return (num / (T * T * P * (1.0 - P))).reshape(b, G)
 
@@ -124,14 +123,14 @@ def modified_gini(group, total, *, groups=None, iterations=500, seed=None, draws
     if draws is not None:
         sim = np.asarray(draws, dtype=np.float64)
         g = gini_of_draws(np.where(t > 0, sim, 0.0), t, batch)
-        with np.errstate(**_QUIET):
+        with quiet():
             G_bar = np.nanmean(g, axis=0)
         return batch.out(_correct_towards_null(G_obs, G_bar))
-    iterations = _check_draws(iterations, "iterations")
+    iterations = integer(iterations, "iterations", 2, example=500)
     gens = group_generators(seed, batch)
     members = _members(batch)
     t_int = np.trunc(t)
-    with np.errstate(**_QUIET):
+    with quiet():
         p_null = batch.sum(x) / batch.sum(t_int)  # segregation truncates t only, not x
     p_unit = np.nan_to_num(p_null)[batch.codes]
     chunk = max(1, min(iterations, _CHUNK_FLOATS // max(n, 1)))
@@ -145,5 +144,5 @@ def modified_gini(group, total, *, groups=None, iterations=500, seed=None, draws
         g = gini_of_draws(sim, t, batch)
         g_sum += np.where(np.isnan(g), 0.0, g).sum(axis=0)
         n_ok += (~np.isnan(g)).sum(axis=0)
-    with np.errstate(**_QUIET):
+    with quiet():
         return batch.out(_correct_towards_null(G_obs, g_sum / n_ok))

@@ -594,7 +594,7 @@ def mutual_information_decomposition(counts, clusters, *, groups=None):
     total = _mutual_information(c, batch)
     _, _, _, P = _shares(c, batch)
     E = _entropy_rows(P)
-    with np.errstate(**_QUIET):
+    with quiet():
         H = [np.where(E > 0, part / E, np.nan) for part in (total, between, within)]
     return MutualInformationDecomposition(
         total=batch.out(total), between=batch.out(between), within=batch.out(within),

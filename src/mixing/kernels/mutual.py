@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixing.checks import integer, quiet
 from mixing.errors import InputError
 from mixing.kernels._grouping import group_generators, make_batch, multigroup_counts
 from mixing.kernels.multigroup import mutual_information_decomposition
@@ -55,13 +56,12 @@ __all__ = [
     "mutual_local",
 ]
 
-_QUIET = {"divide": "ignore", "invalid": "ignore"}
 
 
 # ----------------------------------------------------------------------------- helpers
 def _xlogx_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """p ln(p / q) with 0 ln 0 = 0."""
-    with np.errstate(**_QUIET):
+    with quiet():
         return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / q), 0.0)
 
 
@@ -73,13 +73,13 @@ def _m_and_h(tab: np.ndarray, onehot: np.ndarray | None = None):
     """
     def mh(x):
         T = x.sum(axis=(-2, -1))
-        with np.errstate(**_QUIET):
+        with quiet():
             p = x / T[..., None, None]
         pu = p.sum(axis=-1, keepdims=True)
         pg = p.sum(axis=-2, keepdims=True)
         M = _xlogx_ratio(p, pu * pg).sum(axis=(-2, -1))
         E = -_xlogx_ratio(pg, 1.0).sum(axis=(-2, -1))
-        with np.errstate(**_QUIET):
+        with quiet():
             return M, np.where(E > 0, M / E, np.nan)
 
     M, H = mh(tab)
@@ -87,13 +87,6 @@ def _m_and_h(tab: np.ndarray, onehot: np.ndarray | None = None):
         Mb, Hb = mh(np.einsum("...nk,nc->...ck", tab, onehot))
         M, H = M - Mb, H - Hb
     return M, H
-
-
-def _check_replicates(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
-        raise InputError(f"argument `{name}` must be an integer >= 2, got {value!r}",
-                         fix=f"pass e.g. {name}=100")
-    return int(value)
 
 
 def _municipality_cells(counts, groups, within=None):
@@ -119,7 +112,7 @@ def _summary(est: np.ndarray, boot: np.ndarray, ci: float):
     centres the interval on the corrected estimate ``est - bias`` (as R's README output,
     whose intervals bracket the debiased estimates).
     """
-    with np.errstate(**_QUIET):
+    with quiet():
         mean = np.nanmean(boot, axis=0) if boot.size else np.full(est.shape, np.nan)
         bias = mean - est
         se = np.nanstd(boot, axis=0, ddof=1)
@@ -236,7 +229,7 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
     if not se:
         return MutualTotal(batch.out(M), batch.out(H), *[batch.out(nan)] * 8,
                            replicates=0, labels=batch.labels)
-    reps = _check_replicates(replicates, "replicates")
+    reps = integer(replicates, "replicates", 2, example=100)
     gens = group_generators(seed, batch)
     out = {name: nan.copy() for name in ("M", "H", "Ms", "Hs", "Mb", "Hb", "Ml", "Mh",
                                          "Hl", "Hh")}
@@ -343,7 +336,7 @@ def mutual_expected(counts, *, groups=None, fixed_margins=True, replicates=100, 
     >>> 0 < e.M < 0.02
     True
     """
-    reps = _check_replicates(replicates, "replicates")
+    reps = integer(replicates, "replicates", 2, example=100)
     c, batch, members, _ = _municipality_cells(counts, groups)
     gens = group_generators(seed, batch)
     res = np.full((4, batch.n_groups), np.nan)
@@ -445,7 +438,7 @@ def mutual_local(counts, *, groups=None):
     T = batch.sum(t)
     K = c.shape[1]
     C = np.stack([batch.sum(c[:, k]) for k in range(K)], axis=1)  # (G, K)
-    with np.errstate(**_QUIET):
+    with quiet():
         P = C / T[:, None]
         p_unit = t / T[batch.codes]
         p_k_given_i = np.where(valid[:, None], c / np.where(t > 0, t, 1.0)[:, None], 0.0)

@@ -31,7 +31,8 @@ Crossed with concentration
 --------------------------
 ``lisa_hh`` marks buurten that are in a significant high-high LISA cluster of the social
 housing share (``quadrant == "HH"`` and ``significant`` in the local table of
-:func:`mixing.tables.clusters.autocorrelation_tables`, variable ``social_share``): a
+:func:`mixing.tables.clusters.autocorrelation_tables`, variable ``social_housing`` of
+:mod:`mixing.dimensions`): a
 screened buurt inside a concentration of social housing is where the corporation's two
 questions meet.
 """
@@ -147,7 +148,7 @@ def _scores(frame: pd.DataFrame, column: str, name: str, allowed: Mapping[int, i
 
 
 def vitality_table(scores, units: pd.DataFrame, local: pd.DataFrame | None = None, *,
-                   threshold: int = THRESHOLD, variable: str = "social_share"
+                   threshold: int = THRESHOLD, variable: str = "social_housing"
                    ) -> pd.DataFrame:
     r"""Per-buurt vitality score (L x O x R), the closer-look flag, and LISA HH of social housing.
 
@@ -167,7 +168,7 @@ def vitality_table(scores, units: pd.DataFrame, local: pd.DataFrame | None = Non
         ``quadrant``, ``significant``). None: ``lisa_hh`` is NA.
     threshold : int, default 9
         Closer look from this score up.
-    variable : str, default "social_share"
+    variable : str, default "social_housing"
         Variable of ``local`` whose HH clusters are crossed with the screening.
 
     Returns
