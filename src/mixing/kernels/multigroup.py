@@ -500,11 +500,28 @@ class MutualInformationDecomposition:
     within : float or numpy.ndarray
         :math:`\\sum_c (T_c / T) M_c`: the population-weighted M inside each cluster.
         ``total == between + within`` up to rounding.
+    H_total, H_between, H_within : float or numpy.ndarray
+        Theil's H split the same way: each M part divided by the entropy E of the
+        whole municipality's population mix, so ``H_total == H_between + H_within``
+        (as R ``segregation::mutual_total(..., within=)``). NaN where E = 0.
+    entropy : float or numpy.ndarray
+        E (nats), the divisor of the H parts.
+
+    Notes
+    -----
+    The within part of H is *not* the population-weighted mean of the clusters' own H
+    values: each cluster's H divides by the cluster's entropy :math:`E_c`, so
+    :math:`H_{\\text{within}} = \\sum_c (T_c / T)(E_c / E) H_c` (Mora & Ruiz-Castillo
+    2011; R's ``mutual_within`` reports the factors ``p`` and ``ent_ratio``).
     """
 
     total: float | np.ndarray
     between: float | np.ndarray
     within: float | np.ndarray
+    H_total: float | np.ndarray = np.nan
+    H_between: float | np.ndarray = np.nan
+    H_within: float | np.ndarray = np.nan
+    entropy: float | np.ndarray = np.nan
 
 
 def mutual_information_decomposition(counts, clusters, *, groups=None):
@@ -524,13 +541,16 @@ def mutual_information_decomposition(counts, clusters, *, groups=None):
     Returns
     -------
     MutualInformationDecomposition
-        ``total``, ``between`` and ``within``, with ``total = between + within``.
+        ``total``, ``between`` and ``within``, with ``total = between + within``, and
+        the same three parts of Theil's H (``H_total = H_between + H_within``).
 
     Notes
     -----
     M is additively decomposable (Theil 1972; Mora & Ruiz-Castillo 2011):
 
-    .. math:: M = M_{\text{between}} + \sum_c \frac{T_c}{T} M_c
+    .. math:: M = M_{\text{between}} + \sum_c \frac{T_c}{T} M_c, \qquad
+              H = \frac{M}{E} = \frac{M_{\text{between}}}{E}
+                + \sum_c \frac{T_c}{T} \frac{E_c}{E} H_c
 
     where :math:`M_{\text{between}}` is M of the cluster-level counts and :math:`M_c` is
     M of the units of cluster c measured against the composition of cluster c. Units
@@ -572,6 +592,12 @@ def mutual_information_decomposition(counts, clusters, *, groups=None):
             / T
         )
     total = _mutual_information(c, batch)
+    _, _, _, P = _shares(c, batch)
+    E = _entropy_rows(P)
+    with quiet():
+        H = [np.where(E > 0, part / E, np.nan) for part in (total, between, within)]
     return MutualInformationDecomposition(
-        total=batch.out(total), between=batch.out(between), within=batch.out(within)
+        total=batch.out(total), between=batch.out(between), within=batch.out(within),
+        H_total=batch.out(H[0]), H_between=batch.out(H[1]), H_within=batch.out(H[2]),
+        entropy=batch.out(E),
     )
