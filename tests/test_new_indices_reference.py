@@ -14,7 +14,7 @@ import pytest
 from conftest import SEED
 
 from mixing.kernels import aspatial
-from mixing.kernels.distortion import global_distortion, local_distortion
+from mixing.kernels.local import global_distortion, local_distortion
 from mixing.kernels.modified_gini import gini_of_draws, modified_gini
 from mixing.kernels.mutual import mutual_local
 
@@ -109,7 +109,7 @@ def test_global_distortion_matches_segregation(mix):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = GlobalDistortion(mix, COLS).statistic
-    ours = global_distortion(mix[COLS].to_numpy(), coords=_centroids(mix))
+    ours = global_distortion(mix[COLS].to_numpy(), centroids=_centroids(mix))
     np.testing.assert_allclose(ours, ref, rtol=RTOL)
 
 
@@ -117,7 +117,7 @@ def test_local_distortion_matches_segregation(mix):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = LocalDistortion(mix, COLS).statistics
-    ours = local_distortion(mix[COLS].to_numpy(), coords=_centroids(mix))
+    ours = local_distortion(mix[COLS].to_numpy(), centroids=_centroids(mix))
     np.testing.assert_allclose(ours, np.asarray(ref, dtype=float), rtol=RTOL)
 
 
@@ -125,25 +125,25 @@ def test_distortion_known_answers():
     # three units on a line; the city mix is (1/2, 1/2)
     counts = np.array([[10.0, 0], [0, 10], [5, 5]])
     xy = np.array([[0.0, 0], [1, 0], [3, 0]])
-    delta = local_distortion(counts, coords=xy)
+    delta = local_distortion(counts, centroids=xy)
     # unit 0: steps {0}: (1, 0) -> ln 2; {0, 1}: (.5, .5) -> 0; all -> 0
     # unit 2: {2} -> 0; {2, 1}: (1/4, 3/4) -> KL; all -> 0
     kl = 0.25 * np.log(0.5) + 0.75 * np.log(1.5)
     np.testing.assert_allclose(delta, [np.log(2), np.log(2), kl], rtol=1e-14)
-    assert global_distortion(counts, coords=xy) == pytest.approx(
+    assert global_distortion(counts, centroids=xy) == pytest.approx(
         (10 * np.log(2) * 2 + 10 * kl) / 30, rel=1e-14)
     # the first step is the local M score
     first = local_distortion(counts, distances=np.full((3, 3), 1.0) - np.eye(3))
     assert (first >= mutual_local(counts).unit_ls - 1e-15).all()
     even = np.array([[5.0, 5], [3, 3]])
-    assert global_distortion(even, coords=[[0, 0], [1, 1]]) == 0.0
+    assert global_distortion(even, centroids=[[0, 0], [1, 1]]) == 0.0
 
 
 def test_distortion_batch_and_excluded_units():
     counts = np.array([[10.0, 0], [0, 10], [0, 0], [5, 5], [1, 9]])
     xy = np.array([[0.0, 0], [1, 0], [2, 0], [0, 5], [0, 6]])
     ids = np.array(["a", "a", "a", "b", "b"])
-    both = global_distortion(counts, coords=xy, groups=ids)
+    both = global_distortion(counts, centroids=xy, groups=ids)
     assert both[0] == pytest.approx(np.log(2), rel=1e-14)
-    assert both[1] == pytest.approx(global_distortion(counts[3:], coords=xy[3:]), rel=1e-15)
-    assert np.isnan(local_distortion(counts, coords=xy, groups=ids)[2])
+    assert both[1] == pytest.approx(global_distortion(counts[3:], centroids=xy[3:]), rel=1e-15)
+    assert np.isnan(local_distortion(counts, centroids=xy, groups=ids, empty="nan")[2])
