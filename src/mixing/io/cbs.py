@@ -606,12 +606,18 @@ def read_units(
         geo_levels = _row_levels(boundaries[2].fillna("")).dropna()
         prefer = geo_levels.mode().iloc[0] if len(geo_levels) else None
     source_level = _source_level(levels, level, raw, resolved["unit_code"].source, prefer)
-    if "population" not in resolved:
+    if "population" not in resolved and not (allow_unusable and raw.kind == "map file"):
+        shown = [n for n in raw.names if n][:20]
+        if raw.kind == "map file":
+            raise InputError(
+                f"a boundary-only map file (no statistics; it has {shown})", file=raw.file,
+                column="population",
+                fix="pass it as geometry= beside a table= of statistics, or pass "
+                "allow_unusable=True to read the boundaries alone (counts NaN)")
         raise InputError(
-            f"no population column found; the file has {[n for n in raw.names if n][:20]}",
+            f"no population column found; the file has {shown}",
             file=raw.file, column="population",
-            fix="a boundary-only file goes in geometry= beside a table= of statistics; "
-            "otherwise map it: columns={'population': '<inhabitants column>'}")
+            fix="map it: columns={'population': '<inhabitants column>'}")
     keep = levels == source_level
     the_year, keep = _year(year, raw, resolved, keep)
     municipality_codes = _municipality(codes, source_level, raw, resolved, wanted, regions)

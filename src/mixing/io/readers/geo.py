@@ -136,11 +136,18 @@ def _json_error(path: Path) -> InputError | None:
         return InputError("the file is not UTF-8 JSON", file=path,
                           fix="re-save it as UTF-8 GeoJSON")
     except json.JSONDecodeError as err:
-        trailing = "trailing comma" if err.msg.startswith("Expecting") and err.doc[
-            :err.pos].rstrip().endswith(",") else err.msg
+        before = err.doc[: err.pos].rstrip()
+        if err.msg.startswith("Expecting") and before.endswith(","):
+            # Report the comma itself, not the bracket after it.
+            position = len(before) - 1
+            line = before.count("\n") + 1
+            column = position - before.rfind("\n")
+            problem = "a trailing comma (a comma before a closing bracket)"
+        else:
+            line, column, problem = err.lineno, err.colno, err.msg
         return InputError(
-            f"the file is not valid JSON: {trailing} at line {err.lineno}, column {err.colno}",
-            file=path, line=err.lineno,
+            f"the file is not valid JSON: {problem} at line {line}, column {column}",
+            file=path, line=line,
             fix="repair it there (e.g. remove the comma after the last feature) or export "
             "it again from a GIS")
     return None
