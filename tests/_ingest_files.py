@@ -94,3 +94,7 @@ def quiet(*args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return read_units(*args, **kwargs)
+
+
+#: The buurt codes of the OData table, in order (for boundary files made with boxes()).
+CODES_GEOMETRY = [row[0] for row in ODATA_ROWS if row[0].startswith("BU")]
