@@ -133,7 +133,7 @@ REGISTRY: dict[str, tuple[Alias, ...]] = {
     # "regionaam": the names mixing.io.download adds to OData files (WijkenEnBuurten Title).
     "unit_name": _exact(TEXT, "unitname", "bunaam", "buurtnaam", "wknaam", "wijknaam",
                         "statnaam", "regionaam") + _end(TEXT, "wijkenenbuurten"),
-    "municipality_name": _exact(TEXT, "municipalityname", "gmnaam")
+    "municipality_name": _exact(TEXT, "municipalityname", "gmnaam", "gemeentenaam")
     + _end(TEXT, "gemeentenaam"),
     "municipality_code": _exact(TEXT, "municipalitycode"),
     "region_type": _exact(TEXT, "level") + _end(TEXT, "soortregio"),
