@@ -213,7 +213,8 @@ def test_row_aligned_tables_disagree(tmp_path, cbs_dir):
     fields = second[12].split(";")
     fields[2] = "12345"  # inhabitants differ on data row 12
     second[12] = ";".join(fields)
-    with pytest.raises(InputError, match=r"b.csv.*line 13: .*disagree on population.*a.csv \(line 13\)"):
+    with pytest.raises(InputError,
+                       match=r"b.csv.*line 13: .*disagree on population.*a.csv \(line 13\)"):
         _read(table=[_write(tmp_path, first, "a.csv"), _write(tmp_path, second, "b.csv")],
               year=2024)
 

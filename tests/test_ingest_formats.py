@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from _ingest_files import (
-    COL,
     CODES_GEOMETRY,
+    COL,
     boxes,
     join,
     odata_cells,

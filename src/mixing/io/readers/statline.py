@@ -96,7 +96,7 @@ def _sniff_sep(header: str) -> str:
 def _parse(text: str, sep: str, file: object, skip: int) -> tuple[list[list[str]], list[int]]:
     """Rows of fields (strings) after ``skip`` lines, each with its 1-based start line."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"',
-                        doublequote=True, strict=False)
+                        doublequote=True, strict=True)
     rows: list[list[str]] = []
     starts: list[int] = []
     previous = 0
@@ -106,6 +106,12 @@ def _parse(text: str, sep: str, file: object, skip: int) -> tuple[list[list[str]
             if start <= skip or not fields or all(not f.strip() for f in fields) and len(
                     fields) <= 1:
                 continue
+            if start != previous and any("\n" in f or "\r" in f for f in fields):
+                # CBS never breaks a line inside a value: an unclosed quote swallowed rows.
+                raise InputError(
+                    f"a quoted value is not closed on line {start}; it runs on to line "
+                    f"{previous}, swallowing the rows in between", file=file, line=start,
+                    fix="the file is cut or hand-edited; download the table again")
             rows.append(fields)
             starts.append(start)
     except csv.Error as err:
