@@ -8,6 +8,9 @@ Serves, on 127.0.0.1 and an ephemeral port:
   2019 kerncijfers CSVs. Honours ``limit`` (capped at ``max_limit``, as PDOK caps at 1000),
   ``gemeentecode``, ``crs`` (RD New or CRS84, echoed in ``Content-Crs``) and an ``offset``
   cursor in the ``rel="next"`` link.
+* ``/{table}/WijkenEnBuurten`` -- the region dimension (``Key``, ``Title``), filtered with
+  ``substring(Key,2,4) eq '0518'``; titles are made up (``Buurt 0170``, ``Wijk 01``; the
+  shared files carry no names), the gemeente's title is its ``Gemeentenaam_1``.
 * ``/{table}/TypedDataSet`` -- OData v3 JSON pages ``{"value": [...], "odata.nextLink": ...}``
   of the same CSV rows, filtered with ``substring(WijkenEnBuurten,2,4) eq '0518'`` (anything
   else is a 400, so the client must send the real filter).
@@ -40,13 +43,22 @@ CSV_FILES = {
     "GM0363": f"{KWB}/ams_2019/marginal_distributions_84583NED.csv",
 }
 _OGC = re.compile(r"^/wijken-en-buurten-(\d{4})/ogc/v1/collections/([a-z]+)/items$")
-_ODATA = re.compile(r"^/(\d{5}[A-Z]{3})/TypedDataSet$")
+_ODATA = re.compile(r"^/(\d{5}[A-Z]{3})/(TypedDataSet|WijkenEnBuurten)$")
 _FILTER = re.compile(r"^substring\(WijkenEnBuurten,2,4\) eq '(\d{4})'$")
+_KEY_FILTER = re.compile(r"^substring\(Key,2,4\) eq '(\d{4})'$")
 
 
 def read_kwb_csv(path: Path) -> pd.DataFrame:
     """A StatLine CSV as strings, exactly as stored (padding kept, no NaN conversion)."""
     return pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def region_title(row: dict) -> str:
+    """The made-up ``Title`` of a region in the served ``WijkenEnBuurten`` dimension."""
+    code = str(row["WijkenEnBuurten"]).strip()
+    if code.startswith("GM"):
+        return str(row["Gemeentenaam_1"]).strip()
+    return f"Buurt {code[-4:]}" if code.startswith("BU") else f"Wijk {code[-2:]}"
 
 
 def _typed(raw: str) -> object:
@@ -178,7 +190,8 @@ class _Handler(BaseHTTPRequestHandler):
         parsed = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
         ogc, odata = _OGC.match(parsed.path), _ODATA.match(parsed.path)
-        kind = "ogc" if ogc else "odata" if odata else "other"
+        kind = ("ogc" if ogc else "other" if not odata
+                else "names" if odata.group(2) == "WijkenEnBuurten" else "odata")
         with state.lock:
             state.hits.append(f"{kind} {self.path}")
         fault = state.next_fault(kind)
@@ -187,7 +200,10 @@ class _Handler(BaseHTTPRequestHandler):
         if ogc:
             self._ogc(ogc.group(1), ogc.group(2), query)
         elif odata:
-            self._odata(odata.group(1), query)
+            if odata.group(2) == "WijkenEnBuurten":
+                self._dimension(odata.group(1), query)
+            else:
+                self._odata(odata.group(1), query)
         else:
             self._send(404, {"title": "Not Found", "detail": f"no route {parsed.path}"})
 
@@ -265,6 +281,18 @@ class _Handler(BaseHTTPRequestHandler):
             body["odata.nextLink"] = (f"{state.url}/{table}/TypedDataSet?"
                                       f"{urllib.parse.urlencode(nxt)}")
         self._send(200, body)
+
+    def _dimension(self, table: str, query: dict[str, str]) -> None:
+        state = self.server_state
+        match = _KEY_FILTER.match(query.get("$filter", ""))
+        if table != "84583NED" or query.get("$format") != "json" or not match:
+            self._send(400, {"odata.error": {"message": {"value": "bad $filter/$format"}}})
+            return
+        rows = [r for r in state.data.rows if r["WijkenEnBuurten"][2:6] == match.group(1)]
+        self._send(200, {"odata.metadata": f"{state.url}/{table}/$metadata#{table}/"
+                         "WijkenEnBuurten", "value": [
+                             {"Key": r["WijkenEnBuurten"], "Title": region_title(r),
+                              "Description": None, "CategoryGroupID": 1} for r in rows]})
 
     # -- plumbing ---------------------------------------------------------------------------
 

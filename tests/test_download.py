@@ -272,14 +272,45 @@ def test_kerncijfers_csv_has_the_statline_layout_and_the_source_values(server, c
                    "marginal_distributions_TheHague_2019_84583NED.csv")
     raw, source_raw = path.read_bytes(), source_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and source_raw.startswith(b"\xef\xbb\xbf")
-    assert raw.splitlines()[0] == source_raw.splitlines()[0]  # identical quoted header
+    # identical quoted header, plus the names column after WijkenEnBuurten
+    assert raw.splitlines()[0] == source_raw.splitlines()[0].replace(
+        b'"WijkenEnBuurten";', b'"WijkenEnBuurten";"Regionaam";')
     written, source = read_kwb_csv(path), read_kwb_csv(source_path)
-    assert list(written.columns) == list(source.columns) and len(written) == DEN_HAAG_ROWS
-    assert _cells(written) == _cells(source)
+    # The one addition: the region names of the WijkenEnBuurten dimension, beside the codes.
+    assert list(written.columns) == ["ID", "WijkenEnBuurten", "Regionaam"] + list(
+        source.columns)[2:] and len(written) == DEN_HAAG_ROWS
+    assert _cells(written.drop(columns="Regionaam")) == _cells(source)
+    assert server.count("names") == 1
+    named = dict(zip(written["Codering_3"].str.strip(), written["Regionaam"], strict=True))
+    assert named["GM0518"] == "'s-Gravenhage" and named["BU05180170"] == "Buurt 0170"
+    assert named["WK051801"] == "Wijk 01"
     assert "page 3: 159/? rows" in caplog.messages
     meta = json.loads(path.with_name(path.name + ".json").read_text())
     assert meta["table_id"] == "84583NED" and meta["row_count"] == DEN_HAAG_ROWS
     assert "substring(WijkenEnBuurten,2,4)" in meta["urls"][0]
+    assert "WijkenEnBuurten?" in meta["names_urls"][0] and meta["named_rows"] == DEN_HAAG_ROWS
+
+
+def test_downloaded_names_reach_the_units_table(server, tmp_path, cbs_dir):
+    """OData names end up as unit_name; the same file without them warns once."""
+    import warnings
+
+    from mixing.io.cbs import NoNamesWarning, read_units
+
+    path = _kerncijfers(server, tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        units = read_units(table=path, year=2019)
+    assert not [w for w in caught if issubclass(w.category, NoNamesWarning)]
+    assert units.set_index("unit_code").at["BU05180170", "unit_name"] == "Buurt 0170"
+    assert units["municipality_name"].eq("'s-Gravenhage").all()
+    source = (cbs_dir / "kwb_odata_denhaag_amsterdam_utrecht/data/"
+              "marginal_distributions_TheHague_2019_84583NED.csv")
+    with pytest.warns(NoNamesWarning, match=r"no buurt names.*download_kerncijfers.*names="):
+        bare = read_units(table=source, year=2019)
+    assert (bare["unit_name"] == bare["unit_code"]).all()
+    named = read_units(table=source, year=2019, names={"BU05180170": "Oostduinen"})
+    assert named.set_index("unit_code").at["BU05180170", "unit_name"] == "Oostduinen"
 
 
 def test_kerncijfers_cache_retry_and_corruption(server, tmp_path):

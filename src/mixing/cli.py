@@ -24,13 +24,25 @@ def _demo(args: argparse.Namespace) -> None:
     print(f"synthetic demo city written to {path}")
 
 
+#: Output formats of ``mixing ingest --out`` (see :func:`mixing.io.files.write_table`).
+OUT_SUFFIXES = (".parquet", ".csv")
+
+
 def _ingest(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
     from mixing.io.cbs import read_units
     from mixing.io.files import write_table
 
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in OUT_SUFFIXES:
+        raise InputError(f"--out must end in one of {list(OUT_SUFFIXES)}", file=args.out,
+                         value=suffix or "(no extension)",
+                         fix="write units.parquet (for programs) or units.csv (for people)")
     units = read_units(
         geometry=args.geometry, table=args.table, level=args.level, year=args.year,
-        municipality=args.municipality,
+        municipality=args.municipality, regions=args.regions,
+        allow_unusable=args.allow_unusable,
     )
     write_table(units, args.out)
     print(f"{len(units)} units written to {args.out}")
@@ -56,13 +68,34 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--level", default="buurt", help="buurt, wijk, gemeente or pc4")
     ingest.add_argument("--year", type=int, help="year, when the files do not say it")
     ingest.add_argument("--municipality", help="keep only this municipality (GM0518)")
-    ingest.add_argument("--out", required=True, help="output .parquet or .csv")
+    ingest.add_argument("--regions", help="buurt or gemeente boundaries: assign each postcode "
+                        "of a PC4/PC6 file to the municipality it overlaps most")
+    ingest.add_argument("--allow-unusable", action="store_true",
+                        help="write a municipality even when no unit has population or "
+                        "dwellings")
+    ingest.add_argument("--out", required=True, help="output file: " + " or ".join(
+        OUT_SUFFIXES))
     ingest.set_defaults(run=_ingest)
     return parser
 
 
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line each: ``mixing: warning: ...`` (no source line echoed)."""
+    print(f"mixing: warning: {_one_line(message)}", file=sys.stderr if file is None else file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``mixing`` console script; returns the exit code."""
+    """Entry point of the ``mixing`` console script; returns the exit code.
+
+    Every :class:`~mixing.errors.InputError` is ONE line on stderr, ``mixing: error: ...``,
+    and exit code 2. The readers convert what bad files raise (pyogrio/GDAL errors,
+    decoding, JSON, GEOS, pandas parsing) into InputError; should one slip through, it is
+    reported the same way rather than as a traceback.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -71,11 +104,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if getattr(args, "table", None) and len(args.table) == 1:
         args.table = args.table[0]
+    import warnings
+
+    from shapely.errors import GEOSException
+
     try:
-        args.run(args)
-    except InputError as error:
-        print(f"mixing: error: {error}", file=sys.stderr)
-        return 2
+        from pyogrio.errors import DataSourceError
+    except ImportError:  # pragma: no cover - pyogrio is a geopandas dependency here
+        DataSourceError = OSError  # noqa: N806
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            args.run(args)
+        except InputError as error:
+            print(f"mixing: error: {_one_line(error)}", file=sys.stderr)
+            return 2
+        except (UnicodeDecodeError, GEOSException, DataSourceError) as error:
+            print(f"mixing: error: cannot read the input ({type(error).__name__}: "
+                  f"{_one_line(error)}). Fix: check that the files are complete CBS "
+                  "downloads", file=sys.stderr)
+            return 2
     return 0
 
 

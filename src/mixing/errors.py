@@ -11,6 +11,11 @@ class InputError(ValueError):
     The message always names what was read (file), where the problem is (column, row) and
     what the user can do about it (fix), so nobody needs a traceback to act on it.
 
+    Where in a file, ONE convention: ``line=`` is the 1-based line number in a text file
+    (as an editor shows it, header and title lines included); ``feature=`` is the 1-based
+    feature number in a map file (GeoPackage, GeoJSON, shapefile, in file order); ``row=``
+    is only used for in-memory tables (the 1-based row position).
+
     Examples
     --------
     >>> raise InputError("codes must look like BU12345678", file="x.csv", column="Codering_3",
@@ -24,6 +29,8 @@ class InputError(ValueError):
         file: object = None,
         column: str | None = None,
         row: object = None,
+        line: int | None = None,
+        feature: int | None = None,
         value: object = None,
         fix: str | None = None,
     ) -> None:
@@ -31,6 +38,8 @@ class InputError(ValueError):
         self.file = None if file is None else str(file)
         self.column = column
         self.row = row
+        self.line = line
+        self.feature = feature
         self.value = value
         self.fix = fix
         parts = []
@@ -38,6 +47,10 @@ class InputError(ValueError):
             parts.append(f"in {self.file}")
         if column is not None:
             parts.append(f"column {column!r}")
+        if line is not None:
+            parts.append(f"line {line}")
+        if feature is not None:
+            parts.append(f"feature {feature}")
         if row is not None:
             parts.append(f"row {row}")
         where = (", ".join(parts) + ": ") if parts else ""

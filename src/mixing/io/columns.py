@@ -130,9 +130,10 @@ REGISTRY: dict[str, tuple[Alias, ...]] = {
                         "gmcode", "gemeentecode", "statcode", "pc6", "pc4", "pc41",
                         "postcode4", "postcode", "gwbcode")
     + _end(TEXT, "codering"),
+    # "regionaam": the names mixing.io.download adds to OData files (WijkenEnBuurten Title).
     "unit_name": _exact(TEXT, "unitname", "bunaam", "buurtnaam", "wknaam", "wijknaam",
-                        "statnaam") + _end(TEXT, "wijkenenbuurten"),
-    "municipality_name": _exact(TEXT, "municipalityname", "gmnaam")
+                        "statnaam", "regionaam") + _end(TEXT, "wijkenenbuurten"),
+    "municipality_name": _exact(TEXT, "municipalityname", "gmnaam", "gemeentenaam")
     + _end(TEXT, "gemeentenaam"),
     "municipality_code": _exact(TEXT, "municipalitycode"),
     "region_type": _exact(TEXT, "level") + _end(TEXT, "soortregio"),

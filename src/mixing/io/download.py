@@ -52,6 +52,8 @@ __all__ = [
     "download_kerncijfers",
     "download_wijkenbuurten",
     "kerncijfers_url",
+    "NAMES_COLUMN",
+    "region_names_url",
     "sha256_file",
     "verify_cached",
     "wijkenbuurten_url",
@@ -597,6 +599,27 @@ def kerncijfers_url(table_id: str, municipality: str, *, base_url: str = CBS_ODA
     })
 
 
+def region_names_url(table_id: str, municipality: str, *,
+                     base_url: str = CBS_ODATA_BASE) -> str:
+    """The OData URL of the ``WijkenEnBuurten`` dimension (Key, Title) of one municipality.
+
+    ``{base_url}/{table_id}/WijkenEnBuurten?$format=json&$filter=substring(Key,2,4) eq
+    '0518'``: the dimension lists every region of the table with its ``Key`` (the code,
+    space padded, as in ``TypedDataSet``) and ``Title`` (the buurt, wijk or gemeente name).
+    """
+    municipality = _check_municipality(municipality)
+    if not _TABLE_ID.match(str(table_id)):
+        raise InputError("table_id must look like 84583NED", value=table_id)
+    return _with_query(f"{base_url.rstrip('/')}/{table_id}/WijkenEnBuurten", {
+        "$format": "json",
+        "$filter": f"substring(Key,2,4) eq '{municipality[2:]}'",
+    })
+
+
+#: Header of the column with the region names that :func:`download_kerncijfers` adds.
+NAMES_COLUMN = "Regionaam"
+
+
 def _check_odata_page(data: Any, headers: http.client.HTTPMessage) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("value"), list):
         raise _Transient("response is not an OData page with a 'value' list")
@@ -634,9 +657,11 @@ def download_kerncijfers(
     Fetches the gemeente, wijk and buurt rows of ``municipality`` from the table of
     ``year`` and writes ``{cache_dir}/{year}/{municipality}_kerncijfers_{table}.csv``:
     ``;``-separated, every field double-quoted, UTF-8 with BOM, the OData ``Name_N`` keys as
-    header (``ID;WijkenEnBuurten;Gemeentenaam_1;SoortRegio_2;Codering_3;...``), missing
-    values as ``.`` -- the layout of the files in ``shared/data/cbs``, so the project's
-    OData reader reads it. A sidecar ``.json`` records the sha256, URLs and row count.
+    header (``ID;WijkenEnBuurten;Regionaam;Gemeentenaam_1;SoortRegio_2;Codering_3;...``),
+    missing values as ``.`` -- the layout of the files in ``shared/data/cbs``, plus the
+    region names (``Regionaam``, the ``Title`` of the table's ``WijkenEnBuurten``
+    dimension, :func:`region_names_url`), so maps and tables show buurt names. A sidecar
+    ``.json`` records the sha256, URLs and row count.
 
     Parameters
     ----------
@@ -711,7 +736,20 @@ def download_kerncijfers(
             fix="check that the municipality existed in that year (municipalities merge "
             "every year) and that table_id belongs to the year",
         )
+    names_url = region_names_url(table_id, municipality, base_url=base_url)
+    dimension, name_urls = _page_odata(names_url, max_pages=max_pages, retries=retries,
+                                       backoff=backoff, timeout=timeout)
+    names = {str(r.get("Key", "")).strip(): str(r.get("Title", "")).strip()
+             for r in dimension if r.get("Title")}
     header = list(dict.fromkeys(key for row in rows for key in row))
+    rows = [dict(row, **{NAMES_COLUMN: names.get(str(row.get("WijkenEnBuurten", "")).strip())})
+            for row in rows]
+    # The names go beside the codes they name (WijkenEnBuurten), as StatLine shows them.
+    at = header.index("WijkenEnBuurten") + 1 if "WijkenEnBuurten" in header else len(header)
+    header.insert(at, NAMES_COLUMN)
+    unnamed = sum(1 for row in rows if row[NAMES_COLUMN] is None)
+    if unnamed:
+        logger.warning("%d of %d regions have no name in %s", unnamed, len(rows), names_url)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(header)
@@ -726,6 +764,8 @@ def download_kerncijfers(
         "table_id": table_id,
         "row_count": len(rows),
         "columns": len(header),
+        "names_urls": name_urls,
+        "named_rows": len(rows) - unnamed,
     }
     _write_cached(target, payload, meta)
     logger.info("wrote %s (%d rows, %d columns, %d pages)", target, len(rows), len(header),

@@ -9,6 +9,7 @@ Supported formats (detected from the extension, then from the headers):
   StatLine web export (title lines, ``|`` hierarchy, unit row, decimal comma); the same
   rewritten by R (dotted names, row-index column); the 2024 StatLine download
   (``Bevolking/Aantal inwoners (aantal)``); any CSV whose columns already are canonical.
+* ``.gz`` / ``.zip`` around any of these (a zip must hold one data file).
 * ``.gpkg``, ``.shp``, ``.geojson``/``.json``, ``.topojson``, ``.parquet``: CBS wijk- en
   buurtkaart (``BU_CODE``, ``AANT_INW``), PDOK snake_case (``buurtcode``,
   ``aantal_inwoners``), CBS PC4 statistics (``PC4``, ``INWONER``), boundary-only files
@@ -25,9 +26,12 @@ import pandas as pd
 
 from mixing.errors import InputError
 
-__all__ = ["RawTable", "TEXT_SUFFIXES", "GEO_SUFFIXES", "SUPPORTED", "read_source"]
+__all__ = ["RawTable", "TEXT_SUFFIXES", "GEO_SUFFIXES", "ARCHIVE_SUFFIXES", "SUPPORTED",
+           "read_source"]
 
 TEXT_SUFFIXES = (".csv", ".txt")
+#: Containers read without unpacking: gzip (one file) and zip (one data file inside).
+ARCHIVE_SUFFIXES = (".gz", ".zip")
 GEO_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".topojson", ".parquet", ".fgb")
 SUPPORTED = (
     "CBS OData kerncijfers CSV (Name_N columns)",
@@ -47,7 +51,10 @@ class RawTable:
     ``data`` has positional columns ``0..n-1`` (StatLine repeats names); ``names`` and
     ``units`` are the header and the stated unit per column (None when not stated). Text
     tables hold strings; map files hold their native dtypes. ``geometry`` (map files only)
-    is aligned with ``data``'s index and already in EPSG:28992.
+    is aligned with ``data``'s index and already in EPSG:28992. ``lines`` (text files) holds
+    the 1-based line number in the file of every data row; map files number their features
+    (``data`` row 0 is feature 1). :meth:`locate` turns a data row label into the
+    ``line=``/``feature=``/``row=`` argument of :class:`~mixing.errors.InputError`.
     """
 
     data: pd.DataFrame
@@ -58,21 +65,74 @@ class RawTable:
     decimal: str = "."
     title_year: int | None = None
     geometry: gpd.GeoSeries | None = field(default=None, repr=False)
+    lines: list[int] | None = field(default=None, repr=False)
+
+    def locate(self, label: object) -> dict[str, int]:
+        """Where data row ``label`` is in the file: ``{"line": n}`` or ``{"feature": n}``."""
+        position = int(label)  # data rows carry a RangeIndex
+        if self.lines is not None:
+            return {"line": int(self.lines[position])}
+        if self.kind == "map file":
+            return {"feature": position + 1}
+        return {"row": position + 1}
 
 
 def unsupported(path: Path) -> InputError:
     """The error for a file no reader understands."""
     return InputError(
         f"unknown format {path.suffix!r}; supported are " + "; ".join(SUPPORTED)
-        + f" with suffixes {list(TEXT_SUFFIXES + GEO_SUFFIXES)}",
+        + f" with suffixes {list(TEXT_SUFFIXES + GEO_SUFFIXES)} (also inside .gz/.zip)",
         file=path,
         fix="convert the file to CSV or GeoPackage and map its columns with "
         "columns={'unit_code': ..., 'population': ...}",
     )
 
 
+def _archive_members(path: Path) -> list[str]:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist()
+                     if not n.endswith("/") and not n.startswith("__MACOSX")]
+    except (zipfile.BadZipFile, OSError) as err:
+        raise InputError(f"cannot open the zip archive ({err})", file=path,
+                         fix="download it again; the archive is damaged") from None
+    return names
+
+
+def _read_zip(path: Path) -> RawTable:
+    """A zip holding ONE CSV or ONE map file (a shapefile's .shp with its sidecars)."""
+    import zipfile
+
+    from mixing.io.readers.geo import read_geo_table
+    from mixing.io.readers.statline import read_text_table
+
+    members = _archive_members(path)
+    data = [n for n in members if Path(n).suffix.lower() in TEXT_SUFFIXES + GEO_SUFFIXES
+            and Path(n).suffix.lower() not in (".parquet",)]
+    if len(data) != 1:
+        what = "no CSV or map file" if not data else f"several data files {data}"
+        raise InputError(
+            f"the zip archive holds {what}; it has {members[:12]}", file=path,
+            fix="unzip it and pass the one file you mean (a shapefile as its .shp)")
+    member = data[0]
+    label = f"{path}!{member}"
+    if Path(member).suffix.lower() in TEXT_SUFFIXES:
+        with zipfile.ZipFile(path) as archive:
+            return read_text_table(Path(member), data=archive.read(member), label=label)
+    return read_geo_table(f"/vsizip/{path.resolve()}/{member}", label=label)
+
+
 def read_source(path: str | Path) -> RawTable:
-    """Parse ``path`` with the reader its extension calls for."""
+    """Parse ``path`` with the reader its extension (and its first bytes) call for.
+
+    gzip-compressed files (``kwb.csv.gz``, or a ``.csv`` that is gzip inside) and zip
+    archives holding one CSV or one map file (GeoPackage, shapefile with its sidecars,
+    GeoJSON) are read without unpacking them first.
+    """
+    import gzip
+
     from mixing.io.readers.geo import read_geo_table
     from mixing.io.readers.statline import read_text_table
 
@@ -85,6 +145,20 @@ def read_source(path: str | Path) -> RawTable:
         raise InputError("expected a file, got a directory", file=path,
                          fix="pass the CSV/GeoPackage inside the directory")
     suffix = path.suffix.lower()
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if suffix == ".gz" or (head[:2] == b"\x1f\x8b" and suffix in TEXT_SUFFIXES):
+        inner = Path(path.stem) if suffix == ".gz" else path
+        if inner.suffix.lower() in GEO_SUFFIXES:
+            return read_geo_table(f"/vsigzip/{path.resolve()}", label=str(path))
+        try:
+            data = gzip.decompress(path.read_bytes())
+        except (OSError, EOFError) as err:
+            raise InputError(f"cannot decompress this gzip file ({err})", file=path,
+                             fix="download it again; the file is damaged or cut short") from None
+        return read_text_table(path, data=data)
+    if suffix == ".zip" or (head == b"PK\x03\x04" and suffix in TEXT_SUFFIXES):
+        return _read_zip(path)
     if suffix in TEXT_SUFFIXES:
         return read_text_table(path)
     if suffix in GEO_SUFFIXES:

@@ -8,7 +8,11 @@ Everything leaves this module in EPSG:28992 with valid (multi)polygons:
   coordinate bounds, set with a :class:`CRSAssumedWarning`, and reprojected; coordinates
   that fit neither are an InputError;
 * invalid geometries are repaired with :func:`shapely.make_valid`, keeping only polygonal
-  parts, with one :class:`GeometryRepairedWarning` that gives the count.
+  parts, with one :class:`GeometryRepairedWarning` that gives the count;
+* NaN coordinates and a feature outside the Netherlands (:mod:`mixing.io.plausible`) are an
+  InputError naming the 1-based feature number;
+* a GeoJSON that is not valid JSON (e.g. a trailing comma after the last feature) is an
+  InputError naming the line and column, found with Python's JSON parser.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import pandas as pd
 import shapely
 
 from mixing.errors import InputError
-from mixing.io.readers import RawTable
+from mixing.io.plausible import check_coordinates, check_inside
+from mixing.io.readers import TEXT_SUFFIXES, RawTable
 from mixing.schema import CRS
 
 __all__ = [
@@ -82,7 +87,13 @@ def to_rd(frame: gpd.GeoDataFrame, file: object) -> gpd.GeoDataFrame:
         )
     with np.errstate(invalid="ignore", over="ignore"):
         frame = frame.to_crs(CRS)
-    if not _inside(frame.total_bounds, RD_BOUNDS):
+    bounds = frame.geometry.bounds.to_numpy()
+    with np.errstate(invalid="ignore"):
+        fits = ((bounds[:, 0] >= RD_BOUNDS[0]) & (bounds[:, 1] >= RD_BOUNDS[1])
+                & (bounds[:, 2] <= RD_BOUNDS[2]) & (bounds[:, 3] <= RD_BOUNDS[3]))
+    # No feature in the Netherlands: the CRS is wrong. Some outside: those features are
+    # wrong, and mixing.io.plausible.check_inside names them.
+    if not fits.any() and len(bounds):
         raise InputError(
             f"after reprojection from {declared} the geometry lies outside the Netherlands; "
             "the declared CRS is wrong (or lon/lat are swapped)",
@@ -120,35 +131,78 @@ def repair(geometry: gpd.GeoSeries, file: object) -> gpd.GeoSeries:
     return gpd.GeoSeries(values, index=geometry.index, crs=geometry.crs)
 
 
-def _read(path: Path) -> gpd.GeoDataFrame:
-    if not path.exists():
-        raise InputError("file not found", file=path, fix="check the path")
+def _json_error(path: Path) -> InputError | None:
+    """Where a (Geo/Topo)JSON file stops being JSON, as an InputError; None when it parses."""
+    import json
+
+    try:
+        with path.open("rb") as handle:
+            json.loads(handle.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return InputError("the file is not UTF-8 JSON", file=path,
+                          fix="re-save it as UTF-8 GeoJSON")
+    except json.JSONDecodeError as err:
+        before = err.doc[: err.pos].rstrip()
+        if err.msg.startswith("Expecting") and before.endswith(","):
+            # Report the comma itself, not the bracket after it.
+            position = len(before) - 1
+            line = before.count("\n") + 1
+            column = position - before.rfind("\n")
+            problem = "a trailing comma (a comma before a closing bracket)"
+        else:
+            line, column, problem = err.lineno, err.colno, err.msg
+        return InputError(
+            f"the file is not valid JSON: {problem} at line {line}, column {column}",
+            file=path, line=line,
+            fix="repair it there (e.g. remove the comma after the last feature) or export "
+            "it again from a GIS")
+    return None
+
+
+def _read(path: str | Path, label: object = None) -> gpd.GeoDataFrame:
+    text_path = str(path)
+    virtual = text_path.startswith("/vsi")
+    path = Path(path)
+    file = label if label is not None else path
+    if not virtual and not path.exists():
+        raise InputError("file not found", file=file, fix="check the path")
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        raise InputError(
+            "a text table is not a map file", file=file,
+            fix="pass the CSV as table= and a boundary file (GeoPackage, GeoJSON, TopoJSON, "
+            "shapefile) as geometry=")
     try:
         if path.suffix.lower() == ".parquet":
             return gpd.read_parquet(path)
-        if path.stat().st_size == 0:
-            raise InputError("the file is empty", file=path, fix="download it again")
-        return gpd.read_file(path)
+        if not virtual and path.stat().st_size == 0:
+            raise InputError("the file is empty", file=file, fix="download it again")
+        return gpd.read_file(text_path)
     except InputError:
         raise
     except Exception as err:  # pyogrio/GDAL raise many types; all mean "cannot read"
+        if not virtual and path.suffix.lower() in (".json", ".geojson", ".topojson"):
+            broken = _json_error(path)
+            if broken is not None:
+                raise broken from None
         raise InputError(
             f"cannot read this as a map file ({type(err).__name__}: {err})".replace("\n", " "),
-            file=path,
+            file=file,
             fix="check that it is a complete GeoJSON/TopoJSON/GeoPackage/shapefile",
         ) from None
 
 
-def read_geometry(path: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def read_geometry(path: str | Path | gpd.GeoDataFrame, *,
+                  label: object = None) -> gpd.GeoDataFrame:
     """Read a map file into EPSG:28992 with valid polygons (attributes kept).
 
     Read an expensive national boundary file once and pass the result to
-    :func:`mixing.io.cbs.read_units` as ``geometry=`` for every table.
+    :func:`mixing.io.cbs.read_units` as ``geometry=`` for every table. ``label`` names a
+    GDAL virtual path (``/vsizip/...``) in messages.
     """
     if isinstance(path, gpd.GeoDataFrame):
-        frame, file = path, "<GeoDataFrame>"
+        frame, file = path.reset_index(drop=True), "<GeoDataFrame>"
     else:
-        frame, file = _read(Path(path)), str(path)
+        frame, file = _read(path, label), str(label if label is not None else path)
         # GDAL reports EPSG:4326 for any GeoJSON without a "crs" member (RFC 7946 default);
         # for RD coordinates that is a default, not a statement, so infer the CRS instead.
         if (Path(path).suffix.lower() in (".json", ".geojson") and frame.crs is not None
@@ -160,21 +214,24 @@ def read_geometry(path: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         raise InputError("the map file has no features", file=file, fix="download it again")
     polygonal = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]) | frame.geometry.isna()
     if not polygonal.all():
-        label = frame.index[int((~polygonal).to_numpy().argmax())]
-        raise InputError("units must be polygons", file=file, row=label,
-                         value=frame.geometry.geom_type[label],
+        position = int((~polygonal).to_numpy().argmax())
+        raise InputError("units must be polygons", file=file, feature=position + 1,
+                         value=frame.geometry.geom_type.iloc[position],
                          fix="use the area (vlak) layer, not points or lines")
+    check_coordinates(frame.geometry.to_numpy(), file=file)
     frame = to_rd(frame, file)
     frame = frame.set_geometry(repair(frame.geometry, file))
+    check_inside(frame.geometry.to_numpy(), file=file)
     frame.attrs["file"] = file
     return frame
 
 
-def read_geo_table(path: str | Path) -> RawTable:
+def read_geo_table(path: str | Path, *, label: object = None) -> RawTable:
     """A map file as a :class:`~mixing.io.readers.RawTable` (attributes + RD geometry)."""
-    frame = read_geometry(path)
+    frame = read_geometry(path, label=label)
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     names = [str(c) for c in attributes.columns]
     attributes.columns = range(attributes.shape[1])
-    return RawTable(attributes.reset_index(drop=True), names, [None] * len(names), str(path),
-                    "map file", geometry=frame.geometry.reset_index(drop=True))
+    return RawTable(attributes.reset_index(drop=True), names, [None] * len(names),
+                    str(label if label is not None else path), "map file",
+                    geometry=frame.geometry.reset_index(drop=True))
