@@ -72,3 +72,13 @@ def test_config_schema_enums_are_the_catalogue():
     assert props["indices"]["items"]["enum"] == list(catalogue.INDICES)
     assert props["inference"]["items"]["enum"] == list(catalogue.names("aspatial"))
     assert props["inference"]["default"] == list(catalogue.names("aspatial", inference=True))
+
+
+def test_import_mixing_exposes_the_entry_points():
+    import mixing
+
+    for name in mixing.__all__[1:]:
+        assert callable(getattr(mixing, name)), name
+    assert mixing.index_table is index_table
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        mixing.nope  # noqa: B018

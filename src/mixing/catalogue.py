@@ -27,6 +27,7 @@ from typing import Literal
 from mixing.dimensions import Label
 from mixing.errors import InputError
 from mixing.kernels import aspatial, local, multigroup, spatial
+from mixing.kernels.modified_gini import modified_gini
 
 __all__ = [
     "Family",
@@ -163,6 +164,10 @@ _SPECS = (
     _aspatial("atkinson", "Atkinson-index", "Atkinson index", bounds=_D),
     _aspatial("modified_dissimilarity", "Gecorrigeerde D (Carrington-Troske)",
               "Modified dissimilarity (Carrington-Troske)", seeded=True, scale_free=False),
+    IndexSpec("modified_gini", modified_gini, "aspatial",
+              Label("Gecorrigeerde Gini-index (Carrington-Troske)",
+                    "Modified Gini index (Carrington-Troske)"),
+              seeded=True, scale_free=False, bounds=(-1.0, 1.0)),
     _aspatial("bias_corrected_dissimilarity", "Biasgecorrigeerde D",
               "Bias-corrected dissimilarity", seeded=True, scale_free=False),
     _aspatial("density_corrected_dissimilarity", "Dichtheidsgecorrigeerde D",
