@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import integer, quiet
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import (
     Batch,
     exclusive_cumsum,
@@ -127,17 +128,14 @@ def _dissim(x: np.ndarray, t: np.ndarray, batch: Batch) -> np.ndarray:
         return num / (2.0 * T * P * (1.0 - P))
 
 
+@shared_parameters
 def isolation(group, total, *, groups=None):
     """Isolation index xPx (Lieberson 1981; Bell 1954).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -168,17 +166,14 @@ def isolation(group, total, *, groups=None):
         return batch.out(batch.sum(x * p) / X)
 
 
+@shared_parameters
 def exposure(group, total, *, groups=None):
     """Exposure (interaction) index xPy of the group to the rest (Bell 1954).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -215,17 +210,14 @@ def exposure(group, total, *, groups=None):
 # ---------------------------------------------------------------------------------------
 
 
+@shared_parameters
 def gini(group, total, *, groups=None):
     """Gini segregation index G (Duncan & Duncan 1955; Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -272,17 +264,14 @@ def _binary_entropy(p: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(p), np.nan, e)
 
 
+@shared_parameters
 def entropy(group, total, *, groups=None):
     """Entropy (information theory) index H, Theil's H (Theil & Finizza 1971).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -318,17 +307,14 @@ def entropy(group, total, *, groups=None):
         return batch.out(num / (E * T))
 
 
+@shared_parameters
 def correlation_ratio(group, total, *, groups=None):
     """Correlation ratio V, also eta squared (Bell 1954; White 1986).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -360,17 +346,14 @@ def correlation_ratio(group, total, *, groups=None):
         return batch.out((xpx - P) / (1.0 - P))
 
 
+@shared_parameters
 def atkinson(group, total, *, groups=None, b=0.5):
     """Atkinson index A(b) (Atkinson 1970; James & Taeuber 1985).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
     b : float, default 0.5
         Shape parameter in [0, 1): how units under- (b < 0.5) or over-represented
         (b > 0.5) in the group weigh. ``segregation`` fixes b = 0.5.
@@ -413,17 +396,14 @@ def atkinson(group, total, *, groups=None, b=0.5):
         return batch.out(1.0 - P / (1.0 - P) * np.abs(inner / (P * T)) ** (1.0 / (1.0 - b)))
 
 
+@shared_parameters
 def min_max(group, total, *, groups=None):
     """MinMax index (O'Sullivan & Wong 2007), aspatial form.
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -458,17 +438,14 @@ def min_max(group, total, *, groups=None):
         return batch.out(1.0 - batch.sum(np.minimum(a, c)) / batch.sum(np.maximum(a, c)))
 
 
+@shared_parameters
 def con_prof(group, total, *, groups=None, m=1000):
     """Concentration-profile index R (Hong & Sadahiro 2014), as in ``segregation``.
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
     m : int, default 1000
         Number of thresholds on the grid ``linspace(0, 1, m)``.
 
@@ -532,17 +509,14 @@ def _correct_towards_null(D: np.ndarray, D_star: np.ndarray) -> np.ndarray:
         return np.where(D >= D_star, (D - D_star) / (1.0 - D_star), (D - D_star) / D_star)
 
 
+@shared_parameters
 def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=None):
     """Modified dissimilarity D* of Carrington & Troske (1997), as in ``segregation``.
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
     iterations : int, default 500
         Number of simulated random allocations.
     seed : int, numpy.random.Generator or None
@@ -659,17 +633,14 @@ def _dissim_of_draws(sim_group: np.ndarray, sim_rest: np.ndarray) -> np.ndarray:
         return num / (2.0 * T * P * (1.0 - P))
 
 
+@shared_parameters
 def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=None):
     """Bias-corrected dissimilarity of Allen et al. (2015), as in ``segregation``.
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
     draws : int, default 500
         Number of bootstrap draws B (``segregation``'s ``B``).
     seed : int, numpy.random.Generator or None
@@ -771,17 +742,14 @@ def _fold_normal_mle(theta: np.ndarray, tol: float = 1e-14, max_iter: int = 500)
 _SEGREGATION_THETA_LIMIT = 38.335
 
 
+@shared_parameters
 def density_corrected_dissimilarity(group, total, *, groups=None, match_segregation=True):
     """Density-corrected dissimilarity of Allen et al. (2015), as in ``segregation``.
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
     match_segregation : bool, default True
         Reproduce ``segregation`` 2.5's numerical flaw (see Notes): units with
         :math:`\\hat\\theta_i > 38.335` contribute 0. Pass False for the correct

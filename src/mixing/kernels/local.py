@@ -52,6 +52,7 @@ from scipy.special import rel_entr
 
 from mixing.checks import floats, integer, quiet
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import Batch, make_batch, multigroup_counts, two_group_counts
 
 __all__ = [
@@ -229,13 +230,13 @@ def _plogp_sum(p: np.ndarray) -> np.ndarray:
         return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=1)
 
 
+@shared_parameters
 def local_entropy(counts, *, groups=None, empty="segregation"):
     r"""Normalised local entropy of each unit's population mix (Reardon & O'Sullivan 2004).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
+    {MULTI_COUNTS}
     groups : array_like, optional
         One id per unit. Validated only: the value depends on the unit alone.
     empty : {"segregation", "nan"}, default "segregation"
@@ -274,13 +275,13 @@ def local_entropy(counts, *, groups=None, empty="segregation"):
     return _finish(value + 0.0, unknown, is_empty, mode)  # + 0.0: no -0.0
 
 
+@shared_parameters
 def local_diversity(counts, *, groups=None, empty="segregation"):
     r"""Local diversity (Theil's entropy, in nats) of each unit's population mix.
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
+    {MULTI_COUNTS}
     groups : array_like, optional
         One id per unit. Validated only: the value depends on the unit alone.
     empty : {"segregation", "nan"}, default "segregation"
@@ -312,13 +313,13 @@ def local_diversity(counts, *, groups=None, empty="segregation"):
     return _finish(-_plogp_sum(p) + 0.0, unknown, is_empty, mode)
 
 
+@shared_parameters
 def local_simpson_concentration(counts, *, groups=None, empty="segregation"):
     r"""Local Simpson's concentration :math:`\lambda_i` of each unit (Simpson 1949).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
+    {MULTI_COUNTS}
     groups : array_like, optional
         One id per unit. Validated only: the value depends on the unit alone.
     empty : {"segregation", "nan"}, default "segregation"
@@ -352,13 +353,13 @@ def local_simpson_concentration(counts, *, groups=None, empty="segregation"):
     return _finish((p * p).sum(axis=1), unknown, is_empty, mode)
 
 
+@shared_parameters
 def local_simpson_interaction(counts, *, groups=None, empty="segregation"):
     r"""Local Simpson's interaction :math:`I_i` (Gini-Simpson diversity) of each unit.
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
+    {MULTI_COUNTS}
     groups : array_like, optional
         One id per unit. Validated only: the value depends on the unit alone.
     empty : {"segregation", "nan"}, default "segregation"
@@ -394,15 +395,13 @@ def local_simpson_interaction(counts, *, groups=None, empty="segregation"):
 # ---------------------------------------------------------------------------------------
 
 
+@shared_parameters
 def dissimilarity_contribution(group, total, *, groups=None):
     r"""Each unit's share of the index of dissimilarity D (Duncan & Duncan 1955).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     groups : array_like, optional
         One id per unit: :math:`X` and :math:`Y` are those of each unit's municipality.
 
@@ -505,6 +504,7 @@ def knn_neighbors(centroids, k=5, *, groups=None, mask=None):
     return out
 
 
+@shared_parameters
 def local_relative_centralization(
     group, total, centroids, *, neighbors=None, k=5, groups=None, empty="segregation"
 ):
@@ -512,10 +512,7 @@ def local_relative_centralization(
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     centroids : array_like
         (units, 2) unit centroids in a projected CRS (EPSG:28992); distances to the focal
         unit are Euclidean distances between centroids.
@@ -608,13 +605,13 @@ def local_relative_centralization(
     return np.where(unknown, np.nan, rce)
 
 
+@shared_parameters
 def local_distortion(counts, *, centroids=None, distances=None, groups=None, empty="segregation"):
     r"""Local distortion coefficient: a unit's KL divergence profile (Olteanu et al. 2019).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
+    {MULTI_COUNTS}
     centroids : array_like, optional
         (units, 2) centroids in a projected CRS; Euclidean distances between them are
         computed per municipality. Give this or ``distances``.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import integer, quiet
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import Batch, exclusive_cumsum, group_generators, two_group_counts
 from mixing.kernels.aspatial import (
     _CHUNK_FLOATS,
@@ -67,17 +68,14 @@ def gini_of_draws(sim: np.ndarray, total: np.ndarray, batch: Batch | None = None
         return (num / (T * T * P * (1.0 - P))).reshape(b, G)
 
 
+@shared_parameters
 def modified_gini(group, total, *, groups=None, iterations=500, seed=None, draws=None):
     r"""Modified Gini index G* of Carrington & Troske (1997), as in ``segregation``.
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {COUNTS}
+    {GROUPS}
     iterations : int, default 500
         Number of simulated random allocations.
     seed : int, numpy.random.Generator or None

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixing.checks import quiet
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import Batch, exclusive_cumsum, make_batch, multigroup_counts
 
 __all__ = [
@@ -82,15 +83,14 @@ def _entropy_rows(P: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(P).any(axis=-1), np.nan, out)
 
 
+@shared_parameters
 def multigroup_dissimilarity(counts, *, groups=None):
     r"""Multigroup dissimilarity index D (Sakoda 1981; Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -122,15 +122,14 @@ def multigroup_dissimilarity(counts, *, groups=None):
         return batch.out(num / (2.0 * T * interaction))
 
 
+@shared_parameters
 def multigroup_gini(counts, *, groups=None):
     r"""Multigroup Gini index G (Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -172,15 +171,14 @@ def multigroup_gini(counts, *, groups=None):
         return batch.out(num / (2.0 * T * T * interaction))
 
 
+@shared_parameters
 def normalized_exposure(counts, *, groups=None):
     r"""Multigroup normalized exposure P (James 1986; Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -212,15 +210,14 @@ def normalized_exposure(counts, *, groups=None):
         return batch.out(num / T)
 
 
+@shared_parameters
 def information_theory(counts, *, groups=None):
     r"""Multigroup information theory index H (Theil 1972; Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -259,15 +256,14 @@ def _mutual_information(c: np.ndarray, batch: Batch) -> np.ndarray:
         return num / T
 
 
+@shared_parameters
 def mutual_information(counts, *, groups=None):
     r"""Mutual information index M (Theil 1971; Mora & Ruiz-Castillo 2011), natural log.
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -298,15 +294,14 @@ def mutual_information(counts, *, groups=None):
     return batch.out(_mutual_information(c, batch))
 
 
+@shared_parameters
 def relative_diversity(counts, *, groups=None):
     r"""Multigroup relative diversity index R (Carlson 1992; Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -335,15 +330,14 @@ def relative_diversity(counts, *, groups=None):
         return batch.out(num / (T * (P * (1.0 - P)).sum(axis=1)))
 
 
+@shared_parameters
 def squared_coefficient_of_variation(counts, *, groups=None):
     r"""Multigroup squared coefficient of variation C (Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -380,15 +374,14 @@ def _global_shares(counts, groups):
     return P, batch
 
 
+@shared_parameters
 def diversity(counts, *, groups=None, normalized=False):
     r"""Entropy (diversity) of the municipality's population mix (Theil 1972).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
     normalized : bool, default False
         Divide by :math:`\ln K`, so that the result is in [0, 1].
 
@@ -421,15 +414,14 @@ def diversity(counts, *, groups=None, normalized=False):
     return batch.out(E)
 
 
+@shared_parameters
 def simpsons_concentration(counts, *, groups=None):
     r"""Simpson's concentration index :math:`\lambda` (Simpson 1949).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -454,15 +446,14 @@ def simpsons_concentration(counts, *, groups=None):
     return batch.out((P * P).sum(axis=1))
 
 
+@shared_parameters
 def simpsons_interaction(counts, *, groups=None):
     r"""Simpson's interaction index I (Simpson 1949), a.k.a. the Gini-Simpson diversity.
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
 
     Returns
     -------
@@ -524,13 +515,13 @@ class MutualInformationDecomposition:
     entropy: float | np.ndarray = np.nan
 
 
+@shared_parameters
 def mutual_information_decomposition(counts, clusters, *, groups=None):
     r"""Decompose M into between-cluster and within-cluster segregation.
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
+    {MULTI_COUNTS}
     clusters : array_like
         One cluster id per unit (e.g. the wijk code of each buurt); any sortable dtype.
     groups : array_like, optional

@@ -44,6 +44,7 @@ import pandas as pd
 
 from mixing.checks import integer, quiet
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import group_generators, make_batch, multigroup_counts
 from mixing.kernels.multigroup import mutual_information_decomposition
 
@@ -166,14 +167,14 @@ class MutualTotal:
         return pd.concat(rows, ignore_index=True)
 
 
+@shared_parameters
 def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, ci=0.95,
                  seed=None):
     r"""Mutual information M and Theil's H, with bootstrap bias correction and errors.
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
+    {MULTI_COUNTS}
     groups : array_like, optional
         One id per unit (e.g. municipality); if given, every field is an array with one
         value per group in ``np.unique(groups)`` order.
@@ -294,15 +295,14 @@ def _random_table(gen, unit_tot: np.ndarray, group_tot: np.ndarray) -> np.ndarra
     return tab
 
 
+@shared_parameters
 def mutual_expected(counts, *, groups=None, fixed_margins=True, replicates=100, seed=None):
     r"""M and H expected when residents are allocated to units at random (no segregation).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
-    groups : array_like, optional
-        One id per unit; if given, one value per group in ``np.unique(groups)`` order.
+    {MULTI_COUNTS}
+    {GROUPS}
     fixed_margins : bool, default True
         Keep every unit's size and every population group's size as observed (R's
         default). False draws both margins first from multinomial distributions with the
@@ -393,13 +393,13 @@ class MutualLocal:
         return self.group_p * self.group_ls
 
 
+@shared_parameters
 def mutual_local(counts, *, groups=None):
     r"""Local segregation scores of the mutual information index (Theil 1971; R mutual_local).
 
     Parameters
     ----------
-    counts : array_like
-        (units, k) counts, one column per population group, k >= 2.
+    {MULTI_COUNTS}
     groups : array_like, optional
         One id per unit (e.g. municipality); shares and scores are per group.
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from mixing.checks import quiet
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import Batch, exclusive_cumsum, two_group_counts
 from mixing.kernels.spatial._common import _count, _vector
 
@@ -63,21 +64,18 @@ def _lorenz_area(first, second, dist, batch):
     return ordered.sum(f_prev * s_cur) - ordered.sum(f_cur * s_prev)
 
 
+@shared_parameters
 def absolute_centralization(group, total, centroids, areas, *, groups=None, center=None):
     """Absolute centralization index ACE (Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     centroids : array_like
         ``(n, 2)`` unit centroids, EPSG:28992 (:attr:`SpatialInputs.centroids`).
     areas : array_like
         Area per unit, m².
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
     center : None, "mean", (x, y) or array of shape (n_groups, 2)
         The centre (central business district). None / ``"mean"``: the unweighted mean
         of the valid units' centroids, ``segregation``'s default; or a given point, e.g.
@@ -114,19 +112,16 @@ def absolute_centralization(group, total, centroids, areas, *, groups=None, cent
     return batch.out(_lorenz_area(x, a, dist, batch))
 
 
+@shared_parameters
 def relative_centralization(group, total, centroids, *, groups=None, center=None):
     """Relative centralization index RCE (Duncan & Duncan 1955; Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     centroids : array_like
         ``(n, 2)`` unit centroids, EPSG:28992.
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
     center : None, "mean", (x, y) or array of shape (n_groups, 2)
         As in :func:`absolute_centralization`.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import quiet
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import exclusive_cumsum, two_group_counts
 from mixing.kernels.spatial._common import _vector
 
@@ -16,19 +17,16 @@ __all__ = ["delta", "absolute_concentration", "relative_concentration"]
 # ---------------------------------------------------------------------------------------
 
 
+@shared_parameters
 def delta(group, total, areas, *, groups=None):
     """Delta index DEL of Hoover (1941) / Duncan, Cuzzort & Duncan (1961).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     areas : array_like
         Area per unit, m² (:attr:`SpatialInputs.areas`).
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
 
     Returns
     -------
@@ -91,19 +89,16 @@ def _concentration_parts(group, total, areas, groups):
     )
 
 
+@shared_parameters
 def absolute_concentration(group, total, areas, *, groups=None):
     """Absolute concentration index ACO (Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     areas : array_like
         Area per unit, m².
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
 
     Returns
     -------
@@ -140,19 +135,16 @@ def absolute_concentration(group, total, areas, *, groups=None):
         return s["batch"].out(1.0 - (s["xa"] / s["X"] - low) / (high - low))
 
 
+@shared_parameters
 def relative_concentration(group, total, areas, *, groups=None):
     """Relative concentration index RCO (Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     areas : array_like
         Area per unit, m².
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
 
     Returns
     -------

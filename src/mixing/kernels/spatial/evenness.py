@@ -8,6 +8,7 @@ from scipy import sparse
 
 from mixing.checks import integer, quiet
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import two_group_counts
 from mixing.kernels.aspatial import _dissim
 from mixing.kernels.spatial._common import _links, _row_sum, _share, _vector
@@ -25,6 +26,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------
 
 
+@shared_parameters
 def spatial_dissimilarity(group, total, contiguity, *, groups=None, standardize=False):
     """Spatial dissimilarity index D(adj) of Morrill (1991).
 
@@ -38,8 +40,7 @@ def spatial_dissimilarity(group, total, contiguity, *, groups=None, standardize=
         ``(n, n)`` weights :math:`c_{ij}`, normally binary queen contiguity
         (:attr:`mixing.geometry.distances.SpatialInputs.contiguity`, as ``segregation``'s default
         ``Queen.from_dataframe``).
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
     standardize : bool, default False
         Row-standardise :math:`c_{ij}` (as the R package ``seg``); ``segregation``'s
         default is False.
@@ -89,21 +90,18 @@ def _neighbour_adjusted(x, t, batch, rows, cols, c, standardize):
         return _dissim(x, t, batch) - num / den
 
 
+@shared_parameters
 def boundary_spatial_dissimilarity(group, total, boundary_lengths, *, groups=None,
                                    standardize=True):
     """Boundary spatial dissimilarity D(w) of Wong (1993).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     boundary_lengths : scipy sparse matrix or numpy.ndarray
         ``(n, n)`` length of the boundary shared by units i and j
         (:attr:`mixing.geometry.distances.SpatialInputs.boundary_lengths`).
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
     standardize : bool, default True
         Row-standardise the lengths (``segregation.BoundarySpatialDissim``'s default).
 
@@ -140,23 +138,20 @@ def boundary_spatial_dissimilarity(group, total, boundary_lengths, *, groups=Non
     return batch.out(_neighbour_adjusted(x, t, batch, rows, cols, c, standardize))
 
 
+@shared_parameters
 def perimeter_area_dissimilarity(group, total, boundary_lengths, perimeters, areas, *,
                                  groups=None, standardize=True):
     """Perimeter/area-ratio spatial dissimilarity D(s) of Wong (1993).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     boundary_lengths : scipy sparse matrix or numpy.ndarray
         ``(n, n)`` shared boundary lengths (:attr:`SpatialInputs.boundary_lengths`).
     perimeters, areas : array_like
         Perimeter (m) and area (m²) per unit (:attr:`SpatialInputs.perimeters`,
         :attr:`SpatialInputs.areas`).
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
     standardize : bool, default True
         Divide the lengths by their total (per group), ``segregation``'s default.
 
@@ -206,20 +201,17 @@ def perimeter_area_dissimilarity(group, total, boundary_lengths, perimeters, are
     return batch.out(out)
 
 
+@shared_parameters
 def spatial_prox_prof(group, total, contiguity, *, groups=None, m=1000):
     """Spatial proximity profile SPP of Hong & Sadahiro (2014), as in ``segregation``.
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     contiguity : scipy sparse matrix, numpy.ndarray or SpatialWeights
         ``(n, n)`` contiguity; its entries are the edge lengths of the graph (binary
         contiguity: path length in steps).
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
+    {GROUPS}
     m : int, default 1000
         Number of thresholds on the grid ``linspace(0, 1, m)``.
 

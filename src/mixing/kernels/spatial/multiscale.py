@@ -9,6 +9,7 @@ from scipy import sparse
 
 from mixing.errors import InputError
 from mixing.kernels import aspatial as _indices
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import two_group_counts
 from mixing.kernels.spatial._common import _links, _row_sum
 
@@ -45,6 +46,7 @@ class MultiscaleProfile:
 _KERNEL_FUNCTIONS = ("triangular", "boxcar")
 
 
+@shared_parameters
 def multiscale_profile(index, group, total, locations, *, distances, groups=None,
                        kernel="triangular", match_segregation=True, **kwargs):
     """Multiscale segregation profile: an aspatial index on smoothed local environments.
@@ -55,10 +57,7 @@ def multiscale_profile(index, group, total, locations, *, distances, groups=None
         An aspatial kernel of :mod:`mixing.kernels.aspatial` by name (``"dissimilarity"``,
         ``"entropy"``, ``"isolation"``, ...) or any callable with the same
         ``f(group, total, *, groups=None, **kwargs)`` convention.
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     locations : array_like or scipy sparse matrix
         ``(n, 2)`` centroids in EPSG:28992 (a distance band at ``max(distances)`` is built
         once with a k-d tree), or an ``(n, n)`` sparse centroid-distance matrix holding at

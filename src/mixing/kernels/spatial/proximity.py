@@ -8,6 +8,7 @@ from scipy import sparse
 
 from mixing.checks import quiet
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import make_batch, two_group_counts
 from mixing.kernels.spatial._common import _count, _links, _row_sum, _vector
 
@@ -88,28 +89,7 @@ def _proximity(distances, areas, valid, batch, alpha, beta, match_segregation,
     return rows[order], cols[order], c[order]
 
 
-_PROXIMITY_PARAMETERS = """distances : scipy sparse matrix or numpy.ndarray
-        ``(n, n)`` centroid distances in metres (:attr:`SpatialInputs.distances`). A
-        dense array counts every pair; a sparse matrix counts its stored pairs, which
-        for ``match_segregation=True`` must be all pairs of the same group.
-    areas : array_like
-        Area per unit, m² (:attr:`SpatialInputs.areas`), for the self-distance.
-    groups : array_like, optional
-        One id per unit; one value per group in ``np.unique(groups)`` order.
-    alpha, beta : float, default 0.6, 0.5
-        Self-distance :math:`d_{ii} = (\\alpha a_i)^\\beta` (White 1983).
-    match_segregation : bool, default True
-        Use ``segregation`` 2.5's proximity matrix (see :func:`proximity_matrix`);
-        False uses Massey & Denton's :math:`c_{ij} = \\exp(-d_{ij} / s)`.
-    distance_scale : float, default 1000.0
-        :math:`s` in metres for ``match_segregation=False`` (distances in km, as in
-        the literature); ignored otherwise."""
-
-
-def _fill(doc: str) -> str:
-    return doc.replace("{PROXIMITY_PARAMETERS}", _PROXIMITY_PARAMETERS)
-
-
+@shared_parameters
 def proximity_matrix(distances, areas, *, valid=None, groups=None, alpha=0.6, beta=0.5,
                      match_segregation=True, distance_scale=1000.0) -> sparse.csr_array:
     """The proximity matrix :math:`c_{ij}` the distance-decay indices use.
@@ -163,8 +143,6 @@ def proximity_matrix(distances, areas, *, valid=None, groups=None, alpha=0.6, be
     return sparse.csr_array((c, (rows, cols)), shape=(n, n))
 
 
-proximity_matrix.__doc__ = _fill(proximity_matrix.__doc__)
-
 
 def _as_distances(distances):
     if sparse.issparse(distances):
@@ -187,16 +165,14 @@ def _quad(u, v, rows, cols, c, batch):
     return batch.sum(_row_sum(rows, u[rows] * c * v[cols], n))
 
 
+@shared_parameters
 def spatial_proximity(group, total, distances, areas, *, groups=None, alpha=0.6, beta=0.5,
                       match_segregation=True, distance_scale=1000.0):
     """Spatial proximity index SP (White 1983; Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     {PROXIMITY_PARAMETERS}
 
     Returns
@@ -239,8 +215,6 @@ def spatial_proximity(group, total, distances, areas, *, groups=None, alpha=0.6,
         return batch.out((X * pxx + Y * pyy) / (T * ptt))
 
 
-spatial_proximity.__doc__ = _fill(spatial_proximity.__doc__)
-
 
 def _distance_decay(x, t, inner, batch, rows, cols, c, match_segregation):
     n = x.shape[0]
@@ -252,16 +226,14 @@ def _distance_decay(x, t, inner, batch, rows, cols, c, match_segregation):
         return batch.out(batch.sum(x * local) / X)
 
 
+@shared_parameters
 def distance_decay_isolation(group, total, distances, areas, *, groups=None, alpha=0.6,
                              beta=0.5, match_segregation=True, distance_scale=1000.0):
     """Distance-decay isolation DPxx (Morgan 1983; Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     {PROXIMITY_PARAMETERS}
 
     Returns
@@ -297,19 +269,15 @@ def distance_decay_isolation(group, total, distances, areas, *, groups=None, alp
     return _distance_decay(x, t, x, batch, rows, cols, c, match_segregation)
 
 
-distance_decay_isolation.__doc__ = _fill(distance_decay_isolation.__doc__)
 
-
+@shared_parameters
 def distance_decay_exposure(group, total, distances, areas, *, groups=None, alpha=0.6,
                             beta=0.5, match_segregation=True, distance_scale=1000.0):
     """Distance-decay exposure (interaction) DPxy (Morgan 1983; Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     {PROXIMITY_PARAMETERS}
 
     Returns
@@ -342,19 +310,15 @@ def distance_decay_exposure(group, total, distances, areas, *, groups=None, alph
     return _distance_decay(x, t, t - x, batch, rows, cols, c, match_segregation)
 
 
-distance_decay_exposure.__doc__ = _fill(distance_decay_exposure.__doc__)
 
-
+@shared_parameters
 def absolute_clustering(group, total, distances, areas, *, groups=None, alpha=0.6,
                         beta=0.5, match_segregation=True, distance_scale=1000.0):
     """Absolute clustering index ACL (Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     {PROXIMITY_PARAMETERS}
 
     Returns
@@ -395,19 +359,15 @@ def absolute_clustering(group, total, distances, areas, *, groups=None, alpha=0.
         return batch.out((xx - base) / (xt - base))
 
 
-absolute_clustering.__doc__ = _fill(absolute_clustering.__doc__)
 
-
+@shared_parameters
 def relative_clustering(group, total, distances, areas, *, groups=None, alpha=0.6,
                         beta=0.5, match_segregation=True, distance_scale=1000.0):
     """Relative clustering index RCL (Massey & Denton 1988).
 
     Parameters
     ----------
-    group : array_like
-        Count of the group of interest per unit, 1-D.
-    total : array_like
-        Total count per unit, same length, ``group <= total``.
+    {COUNTS}
     {PROXIMITY_PARAMETERS}
 
     Returns
@@ -452,5 +412,3 @@ def relative_clustering(group, total, distances, areas, *, groups=None, alpha=0.
     with quiet():
         return batch.out((sxx / X**2) / (syy / Y**2) - 1.0)
 
-
-relative_clustering.__doc__ = _fill(relative_clustering.__doc__)
