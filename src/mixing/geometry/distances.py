@@ -42,7 +42,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from mixing.errors import InputError
-from mixing.geometry.weights import _check_geometry
+from mixing.geometry.weights import _check_geometry, vertex_contiguity
 
 __all__ = [
     "MAX_PAIRS",
@@ -137,11 +137,9 @@ def contiguity_matrix(geometry, *, rook: bool = False, groups=None) -> sparse.cs
     scipy.sparse.csr_array
         0/1, symmetric, no diagonal; an island has an empty row.
     """
-    from libpysal.graph import Graph
-
     geoms = _check_geometry(geometry)
     codes = _group_codes(groups, len(geoms))
-    coo = sparse.coo_array(Graph.build_contiguity(geoms, rook=rook).sparse)
+    coo = sparse.coo_array(sparse.csr_array(vertex_contiguity(geoms, rook=rook)))
     keep = (coo.row != coo.col) & (coo.data != 0) & (codes[coo.row] == codes[coo.col])
     rows, cols = coo.row[keep], coo.col[keep]
     return _csr(rows, cols, np.ones(rows.size), len(geoms))

@@ -46,6 +46,7 @@ __all__ = [
     "KINDS",
     "SpatialWeights",
     "build_weights",
+    "vertex_contiguity",
     "from_matrix",
     "subset",
     "block_diagonal",
@@ -343,7 +344,7 @@ def build_weights(
     centroids = np.column_stack([geoms.centroid.x.to_numpy(), geoms.centroid.y.to_numpy()])
 
     if kind in ("queen", "rook"):
-        binary = _contiguity(geoms, rook=kind == "rook")
+        binary = vertex_contiguity(geoms, rook=kind == "rook")
     elif kind == "knn":
         if not isinstance(k, int | np.integer) or k < 1:
             raise InputError("argument `k` must be a positive integer", value=k)
@@ -372,7 +373,7 @@ def build_weights(
     return _make(binary, unit_ids, kind, centroids, group_ids, codes)
 
 
-def _contiguity(geoms, *, rook: bool) -> sparse.csr_array:
+def vertex_contiguity(geoms, *, rook: bool = False) -> sparse.csr_array:
     """Vertex-set contiguity: queen = a shared vertex, rook = a shared edge.
 
     The same definition as :meth:`libpysal.graph.Graph.build_contiguity` (its default,
