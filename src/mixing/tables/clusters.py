@@ -143,8 +143,10 @@ def autocorrelation_tables(
                                   mi.p_sim, mi.p_norm, permutations, w),
                      _global_rows(part, name, "geary_c", gc.C, gc.expected, gc.z_norm,
                                   gc.p_sim, gc.p_norm, permutations, w)]
-        lisa = autocorr.local_moran(y[known], w, alpha=alpha, adjust="fdr", **kw)
-        gi = autocorr.getis_ord_g_star(y[known], w, alpha=alpha, adjust="fdr", **kw)
+        # "directed": the p-value rule of every earlier release, so local.csv is unchanged
+        local_kw = {"alpha": alpha, "adjust": "fdr", "alternative": "directed", **kw}
+        lisa = autocorr.local_moran(y[known], w, **local_kw)
+        gi = autocorr.getis_ord_g_star(y[known], w, **local_kw)
         lq, contribution = _relative_measures(shown, name)
         locals_.append(_local_rows(shown, known, name, y, lisa, gi, thresholds, lq)
                        .assign(d_contribution=contribution))
