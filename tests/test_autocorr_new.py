@@ -13,10 +13,10 @@ import shapely
 from conftest import SEED
 from scipy import stats
 
+from mixing.checks import integer
 from mixing.errors import InputError
 from mixing.geometry.weights import block_diagonal, build_weights
 from mixing.kernels import autocorr
-from mixing.kernels._grouping import check_count
 
 
 def lattice(n: int, m: int | None = None, kind: str = "rook"):
@@ -274,8 +274,8 @@ def test_unknown_alternative_lists_the_valid_ones():
         autocorr.local_moran([1.0, 2, 3, 4], lattice(2), alternative="lesser")
 
 
-def test_check_count_is_the_one_integer_check():
-    assert check_count(np.int64(5), "permutations") == 5
+def test_permutations_use_the_one_integer_check():
+    assert integer(np.int64(5), "permutations", 0) == 5
     for bad in (True, 2.5, -1, "9"):
         with pytest.raises(InputError, match="argument `permutations` must be an integer >= 0"):
             autocorr.moran([1.0, 2, 3, 4], lattice(2), permutations=bad)
