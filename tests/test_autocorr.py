@@ -14,6 +14,7 @@ from scipy import stats
 from mixing.errors import InputError
 from mixing.geometry.weights import block_diagonal, build_weights, from_matrix
 from mixing.kernels import autocorr
+from mixing.kernels.autocorr._permutation import _sample_without_replacement
 
 
 def lattice(n: int, kind: str = "rook"):
@@ -95,7 +96,7 @@ def test_chunking_does_not_change_results(monkeypatch):
 
 def test_draws_are_without_replacement_and_uniform():
     rng = np.random.default_rng(SEED)
-    d = autocorr._sample_without_replacement(rng, 10, 4, 20000)
+    d = _sample_without_replacement(rng, 10, 4, 20000)
     assert d.min() >= 0 and d.max() <= 9
     assert all(len(set(row)) == 4 for row in d[:500])
     counts = np.bincount(d[:, 0], minlength=10)  # first column alone is uniform

@@ -127,7 +127,7 @@ def test_geary_matches_esda(cities, code, transformation):
 @pytest.fixture(scope="module", params=CODES)
 def lisa_pair(request, cities):
     w, y, _ = cities[request.param]
-    ours = autocorr.local_moran(y, w, permutations=R, seed=3)
+    ours = autocorr.local_moran(y, w, permutations=R, seed=3, alternative="directed")
     ref = esda.Moran_Local(y, _pysal(w), permutations=R, seed=4)
     return w, y, ours, ref
 
@@ -172,7 +172,7 @@ def test_tied_lower_tail_counts_ties(lisa_pair):
 def test_getis_ord_matches_esda(cities, star, transform):
     w, y, _ = cities["GM0518"]
     ours = autocorr.getis_ord_g_star(y, w, permutations=R, seed=5, transformation=transform,
-                                     star=star)
+                                     star=star, alternative="directed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # esda's note on the assumed self-weight
         ref = esda.G_Local(y, _pysal(w), transform=transform, star=star, permutations=R,
@@ -197,7 +197,8 @@ def test_bivariate_moran_matches_esda(cities, code):
 @pytest.mark.parametrize("code", CODES)
 def test_bivariate_local_moran_matches_esda(cities, code):
     w, y, x = cities[code]
-    ours = autocorr.bivariate_local_moran(y, x, w, permutations=R, seed=8)
+    ours = autocorr.bivariate_local_moran(y, x, w, permutations=R, seed=8,
+                                          alternative="directed")
     ref = esda.Moran_Local_BV(y, x, _pysal(w), permutations=R, seed=9)
     np.testing.assert_allclose(ours.Is, ref.Is, rtol=RTOL, atol=1e-14)
     np.testing.assert_array_equal(ours.quadrant, ref.q)
@@ -211,7 +212,8 @@ def test_one_call_for_both_cities_equals_separate_calls(cities):
     w = block_diagonal(ws)
     y = np.concatenate(ys)
     groups = np.repeat(CODES, [len(v) for v in ys])
-    both = autocorr.local_moran(y, w, groups=groups, permutations=999, seed=10)
+    both = autocorr.local_moran(y, w, groups=groups, permutations=999, seed=10,
+                               alternative="directed")
     glob = autocorr.moran(y, w, groups=groups, permutations=99, seed=10)
     assert glob.groups.tolist() == sorted(CODES)
     start = 0

@@ -324,7 +324,9 @@ _CLUSTER_LOCAL_OWN = _own(
 )
 
 _AUTOCORRELATION_OWN = _own(
-    ("statistic", "category", "moran_i, geary_c or bivariate_moran", "statistiek"),
+    ("statistic", "category", "moran_i, geary_c, bivariate_moran, moran_rate (Moran's I of "
+     "empirical-Bayes rates), getis_ord_g (global G) or join_counts (black-black joins of "
+     "buurten above 50 % social housing)", "statistiek"),
     ("value", "index", "value of the statistic", "waarde"),
     ("expected", "index", "expected value under no spatial autocorrelation",
      "verwachting zonder ruimtelijke samenhang"),

@@ -177,7 +177,8 @@ def _spatial(units, dimensions, permutations, seed, kind) -> dict[str, tuple[flo
             I = float(autocorr.moran(y, wk, permutations=0).I)  # noqa: E741
             hh = np.nan
             if permutations:
-                lisa = autocorr.local_moran(y, wk, permutations=permutations, seed=seed)
+                lisa = autocorr.local_moran(y, wk, permutations=permutations, seed=seed,
+                                            alternative="directed")
                 hh = float(np.sum(lisa.clusters == "HH"))
             out[name] = (I, hh)
     return out

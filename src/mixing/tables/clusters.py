@@ -23,6 +23,7 @@ from mixing.kernels.concentration import concentration_classes
 from mixing.kernels.local import dissimilarity_contribution, location_quotient
 
 __all__ = [
+    "JOIN_COUNTS",
     "GLOBAL_COLUMNS",
     "LOCAL_COLUMNS",
     "analysis_units",
@@ -31,6 +32,9 @@ __all__ = [
     "autocorrelation_tables",
 ]
 
+
+#: Join counts: the dimension's share made binary, a unit "black" when above the threshold.
+JOIN_COUNTS = {"social_housing": 0.5}
 
 GLOBAL_COLUMNS = ["municipality_code", "year", "level", "variable", "statistic", "value",
                   "expected", "z", "p_value", "p_analytical", "permutations", "n_units",
@@ -113,7 +117,10 @@ def autocorrelation_tables(
     global_table : DataFrame
         :data:`GLOBAL_COLUMNS`; statistics ``moran_i`` (z analytical under normality,
         p by permutation, ``p_analytical`` under normality), ``geary_c`` and
-        ``bivariate_moran`` (variable ``"x~y"``).
+        ``bivariate_moran`` (variable ``"x~y"``), then ``moran_rate`` (Moran's I of the
+        empirical-Bayes standardised rate group / total), ``getis_ord_g`` (global G) and
+        ``join_counts`` (black-black joins of the share above :data:`JOIN_COUNTS`'s
+        threshold; expected and z under non-free sampling, p by permutation).
     local_table : DataFrame
         :data:`LOCAL_COLUMNS`: LISA (``quadrant`` HH/LH/LL/HL, or ``isolated`` /
         ``undefined``), Gi* (``gi_z``, ``hotspot`` hot/cold/not significant after FDR),
@@ -127,7 +134,7 @@ def autocorrelation_tables(
     if weights.n != len(shown) or not np.array_equal(weights.ids, shown["unit_code"].to_numpy()):
         raise ValueError("weights do not match the units: build them with unit_weights() on "
                          "the same units table")
-    globals_, locals_ = [], []
+    globals_, locals_, extra = [], [], []
     names = _available(units, variables)
     values = {v: variable_values(shown, v) for v in names}
     for name in names:
@@ -143,8 +150,11 @@ def autocorrelation_tables(
                                   mi.p_sim, mi.p_norm, permutations, w),
                      _global_rows(part, name, "geary_c", gc.C, gc.expected, gc.z_norm,
                                   gc.p_sim, gc.p_norm, permutations, w)]
-        lisa = autocorr.local_moran(y[known], w, alpha=alpha, adjust="fdr", **kw)
-        gi = autocorr.getis_ord_g_star(y[known], w, alpha=alpha, adjust="fdr", **kw)
+        extra += _new_global_rows(part, name, y[known], w, permutations, kw)
+        # "directed": the p-value rule of every earlier release, so local.csv is unchanged
+        local_kw = {"alpha": alpha, "adjust": "fdr", "alternative": "directed", **kw}
+        lisa = autocorr.local_moran(y[known], w, **local_kw)
+        gi = autocorr.getis_ord_g_star(y[known], w, **local_kw)
         lq, contribution = _relative_measures(shown, name)
         locals_.append(_local_rows(shown, known, name, y, lisa, gi, thresholds, lq)
                        .assign(d_contribution=contribution))
@@ -159,11 +169,31 @@ def autocorrelation_tables(
         globals_.append(_global_rows(shown[known], f"{x_name}~{y_name}", "bivariate_moran",
                                      bv.I, bv.expected_sim, bv.z_sim, bv.p_sim, np.nan,
                                      permutations, w))
+    globals_ += extra  # after the rows of earlier releases, which stay as they were
     global_table = (pd.concat(globals_, ignore_index=True) if globals_
                     else pd.DataFrame(columns=GLOBAL_COLUMNS))
     local_table = (pd.concat(locals_, ignore_index=True) if locals_
                    else pd.DataFrame(columns=LOCAL_COLUMNS))
     return global_table[GLOBAL_COLUMNS], local_table[LOCAL_COLUMNS]
+
+
+def _new_global_rows(part, name, y, w, permutations, kw) -> list[pd.DataFrame]:
+    """EB-rate Moran's I (dimensions), global Getis-Ord G and join counts."""
+    rows = []
+    if name in DIMENSIONS:
+        dim = DIMENSIONS[name]
+        rate = autocorr.moran_rate(part[dim.group].to_numpy(dtype="float64"),
+                                   part[dim.total].to_numpy(dtype="float64"), w, **kw)
+        rows.append(_global_rows(part, name, "moran_rate", rate.I, rate.expected, rate.z_norm,
+                                 rate.p_sim, rate.p_norm, permutations, w))
+    g = autocorr.getis_ord_g(y, w, **kw)
+    rows.append(_global_rows(part, name, "getis_ord_g", g.G, g.expected, g.z_norm, g.p_sim,
+                             g.p_norm, permutations, w))
+    if name in JOIN_COUNTS:
+        jc = autocorr.join_counts((y > JOIN_COUNTS[name]).astype(np.float64), w, **kw)
+        rows.append(_global_rows(part, name, "join_counts", jc.bb, jc.expected_bb, jc.z_bb,
+                                 jc.p_sim_bb, jc.p_norm_bb, permutations, w))
+    return rows
 
 
 def _global_rows(part, variable, statistic, value, expected, z, p, p_analytical,
