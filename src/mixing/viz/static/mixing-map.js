@@ -7,13 +7,19 @@
  * cfg = {
  *   bounds: [[south, west], [north, east]],
  *   labels: {...}, colors: {unknown, empty},
- *   layers: [{id, group, title, colors: [...], legend: {title, items: [[color, label]], note}}],
+ *   title: "'s-Gravenhage, 2019",
+ *   layers: [{id, group, title, colors: [...],
+ *             legend: {title, items: [[color, label]], note, details: [line, ...]}}],
  *   groups: [[group id, heading]], rowKeys: [...], summary: [layer index, ...],
  *   background: {url, attribution, label} or null,
  *   data: FeatureCollection; properties {c: code, n: name, w: wijk, k: [class per layer],
  *         t: [text per layer], r: [full row, in rowKeys order]}
  * }
  * Class -1 = unknown (hidden by CBS), -2 = water or no residents.
+ *
+ * window.mixingMapView = {map, config, show(id), active(), png()} is the page's API (other
+ * scripts, tests); png() resolves to a data URL of the current view with title and legend,
+ * drawn from the SVG of the overlay pane, without any library or network.
  */
 (function () {
   "use strict";
@@ -51,9 +57,11 @@
     function tooltipHtml(p, i) {
       var def = cfg.layers[i];
       var rows = [];
-      rows.push("<div class='mx-tt-name'>" + esc(p.n) + "</div>");
-      rows.push("<div class='mx-tt-sub'>" + esc(L_.unit_code) + " " + esc(p.c) +
-        (p.w ? " &middot; " + esc(L_.wijk) + " " + esc(p.w) : "") + "</div>");
+      // a buurt without a name (or named by its code) shows its code once, as the heading
+      rows.push("<div class='mx-tt-name'>" + esc(p.n || p.c) + "</div>");
+      var sub = (p.n ? esc(L_.unit_code) + " " + esc(p.c) : "") +
+        (p.w ? (p.n ? " &middot; " : "") + esc(L_.wijk) + " " + esc(p.w) : "");
+      if (sub) rows.push("<div class='mx-tt-sub'>" + sub + "</div>");
       rows.push("<div class='mx-tt-active'>" + esc(def.title) + ": <b>" + esc(p.t[i]) + "</b></div>");
       cfg.summary.forEach(function (j) {
         if (j !== i) rows.push("<div>" + esc(cfg.layers[j].short) + ": " + esc(p.t[j]) + "</div>");
@@ -66,7 +74,7 @@
       var rows = cfg.rowKeys.map(function (key, j) {
         return "<tr><th>" + esc(key) + "</th><td>" + esc(p.r[j]) + "</td></tr>";
       });
-      return "<div class='mx-popup'><div class='mx-tt-name'>" + esc(p.n) + "</div>" +
+      return "<div class='mx-popup'><div class='mx-tt-name'>" + esc(p.n || p.c) + "</div>" +
         "<table>" + rows.join("") + "</table></div>";
     }
 
@@ -167,12 +175,120 @@
             html.push("<div class='mx-legend-item'><i style='background:" + esc(item[0]) +
               "'></i>" + esc(item[1]) + "</div>");
           });
+          (d.legend.details || []).forEach(function (line) {
+            html.push("<div class='mx-legend-detail'>" + esc(line) + "</div>");
+          });
           if (d.legend.note) html.push("<div class='mx-legend-note'>" + esc(d.legend.note) + "</div>");
           div.innerHTML = html.join("");
           legends[d.id] = div;
         });
         L.DomEvent.disableScrollPropagation(box);
         return box;
+      },
+    });
+
+    // ---------------------------------------------------------------- PNG of the view
+    function wrap(ctx, text, maxWidth) {
+      var words = String(text).split(/\s+/), lines = [], line = "";
+      words.forEach(function (w) {
+        var next = line ? line + " " + w : w;
+        if (ctx.measureText(next).width > maxWidth && line) { lines.push(line); line = w; }
+        else line = next;
+      });
+      if (line) lines.push(line);
+      return lines;
+    }
+
+    function png() {
+      var container = map.getContainer();
+      var box = container.getBoundingClientRect();
+      var svg = container.querySelector(".leaflet-overlay-pane svg");
+      var def = active === null ? null : cfg.layers[active];
+      var legendWidth = 300, header = 56, footer = 26, scale = 2;
+      var width = Math.round(box.width) + legendWidth, height = Math.round(box.height) + header + footer;
+      var canvas = document.createElement("canvas");
+      canvas.width = width * scale; canvas.height = height * scale;
+      var ctx = canvas.getContext("2d");
+      ctx.scale(scale, scale);
+      ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, width, height);
+      ctx.fillStyle = "#f4f4f1"; ctx.fillRect(0, header, box.width, box.height);
+      var font = '"Segoe UI", Arial, sans-serif';
+      ctx.fillStyle = "#000000"; ctx.textBaseline = "top";
+      ctx.font = "bold 18px " + font;
+      ctx.fillText(cfg.title || "", 10, 8);
+      ctx.font = "14px " + font;
+      ctx.fillText(def ? def.title : "", 10, 32);
+      ctx.font = "12px " + font; ctx.fillStyle = "#555555";
+      ctx.fillText(L_.source, 10, header + box.height + 7);
+
+      function legend() {
+        if (!def) return;
+        var x = box.width + 14, y = header, w = legendWidth - 24;
+        ctx.fillStyle = "#000000"; ctx.font = "bold 13px " + font;
+        wrap(ctx, def.legend.title, w).forEach(function (l) { ctx.fillText(l, x, y); y += 17; });
+        y += 4; ctx.font = "13px " + font;
+        def.legend.items.forEach(function (item) {
+          ctx.fillStyle = item[0]; ctx.fillRect(x, y + 1, 18, 13);
+          ctx.strokeStyle = "#888888"; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 1.5, 17, 12);
+          ctx.fillStyle = "#000000";
+          wrap(ctx, item[1], w - 26).forEach(function (l) { ctx.fillText(l, x + 26, y); y += 17; });
+          y += 2;
+        });
+        ctx.font = "12px " + font;
+        (def.legend.details || []).forEach(function (line) {
+          wrap(ctx, line, w).forEach(function (l) { ctx.fillText(l, x, y); y += 15; });
+        });
+        if (def.legend.note) {
+          y += 4; ctx.fillStyle = "#555555"; ctx.font = "11px " + font;
+          wrap(ctx, def.legend.note, w).forEach(function (l) { ctx.fillText(l, x, y); y += 14; });
+        }
+      }
+
+      return new Promise(function (resolve, reject) {
+        legend();
+        if (!svg) { resolve(canvas.toDataURL("image/png")); return; }
+        var r = svg.getBoundingClientRect();
+        var copy = svg.cloneNode(true);
+        copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+        copy.setAttribute("width", r.width); copy.setAttribute("height", r.height);
+        copy.removeAttribute("style");
+        var source = new XMLSerializer().serializeToString(copy);
+        var image = new Image();
+        image.onload = function () {
+          ctx.save();
+          ctx.beginPath(); ctx.rect(0, header, box.width, box.height); ctx.clip();
+          ctx.drawImage(image, r.left - box.left, header + r.top - box.top, r.width, r.height);
+          ctx.restore();
+          resolve(canvas.toDataURL("image/png"));
+        };
+        image.onerror = function () { reject(new Error("the map could not be drawn")); };
+        image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(source);
+      });
+    }
+
+    var PngButton = L.Control.extend({
+      options: { position: "bottomleft" },
+      onAdd: function () {
+        var button = L.DomUtil.create("button", "mx-png leaflet-bar mx-no-print");
+        button.type = "button";
+        button.id = "mx-png";
+        button.title = L_.png;
+        button.setAttribute("aria-label", L_.png);
+        button.textContent = "\u2913 " + L_.png_short;
+        L.DomEvent.disableClickPropagation(button);
+        button.addEventListener("click", function () {
+          png().then(function (url) {
+            var link = document.getElementById("mx-png-link") || document.createElement("a");
+            link.id = "mx-png-link";
+            link.style.display = "none";
+            link.href = url;
+            var id = active === null ? "kaart" : cfg.layers[active].id;
+            link.download = (cfg.title || "kaart").replace(/[^\w-]+/g, "_") + "_" + id + ".png";
+            if (!link.parentNode) document.body.appendChild(link);
+            link.click();
+          });
+        });
+        return button;
       },
     });
 
@@ -192,7 +308,34 @@
     map.attributionControl.addAttribution(esc(L_.source));
     new Control().addTo(map);
     new Legend().addTo(map);
+    if (L_.png) new PngButton().addTo(map);
     map.fitBounds(cfg.bounds);
     if (cfg.layers.length) show(cfg.layers[0].id);
+
+    // printing: the date on the title panel, and Leaflet redraws for the paper's size
+    function beforePrint() {
+      var stamp = document.querySelector(".mx-print-date");
+      if (stamp && L_.printed) {
+        stamp.textContent = " · " + L_.printed + " " +
+          new Date().toLocaleDateString(L_.locale || undefined,
+            { day: "numeric", month: "long", year: "numeric" });
+      }
+      map.invalidateSize({ animate: false });
+    }
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", function () { map.invalidateSize({ animate: false }); });
+    if (window.matchMedia) {
+      var media = window.matchMedia("print");
+      var onChange = function (e) { if (e.matches) beforePrint(); };
+      if (media.addEventListener) media.addEventListener("change", onChange);
+    }
+
+    var view = {
+      map: map, config: cfg, show: show, png: png,
+      active: function () { return active === null ? null : cfg.layers[active].id; },
+    };
+    window.mixingMapView = view;
+    document.dispatchEvent(new CustomEvent("mixing:map-ready", { detail: view }));
+    return view;
   };
 })();
