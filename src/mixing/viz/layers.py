@@ -91,6 +91,10 @@ class LayerSpec:
         Further columns of the source shown after the value: ``(p = 0,012)``.
     note : Label, optional
         Explanation under the legend.
+    short : Label, optional
+        The layer's name in the layer control under its scenario's heading.
+    diverging : bool
+        Classes around 0 (a change): legend ``−0,010 of minder`` ... ``+0,010 of meer``.
     variables : tuple of str, optional
         Only these variables (dimensions); default every one the source has.
     """
@@ -109,6 +113,8 @@ class LayerSpec:
     unit: Label | None = None
     tooltip: tuple[tuple[str, Label, int], ...] = ()
     note: Label | None = None
+    short: Label | None = None
+    diverging: bool = False
     variables: tuple[str, ...] | None = None
 
 
@@ -154,21 +160,24 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in (
                          "share; cold spot: together a low share. {significance}")),
     LayerSpec("scenario_share", "scenario_units", "share", "scenarios",
               Label("{scenario}: {variable} na", "{scenario}: {variable} after"),
-              Label("{scenario}: {variable} na de ingreep (% {total})",
-                    "{scenario}: {variable} after the intervention (% {total})"),
-              decimals=0, unit=_PERCENT, variables=("social_housing",)),
+              Label("{Variable} na de ingreep (% {total})",
+                    "{Variable} after the intervention (% {total})"),
+              decimals=0, unit=_PERCENT, variables=("social_housing",),
+              short=Label("{variable} na", "{variable} after")),
     LayerSpec("scenario_change", "scenario_units", "share_change", "scenarios",
               Label("{scenario}: verandering {variable}", "{scenario}: change in {variable}"),
-              Label("{scenario}: verandering {variable} (procentpunt)",
-                    "{scenario}: change in {variable} (percentage points)"),
+              Label("Verandering {variable} (procentpunt)",
+                    "Change in {variable} (percentage points)"),
               breaks=style.CHANGE_BREAKS, palette=style.CHANGE_COLORS, decimals=1, unit=_PP,
-              variables=("social_housing",)),
+              variables=("social_housing",), diverging=True,
+              short=Label("verandering {variable}", "change in {variable}")),
     LayerSpec("scenario_d", "scenario_units", "dissimilarity_contribution_change", "scenarios",
               Label("{scenario}: verandering in D ({variable})",
                     "{scenario}: change in D ({variable})"),
-              Label("{scenario}: verandering van de bijdrage aan D ({variable})",
-                    "{scenario}: change in the contribution to D ({variable})"),
-              breaks=style.D_CHANGE_BREAKS, palette=style.CHANGE_COLORS, decimals=4,
+              Label("Verandering van de bijdrage aan D ({variable})",
+                    "Change in the contribution to D ({variable})"),
+              breaks=style.D_CHANGE_BREAKS, palette=style.CHANGE_COLORS, decimals=3,
+              diverging=True, short=Label("verandering in D", "change in D"),
               note=Label("Per buurt: bijdrage aan D na min voor (local_indices, "
                          "dissimilarity_contribution); oranje = minder segregatie. "
                          "Alle buurten samen: D {d_before} → {d_after}.",
@@ -206,6 +215,8 @@ class Layer:
     texts: list[str]
     note: str = ""
     details: list[str] = field(default_factory=list)
+    short: str = ""
+    subgroup: str = ""
 
     def legend(self, language: str, unknown: str | None = None) -> list[tuple[str, str]]:
         """(colour, label) rows: the classes, then unknown and empty when a unit has them."""
@@ -219,9 +230,10 @@ class Layer:
 
     def config(self, language: str, unknown: str | None = None) -> dict:
         """The layer as ``mixing-map.js`` reads it (classes and texts go per feature)."""
-        return {"id": self.id, "group": self.group, "title": self.title, "short": self.title,
+        return {"id": self.id, "group": self.group, "title": self.title,
+                "short": self.short or self.title, "subgroup": self.subgroup,
                 "colors": list(self.colors),
-                "legend": {"title": self.legend_title,
+                "legend": {"heading": self.subgroup, "title": self.legend_title,
                            "items": [list(i) for i in self.legend(language, unknown)],
                            "note": self.note, "details": list(self.details)}}
 
@@ -314,7 +326,8 @@ def _headline_d(indices, level: str, dimension: str) -> float | None:
 
 def _labels_for(spec: LayerSpec, variable: str, language: str, **more) -> dict:
     dim = DIMENSIONS.get(variable)
-    fields = {"variable": dimension_label(variable, language),
+    noun = dimension_label(variable, language)
+    fields = {"variable": noun, "Variable": noun[:1].upper() + noun[1:],
               "title": dim.title(language) if dim else variable,
               "legend": dim.legend(language) if dim else variable,
               "total": dim.total_noun(language) if dim else ""}
@@ -335,8 +348,10 @@ def _numeric(spec, layer_id, variable, values, unknown_text, t: MapTables, *,
                  else (t.said[i] or style.words(language)["empty"]) if classes[i] == EMPTY
                  else unknown_text(i) for i, v in enumerate(values)]
     if labels is None:
-        if spec.key.endswith("change"):
-            labels = style.change_labels(breaks, language, unit=f" {unit}")
+        if spec.diverging:
+            labels = style.change_labels(
+                breaks, language, lambda v: style.signed(v, language, _decimals(breaks)),
+                f" {unit}" if unit else "")
         else:
             fmt_unit = " %" if unit == "%" else ""
             labels = style.range_labels(
@@ -347,7 +362,9 @@ def _numeric(spec, layer_id, variable, values, unknown_text, t: MapTables, *,
                  title=spec.title(language).format(**f), colors=list(palette),
                  legend_title=spec.legend_title(language).format(**f), legend_labels=labels,
                  classes=classes, texts=texts,
-                 note=spec.note(language).format(**f) if spec.note else "")
+                 note=spec.note(language).format(**f) if spec.note else "",
+                 short=spec.short(language).format(**f) if spec.short else "",
+                 subgroup=f.get("scenario", ""))
 
 
 def _decimals(breaks) -> int:
@@ -665,15 +682,16 @@ def scenario_costs(name: str, table: pd.DataFrame | None, variable: str = "socia
         return []
     chosen = rows[(rows["dimension"] == variable) & (rows["index"] == "dissimilarity")]
     row = (chosen if not chosen.empty else rows).iloc[0]
+    # households that must move always (0 is an answer); a stock change only when it happens
     lines = [f"{style.number(float(row[c]), 0, language)} {label(language)}"
-             for c, label in _COSTS if c in row and pd.notna(row[c])]
+             for c, label in _COSTS if c in row and pd.notna(row[c])
+             and (c == "households_displaced" or float(row[c]) != 0)]
     years = row.get("years_needed", np.nan)
     if pd.notna(years) and float(years) > 0:
         lines.append(("{} jaar nodig" if language == "nl" else "{} years needed").format(
             style.number(float(years), 1, language)))
     if not chosen.empty and pd.notna(row.get("baseline")) and pd.notna(row.get("change")):
-        word = "D" if language == "en" else "D"
-        lines.append(f"{word} {dimension_label(variable, language)}: "
+        lines.append(f"D {dimension_label(variable, language)}: "
                      f"{style.number(float(row['baseline']), 3, language)} → "
                      f"{style.number(float(row['scenario_value']), 3, language)} "
                      f"({style.signed(float(row['change']), language, 3)})")

@@ -131,7 +131,7 @@ CHANGE_COLORS = ("#b35806", "#e08214", "#fdb863", "#fee0b6", "#f7f7f7", "#d8daeb
                  "#b2abd2", "#8073ac", "#542788")
 #: Change of a buurt's contribution to D (after - before): same colours as CHANGE_COLORS,
 #: orange = the buurt now contributes less to segregation.
-D_CHANGE_BREAKS = (-0.01, -0.005, -0.002, -0.0005, 0.0005, 0.002, 0.005, 0.01)
+D_CHANGE_BREAKS = (-0.01, -0.005, -0.002, -0.001, 0.001, 0.002, 0.005, 0.01)
 #: D per municipality (overview page); YlGnBu, 7 classes.
 D_BREAKS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 D_COLORS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84")

@@ -36,6 +36,9 @@
   }
 
   window.mixingMap = function (map, cfg) {
+    // quarter zoom steps: the municipality fills the window (and the paper) more closely
+    map.options.zoomSnap = 0.25;
+    map.options.zoomDelta = 0.5;
     var L_ = cfg.labels;
     var built = {};
     var active = null;
@@ -129,9 +132,17 @@
           if (!members.length) return;
           html.push("<fieldset class='mx-group' data-group='" + esc(group[0]) + "'><legend>" +
             esc(group[1]) + "</legend>");
+          var subgroup = "";
           members.forEach(function (d) {
-            html.push("<label><input type='radio' name='mx-layer' id='mx-radio-" + esc(d.id) +
-              "' value='" + esc(d.id) + "'> <span>" + esc(d.title) + "</span></label>");
+            // scenario layers: the scenario's title once, then its layers by their short name
+            if (d.subgroup && d.subgroup !== subgroup) {
+              html.push("<div class='mx-subgroup'>" + esc(d.subgroup) + "</div>");
+            }
+            subgroup = d.subgroup || "";
+            html.push("<label" + (d.subgroup ? " class='mx-sub'" : "") + " title='" +
+              esc(d.title) + "'><input type='radio' name='mx-layer' id='mx-radio-" + esc(d.id) +
+              "' value='" + esc(d.id) + "'> <span>" + esc(d.subgroup ? d.short : d.title) +
+              "</span></label>");
           });
           html.push("</fieldset>");
         });
@@ -170,13 +181,17 @@
           var div = L.DomUtil.create("div", "mx-legend", box);
           div.setAttribute("data-layer", d.id);
           div.style.display = "none";
-          var html = ["<div class='mx-legend-title'>" + esc(d.legend.title) + "</div>"];
+          var html = [];
+          if (d.legend.heading) {
+            html.push("<div class='mx-legend-heading'>" + esc(d.legend.heading) + "</div>");
+          }
+          (d.legend.details || []).forEach(function (line) {
+            html.push("<div class='mx-legend-detail'>" + esc(line) + "</div>");
+          });
+          html.push("<div class='mx-legend-title'>" + esc(d.legend.title) + "</div>");
           d.legend.items.forEach(function (item) {
             html.push("<div class='mx-legend-item'><i style='background:" + esc(item[0]) +
               "'></i>" + esc(item[1]) + "</div>");
-          });
-          (d.legend.details || []).forEach(function (line) {
-            html.push("<div class='mx-legend-detail'>" + esc(line) + "</div>");
           });
           if (d.legend.note) html.push("<div class='mx-legend-note'>" + esc(d.legend.note) + "</div>");
           div.innerHTML = html.join("");
@@ -217,7 +232,8 @@
       ctx.font = "bold 18px " + font;
       ctx.fillText(cfg.title || "", 10, 8);
       ctx.font = "14px " + font;
-      ctx.fillText(def ? def.title : "", 10, 32);
+      ctx.fillText(def ? (def.subgroup ? def.subgroup + ": " + def.short : def.title) : "",
+        10, 32);
       ctx.font = "12px " + font; ctx.fillStyle = "#555555";
       ctx.fillText(L_.source, 10, header + box.height + 7);
 
@@ -225,6 +241,16 @@
         if (!def) return;
         var x = box.width + 14, y = header, w = legendWidth - 24;
         ctx.fillStyle = "#000000"; ctx.font = "bold 13px " + font;
+        if (def.legend.heading) {
+          wrap(ctx, def.legend.heading, w).forEach(function (l) { ctx.fillText(l, x, y); y += 17; });
+          y += 2;
+        }
+        ctx.font = "12px " + font;
+        (def.legend.details || []).forEach(function (line) {
+          wrap(ctx, line, w).forEach(function (l) { ctx.fillText(l, x, y); y += 15; });
+        });
+        if ((def.legend.details || []).length) y += 4;
+        ctx.font = "bold 13px " + font;
         wrap(ctx, def.legend.title, w).forEach(function (l) { ctx.fillText(l, x, y); y += 17; });
         y += 4; ctx.font = "13px " + font;
         def.legend.items.forEach(function (item) {
@@ -233,10 +259,6 @@
           ctx.fillStyle = "#000000";
           wrap(ctx, item[1], w - 26).forEach(function (l) { ctx.fillText(l, x + 26, y); y += 17; });
           y += 2;
-        });
-        ctx.font = "12px " + font;
-        (def.legend.details || []).forEach(function (line) {
-          wrap(ctx, line, w).forEach(function (l) { ctx.fillText(l, x, y); y += 15; });
         });
         if (def.legend.note) {
           y += 4; ctx.fillStyle = "#555555"; ctx.font = "11px " + font;
@@ -309,7 +331,24 @@
     new Control().addTo(map);
     new Legend().addTo(map);
     if (L_.png) new PngButton().addTo(map);
-    map.fitBounds(cfg.bounds);
+    // the whole municipality beside the title panel and the legend, unless the user has
+    // chosen a view of their own (then that view is kept, on screen and on paper)
+    var fitting = false, userView = false;
+    function fit() {
+      var title = document.getElementById("mx-title");
+      var legend = document.querySelector(".mx-legends");
+      var left = title && title.offsetWidth < map.getSize().x / 2 ? title.offsetWidth + 10 : 0;
+      var right = legend && legend.offsetWidth < map.getSize().x / 3 ? legend.offsetWidth : 0;
+      fitting = true;
+      map.fitBounds(cfg.bounds, { paddingTopLeft: [left, 10], paddingBottomRight: [right, 10],
+        animate: false });
+      fitting = false;
+    }
+    map.on("dragstart", function () { userView = true; });
+    map.on("zoomstart", function () { if (!fitting) userView = true; });
+    fitting = true;
+    map.fitBounds(cfg.bounds, { animate: false });
+    fitting = false;
     if (cfg.layers.length) show(cfg.layers[0].id);
 
     // printing: the date on the title panel, and Leaflet redraws for the paper's size
@@ -321,12 +360,17 @@
             { day: "numeric", month: "long", year: "numeric" });
       }
       map.invalidateSize({ animate: false });
+      if (!userView) fit();
+    }
+    function afterPrint() {
+      map.invalidateSize({ animate: false });
+      if (!userView) { fitting = true; map.fitBounds(cfg.bounds, { animate: false }); fitting = false; }
     }
     window.addEventListener("beforeprint", beforePrint);
-    window.addEventListener("afterprint", function () { map.invalidateSize({ animate: false }); });
+    window.addEventListener("afterprint", afterPrint);
     if (window.matchMedia) {
       var media = window.matchMedia("print");
-      var onChange = function (e) { if (e.matches) beforePrint(); };
+      var onChange = function (e) { if (e.matches) beforePrint(); else afterPrint(); };
       if (media.addEventListener) media.addEventListener("change", onChange);
     }
 
