@@ -9,6 +9,7 @@ importing :mod:`mixing` never changes the user's matplotlib backend.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def scenario_effects_figure(
                    label=names.get(code, code) or None, zorder=3)
         for row in group.itertuples():
             label = scenario_title(row.scenario, (specs or {}).get(row.scenario), language)
-            ax.annotate(label if len(label) <= 40 else label[:38] + "…",
+            ax.annotate(textwrap.fill(label, 34),
                         (row.households_displaced, row.change),
                         textcoords="offset points", xytext=(5, 3), fontsize=7)
     ax.axhline(0, color="#888888", linewidth=0.8)
