@@ -58,8 +58,7 @@ def test_scenario_chart_takes_names_from_the_table_and_titles_from_specs():
     fig = scenario_effects_figure(table, specs=specs)
     fig.canvas.draw()
     notes = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
-    assert "Herstructurering door sloop en nieuwbouw (buurten boven 70 % naar 50 % sociale " \
-           "huur)" in notes
+    assert "Sloop en nieuwbouw: buurten boven 70 % sociale huur naar 50 %" in notes
     assert "verkoop" in notes
     assert {t.get_text() for t in fig.axes[0].get_legend().get_texts()} == {
         "'s-Gravenhage", "Amsterdam"}

@@ -337,8 +337,7 @@ def test_den_haag_scenario_layers_in_dutch_with_costs(driver, den_haag):
     _open(driver, path)
     assert _errors(driver) == []
     control = driver.find_element("class name", "mx-control").text
-    assert "Herstructurering door sloop en nieuwbouw (buurten boven 70 % naar 50 % sociale " \
-           "huur)" in control
+    assert "Sloop en nieuwbouw: buurten boven 70 % sociale huur naar 50 %" in control
     assert "herstructurering_sloop" not in control
     row = summary[(summary["dimension"] == "social_housing")
                   & (summary["index"] == "dissimilarity")].iloc[0]

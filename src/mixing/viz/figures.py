@@ -128,7 +128,8 @@ def scenario_effects_figure(
         ax.scatter(group["households_displaced"], group["change"], color=color,
                    label=names.get(code, code) or None, zorder=3)
         for row in group.itertuples():
-            label = scenario_title(row.scenario, (specs or {}).get(row.scenario), language)
+            label = scenario_title(row.scenario, (specs or {}).get(row.scenario), language,
+                                   specs)
             ax.annotate(textwrap.fill(label, 34),
                         (row.households_displaced, row.change),
                         textcoords="offset points", xytext=(5, 3), fontsize=7)

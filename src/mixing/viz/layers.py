@@ -490,7 +490,8 @@ def _build_scenarios(spec: LayerSpec, t: MapTables) -> list[Layer]:
         if "unit_code" not in after:
             raise ValueError(f"scenario {name!r}: the units-after table has no unit_code column")
         after = after.set_index(after["unit_code"].astype(str)).reindex(t.codes)
-        title = scenario_title(name, (t.scenario_specs or {}).get(name), t.language)
+        title = scenario_title(name, (t.scenario_specs or {}).get(name), t.language,
+                               t.scenario_specs)
         for variable in spec.variables or tuple(DIMENSIONS):
             dim = DIMENSIONS[variable]
             before_share = _percent_share(t.units, variable)
@@ -603,64 +604,15 @@ def build_all(tables: MapTables, keys=MAP_LAYERS) -> list[Layer]:
 
 # --------------------------------------------------------------------------- scenarios
 
-_TYPE_TITLES = {
-    "differentiate": {
-        "sale": Label("Herstructurering door verkoop (buurten boven {threshold} naar {target} "
-                      "sociale huur)", "Restructuring by sale (neighbourhoods above "
-                      "{threshold} to {target} social housing)"),
-        "demolish_rebuild": Label("Herstructurering door sloop en nieuwbouw (buurten boven "
-                                  "{threshold} naar {target} sociale huur)",
-                                  "Restructuring by demolition and rebuilding "
-                                  "(neighbourhoods above {threshold} to {target} social "
-                                  "housing)"),
-    },
-    "spread": Label("Sociale huur spreiden (hoogstens {cap} per buurt)",
-                    "Spreading social housing (at most {cap} per neighbourhood)"),
-    "add_social": Label("{n} sociale huurwoningen bijbouwen waar weinig sociale huur is",
-                        "{n} social homes built where there is little social housing"),
-    "allocation": Label("Passend toewijzen: {share} van vrijkomende sociale huur naar "
-                        "middeninkomens, {years} jaar", "Allocation: {share} of vacant social "
-                        "homes to middle incomes, {years} years"),
-    "new_district": Label("Nieuwe wijk met {dwellings} woningen ({social_share} sociale huur)",
-                          "New district of {dwellings} homes ({social_share} social housing)"),
-    "combine": Label("Combinatie: {steps}", "Combination: {steps}"),
-    "target": Label("Gerichte verkoop van {budget} sociale huurwoningen (optimaal voor D)",
-                    "Targeted sale of {budget} social homes (best for D)"),
-}
-
-
-def scenario_title(name: str, spec=None, language: str = "nl") -> str:
-    """The title people read for scenario ``name``.
-
-    The spec's own ``title`` (a :class:`~mixing.dimensions.Label` or a string) when it has
-    one; otherwise a title in ``language`` made from its type and parameters
-    (:class:`mixing.scenarios.spec.Scenario`); without a spec the name itself.
-    """
-    own = getattr(spec, "title", None)
-    if isinstance(own, Label):
-        return own(language)
-    if isinstance(own, str) and own:
-        return own
-    if spec is None or spec.type not in _TYPE_TITLES:
+def scenario_title(name: str, spec=None, language: str = "nl",
+                   specs: Mapping | None = None) -> str:
+    """The title people read for scenario ``name``: written from its spec's type and
+    parameters (:func:`mixing.scenarios.labels.scenario_title`); without a spec the name."""
+    if spec is None:
         return str(name)
-    params = dict(spec.params)
-    label = _TYPE_TITLES[spec.type]
-    if isinstance(label, dict):
-        label = label.get(params.get("method"), next(iter(label.values())))
-    values = {}
-    for key, value in params.items():
-        if isinstance(value, float) and 0 < value <= 1 and key != "density":
-            values[key] = style.percent(100 * value, language)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            values[key] = style.number(value, 0, language)
-        else:
-            values[key] = value
-    if spec.type == "combine":
-        values["steps"] = " + ".join(str(s) for s in params.get("steps") or ())
-    try:
-        return label(language).format(**values)
-    except (KeyError, IndexError):
-        return str(name)
+    from mixing.scenarios.labels import scenario_title as title_of
+
+    return title_of(spec, language, specs)
 
 
 _COSTS = (
