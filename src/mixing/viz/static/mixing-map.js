@@ -335,13 +335,24 @@
     // chosen a view of their own (then that view is kept, on screen and on paper)
     var fitting = false, userView = false;
     function fit() {
+      // keep the municipality clear of the title panel (top left) and the legend (bottom
+      // right): each panel is avoided by a margin on its side or on its edge, whichever
+      // leaves the larger free box
+      var size = map.getSize();
       var title = document.getElementById("mx-title");
       var legend = document.querySelector(".mx-legends");
-      var left = title && title.offsetWidth < map.getSize().x / 2 ? title.offsetWidth + 10 : 0;
-      var right = legend && legend.offsetWidth < map.getSize().x / 3 ? legend.offsetWidth : 0;
+      var t = title ? [title.offsetWidth + 10, title.offsetHeight + 10] : [0, 0];
+      var l = legend ? [legend.offsetWidth + 10, legend.offsetHeight + 10] : [0, 0];
+      var best = null;
+      [[t[0], 0], [0, t[1]]].forEach(function (tl) {
+        [[l[0], 0], [0, l[1]]].forEach(function (br) {
+          var area = Math.max(size.x - tl[0] - br[0], 0) * Math.max(size.y - tl[1] - br[1], 0);
+          if (!best || area > best.area) best = { area: area, tl: tl, br: br };
+        });
+      });
       fitting = true;
-      map.fitBounds(cfg.bounds, { paddingTopLeft: [left, 10], paddingBottomRight: [right, 10],
-        animate: false });
+      map.fitBounds(cfg.bounds, { paddingTopLeft: [best.tl[0], best.tl[1] + 10],
+        paddingBottomRight: [best.br[0], best.br[1] + 10], animate: false });
       fitting = false;
     }
     map.on("dragstart", function () { userView = true; });
@@ -350,6 +361,7 @@
     map.fitBounds(cfg.bounds, { animate: false });
     fitting = false;
     if (cfg.layers.length) show(cfg.layers[0].id);
+    fit();  // again, now that the title panel and the legend have their size
 
     // printing: the date on the title panel, and Leaflet redraws for the paper's size
     function beforePrint() {
