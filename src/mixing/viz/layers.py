@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mixing import catalogue
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.dimensions import share as dimension_share
 from mixing.viz import style
@@ -187,7 +188,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in (
               variables=("social_housing",)),
     LayerSpec("d", "indices", "value", "indicators",
               Label("D {variable}", "D {variable}"),
-              Label("Segregatie-index D ({variable})", "Dissimilarity index D ({variable})"),
+              Label("{index} ({variable})", "{index} ({variable})"),
               breaks=style.D_BREAKS, palette=style.D_COLORS, decimals=2),
 )}
 
@@ -563,7 +564,8 @@ def _build_indices(spec: LayerSpec, t: MapTables) -> list[Layer]:
                  for v in values]
         layers.append(_numeric(spec, f"{spec.key}-{variable}", variable, values,
                                lambda i: text["not_computed"], t,
-                               empty=np.zeros(len(values), bool), texts=texts))
+                               empty=np.zeros(len(values), bool), texts=texts,
+                               index=catalogue.index("dissimilarity").label(t.language)))
     return layers
 
 

@@ -31,6 +31,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from mixing.catalogue import index
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.schema import COUNT_COLUMNS
 from mixing.viz import style
@@ -61,7 +62,7 @@ LABELS = {
         "levels": {"buurt": "buurt", "wijk": "wijk", "gemeente": "gemeente",
                    "pc4": "postcode (4 cijfers)", "pc6": "postcode (6 cijfers)"},
         "synthetic": "Let op: synthetische demogemeente, geen echte CBS-gegevens.",
-        "headline": "Segregatie-index D (0 = gelijk verdeeld, 1 = volledig gescheiden):",
+        "headline": "{index} (0 = gelijk verdeeld, 1 = volledig gescheiden):",
         "ci": "95 %-betrouwbaarheidsinterval",
         "ci_note": "95 %-betrouwbaarheidsinterval tussen haakjes",
         "layers": "Kaartlagen",
@@ -82,7 +83,7 @@ LABELS = {
         "levels": {"buurt": "neighbourhood", "wijk": "district", "gemeente": "municipality",
                    "pc4": "postcode (4 digits)", "pc6": "postcode (6 digits)"},
         "synthetic": "Note: synthetic demo municipality, not real CBS data.",
-        "headline": "Dissimilarity index D (0 = evenly spread, 1 = completely separated):",
+        "headline": "{index} (0 = evenly spread, 1 = completely separated):",
         "ci": "95 % confidence interval",
         "ci_note": "95 % confidence interval in brackets",
         "layers": "Map layers",
@@ -269,7 +270,8 @@ def _title_panel(units, indices, text, level, language) -> str:
     if lines:
         any_ci = "mx-ci" in "".join(lines)
         ci_note = f"<div class='mx-source'>{html.escape(text['ci_note'])}</div>"
-        headline = (f"<div class='mx-explain'>{html.escape(text['headline'])}</div>"
+        explain = text["headline"].format(index=index("dissimilarity").label(language))
+        headline = (f"<div class='mx-explain'>{html.escape(explain)}</div>"
                     + "".join(lines) + (ci_note if any_ci else ""))
     synthetic = _is_synthetic(units)
     note = f"<div class='mx-synthetic'>{html.escape(text['synthetic'])}</div>" if synthetic else ""

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mixing import catalogue
+from mixing.errors import InputError
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
 from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, static_text
@@ -30,7 +32,7 @@ OVERVIEW_LABELS = {
                  "gemeente om haar kaart te openen.",
         "municipality": "Gemeente", "code": "Code", "year": "Jaar", "level": "Niveau",
         "units": "Aantal eenheden", "map": "Kaart", "open": "kaart openen",
-        "d": "D {dimension}", "d_legend": "Segregatie-index D ({dimension})",
+        "d": "D {dimension}",
         "scenarios": "Effect van scenario's", "scenario": "Scenario",
         "dimension": "Dimensie", "index": "Index", "change": "Verandering",
         "displaced": "Verhuisde huishoudens",
@@ -44,7 +46,7 @@ OVERVIEW_LABELS = {
                  "a municipality to open its map.",
         "municipality": "Municipality", "code": "Code", "year": "Year", "level": "Level",
         "units": "Number of units", "map": "Map", "open": "open map",
-        "d": "D {dimension}", "d_legend": "Dissimilarity index D ({dimension})",
+        "d": "D {dimension}",
         "scenarios": "Scenario effects", "scenario": "Scenario",
         "dimension": "Dimension", "index": "Index", "change": "Change",
         "displaced": "Households displaced",
@@ -73,6 +75,14 @@ def _cell(value: float, language: str, decimals: int = 2) -> str:
         return "<td class='mx-num' data-sort=''>&ndash;</td>"
     return (f"<td class='mx-num' data-sort='{value:.6g}'>"
             f"{style.number(value, decimals, language)}</td>")
+
+
+def _index_label(name, language: str) -> str:
+    """The catalogue's label of an index (``Segregatie-index D``), else its name."""
+    try:
+        return catalogue.index(str(name)).label(language)
+    except InputError:
+        return str(name)
 
 
 def _d(indices: pd.DataFrame, code: str, level: str, dimension: str) -> tuple[float, float, float]:
@@ -212,7 +222,7 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
             dimension = dimension_label(row.dimension, language)
             parts.append(
                 "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
-                f"<td>{e(dimension)}</td><td>{e(str(row.index))}</td>"
+                f"<td>{e(dimension)}</td><td>{e(_index_label(row.index, language))}</td>"
                 + _cell(float(row.change), language, 3)
                 + _cell(float(row.households_displaced), language, 0) + "</tr>")
         parts.append("</tbody></table>")
