@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from mixing.schema import empty_units
-from mixing.viz.maps import inline_assets, municipality_map, script_json, social_housing_map
+from mixing.viz.maps import inline_assets, municipality_map, script_json
 
 
 def _units(names=("Oud-Noord", "Nieuw-Zuid", "Haven"), social=(600.0, 50.0, np.nan),
@@ -54,7 +54,9 @@ LOCAL = pd.DataFrame({
     "significant": [True, False, False],
     "significant_fdr": [True, False, False],
     "gi_z": [3.0, -1.7, np.nan],
-    "concentration_class": ["50-70", "<50", None],
+    "gi_p_value": [0.001, 0.04, np.nan],
+    "hotspot": ["hot", "ns", "unknown"],
+    "concentration_class": [">=50%", "<50%", "unknown"],
     "location_quotient": [1.8, 0.15, np.nan],
     "d_contribution": [0.012, 0.004, np.nan],
 })
@@ -68,7 +70,7 @@ def _config(page: str) -> dict:
 
 
 def test_dutch_map_has_title_legend_and_tooltip_texts():
-    page = social_housing_map(_units(), INDICES)
+    page = municipality_map(_units(), INDICES)
     assert "Teststad, 2019" in page and "Gemengd wonen per buurt" in page
     assert "Segregatie-index D" in page and "<b>0,43</b>" in page  # Dutch decimal comma
     assert "Bron: CBS, CC BY 4.0" in page
@@ -107,28 +109,34 @@ def test_layers_from_local_table_and_scenarios():
     titles = {layer["id"]: layer["title"] for layer in config["layers"]}
     assert titles["share-social_housing"] == "Sociale huur"
     assert titles["share-low_income"] == "Lage inkomens"
-    assert titles["concentration"] == "Concentratie sociale huur"
+    assert titles["concentration-social_housing"] == "Concentratie sociale huur"
     assert titles["contribution-social_housing"] == "Bijdrage aan D: sociale huur"
     assert titles["lisa-social_housing"] == "LISA-clusters: sociale huur"
     assert titles["gi-social_housing"] == "Hot- en coldspots (Gi*): sociale huur"
-    assert titles["scenario-0-after"] == "Verkoop <b>: sociale huur na"  # escaped in JS
+    assert titles["scenario_share-0"] == "Verkoop <b>: sociale huur na"  # escaped in JS
     groups = {layer["id"]: layer["group"] for layer in config["layers"]}
-    assert groups["lisa-social_housing"] == "local" and groups["scenario-0-change"] == "scenarios"
+    assert groups["lisa-social_housing"] == "local" and groups["scenario_change-0"] == "scenarios"
 
     def column(layer_id, key="t"):
         i = [layer["id"] for layer in config["layers"]].index(layer_id)
         return [f["properties"][key][i] for f in config["data"]["features"]]
 
+    # LISA: the quadrant where significant after FDR; hidden data is unknown, never "ns"
     assert column("lisa-social_housing") == [
         "hoog omringd door hoog (p = 0,010)", "niet significant (p = 0,200)",
         "onbekend (geheim of niet gepubliceerd door CBS)"]
+    assert column("lisa-social_housing", "k") == [0, 4, -1]
     lisa = next(layer for layer in config["layers"] if layer["id"] == "lisa-social_housing")
     assert [item[1] for item in lisa["legend"]["items"]][:5] == [
         "hoog omringd door hoog", "laag omringd door hoog", "laag omringd door laag",
         "hoog omringd door laag", "niet significant"]
-    assert column("gi-social_housing", "k")[:2] == [0, 4]  # 99 % hotspot, 90 % coldspot
-    assert column("concentration", "k") == [1, 0, -1]
-    assert column("scenario-0-change") == [
+    # Gi*: local.csv's hotspot column as is (z = -1.7 is no coldspot after FDR)
+    assert column("gi-social_housing", "k") == [0, 1, -1]
+    assert column("gi-social_housing")[0] == "hotspot (z = 3,00; p = 0,001)"
+    assert "FDR" in next(layer for layer in config["layers"]
+                         if layer["id"] == "gi-social_housing")["legend"]["note"]
+    assert column("concentration-social_housing", "k") == [1, 0, -1]
+    assert column("scenario_change-0") == [
         "−30,0 procentpunt (60 % → 30 %)", "0,0 procentpunt (5 % → 5 %)",
         "onbekend (geheim of niet gepubliceerd door CBS)"]
     assert "Verkoop <b>" not in page  # the JSON escapes < and >
@@ -136,8 +144,8 @@ def test_layers_from_local_table_and_scenarios():
 
 def test_layers_are_skipped_without_their_tables():
     ids = [layer["id"] for layer in _config(municipality_map(_units(), INDICES))["layers"]]
-    assert ids == ["share-social_housing", "concentration", "share-low_income"]
-    no_gi = municipality_map(_units(), INDICES, local=LOCAL.drop(columns=["gi_z",
+    assert ids == ["share-social_housing", "share-low_income"]
+    no_gi = municipality_map(_units(), INDICES, local=LOCAL.drop(columns=["hotspot",
                                                                           "d_contribution"]))
     ids = [layer["id"] for layer in _config(no_gi)["layers"]]
     assert "lisa-social_housing" in ids and not any(i.startswith(("gi-", "contribution-"))
@@ -168,7 +176,7 @@ def test_english_on_request():
 
 
 def test_unknown_language_is_refused():
-    with pytest.raises(ValueError, match=r"language must be one of \['en', 'nl'\], got 'fr'"):
+    with pytest.raises(ValueError, match=r"language must be one of \['nl', 'en'\], got 'fr'"):
         municipality_map(_units(), INDICES, language="fr")
 
 

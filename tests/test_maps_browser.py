@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,9 +21,12 @@ import pytest
 import shapely
 
 from mixing.io.demo import make_demo_city
+from mixing.tables.clusters import autocorrelation_tables
 from mixing.tables.frames import index_table
+from mixing.viz import style
 from mixing.viz.maps import municipality_map
 
+REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("MIXING_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("MIXING_CHROMEDRIVER", "/usr/bin/chromedriver")
 
@@ -119,22 +123,12 @@ def _visible_legends(driver) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, seed):
     units = make_demo_city()
     # the hostile name goes on the central buurt, which the test hovers
     code = _central_unit(units)
     units.loc[units["unit_code"] == code, "unit_name"] = "<script>alert(1)</script>"
-    residential = units[~units["is_uninhabited"]]
-    rng = np.random.default_rng(20191231)
-    n = len(residential)
-    local = pd.DataFrame({
-        "unit_code": residential["unit_code"].to_numpy(), "variable": "social_housing",
-        "value": rng.random(n), "lag": rng.random(n),
-        "quadrant": rng.choice(["HH", "LH", "LL", "HL"], n), "p_value": rng.random(n) / 5,
-        "significant": rng.random(n) < 0.3, "significant_fdr": rng.random(n) < 0.2,
-        "gi_z": rng.normal(0, 2, n), "concentration_class": None,
-        "location_quotient": rng.random(n) * 2,
-    })
+    local = autocorrelation_tables(units, permutations=99, seed=seed)[1]
     after = units.copy()
     after["dwellings_social"] = units["dwellings_social"] * 0.8
     path = tmp_path_factory.mktemp("maps") / "demo.html"
@@ -153,7 +147,7 @@ def test_demo_map_renders_offline(driver, demo):
     titles = _layer_titles(driver)
     assert titles[:3] == ["Sociale huur", "Concentratie sociale huur", "Lage inkomens"]
     for title in ("LISA-clusters: sociale huur", "Hot- en coldspots (Gi*): sociale huur",
-                  "Verkoop 20 %: sociale huur na", "Verkoop 20 %: verandering sociale huur",
+                  "sociale huur na", "verandering sociale huur", "verandering in D",
                   "PDOK achtergrondkaart grijs (alleen met internet)"):
         assert title in titles
     groups = driver.execute_script(
@@ -170,7 +164,7 @@ def test_demo_map_renders_offline(driver, demo):
 def test_switching_layers_switches_legend_and_keeps_every_polygon(driver, demo):
     path, units, _ = demo
     _open(driver, path)
-    for layer in ("lisa-social_housing", "scenario-0-change", "gi-social_housing"):
+    for layer in ("lisa-social_housing", "scenario_change-0", "gi-social_housing"):
         driver.find_element("id", f"mx-radio-{layer}").click()
         assert _visible_legends(driver) == [layer]
         assert _visible_paths(driver) == len(units)
@@ -202,23 +196,25 @@ def test_hostile_name_is_shown_as_text_and_never_runs(driver, demo):
 
 
 @pytest.fixture(scope="module")
-def den_haag(cbs_dir, tmp_path_factory):
-    from mixing.io.cbs import read_units
+def den_haag(den_haag_2019, seed, tmp_path_factory):
+    """Den Haag 2019 with local.csv and one scenario, built by the library as the workflow
+    does (999 permutations, as config.yaml)."""
+    from mixing.scenarios import load_scenarios, run_scenarios
 
-    with pytest.warns(UserWarning):  # CBS hides values; the reader says so
-        units = read_units(
-            geometry=cbs_dir / "buurt_2019_nl_topojson/buurten.json",
-            table=cbs_dir / "kwb_odata_denhaag_amsterdam_utrecht/data/"
-            "marginal_distributions_TheHague_2019_84583NED.csv",
-            year=2019,
-        )
+    units = den_haag_2019
+    _, local = autocorrelation_tables(units, permutations=999, seed=seed)
+    specs = load_scenarios(REPO / "config" / "scenarios.yaml")
+    chosen = {name: specs[name] for name in ("herstructurering_sloop",)}
+    summary, after = run_scenarios(units, chosen, seed=seed, permutations=0, p_values=False)
     path = tmp_path_factory.mktemp("maps") / "GM0518.html"
-    path.write_text(municipality_map(units, index_table(units)), encoding="utf-8")
-    return path, units
+    path.write_text(municipality_map(units, index_table(units), local=local, scenarios=after,
+                                     scenario_table=summary, scenario_specs=specs),
+                    encoding="utf-8")
+    return path, units, local, summary
 
 
 def test_den_haag_2019_map_renders_offline_with_tooltips(driver, den_haag):
-    path, units = den_haag
+    path, units, _, _ = den_haag
     _open(driver, path)
     assert _errors(driver) == []
     assert _visible_paths(driver) == len(units)
@@ -226,9 +222,10 @@ def test_den_haag_2019_map_renders_offline_with_tooltips(driver, den_haag):
     assert "Bron: CBS, CC BY 4.0" in driver.find_element("id", "mx-title").text
     assert _visible_legends(driver) == ["share-social_housing"]
     code = _central_unit(units)
-    name = units.loc[units["unit_code"] == code, "unit_name"].iat[0]
+    # the OData file has no buurt names: unit_name is the code, shown once
+    assert (units["unit_name"] == units["unit_code"]).all()
     text = _hover(driver, code)
-    assert name in text and code in text and "%" in text
+    assert text.count(code) == 1 and "%" in text
     assert _distinct_colours(driver) > 8
 
 
@@ -267,3 +264,186 @@ def test_overview_page_sorts_offline(driver, tmp_path):
     assert first_column() == ["DEMO01", "DEMO02"]
     code_header.click()
     assert first_column() == ["DEMO02", "DEMO01"]
+
+
+def _fills(driver, layer: str) -> dict[str, str]:
+    """Show ``layer``; the fill colour of every drawn buurt, by unit code."""
+    driver.execute_script("window.mixingMapView.show(arguments[0])", layer)
+    return driver.execute_script(
+        "var out = {}; document.querySelectorAll('.leaflet-overlay-pane path[data-code]')"
+        ".forEach(function (p) { out[p.getAttribute('data-code')] = p.getAttribute('fill'); });"
+        "return out;")
+
+
+def _empty(units, variable) -> set[str]:
+    """Water, no residents, or nothing to count for ``variable`` (white on the map)."""
+    from mixing.dimensions import DIMENSIONS
+
+    total = units[DIMENSIONS[variable].total]
+    return set(units.loc[units["is_water"] | units["is_uninhabited"] | (total == 0),
+                         "unit_code"])
+
+
+def _expected(local, variable, column, colours, empty_codes) -> dict[str, str]:
+    rows = local[local["variable"] == variable].set_index("unit_code")[column]
+    return {code: (colours[value] if value in colours else
+                   style.EMPTY_COLOR if code in empty_codes else style.UNKNOWN_COLOR)
+            for code, value in rows.items()}
+
+
+def test_den_haag_gi_layer_paints_local_csv_hotspots(driver, den_haag):
+    path, units, local, _ = den_haag
+    _open(driver, path)
+    colours = {c.value: c.color for c in style.HOTSPOT_CATEGORIES}
+    for variable in ("social_housing", "low_income", "migration"):
+        fills = _fills(driver, f"gi-{variable}")
+        assert fills == _expected(local, variable, "hotspot", colours, _empty(units, variable))
+        rows = local[local["variable"] == variable]
+        for value in ("hot", "cold"):
+            painted = sum(f == colours[value] for f in fills.values())
+            assert painted == (rows["hotspot"] == value).sum()
+    # Den Haag 2019 (seed 20191231, 999 permutations, FDR): hot and cold spots on the map
+    rows = local[local["variable"] == "low_income"]
+    assert ((rows["hotspot"] == "hot").sum(), (rows["hotspot"] == "cold").sum()) == (13, 5)
+    legend = driver.execute_script(
+        "return document.querySelector(\".mx-legend[data-layer='gi-migration']\").textContent")
+    assert "FDR, Benjamini-Hochberg" in legend and "p < 0,05" in legend
+
+
+def test_den_haag_lisa_layer_shows_hidden_data_as_unknown(driver, den_haag):
+    path, units, local, _ = den_haag
+    _open(driver, path)
+    colours = {c.value: c.color for c in style.LISA_CATEGORIES}
+    for variable in ("social_housing", "low_income"):
+        empty = _empty(units, variable)
+        rows = local[local["variable"] == variable]
+        shown = rows["quadrant"].where(rows["significant_fdr"].fillna(False).astype(bool),
+                                       "ns").where(rows["quadrant"] != "unknown", "unknown")
+        expected = dict(zip(rows["unit_code"], [
+            colours.get(q) or (style.EMPTY_COLOR if c in empty else style.UNKNOWN_COLOR)
+            for c, q in zip(rows["unit_code"], shown, strict=True)], strict=True))
+        fills = _fills(driver, f"lisa-{variable}")
+        assert fills == expected
+        unknown = (rows["quadrant"] == "unknown").sum()
+        assert unknown > 0  # hidden CBS values: 5 and 8 buurten
+        painted = sum(f in (style.UNKNOWN_COLOR, style.EMPTY_COLOR) for f in fills.values())
+        assert painted == unknown
+        assert sum(f == colours["ns"] for f in fills.values()) == (
+            (rows["quadrant"] != "unknown") & ~rows["significant_fdr"].fillna(False)).sum()
+
+
+def test_den_haag_scenario_layers_in_dutch_with_costs(driver, den_haag):
+    path, units, _, summary = den_haag
+    _open(driver, path)
+    assert _errors(driver) == []
+    control = driver.find_element("class name", "mx-control").text
+    assert "Sloop en nieuwbouw: buurten boven 70 % sociale huur naar 50 %" in control
+    assert "herstructurering_sloop" not in control
+    row = summary[(summary["dimension"] == "social_housing")
+                  & (summary["index"] == "dissimilarity")].iloc[0]
+    driver.find_element("id", "mx-radio-scenario_d-0").click()
+    legend = driver.find_element(
+        "css selector", ".mx-legend[data-layer='scenario_d-0']").text
+    displaced = style.number(row["households_displaced"], 0)
+    built = style.number(row["dwellings_built"], 0)
+    assert f"{displaced} huishoudens moeten verhuizen" in legend
+    assert f"{built} woningen gesloopt" in legend and f"{built} woningen gebouwd" in legend
+    assert (f"D sociale huur: {style.number(row['baseline'], 3)} → "
+            f"{style.number(row['scenario_value'], 3)}") in legend
+
+
+def test_change_in_d_layer_adds_up_to_the_change_in_scenarios_csv(den_haag):
+    """The per-buurt changes of the contribution to D sum to scenarios.csv's change in D."""
+    import json
+    import re
+
+    path, _, _, summary = den_haag
+    page = path.read_text(encoding="utf-8")
+    config = json.loads(re.search(r"mixingMap\(map_\w+, (\{.*\})\);", page).group(1))
+    i = [layer["id"] for layer in config["layers"]].index("scenario_d-0")
+    texts = [f["properties"]["t"][i] for f in config["data"]["features"]]
+    change = sum(float(t.split(" ")[0].replace("−", "-").replace(",", "."))
+                 for t in texts if t[0] in "+−0")
+    row = summary[(summary["dimension"] == "social_housing")
+                  & (summary["index"] == "dissimilarity")].iloc[0]
+    # texts carry 4 decimals: 114 buurten round to within 114 * 0.00005
+    assert abs(change - row["change"]) < len(texts) * 5e-5
+    assert row["change"] < -0.01
+
+
+def test_print_preview_hides_the_controls(driver, den_haag):
+    path, _, _, _ = den_haag
+    _open(driver, path)
+
+    def display(selector):
+        return driver.execute_script(
+            "var e = document.querySelector(arguments[0]);"
+            "return e ? getComputedStyle(e).display : null;", selector)
+
+    controls = (".mx-control", ".leaflet-control-zoom", "#mx-png")
+    assert all(display(s) not in (None, "none") for s in controls)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert [display(s) for s in controls] == ["none"] * len(controls)
+        assert display("#mx-title") == "block"
+        assert _visible_legends(driver) == ["share-social_housing"]
+        title = driver.find_element("id", "mx-title").text
+        assert "Bron: CBS, CC BY 4.0" in title and "Afgedrukt op" in title
+        assert _visible_paths(driver) > 100
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert display(".mx-control") != "none"
+
+
+def test_png_button_downloads_the_view_with_its_legend(driver, den_haag):
+    import base64
+
+    from PIL import Image
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    path, _, _, _ = den_haag
+    _open(driver, path)
+    driver.execute_script("window.mixingMapView.show('gi-low_income')")
+    driver.find_element("id", "mx-png").click()
+    url = WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "var a = document.getElementById('mx-png-link'); return a && a.href"))
+    assert url.startswith("data:image/png;base64,")
+    assert driver.execute_script("return document.getElementById('mx-png-link').download") \
+        == "_s-Gravenhage_2019_gi-low_income.png"
+    image = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
+    width, height = driver.execute_script(
+        "var s = window.mixingMapView.map.getSize(); return [s.x, s.y];")
+    assert image.size == (2 * (width + 300), 2 * (height + 56 + 26))
+    colours = set(image.resize((400, 200)).getdata())
+    assert len(colours) > 20
+    # the hot spots are drawn (fill #b2182b at 0.8 opacity over the map's background)
+    hot = np.array([0xb2, 0x18, 0x2b])
+    pixels = np.asarray(image, dtype=float).reshape(-1, 3)
+    assert (np.abs(pixels - (0.8 * hot + 0.2 * 244)).max(axis=1) < 12).sum() > 100
+    assert _errors(driver) == []
+
+
+def test_tooltips_show_the_whole_value(driver, den_haag):
+    from selenium.webdriver.common.by import By
+
+    path, units, _, _ = den_haag
+    _open(driver, path)
+    driver.execute_script("window.mixingMapView.show('scenario_change-0')")
+    code = _central_unit(units)
+    text = _hover(driver, code)
+    assert "procentpunt (" in text and "%)" in text
+    box = driver.find_element(By.CSS_SELECTOR, ".leaflet-tooltip")
+    sizes = driver.execute_script(
+        "var t = arguments[0], r = t.getBoundingClientRect();"
+        "return [t.scrollWidth, t.clientWidth, t.scrollHeight, t.clientHeight,"
+        " getComputedStyle(t).whiteSpace, r.left, r.right, window.innerWidth];", box)
+    scroll_w, client_w, scroll_h, client_h, white_space, left, right, window_w = sizes
+    assert scroll_w <= client_w and scroll_h <= client_h and white_space == "normal"
+    assert 0 <= left and right <= window_w
+    # every line of the tooltip is the layer's full text, nothing cut off
+    config_text = driver.execute_script(
+        "var v = window.mixingMapView, code = arguments[0], i = v.config.layers.findIndex("
+        "function (d) { return d.id === 'scenario_change-0'; });"
+        "return v.config.data.features.find(function (f) {"
+        " return f.properties.c === code; }).properties.t[i];", code)
+    assert config_text in text.replace("\n", " ")

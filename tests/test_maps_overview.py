@@ -2,7 +2,6 @@
 
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -28,16 +27,10 @@ def two_cities():
 
 
 @pytest.fixture(scope="module")
-def local():
-    units = make_demo_city()
-    residential = units[~units["is_uninhabited"]]
-    rng = np.random.default_rng(20191231)
-    n = len(residential)
-    return pd.DataFrame({
-        "unit_code": residential["unit_code"].to_numpy(), "variable": "social_housing",
-        "quadrant": rng.choice(["HH", "LH", "LL", "HL"], n), "p_value": rng.random(n) / 5,
-        "significant": rng.random(n) < 0.3,
-    })
+def local(seed):
+    from mixing.tables.clusters import autocorrelation_tables
+
+    return autocorrelation_tables(make_demo_city(), permutations=99, seed=seed)[1]
 
 
 def test_overview_lists_every_municipality_with_link_and_d(two_cities):
@@ -53,6 +46,8 @@ def test_overview_lists_every_municipality_with_link_and_d(two_cities):
         f"{d:.6g}".replace(".", ","), f"{d:.6g}") in page  # sort key with ., text with ,
     assert "Effect van scenario&#x27;s" in page
     assert "&lt;sloop&gt;" in page and "<sloop>" not in page
+    # index names from the catalogue, in Dutch
+    assert "<td>Segregatie-index D</td>" in page and "<td>dissimilarity</td>" not in page
     assert "synthetische demogemeente" in page
     assert not re.search(r"<script[^>]+src=", page) and "<link" not in page
     assert page.count("class='mx-sortable'") == 2

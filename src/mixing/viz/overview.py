@@ -11,28 +11,16 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from mixing.dimensions import DIMENSIONS
-from mixing.viz.maps import (
-    _EMPTY_COLOR,
-    _UNKNOWN_COLOR,
-    _classify,
-    _inline_script,
-    _inline_style,
-    _labels,
-    _Layer,
-    _MixingLayers,
-    _number,
-    _range_labels,
-    _static,
-    inline_assets,
-    map_geometry,
-)
+from mixing import catalogue
+from mixing.errors import InputError
+from mixing.viz import style
+from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
+from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, static_text
 
 __all__ = ["overview_page", "OVERVIEW_LABELS"]
 
@@ -44,7 +32,7 @@ OVERVIEW_LABELS = {
                  "gemeente om haar kaart te openen.",
         "municipality": "Gemeente", "code": "Code", "year": "Jaar", "level": "Niveau",
         "units": "Aantal eenheden", "map": "Kaart", "open": "kaart openen",
-        "d": "D {dimension}", "d_legend": "Segregatie-index D ({dimension})",
+        "d": "D {dimension}",
         "scenarios": "Effect van scenario's", "scenario": "Scenario",
         "dimension": "Dimensie", "index": "Index", "change": "Verandering",
         "displaced": "Verhuisde huishoudens",
@@ -58,7 +46,7 @@ OVERVIEW_LABELS = {
                  "a municipality to open its map.",
         "municipality": "Municipality", "code": "Code", "year": "Year", "level": "Level",
         "units": "Number of units", "map": "Map", "open": "open map",
-        "d": "D {dimension}", "d_legend": "Dissimilarity index D ({dimension})",
+        "d": "D {dimension}",
         "scenarios": "Scenario effects", "scenario": "Scenario",
         "dimension": "Dimension", "index": "Index", "change": "Change",
         "displaced": "Households displaced",
@@ -66,9 +54,6 @@ OVERVIEW_LABELS = {
         "synthetic": "Note: {codes} is a synthetic demo municipality, not CBS data.",
     },
 }
-
-_D_BREAKS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
-_D_COLORS = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]
 
 _CSS = """
 body { font: 14px/1.4 "Segoe UI", Arial, sans-serif; margin: 0; }
@@ -88,7 +73,16 @@ table.mx-sortable td.mx-num { text-align: right; font-variant-numeric: tabular-n
 def _cell(value: float, language: str, decimals: int = 2) -> str:
     if value is None or not np.isfinite(value):
         return "<td class='mx-num' data-sort=''>&ndash;</td>"
-    return f"<td class='mx-num' data-sort='{value:.6g}'>{_number(value, decimals, language)}</td>"
+    return (f"<td class='mx-num' data-sort='{value:.6g}'>"
+            f"{style.number(value, decimals, language)}</td>")
+
+
+def _index_label(name, language: str) -> str:
+    """The catalogue's label of an index (``Segregatie-index D``), else its name."""
+    try:
+        return catalogue.index(str(name)).label(language)
+    except InputError:
+        return str(name)
 
 
 def _d(indices: pd.DataFrame, code: str, level: str, dimension: str) -> tuple[float, float, float]:
@@ -128,7 +122,8 @@ def overview_page(
     level : str
         Level whose D is shown.
     """
-    text, words = _labels(language), OVERVIEW_LABELS[language]
+    style.check_language(language)
+    text, words = LABELS[language] | style.words(language), OVERVIEW_LABELS[language]
     shown = units[units["level"] == level]
     if shown.empty:
         raise ValueError(f"units has no rows at level {level!r}")
@@ -142,21 +137,10 @@ def overview_page(
                          "geometry": shapely.union_all(group.geometry.to_numpy(), grid_size=0.1)})
     outlines = gpd.GeoDataFrame(outlines, geometry="geometry", crs=28992)
     codes = outlines["code"].tolist()
-    dimensions = [d for d in DIMENSIONS if d in text["dimensions"]
-                  and ((indices["dimension"] == d) & (indices["level"] == level)).any()]
-
-    layers = []
-    for dimension in dimensions:
-        values = np.array([_d(indices, c, level, dimension)[0] for c in codes])
-        label = text["dimensions"][dimension][1]
-        layers.append(_Layer(
-            id=f"d-{dimension}", group="indicators",
-            title=words["d"].format(dimension=label), short=words["d"].format(dimension=label),
-            colors=_D_COLORS, legend_title=words["d_legend"].format(dimension=label),
-            legend_labels=_range_labels(_D_BREAKS, text, lambda v: _number(v, 1, language)),
-            classes=_classify(values, _D_BREAKS),
-            texts=[_number(v, 2, language) if np.isfinite(v) else "–" for v in values],
-        ))
+    # the municipalities are the units of this map: one D per municipality from the indices
+    units_table = pd.DataFrame({"unit_code": codes, "unit_name": outlines["name"]})
+    layers = build("d", MapTables(units_table, language, indices=indices, level=level))
+    dimensions = [layer.id.removeprefix("d-") for layer in layers]
     geometry = map_geometry(outlines, tolerance=25.0, decimals=4)
     features = []
     for i, geom in enumerate(geometry):
@@ -171,25 +155,19 @@ def overview_page(
     west, south, east, north = geometry.total_bounds
     config = {
         "bounds": [[south, west], [north, east]],
+        "title": words["title"],
         "labels": {"unit_code": text["unit_code"], "wijk": "", "click_hint": "",
                    "layers": text["layers"], "background_group": text["background_group"],
                    "source": text["source"]},
-        "colors": {"unknown": _UNKNOWN_COLOR, "empty": _EMPTY_COLOR},
-        "layers": [layer.config(text | {"unknown": words["not_computed"]}) for layer in layers],
-        "groups": [["indicators", text["groups"]["indicators"]]],
+        "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},
+        "layers": [layer.config(language, words["not_computed"]) for layer in layers],
+        "groups": [["indicators", GROUPS["indicators"](language)]],
         "summary": list(range(len(layers))),
         "rowKeys": [words["code"], words["municipality"]] + [layer.title for layer in layers],
         "background": None,
         "data": {"type": "FeatureCollection", "features": features},
     }
-
-    fmap = folium.Map(tiles=None, zoom_control="bottomleft", height="420px")
-    root = fmap.get_root()
-    root.header.add_child(folium.Element(_inline_style(_static("mixing-map.css").decode())))
-    root.header.add_child(folium.Element(_inline_style(_CSS)))
-    root.header.add_child(folium.Element(_inline_script(_static("mixing-map.js").decode())))
-    _MixingLayers(config).add_to(fmap)
-    page = inline_assets(root.render())
+    page = map_page(config, language, styles=(_CSS,), height="420px")
     # the page scrolls: heading, the map as a block of fixed height, then the tables
     tables = _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
                      level)
@@ -197,10 +175,9 @@ def overview_page(
                         + html.escape(words["title"]) + "</h1><p>" + html.escape(words["intro"])
                         + "</p>", 1)
     head, tail = page.rsplit("</body>", 1)
-    page = (head + tables + _inline_script(_static("overview.js").decode()) + "</div></body>"
+    page = (head + tables + inline_script(static_text("overview.js")) + "</div></body>"
             + tail)
-    page = page.replace('class="folium-map"', 'class="folium-map mx-overview-map"', 1)
-    return page.replace("<html>", f"<html lang=\"{language}\">", 1)
+    return page.replace('class="folium-map"', 'class="folium-map mx-overview-map"', 1)
 
 
 def _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
@@ -212,7 +189,7 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
         note = words["synthetic"].format(codes=", ".join(synthetic))
         parts.append(f"<p class='mx-synthetic'>{e(note)}</p>")
     head = [words["municipality"], words["code"], words["year"], words["units"]]
-    head += [words["d"].format(dimension=text["dimensions"][d][1]) for d in dimensions]
+    head += [words["d"].format(dimension=dimension_label(d, language)) for d in dimensions]
     head.append(words["map"])
     parts.append("<table class='mx-sortable' id='mx-indices'><thead><tr>"
                  + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
@@ -227,8 +204,8 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
             value, low, high = _d(indices, row.code, level, dimension)
             cell = _cell(value, language)
             if np.isfinite(low) and np.isfinite(high):
-                cell = cell.replace("</td>", f" <small>({_number(low, 2, language)}–"
-                                             f"{_number(high, 2, language)})</small></td>")
+                cell = cell.replace("</td>", f" <small>({style.number(low, 2, language)}–"
+                                             f"{style.number(high, 2, language)})</small></td>")
             cells.append(cell)
         cells.append(f"<td><a href='{e(link)}'>{e(words['open'])}</a></td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
@@ -242,10 +219,10 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
         names = dict(zip(outlines["code"], outlines["name"], strict=True))
         for row in scenarios.itertuples():
             code = str(getattr(row, "municipality_code", ""))
-            dimension = text["dimensions"].get(row.dimension, (None, str(row.dimension)))[1]
+            dimension = dimension_label(row.dimension, language)
             parts.append(
                 "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
-                f"<td>{e(dimension)}</td><td>{e(str(row.index))}</td>"
+                f"<td>{e(dimension)}</td><td>{e(_index_label(row.index, language))}</td>"
                 + _cell(float(row.change), language, 3)
                 + _cell(float(row.households_displaced), language, 0) + "</tr>")
         parts.append("</tbody></table>")

@@ -7,13 +7,19 @@
  * cfg = {
  *   bounds: [[south, west], [north, east]],
  *   labels: {...}, colors: {unknown, empty},
- *   layers: [{id, group, title, colors: [...], legend: {title, items: [[color, label]], note}}],
+ *   title: "'s-Gravenhage, 2019",
+ *   layers: [{id, group, title, colors: [...],
+ *             legend: {title, items: [[color, label]], note, details: [line, ...]}}],
  *   groups: [[group id, heading]], rowKeys: [...], summary: [layer index, ...],
  *   background: {url, attribution, label} or null,
  *   data: FeatureCollection; properties {c: code, n: name, w: wijk, k: [class per layer],
  *         t: [text per layer], r: [full row, in rowKeys order]}
  * }
  * Class -1 = unknown (hidden by CBS), -2 = water or no residents.
+ *
+ * window.mixingMapView = {map, config, show(id), active(), png()} is the page's API (other
+ * scripts, tests); png() resolves to a data URL of the current view with title and legend,
+ * drawn from the SVG of the overlay pane, without any library or network.
  */
 (function () {
   "use strict";
@@ -30,6 +36,9 @@
   }
 
   window.mixingMap = function (map, cfg) {
+    // quarter zoom steps: the municipality fills the window (and the paper) more closely
+    map.options.zoomSnap = 0.25;
+    map.options.zoomDelta = 0.5;
     var L_ = cfg.labels;
     var built = {};
     var active = null;
@@ -51,9 +60,11 @@
     function tooltipHtml(p, i) {
       var def = cfg.layers[i];
       var rows = [];
-      rows.push("<div class='mx-tt-name'>" + esc(p.n) + "</div>");
-      rows.push("<div class='mx-tt-sub'>" + esc(L_.unit_code) + " " + esc(p.c) +
-        (p.w ? " &middot; " + esc(L_.wijk) + " " + esc(p.w) : "") + "</div>");
+      // a buurt without a name (or named by its code) shows its code once, as the heading
+      rows.push("<div class='mx-tt-name'>" + esc(p.n || p.c) + "</div>");
+      var sub = (p.n ? esc(L_.unit_code) + " " + esc(p.c) : "") +
+        (p.w ? (p.n ? " &middot; " : "") + esc(L_.wijk) + " " + esc(p.w) : "");
+      if (sub) rows.push("<div class='mx-tt-sub'>" + sub + "</div>");
       rows.push("<div class='mx-tt-active'>" + esc(def.title) + ": <b>" + esc(p.t[i]) + "</b></div>");
       cfg.summary.forEach(function (j) {
         if (j !== i) rows.push("<div>" + esc(cfg.layers[j].short) + ": " + esc(p.t[j]) + "</div>");
@@ -66,7 +77,7 @@
       var rows = cfg.rowKeys.map(function (key, j) {
         return "<tr><th>" + esc(key) + "</th><td>" + esc(p.r[j]) + "</td></tr>";
       });
-      return "<div class='mx-popup'><div class='mx-tt-name'>" + esc(p.n) + "</div>" +
+      return "<div class='mx-popup'><div class='mx-tt-name'>" + esc(p.n || p.c) + "</div>" +
         "<table>" + rows.join("") + "</table></div>";
     }
 
@@ -121,9 +132,17 @@
           if (!members.length) return;
           html.push("<fieldset class='mx-group' data-group='" + esc(group[0]) + "'><legend>" +
             esc(group[1]) + "</legend>");
+          var subgroup = "";
           members.forEach(function (d) {
-            html.push("<label><input type='radio' name='mx-layer' id='mx-radio-" + esc(d.id) +
-              "' value='" + esc(d.id) + "'> <span>" + esc(d.title) + "</span></label>");
+            // scenario layers: the scenario's title once, then its layers by their short name
+            if (d.subgroup && d.subgroup !== subgroup) {
+              html.push("<div class='mx-subgroup'>" + esc(d.subgroup) + "</div>");
+            }
+            subgroup = d.subgroup || "";
+            html.push("<label" + (d.subgroup ? " class='mx-sub'" : "") + " title='" +
+              esc(d.title) + "'><input type='radio' name='mx-layer' id='mx-radio-" + esc(d.id) +
+              "' value='" + esc(d.id) + "'> <span>" + esc(d.subgroup ? d.short : d.title) +
+              "</span></label>");
           });
           html.push("</fieldset>");
         });
@@ -162,7 +181,14 @@
           var div = L.DomUtil.create("div", "mx-legend", box);
           div.setAttribute("data-layer", d.id);
           div.style.display = "none";
-          var html = ["<div class='mx-legend-title'>" + esc(d.legend.title) + "</div>"];
+          var html = [];
+          if (d.legend.heading) {
+            html.push("<div class='mx-legend-heading'>" + esc(d.legend.heading) + "</div>");
+          }
+          (d.legend.details || []).forEach(function (line) {
+            html.push("<div class='mx-legend-detail'>" + esc(line) + "</div>");
+          });
+          html.push("<div class='mx-legend-title'>" + esc(d.legend.title) + "</div>");
           d.legend.items.forEach(function (item) {
             html.push("<div class='mx-legend-item'><i style='background:" + esc(item[0]) +
               "'></i>" + esc(item[1]) + "</div>");
@@ -173,6 +199,118 @@
         });
         L.DomEvent.disableScrollPropagation(box);
         return box;
+      },
+    });
+
+    // ---------------------------------------------------------------- PNG of the view
+    function wrap(ctx, text, maxWidth) {
+      var words = String(text).split(/\s+/), lines = [], line = "";
+      words.forEach(function (w) {
+        var next = line ? line + " " + w : w;
+        if (ctx.measureText(next).width > maxWidth && line) { lines.push(line); line = w; }
+        else line = next;
+      });
+      if (line) lines.push(line);
+      return lines;
+    }
+
+    function png() {
+      var container = map.getContainer();
+      var box = container.getBoundingClientRect();
+      var svg = container.querySelector(".leaflet-overlay-pane svg");
+      var def = active === null ? null : cfg.layers[active];
+      var legendWidth = 300, header = 56, footer = 26, scale = 2;
+      var width = Math.round(box.width) + legendWidth, height = Math.round(box.height) + header + footer;
+      var canvas = document.createElement("canvas");
+      canvas.width = width * scale; canvas.height = height * scale;
+      var ctx = canvas.getContext("2d");
+      ctx.scale(scale, scale);
+      ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, width, height);
+      ctx.fillStyle = "#f4f4f1"; ctx.fillRect(0, header, box.width, box.height);
+      var font = '"Segoe UI", Arial, sans-serif';
+      ctx.fillStyle = "#000000"; ctx.textBaseline = "top";
+      ctx.font = "bold 18px " + font;
+      ctx.fillText(cfg.title || "", 10, 8);
+      ctx.font = "14px " + font;
+      ctx.fillText(def ? (def.subgroup ? def.subgroup + ": " + def.short : def.title) : "",
+        10, 32);
+      ctx.font = "12px " + font; ctx.fillStyle = "#555555";
+      ctx.fillText(L_.source, 10, header + box.height + 7);
+
+      function legend() {
+        if (!def) return;
+        var x = box.width + 14, y = header, w = legendWidth - 24;
+        ctx.fillStyle = "#000000"; ctx.font = "bold 13px " + font;
+        if (def.legend.heading) {
+          wrap(ctx, def.legend.heading, w).forEach(function (l) { ctx.fillText(l, x, y); y += 17; });
+          y += 2;
+        }
+        ctx.font = "12px " + font;
+        (def.legend.details || []).forEach(function (line) {
+          wrap(ctx, line, w).forEach(function (l) { ctx.fillText(l, x, y); y += 15; });
+        });
+        if ((def.legend.details || []).length) y += 4;
+        ctx.font = "bold 13px " + font;
+        wrap(ctx, def.legend.title, w).forEach(function (l) { ctx.fillText(l, x, y); y += 17; });
+        y += 4; ctx.font = "13px " + font;
+        def.legend.items.forEach(function (item) {
+          ctx.fillStyle = item[0]; ctx.fillRect(x, y + 1, 18, 13);
+          ctx.strokeStyle = "#888888"; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 1.5, 17, 12);
+          ctx.fillStyle = "#000000";
+          wrap(ctx, item[1], w - 26).forEach(function (l) { ctx.fillText(l, x + 26, y); y += 17; });
+          y += 2;
+        });
+        if (def.legend.note) {
+          y += 4; ctx.fillStyle = "#555555"; ctx.font = "11px " + font;
+          wrap(ctx, def.legend.note, w).forEach(function (l) { ctx.fillText(l, x, y); y += 14; });
+        }
+      }
+
+      return new Promise(function (resolve, reject) {
+        legend();
+        if (!svg) { resolve(canvas.toDataURL("image/png")); return; }
+        var r = svg.getBoundingClientRect();
+        var copy = svg.cloneNode(true);
+        copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+        copy.setAttribute("width", r.width); copy.setAttribute("height", r.height);
+        copy.removeAttribute("style");
+        var source = new XMLSerializer().serializeToString(copy);
+        var image = new Image();
+        image.onload = function () {
+          ctx.save();
+          ctx.beginPath(); ctx.rect(0, header, box.width, box.height); ctx.clip();
+          ctx.drawImage(image, r.left - box.left, header + r.top - box.top, r.width, r.height);
+          ctx.restore();
+          resolve(canvas.toDataURL("image/png"));
+        };
+        image.onerror = function () { reject(new Error("the map could not be drawn")); };
+        image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(source);
+      });
+    }
+
+    var PngButton = L.Control.extend({
+      options: { position: "bottomleft" },
+      onAdd: function () {
+        var button = L.DomUtil.create("button", "mx-png leaflet-bar mx-no-print");
+        button.type = "button";
+        button.id = "mx-png";
+        button.title = L_.png;
+        button.setAttribute("aria-label", L_.png);
+        button.textContent = "\u2913 " + L_.png_short;
+        L.DomEvent.disableClickPropagation(button);
+        button.addEventListener("click", function () {
+          png().then(function (url) {
+            var link = document.getElementById("mx-png-link") || document.createElement("a");
+            link.id = "mx-png-link";
+            link.style.display = "none";
+            link.href = url;
+            var id = active === null ? "kaart" : cfg.layers[active].id;
+            link.download = (cfg.title || "kaart").replace(/[^\w-]+/g, "_") + "_" + id + ".png";
+            if (!link.parentNode) document.body.appendChild(link);
+            link.click();
+          });
+        });
+        return button;
       },
     });
 
@@ -192,7 +330,68 @@
     map.attributionControl.addAttribution(esc(L_.source));
     new Control().addTo(map);
     new Legend().addTo(map);
-    map.fitBounds(cfg.bounds);
+    if (L_.png) new PngButton().addTo(map);
+    // the whole municipality beside the title panel and the legend, unless the user has
+    // chosen a view of their own (then that view is kept, on screen and on paper)
+    var fitting = false, userView = false;
+    function fit() {
+      // keep the municipality clear of the title panel (top left) and the legend (bottom
+      // right): each panel is avoided by a margin on its side or on its edge, whichever
+      // leaves the larger free box
+      var size = map.getSize();
+      var title = document.getElementById("mx-title");
+      var legend = document.querySelector(".mx-legends");
+      var t = title ? [title.offsetWidth + 10, title.offsetHeight + 10] : [0, 0];
+      var l = legend ? [legend.offsetWidth + 10, legend.offsetHeight + 10] : [0, 0];
+      var best = null;
+      [[t[0], 0], [0, t[1]]].forEach(function (tl) {
+        [[l[0], 0], [0, l[1]]].forEach(function (br) {
+          var area = Math.max(size.x - tl[0] - br[0], 0) * Math.max(size.y - tl[1] - br[1], 0);
+          if (!best || area > best.area) best = { area: area, tl: tl, br: br };
+        });
+      });
+      fitting = true;
+      map.fitBounds(cfg.bounds, { paddingTopLeft: [best.tl[0], best.tl[1] + 10],
+        paddingBottomRight: [best.br[0], best.br[1] + 10], animate: false });
+      fitting = false;
+    }
+    map.on("dragstart", function () { userView = true; });
+    map.on("zoomstart", function () { if (!fitting) userView = true; });
+    fitting = true;
+    map.fitBounds(cfg.bounds, { animate: false });
+    fitting = false;
     if (cfg.layers.length) show(cfg.layers[0].id);
+    fit();  // again, now that the title panel and the legend have their size
+
+    // printing: the date on the title panel, and Leaflet redraws for the paper's size
+    function beforePrint() {
+      var stamp = document.querySelector(".mx-print-date");
+      if (stamp && L_.printed) {
+        stamp.textContent = " · " + L_.printed + " " +
+          new Date().toLocaleDateString(L_.locale || undefined,
+            { day: "numeric", month: "long", year: "numeric" });
+      }
+      map.invalidateSize({ animate: false });
+      if (!userView) fit();
+    }
+    function afterPrint() {
+      map.invalidateSize({ animate: false });
+      if (!userView) { fitting = true; map.fitBounds(cfg.bounds, { animate: false }); fitting = false; }
+    }
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
+    if (window.matchMedia) {
+      var media = window.matchMedia("print");
+      var onChange = function (e) { if (e.matches) beforePrint(); else afterPrint(); };
+      if (media.addEventListener) media.addEventListener("change", onChange);
+    }
+
+    var view = {
+      map: map, config: cfg, show: show, png: png,
+      active: function () { return active === null ? null : cfg.layers[active].id; },
+    };
+    window.mixingMapView = view;
+    document.dispatchEvent(new CustomEvent("mixing:map-ready", { detail: view }));
+    return view;
   };
 })();
