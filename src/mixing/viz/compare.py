@@ -33,6 +33,7 @@ from mixing.dimensions import DIMENSIONS
 from mixing.scenarios.labels import scenario_title, short_title
 from mixing.scenarios.spec import Scenario
 from mixing.scenarios.tables import unit_changes
+from mixing.viz import style
 
 __all__ = ["scenario_page", "TEXT"]
 
@@ -241,28 +242,19 @@ TEXT = {
 
 
 # --------------------------------------------------------------------------- formatting
-# TODO(lead): replace by the shared Dutch number formatting of mixing.viz.style once it lands.
-
-
 def _num(value, decimals: int = 0, language: str = "nl", *, signed: bool = False) -> str:
-    """``1234.5`` -> ``1.234,5`` (nl) / ``1,234.5`` (en); NaN -> ``–``."""
+    """:func:`mixing.viz.style.number` (or ``signed``), with ``–`` for a missing value."""
     if value is None or not np.isfinite(value):
         return "–"
-    value = float(value)
-    if round(value, decimals) == 0:
-        value = 0.0  # no "-0"
-    text = f"{abs(value):,.{decimals}f}"
-    if language == "nl":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
-    return sign + text
+    return (style.signed if signed else style.number)(float(value), language=language,
+                                                      decimals=decimals)
 
 
 def _pct(share, language: str = "nl", decimals: int = 0) -> str:
     """A share 0.123 -> ``12 %``."""
     if share is None or not np.isfinite(share):
         return "–"
-    return f"{_num(100.0 * share, decimals, language)} %"
+    return style.percent(100.0 * share, language, decimals)
 
 
 def _esc(value) -> str:
