@@ -12,6 +12,7 @@ import gzip
 import zipfile
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from _ingest_files import (
     COL,
@@ -434,3 +435,13 @@ def test_validate_units_still_guards_frames():
     frame.loc[0, "population"] = -1.0
     with pytest.raises(InputError, match="counts must be >= 0"):
         validate_units(frame)
+
+
+@pytest.mark.parametrize("values, decimal", [(["15.86", "1,5.2"], "."), (["3,2", "1.2.3"], ","),
+                                             (["15.86", "12,34"], ".")])
+def test_a_separator_that_groups_no_thousands_is_an_error(values, decimal):
+    # found by the corruption property test: "1,5.2" was read as 15.2
+    from mixing.io.missing import to_float
+
+    with pytest.raises(InputError, match=r"column .c., row 1: .*ambiguous"):
+        to_float(pd.Series(values), file="f.csv", column="c", decimal=decimal)

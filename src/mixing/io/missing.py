@@ -177,12 +177,17 @@ def _parse_text(values: pd.Series, decimal: str, file: object, column: str,
             file=file, column=column, value=str(values[label]), **locate(label),
             fix="write all numbers of a column the same way (no thousands separators)")
     decimal = own.pop() if own else decimal
+    body = text.fillna("").str.replace(r"^[+-]", "", regex=True)
     if decimal == ",":
-        wrong = shapes["dot"] & ~shapes["grouped_dot"]
+        # a dot may only group thousands: 1.234 or 1.234,5
+        wrong = body.str.contains(".", regex=False) & ~(
+            shapes["grouped_dot"] | body.str.fullmatch(_DOTS_AND_COMMA.pattern))
         why = "a decimal point in a file that uses decimal commas"
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     elif decimal == ".":
-        wrong = shapes["comma"] & ~shapes["grouped_comma"]
+        # a comma may only group thousands: 1,234 or 1,234.5
+        wrong = body.str.contains(",", regex=False) & ~(
+            shapes["grouped_comma"] | body.str.fullmatch(_COMMAS_AND_DOT.pattern))
         why = "a decimal comma in a file that uses decimal points"
         text = text.str.replace(",", "", regex=False)
     else:
