@@ -1,10 +1,10 @@
-"""Aggregate buurten to wijken or gemeenten: dissolve, sum counts, weight the means.
+r"""Aggregate buurten to wijken or gemeenten: dissolve, sum counts, weight the means.
 
 Notes
 -----
 For a group :math:`g` of units :math:`i`:
 
-* counts: :math:`N_g = \\sum_{i \\in g,\\ N_i \\text{ known}} N_i`, NaN only when every part
+* counts: :math:`N_g = \sum_{i \in g,\ N_i \text{ known}} N_i`, NaN only when every part
   is unknown. When some parts are unknown the sum is a lower bound; a
   :class:`PartialSumWarning` names the column and how many parts were unknown.
 * intensive values: weighted means over the parts where both value and weight are known,

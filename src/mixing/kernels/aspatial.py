@@ -1,4 +1,4 @@
-"""Two-group aspatial segregation indices: pure numpy kernels, batched by group id.
+r"""Two-group aspatial segregation indices: pure numpy kernels, batched by group id.
 
 Every kernel takes two 1-D arrays of counts per unit -- ``group`` (e.g. social dwellings)
 and ``total`` (all dwellings, ``group`` a subset of it) -- and returns
@@ -28,7 +28,7 @@ Conventions (the project's one rule for empty and unknown units)
 
 Notation used in the Notes: unit :math:`i`, group count :math:`x_i`, total :math:`t_i`,
 rest :math:`y_i = t_i - x_i`, share :math:`p_i = x_i / t_i`, and per municipality
-:math:`X = \\sum x_i`, :math:`Y = \\sum y_i`, :math:`T = \\sum t_i`, :math:`P = X / T`.
+:math:`X = \sum x_i`, :math:`Y = \sum y_i`, :math:`T = \sum t_i`, :math:`P = X / T`.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def _totals(x: np.ndarray, t: np.ndarray, batch: Batch):
 
 
 def dissimilarity(group, total, *, groups=None):
-    """Index of dissimilarity D (Duncan & Duncan 1955).
+    r"""Index of dissimilarity D (Duncan & Duncan 1955).
 
     Parameters
     ----------
@@ -96,10 +96,10 @@ def dissimilarity(group, total, *, groups=None):
 
     Notes
     -----
-    .. math:: D = \\frac{\\sum_i t_i \\lvert p_i - P \\rvert}{2 T P (1 - P)}
+    .. math:: D = \frac{\sum_i t_i \lvert p_i - P \rvert}{2 T P (1 - P)}
 
     the share of the group that would have to move to reach an even distribution, which
-    equals :math:`\\tfrac12 \\sum_i \\lvert x_i / X - y_i / Y \\rvert`. Units with NaN or
+    equals :math:`\tfrac12 \sum_i \lvert x_i / X - y_i / Y \rvert`. Units with NaN or
     ``total == 0`` are excluded (module docstring). Same definition as
     ``segregation.singlegroup.Dissim``.
 
@@ -130,7 +130,7 @@ def _dissim(x: np.ndarray, t: np.ndarray, batch: Batch) -> np.ndarray:
 
 @shared_parameters
 def isolation(group, total, *, groups=None):
-    """Isolation index xPx (Lieberson 1981; Bell 1954).
+    r"""Isolation index xPx (Lieberson 1981; Bell 1954).
 
     Parameters
     ----------
@@ -145,7 +145,7 @@ def isolation(group, total, *, groups=None):
 
     Notes
     -----
-    .. math:: {}_xP_x = \\sum_i \\frac{x_i}{X} \\frac{x_i}{t_i}
+    .. math:: {}_xP_x = \sum_i \frac{x_i}{X} \frac{x_i}{t_i}
 
     Units with NaN or ``total == 0`` are excluded. Same definition as
     ``segregation.singlegroup.Isolation``.
@@ -168,7 +168,7 @@ def isolation(group, total, *, groups=None):
 
 @shared_parameters
 def exposure(group, total, *, groups=None):
-    """Exposure (interaction) index xPy of the group to the rest (Bell 1954).
+    r"""Exposure (interaction) index xPy of the group to the rest (Bell 1954).
 
     Parameters
     ----------
@@ -183,7 +183,7 @@ def exposure(group, total, *, groups=None):
 
     Notes
     -----
-    .. math:: {}_xP_y = \\sum_i \\frac{x_i}{X} \\frac{y_i}{t_i}, \\qquad
+    .. math:: {}_xP_y = \sum_i \frac{x_i}{X} \frac{y_i}{t_i}, \qquad
               {}_xP_y = 1 - {}_xP_x
 
     Units with NaN or ``total == 0`` are excluded. Same definition as
@@ -212,7 +212,7 @@ def exposure(group, total, *, groups=None):
 
 @shared_parameters
 def gini(group, total, *, groups=None):
-    """Gini segregation index G (Duncan & Duncan 1955; Massey & Denton 1988).
+    r"""Gini segregation index G (Duncan & Duncan 1955; Massey & Denton 1988).
 
     Parameters
     ----------
@@ -226,12 +226,12 @@ def gini(group, total, *, groups=None):
 
     Notes
     -----
-    .. math:: G = \\frac{\\sum_i \\sum_j t_i t_j \\lvert p_i - p_j \\rvert}
+    .. math:: G = \frac{\sum_i \sum_j t_i t_j \lvert p_i - p_j \rvert}
                        {2 T^2 P (1 - P)}
 
     the mean absolute difference of unit shares over all pairs of residents. Computed in
-    :math:`O(n \\log n)` per group: with units sorted by :math:`p`,
-    :math:`\\sum_{i<j} t_i t_j (p_j - p_i) = \\sum_j t_j (p_j C_j - S_j)` where
+    :math:`O(n \log n)` per group: with units sorted by :math:`p`,
+    :math:`\sum_{i<j} t_i t_j (p_j - p_i) = \sum_j t_j (p_j C_j - S_j)` where
     :math:`C_j, S_j` are the running sums of :math:`t_i` and :math:`t_i p_i` before
     :math:`j`. Same definition as ``segregation.singlegroup.Gini`` (which loops over
     pairs). Units with NaN or ``total == 0`` are excluded.
@@ -266,7 +266,7 @@ def _binary_entropy(p: np.ndarray) -> np.ndarray:
 
 @shared_parameters
 def entropy(group, total, *, groups=None):
-    """Entropy (information theory) index H, Theil's H (Theil & Finizza 1971).
+    r"""Entropy (information theory) index H, Theil's H (Theil & Finizza 1971).
 
     Parameters
     ----------
@@ -280,11 +280,11 @@ def entropy(group, total, *, groups=None):
 
     Notes
     -----
-    .. math:: E_i = p_i \\ln\\frac{1}{p_i} + (1 - p_i) \\ln\\frac{1}{1 - p_i}, \\qquad
-              H = \\sum_i \\frac{t_i (E - E_i)}{E\\,T}
+    .. math:: E_i = p_i \ln\frac{1}{p_i} + (1 - p_i) \ln\frac{1}{1 - p_i}, \qquad
+              H = \sum_i \frac{t_i (E - E_i)}{E\,T}
 
     with :math:`E` the same entropy of the municipality share :math:`P` and
-    :math:`0 \\ln 0 = 0`. Natural logarithm (H does not depend on the base). Same
+    :math:`0 \ln 0 = 0`. Natural logarithm (H does not depend on the base). Same
     definition as ``segregation.singlegroup.Entropy``. Units with NaN or ``total == 0``
     are excluded.
 
@@ -309,7 +309,7 @@ def entropy(group, total, *, groups=None):
 
 @shared_parameters
 def correlation_ratio(group, total, *, groups=None):
-    """Correlation ratio V, also eta squared (Bell 1954; White 1986).
+    r"""Correlation ratio V, also eta squared (Bell 1954; White 1986).
 
     Parameters
     ----------
@@ -324,7 +324,7 @@ def correlation_ratio(group, total, *, groups=None):
 
     Notes
     -----
-    .. math:: V = \\frac{{}_xP_x - P}{1 - P}
+    .. math:: V = \frac{{}_xP_x - P}{1 - P}
 
     Same definition as ``segregation.singlegroup.CorrelationR``. Units with NaN or
     ``total == 0`` are excluded.
@@ -348,7 +348,7 @@ def correlation_ratio(group, total, *, groups=None):
 
 @shared_parameters
 def atkinson(group, total, *, groups=None, b=0.5):
-    """Atkinson index A(b) (Atkinson 1970; James & Taeuber 1985).
+    r"""Atkinson index A(b) (Atkinson 1970; James & Taeuber 1985).
 
     Parameters
     ----------
@@ -365,9 +365,9 @@ def atkinson(group, total, *, groups=None, b=0.5):
 
     Notes
     -----
-    .. math:: A = 1 - \\frac{P}{1 - P}
-              \\left\\lvert \\sum_i \\frac{(1 - p_i)^{1 - b} p_i^{b} t_i}{P T}
-              \\right\\rvert^{1 / (1 - b)}
+    .. math:: A = 1 - \frac{P}{1 - P}
+              \left\lvert \sum_i \frac{(1 - p_i)^{1 - b} p_i^{b} t_i}{P T}
+              \right\rvert^{1 / (1 - b)}
 
     Same definition as ``segregation.singlegroup.Atkinson``. Units with NaN or
     ``total == 0`` are excluded.
@@ -398,7 +398,7 @@ def atkinson(group, total, *, groups=None, b=0.5):
 
 @shared_parameters
 def min_max(group, total, *, groups=None):
-    """MinMax index (O'Sullivan & Wong 2007), aspatial form.
+    r"""MinMax index (O'Sullivan & Wong 2007), aspatial form.
 
     Parameters
     ----------
@@ -414,7 +414,7 @@ def min_max(group, total, *, groups=None):
     -----
     With the densities :math:`a_i = x_i / X` and :math:`c_i = y_i / Y`,
 
-    .. math:: MM = 1 - \\frac{\\sum_i \\min(a_i, c_i)}{\\sum_i \\max(a_i, c_i)}
+    .. math:: MM = 1 - \frac{\sum_i \min(a_i, c_i)}{\sum_i \max(a_i, c_i)}
 
     one minus the overlap (intersection over union) of the two distributions; equal to
     :math:`2D / (1 + D)`. Same definition as ``segregation.singlegroup.MinMax``
@@ -440,7 +440,7 @@ def min_max(group, total, *, groups=None):
 
 @shared_parameters
 def con_prof(group, total, *, groups=None, m=1000):
-    """Concentration-profile index R (Hong & Sadahiro 2014), as in ``segregation``.
+    r"""Concentration-profile index R (Hong & Sadahiro 2014), as in ``segregation``.
 
     Parameters
     ----------
@@ -457,12 +457,12 @@ def con_prof(group, total, *, groups=None, m=1000):
 
     Notes
     -----
-    The profile :math:`v(\\tau) = \\sum_i x_i [p_i \\ge \\tau] / X` (the share of the group
-    living in units where its share is at least :math:`\\tau`) is evaluated on the grid
-    :math:`\\tau_k = k / (m - 1)`, :math:`k = 0 .. m-1`, and
+    The profile :math:`v(\tau) = \sum_i x_i [p_i \ge \tau] / X` (the share of the group
+    living in units where its share is at least :math:`\tau`) is evaluated on the grid
+    :math:`\tau_k = k / (m - 1)`, :math:`k = 0 .. m-1`, and
 
-    .. math:: R = \\frac{P - \\left(\\frac1m \\sum_{\\tau_k < P} v(\\tau_k)
-              - \\frac1m \\sum_{\\tau_k \\ge P} v(\\tau_k)\\right)}{1 - P}
+    .. math:: R = \frac{P - \left(\frac1m \sum_{\tau_k < P} v(\tau_k)
+              - \frac1m \sum_{\tau_k \ge P} v(\tau_k)\right)}{1 - P}
 
     Matches ``segregation.singlegroup.ConProf`` exactly, including its quadrature flaw:
     the Riemann sums weigh each of the ``m`` grid points by ``1/m`` although they are
@@ -511,7 +511,7 @@ def _correct_towards_null(D: np.ndarray, D_star: np.ndarray) -> np.ndarray:
 
 @shared_parameters
 def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=None):
-    """Modified dissimilarity D* of Carrington & Troske (1997), as in ``segregation``.
+    r"""Modified dissimilarity D* of Carrington & Troske (1997), as in ``segregation``.
 
     Parameters
     ----------
@@ -533,21 +533,21 @@ def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=No
     Notes
     -----
     Under random allocation every unit draws its group count as
-    :math:`\\tilde x_i \\sim \\mathrm{Binomial}(\\lfloor t_i \\rfloor, P_0)` with
-    :math:`P_0 = \\sum \\lfloor x_i \\rfloor / \\sum \\lfloor t_i \\rfloor`;
-    :math:`\\bar D` is the mean D of ``iterations`` such draws (D of a draw uses the
+    :math:`\tilde x_i \sim \mathrm{Binomial}(\lfloor t_i \rfloor, P_0)` with
+    :math:`P_0 = \sum \lfloor x_i \rfloor / \sum \lfloor t_i \rfloor`;
+    :math:`\bar D` is the mean D of ``iterations`` such draws (D of a draw uses the
     original totals :math:`t_i`), and
 
-    .. math:: D^* = \\frac{D - \\bar D}{1 - \\bar D} \\text{ if } D \\ge \\bar D, \\qquad
-              D^* = \\frac{D - \\bar D}{\\bar D} \\text{ otherwise.}
+    .. math:: D^* = \frac{D - \bar D}{1 - \bar D} \text{ if } D \ge \bar D, \qquad
+              D^* = \frac{D - \bar D}{\bar D} \text{ otherwise.}
 
     Matches ``segregation.singlegroup.ModifiedDissim`` in definition, including its
     truncation of non-integer counts to integers for the draws. It differs in one flaw we
     do *not* reproduce: ``segregation`` reseeds numpy with the same seed in every
-    iteration, so all its iterations are the same draw and :math:`\\bar D` is the D of a
+    iteration, so all its iterations are the same draw and :math:`\bar D` is the D of a
     single draw; moreover the ``ModifiedDissim`` class does not pass its ``seed`` on, so
     that one seed is drawn from numpy's global random state. Here the ``iterations`` draws are
-    independent, so :math:`\\bar D` has the Monte Carlo error of a mean of ``iterations``
+    independent, so :math:`\bar D` has the Monte Carlo error of a mean of ``iterations``
     draws. A draw in which the group happens to be absent (possible in tiny
     municipalities) has no D and is left out of the mean, where ``segregation`` would
     return NaN. The draws are vectorised over iterations and municipalities; a batch is
@@ -635,7 +635,7 @@ def _dissim_of_draws(sim_group: np.ndarray, sim_rest: np.ndarray) -> np.ndarray:
 
 @shared_parameters
 def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=None):
-    """Bias-corrected dissimilarity of Allen et al. (2015), as in ``segregation``.
+    r"""Bias-corrected dissimilarity of Allen et al. (2015), as in ``segregation``.
 
     Parameters
     ----------
@@ -651,23 +651,23 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
     Returns
     -------
     float or numpy.ndarray
-        :math:`D_{bc} = 2 D - \\bar D_B`; usually below D, since D is biased upwards in
+        :math:`D_{bc} = 2 D - \bar D_B`; usually below D, since D is biased upwards in
         small units, and it can be negative. NaN where D is undefined.
 
     Notes
     -----
     Each draw redistributes both groups over the units from their observed distributions,
-    :math:`\\tilde x \\sim \\mathrm{Multinomial}(\\lfloor X \\rfloor, x / X)` and
-    :math:`\\tilde y \\sim \\mathrm{Multinomial}(\\lfloor Y \\rfloor, y / Y)`;
-    :math:`\\bar D_B` is the mean D of the B draws (with totals
-    :math:`\\tilde x + \\tilde y`) and :math:`D_{bc} = 2D - \\bar D_B`, the bootstrap bias
+    :math:`\tilde x \sim \mathrm{Multinomial}(\lfloor X \rfloor, x / X)` and
+    :math:`\tilde y \sim \mathrm{Multinomial}(\lfloor Y \rfloor, y / Y)`;
+    :math:`\bar D_B` is the mean D of the B draws (with totals
+    :math:`\tilde x + \tilde y`) and :math:`D_{bc} = 2D - \bar D_B`, the bootstrap bias
     correction. Same definition as ``segregation.singlegroup.BiasCorrectedDissim``,
     including the truncation of non-integer group totals :math:`X, Y` to integers for the
     draws (numpy's multinomial does that silently). ``segregation`` draws from numpy's
     global random state and takes no seed; here every draw comes from ``seed``. The
     simulation is vectorised over draws and municipalities, so a batch equals
     per-municipality calls in distribution, not bit for bit. A draw without D (only
-    possible when :math:`\\lfloor X \\rfloor` or :math:`\\lfloor Y \\rfloor` is 0) is
+    possible when :math:`\lfloor X \rfloor` or :math:`\lfloor Y \rfloor` is 0) is
     left out of the mean. Units with NaN or ``total == 0`` are excluded.
 
     References: Allen, R., Burgess, S., Davidson, R. & Windmeijer, F. (2015), More reliable
@@ -744,7 +744,7 @@ _SEGREGATION_THETA_LIMIT = 38.335
 
 @shared_parameters
 def density_corrected_dissimilarity(group, total, *, groups=None, match_segregation=True):
-    """Density-corrected dissimilarity of Allen et al. (2015), as in ``segregation``.
+    r"""Density-corrected dissimilarity of Allen et al. (2015), as in ``segregation``.
 
     Parameters
     ----------
@@ -752,47 +752,47 @@ def density_corrected_dissimilarity(group, total, *, groups=None, match_segregat
     {GROUPS}
     match_segregation : bool, default True
         Reproduce ``segregation`` 2.5's numerical flaw (see Notes): units with
-        :math:`\\hat\\theta_i > 38.335` contribute 0. Pass False for the correct
+        :math:`\hat\theta_i > 38.335` contribute 0. Pass False for the correct
         maximum-likelihood value; on city data the two differ a lot.
 
     Returns
     -------
     float or numpy.ndarray
-        :math:`D_{dc} \\le D`: D with each unit's difference shrunk towards 0 when it is
+        :math:`D_{dc} \le D`: D with each unit's difference shrunk towards 0 when it is
         within sampling noise. NaN where the group or the rest is absent.
 
     Notes
     -----
     With :math:`a_i = x_i / X`, :math:`c_i = y_i / Y`,
 
-    .. math:: \\sigma_i = \\sqrt{\\frac{c_i (1 - c_i)}{Y} + \\frac{a_i (1 - a_i)}{X}},
-              \\qquad \\hat\\theta_i = \\frac{\\lvert c_i - a_i \\rvert}{\\sigma_i},
-              \\qquad D_{dc} = \\tfrac12 \\sum_i \\sigma_i \\theta^*_i
+    .. math:: \sigma_i = \sqrt{\frac{c_i (1 - c_i)}{Y} + \frac{a_i (1 - a_i)}{X}},
+              \qquad \hat\theta_i = \frac{\lvert c_i - a_i \rvert}{\sigma_i},
+              \qquad D_{dc} = \tfrac12 \sum_i \sigma_i \theta^*_i
 
-    where :math:`\\theta^*_i` maximises the folded-normal likelihood
-    :math:`\\phi(\\hat\\theta_i - \\theta) + \\phi(\\hat\\theta_i + \\theta)`:
-    :math:`\\theta^* = 0` if :math:`\\hat\\theta_i \\le 1`, else the positive root of
-    :math:`\\theta = \\hat\\theta_i \\tanh(\\hat\\theta_i \\theta)`.
+    where :math:`\theta^*_i` maximises the folded-normal likelihood
+    :math:`\phi(\hat\theta_i - \theta) + \phi(\hat\theta_i + \theta)`:
+    :math:`\theta^* = 0` if :math:`\hat\theta_i \le 1`, else the positive root of
+    :math:`\theta = \hat\theta_i \tanh(\hat\theta_i \theta)`.
 
-    ``segregation.singlegroup.DensityCorrectedDissim`` finds :math:`\\theta^*_i` with a
+    ``segregation.singlegroup.DensityCorrectedDissim`` finds :math:`\theta^*_i` with a
     Nelder-Mead search per unit (``xatol=1e-5``) and returns the *second-best* vertex of
     the final simplex; here the root is solved to machine precision (vectorised Newton).
-    The two agree to the optimiser's tolerance, about 1e-5 in each :math:`\\theta^*_i`
+    The two agree to the optimiser's tolerance, about 1e-5 in each :math:`\theta^*_i`
     (relative differences of about 1e-5 in :math:`D_{dc}`), *except* for clearly
-    significant units: for :math:`\\hat\\theta_i \\gtrsim 38.3` the normal densities
-    underflow to subnormal numbers (:math:`\\phi(38.3) \\approx 10^{-320}`), the
+    significant units: for :math:`\hat\theta_i \gtrsim 38.3` the normal densities
+    underflow to subnormal numbers (:math:`\phi(38.3) \approx 10^{-320}`), the
     Nelder-Mead search started at 0 sees a flat likelihood and returns
-    :math:`\\theta^* \\approx 0`, so these units -- the most segregated ones -- drop
+    :math:`\theta^* \approx 0`, so these units -- the most segregated ones -- drop
     out of the index. With CBS buurten (tens of thousands of residents per city) many
     units are in that range: for Den Haag 2019 social housing ``segregation`` gives 0.28
     where the maximum-likelihood value is 0.48. ``match_segregation=True`` (default)
-    reproduces this by setting :math:`\\theta^*_i = 0` for
-    :math:`\\hat\\theta_i > 38.335` (``segregation`` is erratic between 38.31 and
+    reproduces this by setting :math:`\theta^*_i = 0` for
+    :math:`\hat\theta_i > 38.335` (``segregation`` is erratic between 38.31 and
     38.36, so units in that window may still differ); use ``match_segregation=False``
     for the value Allen et al. define. ``segregation`` returns NaN
-    when a unit has zero population, or any :math:`\\sigma_i = 0` (0/0 in
-    :math:`\\hat\\theta_i`); here units with zero population or NaN counts are excluded
-    and a unit with :math:`\\sigma_i = 0` contributes 0.
+    when a unit has zero population, or any :math:`\sigma_i = 0` (0/0 in
+    :math:`\hat\theta_i`); here units with zero population or NaN counts are excluded
+    and a unit with :math:`\sigma_i = 0` contributes 0.
 
     References: Allen, R., Burgess, S., Davidson, R. & Windmeijer, F. (2015), More reliable
     inference for the dissimilarity index of segregation, *The Econometrics Journal*

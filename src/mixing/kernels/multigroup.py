@@ -480,7 +480,7 @@ def simpsons_interaction(counts, *, groups=None):
 
 @dataclass(frozen=True)
 class MutualInformationDecomposition:
-    """M of a municipality split into segregation between and within clusters.
+    r"""M of a municipality split into segregation between and within clusters.
 
     Attributes
     ----------
@@ -489,7 +489,7 @@ class MutualInformationDecomposition:
     between : float or numpy.ndarray
         M over the clusters, each cluster's units pooled into one unit.
     within : float or numpy.ndarray
-        :math:`\\sum_c (T_c / T) M_c`: the population-weighted M inside each cluster.
+        :math:`\sum_c (T_c / T) M_c`: the population-weighted M inside each cluster.
         ``total == between + within`` up to rounding.
     H_total, H_between, H_within : float or numpy.ndarray
         Theil's H split the same way: each M part divided by the entropy E of the
@@ -502,7 +502,7 @@ class MutualInformationDecomposition:
     -----
     The within part of H is *not* the population-weighted mean of the clusters' own H
     values: each cluster's H divides by the cluster's entropy :math:`E_c`, so
-    :math:`H_{\\text{within}} = \\sum_c (T_c / T)(E_c / E) H_c` (Mora & Ruiz-Castillo
+    :math:`H_{\text{within}} = \sum_c (T_c / T)(E_c / E) H_c` (Mora & Ruiz-Castillo
     2011; R's ``mutual_within`` reports the factors ``p`` and ``ent_ratio``).
     """
 

@@ -384,12 +384,12 @@ class MutualLocal:
 
     @property
     def unit_M(self) -> np.ndarray:
-        """Each unit's contribution :math:`p_i \\, ls_i` to M (0 for excluded units)."""
+        r"""Each unit's contribution :math:`p_i \, ls_i` to M (0 for excluded units)."""
         return np.where(self.unit_p > 0, self.unit_p * np.nan_to_num(self.unit_ls), 0.0)
 
     @property
     def group_M(self) -> np.ndarray:
-        """Each population group's contribution :math:`P_k \\, ls_k` to M."""
+        r"""Each population group's contribution :math:`P_k \, ls_k` to M."""
         return self.group_p * self.group_ls
 
 

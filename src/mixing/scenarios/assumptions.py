@@ -31,7 +31,7 @@ TENURES = ("social", "private_rent", "owner_occupied", "other")
 
 @dataclass(frozen=True)
 class Assumptions:
-    """Numbers the data lack, with defaults and sources (see :data:`ASSUMPTION_SOURCES`).
+    r"""Numbers the data lack, with defaults and sources (see :data:`ASSUMPTION_SOURCES`).
 
     Parameters
     ----------
@@ -57,7 +57,7 @@ class Assumptions:
     Notes
     -----
     Low-income households of buurt :math:`i` are split over tenures with rates
-    :math:`r_{social} = \\kappa r`, :math:`r_{other\\ tenures} = r` such that the rates times
+    :math:`r_{social} = \kappa r`, :math:`r_{other\ tenures} = r` such that the rates times
     the households per tenure add up to the observed low-income count; a rate above 1 is
     capped and the rest is given to the other tenures.
     """

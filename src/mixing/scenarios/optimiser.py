@@ -99,9 +99,9 @@ def threshold_rule(
     rebuild_mix=None,
     assumptions=None,
 ) -> ScenarioResult:
-    """The threshold rule at a given budget: bring the highest social shares down to one level.
+    r"""The threshold rule at a given budget: bring the highest social shares down to one level.
 
-    The level :math:`\\lambda` is found by bisection so that converting every buurt above it
+    The level :math:`\lambda` is found by bisection so that converting every buurt above it
     down to it uses exactly the budget (``differentiate(threshold=λ, target=λ)``).
     """
     a = assumptions or Assumptions()
@@ -143,7 +143,7 @@ def target(
     step=None,
     assumptions=None,
 ) -> ScenarioResult:
-    """Choose the buurten where converting social dwellings lowers ``index`` the most.
+    r"""Choose the buurten where converting social dwellings lowers ``index`` the most.
 
     Parameters
     ----------
@@ -175,8 +175,8 @@ def target(
     Notes
     -----
     Per converted dwelling the counts of buurt :math:`c` change by constant rates
-    (:math:`\\Delta x_c, \\Delta t_c`, from the split assumptions), so the state after
-    :math:`k_c` conversions is :math:`x + k \\Delta x`. Each step evaluates, for every
+    (:math:`\Delta x_c, \Delta t_c`, from the split assumptions), so the state after
+    :math:`k_c` conversions is :math:`x + k \Delta x`. Each step evaluates, for every
     candidate :math:`c` at once, the index with :math:`k_c` raised by one block, picks
     the lowest (ties: the buurt with the highest social share, which makes the greedy path
     follow the threshold rule where the index cannot tell buurten apart, as D cannot among

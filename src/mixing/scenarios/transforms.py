@@ -331,7 +331,7 @@ def demolish_rebuild(
 def spread(
     units, *, cap=0.5, capacity=0.1, convert_to="owner_occupied", assumptions=None
 ) -> ScenarioResult:
-    """Spreiden: cap the social share per buurt; re-provide the excess elsewhere.
+    r"""Spreiden: cap the social share per buurt; re-provide the excess elsewhere.
 
     Parameters
     ----------
@@ -357,7 +357,7 @@ def spread(
     Spreading social rent over the city (e.g. a Den Haag developer restructures a
     corporation's areas and adds social rent elsewhere). Receivers are buurten below the
     municipal share :math:`P`, in proportion to their headroom :math:`P D_i - S_i`, each at most
-    :math:`\\min(\\text{capacity}\\, D_i, (P D_i - S_i) / (1 - P))` so that no receiver ends
+    :math:`\min(\text{capacity}\, D_i, (P D_i - S_i) / (1 - P))` so that no receiver ends
     above :math:`P`.
     """
     a = assumptions or Assumptions()
@@ -466,7 +466,7 @@ def add_social(
 def allocation(
     units, *, years=10, share=0.1, concentration_threshold=0.5, turnover=None, assumptions=None
 ) -> ScenarioResult:
-    """Passend toewijzen / "magische mix" / Rotterdamwet: steer who gets vacant social homes.
+    r"""Passend toewijzen / "magische mix" / Rotterdamwet: steer who gets vacant social homes.
 
     Parameters
     ----------
@@ -493,9 +493,9 @@ def allocation(
     Notes
     -----
     Allocation of vacated social homes to higher incomes. Vacancies over the period:
-    :math:`V_i = S_i (1 - (1 - \\tau)^Y)`
+    :math:`V_i = S_i (1 - (1 - \tau)^Y)`
     (dwellings let at least once). Low-income households redirected:
-    :math:`M_i = \\min(\\sigma V_i h_i a_s, L^{social}_i)` with :math:`h_i` households per
+    :math:`M_i = \min(\sigma V_i h_i a_s, L^{social}_i)` with :math:`h_i` households per
     social dwelling and :math:`a_s` = ``low_income_new_social`` (without the rule only
     that share of the lets would have gone to low-income households). Elsewhere they take
     vacancies that would have gone to other households: at most

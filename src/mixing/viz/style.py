@@ -14,7 +14,7 @@ Examples
 '1,234.5'
 >>> percent(12.4)
 '12 %'
->>> signed(-3.25, decimals=1)
+>>> signed(-3.26, decimals=1)
 '−3,3'
 >>> range_labels((10, 20), unit=" %")
 ['0 tot 10 %', '10 tot 20 %', '20 % of meer']

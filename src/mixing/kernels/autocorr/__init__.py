@@ -1,4 +1,4 @@
-"""Spatial autocorrelation kernels: Moran, Geary, LISA, Getis-Ord, join counts, EB rates.
+r"""Spatial autocorrelation kernels: Moran, Geary, LISA, Getis-Ord, join counts, EB rates.
 
 Pure numpy/scipy, vectorised, seeded. Every kernel takes a value per unit and spatial
 weights (:class:`mixing.geometry.weights.SpatialWeights`, or any (n, n) scipy sparse / dense
@@ -26,8 +26,8 @@ including its defaults:
 - ``moran``: ``p_norm`` / ``p_rand`` are two-tailed by default (``two_tailed=True``).
   ``geary`` and ``getis_ord_g``: one-tailed, as in esda.
 - Global permutation p-values (``p_sim``) are esda's "directed" pseudo p-values:
-  :math:`p = (\\min(L, S) + 1) / (R + 1)` with ``R`` permutations, ``L`` the number of
-  simulated values :math:`\\ge` the observed one and ``S`` the number :math:`\\le` it
+  :math:`p = (\min(L, S) + 1) / (R + 1)` with ``R`` permutations, ``L`` the number of
+  simulated values :math:`\ge` the observed one and ``S`` the number :math:`\le` it
   (join counts: ``L`` only, as esda).
 - Local permutation p-values take ``alternative=`` (:data:`ALTERNATIVES`: ``"two-sided"``
   by default, ``"greater"``, ``"less"``, ``"folded"``, ``"directed"``), the rules of esda's

@@ -207,7 +207,7 @@ def _percentile_rows(sorted_sims: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 def pseudo_p(sims: np.ndarray, observed: np.ndarray, alternative: str = "two-sided"
              ) -> np.ndarray:
-    """Permutation pseudo p-values per row, ``(M + 1) / (R + 1)``, for one alternative.
+    r"""Permutation pseudo p-values per row, ``(M + 1) / (R + 1)``, for one alternative.
 
     Parameters
     ----------
@@ -215,16 +215,16 @@ def pseudo_p(sims: np.ndarray, observed: np.ndarray, alternative: str = "two-sid
         ``R`` simulated statistics for each of ``c`` observed values.
     observed : ndarray, shape (c,)
     alternative : {"two-sided", "greater", "less", "folded", "directed"}
-        With :math:`L` the number of simulations :math:`\\ge` the observed value and
-        :math:`S` the number :math:`\\le` it, :math:`M` is :math:`L` for ``"greater"``,
-        :math:`S` for ``"less"``, :math:`\\min(L, S)` for ``"directed"`` (the tail the
+        With :math:`L` the number of simulations :math:`\ge` the observed value and
+        :math:`S` the number :math:`\le` it, :math:`M` is :math:`L` for ``"greater"``,
+        :math:`S` for ``"less"``, :math:`\min(L, S)` for ``"directed"`` (the tail the
         observation lies in; uniformly too small a p-value, kept because the tables
         have always used it); for ``"folded"`` the number of simulations at least as far
         from their mean as the observed value; for ``"two-sided"`` esda's rule: the
         observation's percentile :math:`p = 100 S / R` gives the interval between the
-        :math:`\\min(p, 100 - p)` and :math:`\\max(p, 100 - p)` percentiles of the
+        :math:`\min(p, 100 - p)` and :math:`\max(p, 100 - p)` percentiles of the
         simulations, and :math:`M` counts the simulations on or outside it (about
-        :math:`2 \\min(L, S)`).
+        :math:`2 \min(L, S)`).
 
     Returns
     -------
@@ -287,7 +287,7 @@ def _weight_sums(W: sparse.csr_array, batch: Batch) -> tuple[np.ndarray, np.ndar
 
 
 def adjust_pvalues(p: object, *, method: str | None = "fdr", groups: object = None) -> np.ndarray:
-    """Adjust p-values for multiple testing, within each group.
+    r"""Adjust p-values for multiple testing, within each group.
 
     Parameters
     ----------
@@ -295,7 +295,7 @@ def adjust_pvalues(p: object, *, method: str | None = "fdr", groups: object = No
         P-values; NaN entries are ignored (not counted as tests) and stay NaN.
     method : {"fdr", "bonferroni", None}
         ``"fdr"``: Benjamini-Hochberg step-up adjusted p-values; ``"bonferroni"``:
-        :math:`\\min(1, m p)`; None: unchanged.
+        :math:`\min(1, m p)`; None: unchanged.
     groups : array-like, optional
         One group id per p-value; each group is its own family of ``m`` tests.
 
@@ -306,9 +306,9 @@ def adjust_pvalues(p: object, *, method: str | None = "fdr", groups: object = No
     Notes
     -----
     Benjamini-Hochberg: with the ``m`` p-values of a family sorted,
-    :math:`p_{(1)} \\le \\dots \\le p_{(m)}`, the adjusted value is
-    :math:`\\tilde p_{(i)} = \\min_{j \\ge i} \\min(1, m p_{(j)} / j)`; rejecting
-    :math:`\\tilde p \\le \\alpha` controls the false discovery rate at :math:`\\alpha`.
+    :math:`p_{(1)} \le \dots \le p_{(m)}`, the adjusted value is
+    :math:`\tilde p_{(i)} = \min_{j \ge i} \min(1, m p_{(j)} / j)`; rejecting
+    :math:`\tilde p \le \alpha` controls the false discovery rate at :math:`\alpha`.
     Benjamini, Y., Hochberg, Y. (1995). Controlling the false discovery rate. JRSS B 57,
     289-300.
 

@@ -32,7 +32,7 @@ __all__ = ["GetisOrdResult", "GlobalGResult", "getis_ord_g_star", "getis_ord_g"]
 
 @dataclass(frozen=True, eq=False)
 class GetisOrdResult:
-    """Local Getis-Ord G (Gi* with ``star=True``), one value per unit.
+    r"""Local Getis-Ord G (Gi* with ``star=True``), one value per unit.
 
     Attributes
     ----------
@@ -41,7 +41,7 @@ class GetisOrdResult:
     expected, variance : ndarray
         Analytical moments under the null.
     z : ndarray
-        :math:`(G - E[G]) / \\sqrt{V[G]}`; > 0 hot spot, < 0 cold spot.
+        :math:`(G - E[G]) / \sqrt{V[G]}`; > 0 hot spot, < 0 cold spot.
     p_norm : ndarray
         One-tailed normal p-value of ``|z|`` (esda ``p_norm``).
     p_sim, z_sim, expected_sim, p_adjusted, significant, significant_adjusted :
@@ -100,7 +100,7 @@ def getis_ord_g_star(
     star: bool = True,
     alternative: str = "two-sided",
 ) -> GetisOrdResult:
-    """Local Getis-Ord Gi* (hot and cold spots) with analytical and permutation inference.
+    r"""Local Getis-Ord Gi* (hot and cold spots) with analytical and permutation inference.
 
     Parameters
     ----------
@@ -127,11 +127,11 @@ def getis_ord_g_star(
 
     Notes
     -----
-    .. math:: G_i^* = \\frac{\\sum_j w_{ij} y_j}{\\sum_j y_j}, \\quad
-              E[G_i^*] = \\frac{W_i}{n}, \\quad
-              V[G_i^*] = \\frac{W_i (n - W_i)}{(n-1) n^2} \\frac{s^2}{\\bar y^2}
+    .. math:: G_i^* = \frac{\sum_j w_{ij} y_j}{\sum_j y_j}, \quad
+              E[G_i^*] = \frac{W_i}{n}, \quad
+              V[G_i^*] = \frac{W_i (n - W_i)}{(n-1) n^2} \frac{s^2}{\bar y^2}
 
-    with :math:`W_i = \\sum_j w_{ij}` (1 for ``"r"``), :math:`\\bar y` and :math:`s^2`
+    with :math:`W_i = \sum_j w_{ij}` (1 for ``"r"``), :math:`\bar y` and :math:`s^2`
     the mean and population variance of y (for Gi, sums exclude unit i and n becomes
     n - 1), as in esda 2.9. Permutation: unit i's value is fixed and its neighbours'
     values are drawn from the other units.
@@ -197,7 +197,7 @@ def getis_ord_g_star(
 
 @dataclass(frozen=True, eq=False)
 class GlobalGResult:
-    """Global Getis-Ord G (a float per field, or an array per group with ``groups``).
+    r"""Global Getis-Ord G (a float per field, or an array per group with ``groups``).
 
     Attributes
     ----------
@@ -206,7 +206,7 @@ class GlobalGResult:
     expected, variance : float or ndarray
         Analytical moments under randomisation (NaN variance when n < 4).
     z_norm : float or ndarray
-        :math:`(G - E[G]) / \\sqrt{V[G]}`.
+        :math:`(G - E[G]) / \sqrt{V[G]}`.
     p_norm : float or ndarray
         One-tailed normal p-value of ``|z_norm|`` (esda ``G.p_norm``).
     p_sim, z_sim, expected_sim : float or ndarray
@@ -235,7 +235,7 @@ def getis_ord_g(
     seed: object = None,
     groups: object = None,
 ) -> GlobalGResult:
-    """Global Getis-Ord G: do high values sit next to high values?
+    r"""Global Getis-Ord G: do high values sit next to high values?
 
     Parameters
     ----------
@@ -252,11 +252,11 @@ def getis_ord_g(
 
     Notes
     -----
-    .. math:: G = \\frac{\\sum_{i \\ne j} w_{ij} y_i y_j}{\\sum_{i \\ne j} y_i y_j},
-              \\quad E[G] = \\frac{S_0}{n (n - 1)}
+    .. math:: G = \frac{\sum_{i \ne j} w_{ij} y_i y_j}{\sum_{i \ne j} y_i y_j},
+              \quad E[G] = \frac{S_0}{n (n - 1)}
 
     and :math:`V[G] = E[G^2] - E[G]^2` with :math:`E[G^2]` from the weight sums
-    :math:`S_0, S_1, S_2` and the moments :math:`\\sum y^k` (Getis & Ord 1992, eq. 9-13;
+    :math:`S_0, S_1, S_2` and the moments :math:`\sum y^k` (Getis & Ord 1992, eq. 9-13;
     esda 2.9 ``G``). Unlike Moran's I, G separates hot-spot clustering (G > E[G]) from
     cold-spot clustering (G < E[G]).
     Getis, A., Ord, J. K. (1992). The analysis of spatial association by use of distance

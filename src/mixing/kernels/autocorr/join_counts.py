@@ -35,7 +35,7 @@ __all__ = ["JoinCountsResult", "LocalJoinCountsResult", "join_counts", "local_jo
 
 @dataclass(frozen=True, eq=False)
 class JoinCountsResult:
-    """Global join counts (a float per field, or an array per group with ``groups``).
+    r"""Global join counts (a float per field, or an array per group with ``groups``).
 
     Attributes
     ----------
@@ -45,7 +45,7 @@ class JoinCountsResult:
         All joins, ``bb + ww + bw``.
     expected_bb, variance_bb, z_bb : float or ndarray
         Moments of ``bb`` under non-free sampling (the number of black units fixed) and
-        :math:`z = (BB - E[BB]) / \\sqrt{V[BB]}`.
+        :math:`z = (BB - E[BB]) / \sqrt{V[BB]}`.
     p_norm_bb : float or ndarray
         One-tailed normal p-value of ``z_bb`` (more BB joins than by chance).
     expected_bw, variance_bw, z_bw : float or ndarray
@@ -54,7 +54,7 @@ class JoinCountsResult:
         Pearson chi-square (Yates-corrected, 1 degree of freedom) of the 2 x 2 table of
         focal by neighbour colour, and its p-value (esda ``chi2``, ``chi2_p``).
     p_sim_bb, p_sim_bw, p_sim_chi2 : float or ndarray
-        Permutation pseudo p-values, upper tail: :math:`(\\#\\{sim \\ge obs\\} + 1) / (R + 1)`
+        Permutation pseudo p-values, upper tail: :math:`(\#\{sim \ge obs\} + 1) / (R + 1)`
         (esda ``p_sim_bb``, ``p_sim_bw``, ``p_sim_chi2``).
     mean_bb, mean_bw : float or ndarray
         Means of the simulated counts.
@@ -86,12 +86,12 @@ class JoinCountsResult:
 
 @dataclass(frozen=True, eq=False)
 class LocalJoinCountsResult:
-    """Local join counts: black neighbours of each black unit.
+    r"""Local join counts: black neighbours of each black unit.
 
     Attributes
     ----------
     counts : ndarray
-        :math:`BB_i = y_i \\sum_j w_{ij} y_j` (0 for white units).
+        :math:`BB_i = y_i \sum_j w_{ij} y_j` (0 for white units).
     p_sim : ndarray
         Conditional-permutation pseudo p-values for ``alternative``; NaN where
         ``counts == 0`` (esda).
@@ -128,7 +128,7 @@ def _binary(y: object) -> np.ndarray:
 
 
 def _falling(n: np.ndarray, k: int) -> np.ndarray:
-    """Falling factorial :math:`n (n - 1) \\cdots (n - k + 1)`."""
+    r"""Falling factorial :math:`n (n - 1) \cdots (n - k + 1)`."""
     out = np.ones_like(n, dtype=np.float64)
     for j in range(k):
         out = out * (n - j)
@@ -159,7 +159,7 @@ def join_counts(
     seed: object = None,
     groups: object = None,
 ) -> JoinCountsResult:
-    """Global join-count statistics of a binary variable, analytical and by permutation.
+    r"""Global join-count statistics of a binary variable, analytical and by permutation.
 
     Parameters
     ----------
@@ -176,20 +176,20 @@ def join_counts(
 
     Notes
     -----
-    With binary :math:`w_{ij}`, :math:`BB = \\frac12 \\sum_{ij} w_{ij} y_i y_j`,
-    :math:`BW = \\frac12 \\sum_{ij} w_{ij} (y_i - y_j)^2`, :math:`J = S_0 / 2`. Under
+    With binary :math:`w_{ij}`, :math:`BB = \frac12 \sum_{ij} w_{ij} y_i y_j`,
+    :math:`BW = \frac12 \sum_{ij} w_{ij} (y_i - y_j)^2`, :math:`J = S_0 / 2`. Under
     non-free sampling with :math:`n_1` black units among :math:`n` and
-    :math:`x^{(k)} = x (x-1) \\cdots (x-k+1)`,
+    :math:`x^{(k)} = x (x-1) \cdots (x-k+1)`,
 
-    .. math:: E[BB] = \\frac{S_0}{2} \\frac{n_1^{(2)}}{n^{(2)}}, \\quad
-              V[BB] = \\frac14 \\Big[S_1 \\frac{n_1^{(2)}}{n^{(2)}}
-              + (S_2 - 2 S_1) \\frac{n_1^{(3)}}{n^{(3)}}
-              + (S_0^2 + S_1 - S_2) \\frac{n_1^{(4)}}{n^{(4)}}\\Big] - E[BB]^2
+    .. math:: E[BB] = \frac{S_0}{2} \frac{n_1^{(2)}}{n^{(2)}}, \quad
+              V[BB] = \frac14 \Big[S_1 \frac{n_1^{(2)}}{n^{(2)}}
+              + (S_2 - 2 S_1) \frac{n_1^{(3)}}{n^{(3)}}
+              + (S_0^2 + S_1 - S_2) \frac{n_1^{(4)}}{n^{(4)}}\Big] - E[BB]^2
 
-    .. math:: E[BW] = S_0 \\frac{n_1 n_0}{n^{(2)}}, \\quad
-              V[BW] = \\frac14 \\Big[2 S_1 \\frac{n_1 n_0}{n^{(2)}}
-              + (S_2 - 2 S_1) \\frac{n_1 n_0 (n_1 + n_0 - 2)}{n^{(3)}}
-              + 4 (S_0^2 + S_1 - S_2) \\frac{n_1^{(2)} n_0^{(2)}}{n^{(4)}}\\Big] - E[BW]^2
+    .. math:: E[BW] = S_0 \frac{n_1 n_0}{n^{(2)}}, \quad
+              V[BW] = \frac14 \Big[2 S_1 \frac{n_1 n_0}{n^{(2)}}
+              + (S_2 - 2 S_1) \frac{n_1 n_0 (n_1 + n_0 - 2)}{n^{(3)}}
+              + 4 (S_0^2 + S_1 - S_2) \frac{n_1^{(2)} n_0^{(2)}}{n^{(4)}}\Big] - E[BW]^2
 
     (Cliff & Ord 1981, ch. 1-2; spdep ``joincount.test``). The chi-square and the
     permutation p-values are esda 2.9's ``Join_Counts``. Cliff, A. D., Ord, J. K.
@@ -271,7 +271,7 @@ def local_join_counts(
     groups: object = None,
     alternative: str = "two-sided",
 ) -> LocalJoinCountsResult:
-    """Local join counts (univariate) with conditional-permutation inference.
+    r"""Local join counts (univariate) with conditional-permutation inference.
 
     Parameters
     ----------
@@ -292,7 +292,7 @@ def local_join_counts(
 
     Notes
     -----
-    .. math:: BB_i = y_i \\sum_j w_{ij} y_j
+    .. math:: BB_i = y_i \sum_j w_{ij} y_j
 
     Under the null, unit i's colour is fixed and its :math:`k_i` neighbours' colours are
     drawn without replacement from the other units of its group (conditional

@@ -149,7 +149,7 @@ def local_moran(
     transformation: str = "r",
     alternative: str = "two-sided",
 ) -> LocalMoranResult:
-    """Local Moran's I (LISA) with conditional-permutation inference.
+    r"""Local Moran's I (LISA) with conditional-permutation inference.
 
     Parameters
     ----------
@@ -181,9 +181,9 @@ def local_moran(
     With :math:`z` standardised within the group (population sd) and :math:`n` the
     group size,
 
-    .. math:: I_i = \\frac{(n - 1)\\, z_i \\sum_j w_{ij} z_j}{\\sum_k z_k^2}
+    .. math:: I_i = \frac{(n - 1)\, z_i \sum_j w_{ij} z_j}{\sum_k z_k^2}
 
-    (esda ``Moran_Local``; :math:`\\sum_i I_i / n` is global Moran's I up to the factor
+    (esda ``Moran_Local``; :math:`\sum_i I_i / n` is global Moran's I up to the factor
     :math:`(n-1)/n` for row-standardised weights). Quadrants: 1 HH (:math:`z_i > 0`,
     lag > 0), 2 LH, 3 LL, 4 HL. Inference by conditional permutation (module notes).
     Anselin, L. (1995). Local indicators of spatial association - LISA. Geographical
@@ -220,7 +220,7 @@ def bivariate_local_moran(
     transformation: str = "r",
     alternative: str = "two-sided",
 ) -> LocalMoranResult:
-    """Bivariate local Moran's I: x at unit i against the spatial lag of y.
+    r"""Bivariate local Moran's I: x at unit i against the spatial lag of y.
 
     Parameters
     ----------
@@ -237,7 +237,7 @@ def bivariate_local_moran(
 
     Notes
     -----
-    .. math:: I_i^{BV} = \\frac{(n - 1)\\, z_{x,i} \\sum_j w_{ij} z_{y,j}}{\\sum_k z_{x,k}^2}
+    .. math:: I_i^{BV} = \frac{(n - 1)\, z_{x,i} \sum_j w_{ij} z_{y,j}}{\sum_k z_{x,k}^2}
 
     (esda ``Moran_Local_BV``). Anselin, L., Syabri, I., Smirnov, O. (2002).
     Visualizing multivariate spatial correlation with dynamically linked windows.

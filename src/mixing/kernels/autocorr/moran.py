@@ -34,7 +34,7 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class MoranResult:
-    """Global Moran's I (a float per field, or an array per group with ``groups``).
+    r"""Global Moran's I (a float per field, or an array per group with ``groups``).
 
     Attributes
     ----------
@@ -50,7 +50,7 @@ class MoranResult:
     p_sim : float or ndarray
         Folded permutation pseudo p-value (NaN without permutations).
     z_sim : float or ndarray
-        :math:`(I - \\bar I_{sim}) / sd(I_{sim})`.
+        :math:`(I - \bar I_{sim}) / sd(I_{sim})`.
     expected_sim : float or ndarray
         Mean of the permuted I.
     permutations : int
@@ -115,7 +115,7 @@ def moran(
     transformation: str = "r",
     two_tailed: bool = True,
 ) -> MoranResult:
-    """Global Moran's I with analytical and permutation inference.
+    r"""Global Moran's I with analytical and permutation inference.
 
     Parameters
     ----------
@@ -138,12 +138,12 @@ def moran(
 
     Notes
     -----
-    With :math:`z_i = y_i - \\bar y` and :math:`S_0 = \\sum_{ij} w_{ij}`,
+    With :math:`z_i = y_i - \bar y` and :math:`S_0 = \sum_{ij} w_{ij}`,
 
-    .. math:: I = \\frac{n}{S_0} \\frac{\\sum_{ij} w_{ij} z_i z_j}{\\sum_i z_i^2},
-              \\quad E[I] = -\\frac{1}{n-1}
+    .. math:: I = \frac{n}{S_0} \frac{\sum_{ij} w_{ij} z_i z_j}{\sum_i z_i^2},
+              \quad E[I] = -\frac{1}{n-1}
 
-    and :math:`V_{norm}[I] = \\frac{n^2 S_1 - n S_2 + 3 S_0^2}{(n^2-1) S_0^2} - E[I]^2`
+    and :math:`V_{norm}[I] = \frac{n^2 S_1 - n S_2 + 3 S_0^2}{(n^2-1) S_0^2} - E[I]^2`
     (Cliff & Ord 1981). The variance under randomisation adds the kurtosis term.
     Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika 37, 17-23.
 
@@ -200,7 +200,7 @@ def geary(
     groups: object = None,
     transformation: str = "r",
 ) -> GearyResult:
-    """Global Geary's C with analytical and permutation inference.
+    r"""Global Geary's C with analytical and permutation inference.
 
     Parameters
     ----------
@@ -218,11 +218,11 @@ def geary(
 
     Notes
     -----
-    .. math:: C = \\frac{(n-1) \\sum_{ij} w_{ij} (y_i - y_j)^2}{2 S_0 \\sum_i (y_i - \\bar y)^2},
-              \\quad E[C] = 1
+    .. math:: C = \frac{(n-1) \sum_{ij} w_{ij} (y_i - y_j)^2}{2 S_0 \sum_i (y_i - \bar y)^2},
+              \quad E[C] = 1
 
     :math:`C < 1` means positive autocorrelation. :math:`V_{norm}[C] =
-    \\frac{(2 S_1 + S_2)(n-1) - 4 S_0^2}{2 (n+1) S_0^2}`.
+    \frac{(2 S_1 + S_2)(n-1) - 4 S_0^2}{2 (n+1) S_0^2}`.
     Geary, R. C. (1954). The contiguity ratio and statistical mapping. The Incorporated
     Statistician 5, 115-145.
     """
@@ -279,7 +279,7 @@ def bivariate_moran(
     groups: object = None,
     transformation: str = "r",
 ) -> BivariateMoranResult:
-    """Global bivariate Moran's I: x against the spatial lag of y.
+    r"""Global bivariate Moran's I: x against the spatial lag of y.
 
     Parameters
     ----------
@@ -296,7 +296,7 @@ def bivariate_moran(
     -----
     With :math:`z_x, z_y` standardised with the sample standard deviation (ddof=1),
 
-    .. math:: I_{BV} = \\frac{\\sum_i z_{x,i} \\sum_j w_{ij} z_{y,j}}{n - 1}
+    .. math:: I_{BV} = \frac{\sum_i z_{x,i} \sum_j w_{ij} z_{y,j}}{n - 1}
 
     as in esda ``Moran_BV`` (no :math:`S_0` factor: for row-standardised weights
     :math:`S_0 = n`). Inference by permutation only.

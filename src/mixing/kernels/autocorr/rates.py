@@ -22,7 +22,7 @@ __all__ = ["assuncao_rate", "moran_rate", "local_moran_rate"]
 
 
 def assuncao_rate(events: object, base: object, *, groups: object = None) -> np.ndarray:
-    """Empirical-Bayes standardised rates, within each group.
+    r"""Empirical-Bayes standardised rates, within each group.
 
     Parameters
     ----------
@@ -40,15 +40,15 @@ def assuncao_rate(events: object, base: object, *, groups: object = None) -> np.
 
     Notes
     -----
-    With :math:`r_i = e_i / b_i`, :math:`\\bar b = \\sum b / n` and the overall rate
-    :math:`\\beta = \\sum e / \\sum b`,
+    With :math:`r_i = e_i / b_i`, :math:`\bar b = \sum b / n` and the overall rate
+    :math:`\beta = \sum e / \sum b`,
 
-    .. math:: s^2 = \\frac{\\sum_i b_i (r_i - \\beta)^2}{\\sum_i b_i}, \\quad
-              \\alpha = s^2 - \\frac{\\beta}{\\bar b}, \\quad
-              v_i = \\alpha + \\frac{\\beta}{b_i}, \\quad
-              z_i = \\frac{r_i - \\beta}{\\sqrt{v_i}}
+    .. math:: s^2 = \frac{\sum_i b_i (r_i - \beta)^2}{\sum_i b_i}, \quad
+              \alpha = s^2 - \frac{\beta}{\bar b}, \quad
+              v_i = \alpha + \frac{\beta}{b_i}, \quad
+              z_i = \frac{r_i - \beta}{\sqrt{v_i}}
 
-    where :math:`v_i < 0` is replaced by :math:`\\beta / b_i` (esda ``assuncao_rate``).
+    where :math:`v_i < 0` is replaced by :math:`\beta / b_i` (esda ``assuncao_rate``).
     Assuncao, R. M., Reis, E. A. (1999). A new proposal to adjust Moran's I for
     population density. Statistics in Medicine 18, 2147-2162.
 
@@ -83,7 +83,7 @@ def moran_rate(
     transformation: str = "r",
     two_tailed: bool = True,
 ) -> MoranResult:
-    """Global Moran's I of empirical-Bayes standardised rates (esda ``Moran_Rate``).
+    r"""Global Moran's I of empirical-Bayes standardised rates (esda ``Moran_Rate``).
 
     Parameters
     ----------
@@ -104,7 +104,7 @@ def moran_rate(
 
     Notes
     -----
-    :math:`I = \\frac{n}{S_0} \\frac{\\sum_{ij} w_{ij} z_i z_j}{\\sum_i z_i^2}` with
+    :math:`I = \frac{n}{S_0} \frac{\sum_{ij} w_{ij} z_i z_j}{\sum_i z_i^2}` with
     :math:`z` the EB-standardised rates, centred within the group.
     Assuncao, R. M., Reis, E. A. (1999). A new proposal to adjust Moran's I for
     population density. Statistics in Medicine 18, 2147-2162.
@@ -128,7 +128,7 @@ def local_moran_rate(
     transformation: str = "r",
     alternative: str = "two-sided",
 ) -> LocalMoranResult:
-    """Local Moran's I (LISA) of empirical-Bayes standardised rates (esda ``Moran_Local_Rate``).
+    r"""Local Moran's I (LISA) of empirical-Bayes standardised rates (esda ``Moran_Local_Rate``).
 
     Parameters
     ----------
@@ -143,7 +143,7 @@ def local_moran_rate(
 
     Notes
     -----
-    :math:`I_i = (n - 1) z_i \\sum_j w_{ij} z_j / \\sum_k z_k^2` with :math:`z` the
+    :math:`I_i = (n - 1) z_i \sum_j w_{ij} z_j / \sum_k z_k^2` with :math:`z` the
     standardised :func:`assuncao_rate`; quadrants and conditional permutation as in
     :func:`mixing.kernels.autocorr.local_moran`. Anselin, L. (1995). Local indicators of
     spatial association - LISA. Geographical Analysis 27, 93-115; Assuncao, R. M.,

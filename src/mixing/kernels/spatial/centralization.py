@@ -66,7 +66,7 @@ def _lorenz_area(first, second, dist, batch):
 
 @shared_parameters
 def absolute_centralization(group, total, centroids, areas, *, groups=None, center=None):
-    """Absolute centralization index ACE (Massey & Denton 1988).
+    r"""Absolute centralization index ACE (Massey & Denton 1988).
 
     Parameters
     ----------
@@ -92,7 +92,7 @@ def absolute_centralization(group, total, centroids, areas, *, groups=None, cent
     Units sorted by the distance of their centroid to the centre, with cumulative shares
     :math:`X_i` of the group and :math:`A_i` of the area,
 
-    .. math:: ACE = \\sum_{i=2}^{n} X_{i-1} A_i - \\sum_{i=2}^{n} X_i A_{i-1}
+    .. math:: ACE = \sum_{i=2}^{n} X_{i-1} A_i - \sum_{i=2}^{n} X_i A_{i-1}
 
     Same definition as ``segregation.singlegroup.AbsoluteCentralization`` (euclidean
     metric; ``segregation``'s ``center="mean"``). Only valid units count, also in the
@@ -114,7 +114,7 @@ def absolute_centralization(group, total, centroids, areas, *, groups=None, cent
 
 @shared_parameters
 def relative_centralization(group, total, centroids, *, groups=None, center=None):
-    """Relative centralization index RCE (Duncan & Duncan 1955; Massey & Denton 1988).
+    r"""Relative centralization index RCE (Duncan & Duncan 1955; Massey & Denton 1988).
 
     Parameters
     ----------
@@ -136,7 +136,7 @@ def relative_centralization(group, total, centroids, *, groups=None, center=None
     With cumulative shares :math:`X_i` of the group and :math:`Y_i` of the rest, units
     sorted by distance to the centre,
 
-    .. math:: RCE = \\sum_{i=2}^{n} X_{i-1} Y_i - \\sum_{i=2}^{n} X_i Y_{i-1}
+    .. math:: RCE = \sum_{i=2}^{n} X_{i-1} Y_i - \sum_{i=2}^{n} X_i Y_{i-1}
 
     Same definition as ``segregation.singlegroup.RelativeCentralization``.
 

@@ -19,7 +19,7 @@ __all__ = ["delta", "absolute_concentration", "relative_concentration"]
 
 @shared_parameters
 def delta(group, total, areas, *, groups=None):
-    """Delta index DEL of Hoover (1941) / Duncan, Cuzzort & Duncan (1961).
+    r"""Delta index DEL of Hoover (1941) / Duncan, Cuzzort & Duncan (1961).
 
     Parameters
     ----------
@@ -36,8 +36,8 @@ def delta(group, total, areas, *, groups=None):
 
     Notes
     -----
-    .. math:: DEL = \\tfrac12 \\sum_i \\left\\lvert \\frac{x_i}{X} - \\frac{a_i}{A}
-              \\right\\rvert
+    .. math:: DEL = \tfrac12 \sum_i \left\lvert \frac{x_i}{X} - \frac{a_i}{A}
+              \right\rvert
 
     Same definition as ``segregation.singlegroup.Delta``, except that units excluded by
     the project's rule (no people or unknown counts) do not count in :math:`A` either;
@@ -91,7 +91,7 @@ def _concentration_parts(group, total, areas, groups):
 
 @shared_parameters
 def absolute_concentration(group, total, areas, *, groups=None):
-    """Absolute concentration index ACO (Massey & Denton 1988).
+    r"""Absolute concentration index ACO (Massey & Denton 1988).
 
     Parameters
     ----------
@@ -112,9 +112,9 @@ def absolute_concentration(group, total, areas, *, groups=None):
     cumulative total first reaches :math:`X`, :math:`n_2` the number of largest units
     that does, :math:`T_1, T_2` their totals. Then
 
-    .. math:: ACO = 1 - \\frac{\\sum_i x_i a_i / X - \\sum_{i \\le n_1} t_i a_i / T_1}
-                            {\\sum_{i > n - n_2} t_i a_i / T_2
-                             - \\sum_{i \\le n_1} t_i a_i / T_1}
+    .. math:: ACO = 1 - \frac{\sum_i x_i a_i / X - \sum_{i \le n_1} t_i a_i / T_1}
+                            {\sum_{i > n - n_2} t_i a_i / T_2
+                             - \sum_{i \le n_1} t_i a_i / T_1}
 
     Same definition (and the same :math:`n_1, n_2`, see ``segregation`` issue 43) as
     ``segregation.singlegroup.AbsoluteConcentration``; ties in area are ordered by
@@ -137,7 +137,7 @@ def absolute_concentration(group, total, areas, *, groups=None):
 
 @shared_parameters
 def relative_concentration(group, total, areas, *, groups=None):
-    """Relative concentration index RCO (Massey & Denton 1988).
+    r"""Relative concentration index RCO (Massey & Denton 1988).
 
     Parameters
     ----------
@@ -158,9 +158,9 @@ def relative_concentration(group, total, areas, *, groups=None):
     -----
     With :math:`n_1, n_2, T_1, T_2` as in :func:`absolute_concentration`,
 
-    .. math:: RCO = \\frac{\\dfrac{\\sum_i x_i a_i / X}{\\sum_i y_i a_i / Y} - 1}
-                         {\\dfrac{\\sum_{i \\le n_1} t_i a_i / T_1}
-                                 {\\sum_{i > n - n_2} t_i a_i / T_2} - 1}
+    .. math:: RCO = \frac{\dfrac{\sum_i x_i a_i / X}{\sum_i y_i a_i / Y} - 1}
+                         {\dfrac{\sum_{i \le n_1} t_i a_i / T_1}
+                                 {\sum_{i > n - n_2} t_i a_i / T_2} - 1}
 
     Same definition as ``segregation.singlegroup.RelativeConcentration``.
 

@@ -28,7 +28,7 @@ __all__ = [
 
 @shared_parameters
 def spatial_dissimilarity(group, total, contiguity, *, groups=None, standardize=False):
-    """Spatial dissimilarity index D(adj) of Morrill (1991).
+    r"""Spatial dissimilarity index D(adj) of Morrill (1991).
 
     Parameters
     ----------
@@ -52,8 +52,8 @@ def spatial_dissimilarity(group, total, contiguity, *, groups=None, standardize=
 
     Notes
     -----
-    .. math:: D(adj) = D - \\frac{\\sum_i \\sum_j c_{ij} \\lvert p_i - p_j \\rvert}
-                                 {\\sum_i \\sum_j c_{ij}}
+    .. math:: D(adj) = D - \frac{\sum_i \sum_j c_{ij} \lvert p_i - p_j \rvert}
+                                 {\sum_i \sum_j c_{ij}}
 
     with :math:`D` the aspatial dissimilarity (:func:`mixing.kernels.aspatial.dissimilarity`).
     Same definition as ``segregation.singlegroup.SpatialDissim``. With
@@ -93,7 +93,7 @@ def _neighbour_adjusted(x, t, batch, rows, cols, c, standardize):
 @shared_parameters
 def boundary_spatial_dissimilarity(group, total, boundary_lengths, *, groups=None,
                                    standardize=True):
-    """Boundary spatial dissimilarity D(w) of Wong (1993).
+    r"""Boundary spatial dissimilarity D(w) of Wong (1993).
 
     Parameters
     ----------
@@ -112,9 +112,9 @@ def boundary_spatial_dissimilarity(group, total, boundary_lengths, *, groups=Non
 
     Notes
     -----
-    .. math:: D(w) = D - \\frac{\\sum_i \\sum_j c_{ij} \\lvert p_i - p_j \\rvert}
-                              {\\sum_i \\sum_j c_{ij}}, \\qquad
-              c_{ij} = \\frac{l_{ij}}{\\sum_k l_{ik}} \\text{ (standardised)}
+    .. math:: D(w) = D - \frac{\sum_i \sum_j c_{ij} \lvert p_i - p_j \rvert}
+                              {\sum_i \sum_j c_{ij}}, \qquad
+              c_{ij} = \frac{l_{ij}}{\sum_k l_{ik}} \text{ (standardised)}
 
     with :math:`l_{ij}` the shared boundary length; with ``standardize=True`` the
     denominator is the number of units with a neighbour. Same definition as
@@ -141,7 +141,7 @@ def boundary_spatial_dissimilarity(group, total, boundary_lengths, *, groups=Non
 @shared_parameters
 def perimeter_area_dissimilarity(group, total, boundary_lengths, perimeters, areas, *,
                                  groups=None, standardize=True):
-    """Perimeter/area-ratio spatial dissimilarity D(s) of Wong (1993).
+    r"""Perimeter/area-ratio spatial dissimilarity D(s) of Wong (1993).
 
     Parameters
     ----------
@@ -162,11 +162,11 @@ def perimeter_area_dissimilarity(group, total, boundary_lengths, perimeters, are
 
     Notes
     -----
-    With :math:`c_{ij} = l_{ij} / \\sum_{kl} l_{kl}` and the perimeter/area ratio
+    With :math:`c_{ij} = l_{ij} / \sum_{kl} l_{kl}` and the perimeter/area ratio
     :math:`r_i = P_i / a_i`,
 
-    .. math:: D(s) = D - \\frac{\\sum_i \\sum_j c_{ij} \\lvert p_i - p_j \\rvert
-              (r_i + r_j)}{2 \\max_k r_k}
+    .. math:: D(s) = D - \frac{\sum_i \sum_j c_{ij} \lvert p_i - p_j \rvert
+              (r_i + r_j)}{2 \max_k r_k}
 
     Same definition as ``segregation.singlegroup.PARDissim`` (perimeters include holes,
     as ``GeoSeries.length``); the maximum is over the valid units of the group.
@@ -203,7 +203,7 @@ def perimeter_area_dissimilarity(group, total, boundary_lengths, perimeters, are
 
 @shared_parameters
 def spatial_prox_prof(group, total, contiguity, *, groups=None, m=1000):
-    """Spatial proximity profile SPP of Hong & Sadahiro (2014), as in ``segregation``.
+    r"""Spatial proximity profile SPP of Hong & Sadahiro (2014), as in ``segregation``.
 
     Parameters
     ----------
@@ -223,13 +223,13 @@ def spatial_prox_prof(group, total, contiguity, *, groups=None, m=1000):
 
     Notes
     -----
-    With :math:`\\delta_{ij}` the shortest-path distance in the contiguity graph and
-    :math:`G_\\tau = \\{i : p_i \\ge \\tau\\}` (:math:`k_\\tau` units), the connectivity
-    :math:`\\eta_\\tau = (k_\\tau^2 - k_\\tau) / \\sum_{i, j \\in G_\\tau} \\delta_{ij}`
-    (0 where undefined or disconnected) and, on the grid :math:`\\tau_k = k / (m - 1)`,
+    With :math:`\delta_{ij}` the shortest-path distance in the contiguity graph and
+    :math:`G_\tau = \{i : p_i \ge \tau\}` (:math:`k_\tau` units), the connectivity
+    :math:`\eta_\tau = (k_\tau^2 - k_\tau) / \sum_{i, j \in G_\tau} \delta_{ij}`
+    (0 where undefined or disconnected) and, on the grid :math:`\tau_k = k / (m - 1)`,
 
-    .. math:: SPP = \\frac{P - \\left(\\frac1m \\sum_{\\tau_k < P} \\eta_{\\tau_k}
-              - \\frac1m \\sum_{\\tau_k \\ge P} \\eta_{\\tau_k}\\right)}{1 - P}
+    .. math:: SPP = \frac{P - \left(\frac1m \sum_{\tau_k < P} \eta_{\tau_k}
+              - \frac1m \sum_{\tau_k \ge P} \eta_{\tau_k}\right)}{1 - P}
 
     Same definition as ``segregation.singlegroup.SpatialProxProf`` (including the
     ``1/m`` quadrature of :func:`mixing.kernels.aspatial.con_prof`). Shortest paths are found per

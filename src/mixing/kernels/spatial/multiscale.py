@@ -49,7 +49,7 @@ _KERNEL_FUNCTIONS = ("triangular", "boxcar")
 @shared_parameters
 def multiscale_profile(index, group, total, locations, *, distances, groups=None,
                        kernel="triangular", match_segregation=True, **kwargs):
-    """Multiscale segregation profile: an aspatial index on smoothed local environments.
+    r"""Multiscale segregation profile: an aspatial index on smoothed local environments.
 
     Parameters
     ----------
@@ -87,10 +87,10 @@ def multiscale_profile(index, group, total, locations, *, distances, groups=None
     Each unit's local environment at bandwidth :math:`h` is the kernel-weighted sum of
     the counts around it (Reardon et al. 2008):
 
-    .. math:: \\tilde x_i = \\sum_j k_h(d_{ij}) x_j, \\qquad
-              \\tilde t_i = \\sum_j k_h(d_{ij}) t_j, \\qquad k_h(0) = 1
+    .. math:: \tilde x_i = \sum_j k_h(d_{ij}) x_j, \qquad
+              \tilde t_i = \sum_j k_h(d_{ij}) t_j, \qquad k_h(0) = 1
 
-    and the index is the aspatial index of :math:`(\\tilde x, \\tilde t)`. This is
+    and the index is the aspatial index of :math:`(\tilde x, \tilde t)`. This is
     ``segregation.dynamics.compute_multiscalar_profile`` with euclidean distances
     (``Graph.build_kernel`` on the centroids, diagonal filled with 1, counts rounded),
     whose first entry, at distance 0, is the aspatial index. The distance band is built

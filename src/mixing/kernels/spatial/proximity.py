@@ -92,7 +92,7 @@ def _proximity(distances, areas, valid, batch, alpha, beta, match_segregation,
 @shared_parameters
 def proximity_matrix(distances, areas, *, valid=None, groups=None, alpha=0.6, beta=0.5,
                      match_segregation=True, distance_scale=1000.0) -> sparse.csr_array:
-    """The proximity matrix :math:`c_{ij}` the distance-decay indices use.
+    r"""The proximity matrix :math:`c_{ij}` the distance-decay indices use.
 
     Parameters
     ----------
@@ -107,19 +107,19 @@ def proximity_matrix(distances, areas, *, valid=None, groups=None, alpha=0.6, be
 
     Notes
     -----
-    Massey & Denton (1988) define :math:`c_{ij} = \\exp(-d_{ij})` with :math:`d_{ij}`
-    the centroid distance in km and :math:`d_{ii} = \\sqrt{0.6 a_i}` (White 1983).
+    Massey & Denton (1988) define :math:`c_{ij} = \exp(-d_{ij})` with :math:`d_{ij}`
+    the centroid distance in km and :math:`d_{ii} = \sqrt{0.6 a_i}` (White 1983).
     ``segregation`` 2.5 (``util.generate_distance_matrix``) computes instead, in metres,
 
-    .. math:: c_{ij} = 1 - \\exp\\left(-\\frac{d_{ij}}{\\sum_k d_{jk}}\\right)
-              \\;(i \\ne j), \\qquad c_{ii} = 1 - \\exp\\left(-(\\alpha a_i)^\\beta\\right)
+    .. math:: c_{ij} = 1 - \exp\left(-\frac{d_{ij}}{\sum_k d_{jk}}\right)
+              \;(i \ne j), \qquad c_{ii} = 1 - \exp\left(-(\alpha a_i)^\beta\right)
 
     i.e. the *complement* of a proximity (it grows with distance), with distances divided
     by the distance sum of the column's unit (numpy broadcasting), and a self term that is
     1 for any area above a few m². The default reproduces it so that numbers agree with
     ``segregation``; ``match_segregation=False`` gives the published
-    :math:`c_{ij} = \\exp(-d_{ij}/s)`, :math:`c_{ii} = \\exp(-(\\alpha a_i)^\\beta / s)`
-    (with :math:`\\beta = 0.5`, :math:`d_{ii}` scales like a distance). For that variant a
+    :math:`c_{ij} = \exp(-d_{ij}/s)`, :math:`c_{ii} = \exp(-(\alpha a_i)^\beta / s)`
+    (with :math:`\beta = 0.5`, :math:`d_{ii}` scales like a distance). For that variant a
     sparse distance band is enough: pairs not stored have :math:`c_{ij} = 0`.
 
     References: Massey, D. S. & Denton, N. A. (1988), The dimensions of residential
@@ -168,7 +168,7 @@ def _quad(u, v, rows, cols, c, batch):
 @shared_parameters
 def spatial_proximity(group, total, distances, areas, *, groups=None, alpha=0.6, beta=0.5,
                       match_segregation=True, distance_scale=1000.0):
-    """Spatial proximity index SP (White 1983; Massey & Denton 1988).
+    r"""Spatial proximity index SP (White 1983; Massey & Denton 1988).
 
     Parameters
     ----------
@@ -183,10 +183,10 @@ def spatial_proximity(group, total, distances, areas, *, groups=None, alpha=0.6,
 
     Notes
     -----
-    .. math:: P_{xx} = \\sum_{ij} \\frac{x_i x_j c_{ij}}{X^2}, \\quad
-              P_{yy} = \\sum_{ij} \\frac{y_i y_j c_{ij}}{Y^2}, \\quad
-              P_{tt} = \\sum_{ij} \\frac{t_i t_j c_{ij}}{T^2}, \\qquad
-              SP = \\frac{X P_{xx} + Y P_{yy}}{T P_{tt}}
+    .. math:: P_{xx} = \sum_{ij} \frac{x_i x_j c_{ij}}{X^2}, \quad
+              P_{yy} = \sum_{ij} \frac{y_i y_j c_{ij}}{Y^2}, \quad
+              P_{tt} = \sum_{ij} \frac{t_i t_j c_{ij}}{T^2}, \qquad
+              SP = \frac{X P_{xx} + Y P_{yy}}{T P_{tt}}
 
     with :math:`c_{ij}` from :func:`proximity_matrix`. Same definition as
     ``segregation.singlegroup.SpatialProximity`` (with its proximity matrix, whose flaw
@@ -229,7 +229,7 @@ def _distance_decay(x, t, inner, batch, rows, cols, c, match_segregation):
 @shared_parameters
 def distance_decay_isolation(group, total, distances, areas, *, groups=None, alpha=0.6,
                              beta=0.5, match_segregation=True, distance_scale=1000.0):
-    """Distance-decay isolation DPxx (Morgan 1983; Massey & Denton 1988).
+    r"""Distance-decay isolation DPxx (Morgan 1983; Massey & Denton 1988).
 
     Parameters
     ----------
@@ -244,13 +244,13 @@ def distance_decay_isolation(group, total, distances, areas, *, groups=None, alp
 
     Notes
     -----
-    .. math:: DP_{xx} = \\sum_i \\frac{x_i}{X} \\sum_j k_{ij} \\frac{x_j}{t_j}, \\qquad
-              k_{ij} = \\frac{c_{ij} t_j}{\\sum_k c_{ik} t_k}
+    .. math:: DP_{xx} = \sum_i \frac{x_i}{X} \sum_j k_{ij} \frac{x_j}{t_j}, \qquad
+              k_{ij} = \frac{c_{ij} t_j}{\sum_k c_{ik} t_k}
 
     (Massey & Denton 1988, with ``match_segregation=False``).
     ``segregation.singlegroup.DistanceDecayIsolation`` normalises by the sum of the
     *other* unit (numpy broadcasting divides column :math:`j` by row :math:`j`'s sum),
-    :math:`k_{ij} = c_{ij} t_j / \\sum_k c_{jk} t_k`, and uses its own proximity matrix
+    :math:`k_{ij} = c_{ij} t_j / \sum_k c_{jk} t_k`, and uses its own proximity matrix
     (:func:`proximity_matrix`); ``match_segregation=True`` (default) reproduces both.
 
     References: Morgan, B. S. (1983), A distance-decay based interaction index to measure
@@ -273,7 +273,7 @@ def distance_decay_isolation(group, total, distances, areas, *, groups=None, alp
 @shared_parameters
 def distance_decay_exposure(group, total, distances, areas, *, groups=None, alpha=0.6,
                             beta=0.5, match_segregation=True, distance_scale=1000.0):
-    """Distance-decay exposure (interaction) DPxy (Morgan 1983; Massey & Denton 1988).
+    r"""Distance-decay exposure (interaction) DPxy (Morgan 1983; Massey & Denton 1988).
 
     Parameters
     ----------
@@ -289,7 +289,7 @@ def distance_decay_exposure(group, total, distances, areas, *, groups=None, alph
 
     Notes
     -----
-    .. math:: DP_{xy} = \\sum_i \\frac{x_i}{X} \\sum_j k_{ij} \\frac{y_j}{t_j}
+    .. math:: DP_{xy} = \sum_i \frac{x_i}{X} \sum_j k_{ij} \frac{y_j}{t_j}
 
     with :math:`k_{ij}` as in :func:`distance_decay_isolation` (same
     ``match_segregation`` caveat). Same definition as
@@ -314,7 +314,7 @@ def distance_decay_exposure(group, total, distances, areas, *, groups=None, alph
 @shared_parameters
 def absolute_clustering(group, total, distances, areas, *, groups=None, alpha=0.6,
                         beta=0.5, match_segregation=True, distance_scale=1000.0):
-    """Absolute clustering index ACL (Massey & Denton 1988).
+    r"""Absolute clustering index ACL (Massey & Denton 1988).
 
     Parameters
     ----------
@@ -329,10 +329,10 @@ def absolute_clustering(group, total, distances, areas, *, groups=None, alpha=0.
 
     Notes
     -----
-    .. math:: ACL = \\frac{\\sum_i \\frac{x_i}{X} \\sum_j c_{ij} x_j
-                         - \\frac{X}{n^2} \\sum_{ij} c_{ij}}
-                        {\\sum_i \\frac{x_i}{X} \\sum_j c_{ij} t_j
-                         - \\frac{X}{n^2} \\sum_{ij} c_{ij}}
+    .. math:: ACL = \frac{\sum_i \frac{x_i}{X} \sum_j c_{ij} x_j
+                         - \frac{X}{n^2} \sum_{ij} c_{ij}}
+                        {\sum_i \frac{x_i}{X} \sum_j c_{ij} t_j
+                         - \frac{X}{n^2} \sum_{ij} c_{ij}}
 
     Same formula as ``segregation.singlegroup.AbsoluteClustering``; :math:`c_{ij}` from
     :func:`proximity_matrix` (its ``match_segregation`` caveat applies).
@@ -363,7 +363,7 @@ def absolute_clustering(group, total, distances, areas, *, groups=None, alpha=0.
 @shared_parameters
 def relative_clustering(group, total, distances, areas, *, groups=None, alpha=0.6,
                         beta=0.5, match_segregation=True, distance_scale=1000.0):
-    """Relative clustering index RCL (Massey & Denton 1988).
+    r"""Relative clustering index RCL (Massey & Denton 1988).
 
     Parameters
     ----------
@@ -378,13 +378,13 @@ def relative_clustering(group, total, distances, areas, *, groups=None, alpha=0.
 
     Notes
     -----
-    .. math:: RCL = \\frac{P_{xx}}{P_{yy}} - 1, \\qquad
-              P_{xx} = \\sum_{ij} \\frac{x_i x_j c_{ij}}{X^2}
+    .. math:: RCL = \frac{P_{xx}}{P_{yy}} - 1, \qquad
+              P_{xx} = \sum_{ij} \frac{x_i x_j c_{ij}}{X^2}
 
     (Massey & Denton 1988, with ``match_segregation=False``).
     ``segregation.singlegroup.RelativeClustering`` computes
     ``(x * x * c).sum() / X**2``, which numpy broadcasts to
-    :math:`\\sum_{ij} x_j^2 c_{ij} / X^2` (the square of the *column* unit, not
+    :math:`\sum_{ij} x_j^2 c_{ij} / X^2` (the square of the *column* unit, not
     :math:`x_i x_j`), with its own proximity matrix; ``match_segregation=True`` (default)
     reproduces both.
 
