@@ -1,12 +1,47 @@
-"""Read a batch of municipalities' CBS files into canonical units tables, at every level."""
+"""Read a batch of municipalities' CBS files into canonical units tables, at every level.
 
+A municipality whose units have no usable data (none with its code, or no known population)
+stops the run with one line naming it and the reason; with ``on_bad_municipality: skip`` it
+is recorded as "no data" in the batch's ``status.json`` and left out of every later step.
+"""
+
+import json
+
+from mixing.errors import InputError
+from mixing.io.files import write_table, write_text
+from mixing.runlog import script_log
 from mixing.tables.batch import read_batch
-from mixing.io.files import write_table
-from mixing.runlog import log_to
+from mixing.workflow_io import no_data_reason, publish
 
-log = log_to(snakemake.log[0])
-sources = snakemake.params.sources
-tables = read_batch(sources, snakemake.params.levels)
-for (code, units), path in zip(tables.items(), snakemake.output.units, strict=True):
-    log.info("%s: %s", code, units.groupby("level").size().to_dict())
-    write_table(units, path)
+if "snakemake" not in globals():
+    from mixing.workflow_io import mock_snakemake
+
+    snakemake = mock_snakemake("ingest", batch="DEMO01")
+
+with script_log(snakemake.log[0]) as log:
+    params = snakemake.params
+    out_dir = snakemake.output[0]
+    tables = read_batch(params.sources, params.levels)
+    status = {}
+    for code in params.municipalities:
+        units = tables[code]
+        source = params.sources[code]
+        finest = units[units["level"] == source.get("level", "buurt")]
+        reason = no_data_reason(finest)
+        if reason and reason.startswith("no units"):
+            files = [source.get("geometry"), *(source.get("table") or [])]
+            reason += " in " + ", ".join(str(f) for f in files if f)
+        status[code] = reason
+        if reason and params.on_bad_municipality == "stop":
+            raise InputError(
+                f"municipality {code} has no usable data: {reason}",
+                fix="check its files in the config, or set on_bad_municipality: skip to "
+                    "continue with the other municipalities")
+        if reason:
+            log.warning("%s: no data: %s (skipped, on_bad_municipality: skip)", code, reason)
+        else:
+            log.info("%s: %s", code, units.groupby("level").size().to_dict())
+        path = params.units[code]
+        write_table(units, path)
+        publish(path, out_dir, code)
+    write_text(f"{out_dir}/status.json", json.dumps(status, indent=1, sort_keys=True))
