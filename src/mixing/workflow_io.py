@@ -97,9 +97,10 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader, node, deep=False):
-    loader.flatten_mapping(node)  # resolves ``<<: *anchor`` merges first: they may override
     seen = {}
-    for key_node, _ in node.value:
+    for key_node, _ in node.value:  # this mapping's own keys: a ``<<: *anchor`` merge may
+        if key_node.tag == "tag:yaml.org,2002:merge":  # be overridden, that is no duplicate
+            continue
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise InputError(

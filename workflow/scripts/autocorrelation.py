@@ -4,6 +4,8 @@ Reads the weights the ``weights`` step saved; the statistics for the whole batch
 computed in one vectorised pass over block-diagonal weights.
 """
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 
@@ -20,6 +22,7 @@ if "snakemake" not in globals():
     snakemake = mock_snakemake("autocorrelation", batch="DEMO01")
 
 with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     out_dir = snakemake.output[0]
     codes = usable_codes(snakemake.input.units, params.municipalities, log)

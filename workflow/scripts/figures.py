@@ -15,6 +15,7 @@ if "snakemake" not in globals():
     snakemake = mock_snakemake("figures", batch="DEMO01")
 
 with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     language = params.language
     for code in usable_codes(snakemake.input.units, params.municipalities, log):

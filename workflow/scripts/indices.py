@@ -4,6 +4,8 @@ All municipalities of the batch are computed in one vectorised call per index; r
 draws are keyed by municipality, so batching does not change any number.
 """
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 
@@ -19,6 +21,7 @@ if "snakemake" not in globals():
     snakemake = mock_snakemake("indices", batch="DEMO01")
 
 with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     codes = usable_codes(snakemake.input.units, params.municipalities, log)
     if codes:

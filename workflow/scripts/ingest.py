@@ -6,6 +6,7 @@ is recorded as "no data" in the batch's ``status.json`` and left out of every la
 """
 
 import json
+from pathlib import Path
 
 from mixing.errors import InputError
 from mixing.io.files import write_table, write_text
@@ -19,6 +20,7 @@ if "snakemake" not in globals():
     snakemake = mock_snakemake("ingest", batch="DEMO01")
 
 with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     out_dir = snakemake.output[0]
     tables = read_batch(params.sources, params.levels)

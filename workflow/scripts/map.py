@@ -21,6 +21,7 @@ if "snakemake" not in globals():
     snakemake = mock_snakemake("map", batch="DEMO01")
 
 with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     language = params.language
     status = batch_status(snakemake.input.units)

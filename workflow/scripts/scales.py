@@ -4,6 +4,8 @@ With a ``pc4_geometry`` in the municipality's config, the buurt counts are carri
 postcode areas by an area-weighted crosswalk, so both zonings describe the same people.
 """
 
+from pathlib import Path
+
 import geopandas as gpd
 
 from mixing.geometry.aggregate import aggregate_units
@@ -31,6 +33,7 @@ def postcode_units(buurten, path):
 
 
 with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     for code in usable_codes(snakemake.input.units, params.municipalities, log):
         units = gpd.read_parquet(params.units[code])

@@ -21,6 +21,7 @@ if "snakemake" not in globals():
     snakemake = mock_snakemake("scenarios", batch="DEMO01")
 
 with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     out_dir = snakemake.output[0]
     names = list(params.names)

@@ -4,6 +4,8 @@ Built once and saved as ``results/{municipality}/weights.npz``; the autocorrelat
 reads them instead of building the graph again.
 """
 
+from pathlib import Path
+
 import geopandas as gpd
 
 from mixing.geometry.weights import save_weights
@@ -17,6 +19,7 @@ if "snakemake" not in globals():
     snakemake = mock_snakemake("weights", batch="DEMO01")
 
 with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     for code in usable_codes(snakemake.input.units, params.municipalities, log):
         units = analysis_units(gpd.read_parquet(params.units[code]))
