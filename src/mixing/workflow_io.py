@@ -48,8 +48,10 @@ def mock_snakemake(rule: str, configfile: str | os.PathLike | None = None, **wil
         The job's wildcards (``batch=...``, ``municipality=...``).
     """
     import snakemake as sm
-    from snakemake.api import Workflow
+    from snakemake.logging import LoggerManager, logger
     from snakemake.script import Snakemake
+    from snakemake.settings.types import OutputSettings
+    from snakemake.api import Workflow
     from snakemake.settings.types import (
         ConfigSettings,
         DAGSettings,
@@ -60,8 +62,11 @@ def mock_snakemake(rule: str, configfile: str | os.PathLike | None = None, **wil
 
     configfiles = [Path(configfile).resolve()] if configfile else []
     workflow = Workflow(
-        ConfigSettings(configfiles=configfiles), ResourceSettings(), WorkflowSettings(),
-        StorageSettings(), DAGSettings(rerun_triggers=[]), storage_provider_settings={},
+        config_settings=ConfigSettings(configfiles=configfiles),
+        resource_settings=ResourceSettings(), workflow_settings=WorkflowSettings(),
+        logger_manager=LoggerManager(logger, OutputSettings()),
+        storage_settings=StorageSettings(), dag_settings=DAGSettings(rerun_triggers=[]),
+        storage_provider_settings={},
     )
     workflow.include(str(REPO / "Snakefile"))
     workflow.global_resources = {}

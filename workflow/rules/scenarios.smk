@@ -6,6 +6,7 @@
 rule scenarios:
     input:
         units=lambda w: batch_dir("ingest", w.batch),
+        weights=lambda w: batch_dir("weights", w.batch),
         scenarios=lambda w: scenarios_file() or [],
     output:
         report(
@@ -19,6 +20,7 @@ rule scenarios:
     params:
         municipalities=members,
         units=batch_files("units.parquet"),
+        weights=batch_files("weights.npz"),
         csv=batch_files("scenarios.csv"),
         parquet=batch_files("scenarios.parquet"),
         folder=batch_files("scenario_units"),

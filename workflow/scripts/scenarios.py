@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from mixing.geometry.weights import load_weights
 from mixing.io.files import write_table
 from mixing.runlog import script_log
 from mixing.scenarios import SUMMARY_COLUMNS, load_scenarios, run_scenarios
@@ -31,7 +32,8 @@ with script_log(snakemake.log[0]) as log:
         buurten = units[units["level"] == units["level"].iloc[0]].reset_index(drop=True)
         if names and buurten["dwellings_social"].notna().any():
             summary, after = run_scenarios(buurten, scenarios, seed=params.seed,
-                                           permutations=params.permutations)
+                                           permutations=params.permutations,
+                                           weights=load_weights(params.weights[code]))
         else:  # e.g. the 2024 table: population only, nothing for the lab to move
             log.warning("%s: no social-housing counts; scenarios skipped", code)
             summary, after = pd.DataFrame(columns=SUMMARY_COLUMNS), {n: buurten for n in names}
