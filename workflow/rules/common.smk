@@ -215,6 +215,10 @@ SCENARIOS = scenario_names()
 SUMMARIES = ["indices", "autocorrelation"] + (["scenarios"] if SCENARIOS else [])
 
 
+def scenario_inputs(wildcards):
+    return [batch_dir("scenarios", wildcards.batch)] if SCENARIOS else []
+
+
 def all_outputs():
     stages = ["ingest", "weights", "indices", "autocorrelation", "scales", "map"]
     stages += ["scenarios"] if SCENARIOS else []

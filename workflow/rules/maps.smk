@@ -2,10 +2,6 @@
 # Maps compute nothing: they style the finished tables.
 
 
-def scenario_inputs(wildcards):
-    return [batch_dir("scenarios", wildcards.batch)] if SCENARIOS else []
-
-
 rule map:
     input:
         units=lambda w: batch_dir("ingest", w.batch),

@@ -27,7 +27,8 @@ localrules:
 
 
 # `snakemake results/GM0518/indices.csv` works as a target: it runs the batch of GM0518
-# up to the rule that writes the file (rule all does not need this rule).
+# up to the rule that writes the file, or restores the file from the batch folder's hard
+# link if it was deleted (rule all does not need this rule).
 rule municipality_file:
     input:
         lambda w: batch_dir(FILE_RULE[w.name], BATCH_OF[w.municipality]),
@@ -35,10 +36,12 @@ rule municipality_file:
         update("results/{municipality}/{name}"),
     wildcard_constraints:
         name="|".join(FILE_RULE).replace(".", r"\."),
+    params:
+        link=lambda w: f"{batch_dir(FILE_RULE[w.name], BATCH_OF[w.municipality])}/"
+        f"{w.municipality}/{w.name}",
     log:
         "logs/municipality_file/{municipality}_{name}.log",
-    run:
-        if not Path(output[0]).exists():
-            raise WorkflowError(f"{output[0]} was not written: see the log of rule "
-                                f"{FILE_RULE[wildcards.name]} (no data for this municipality?)")
-        os.utime(output[0])
+    shell:
+        "(test -e {params.link:q} && ln -f {params.link:q} {output:q} && touch {output:q}) || "
+        "(echo 'mixing: error: {output} was not written: see the logs of its rule "
+        "(no data for {wildcards.municipality}?)' >&2; exit 1)"
