@@ -48,13 +48,13 @@ def mock_snakemake(rule: str, configfile: str | os.PathLike | None = None, **wil
         The job's wildcards (``batch=...``, ``municipality=...``).
     """
     import snakemake as sm
+    from snakemake.api import Workflow
     from snakemake.logging import LoggerManager, logger
     from snakemake.script import Snakemake
-    from snakemake.settings.types import OutputSettings
-    from snakemake.api import Workflow
     from snakemake.settings.types import (
         ConfigSettings,
         DAGSettings,
+        OutputSettings,
         ResourceSettings,
         StorageSettings,
         WorkflowSettings,
