@@ -300,8 +300,8 @@ def ermelo_config(tmp_path, cbs_dir, policy):
 def test_a_municipality_without_population_stops_the_run(tmp_path, cbs_dir):
     done = snakemake(tmp_path, "--configfile", str(ermelo_config(tmp_path, cbs_dir, "stop")))
     assert done.returncode == 1
-    assert ("mixing: error: municipality GM0233 has no usable data: population unknown "
-            "(hidden or empty) for every unit") in done.stderr
+    assert ("mixing: error: municipality GM0233 has no usable data: population and dwellings "
+            "are unknown (empty or hidden by CBS) for all 17 units") in done.stderr
     assert not (tmp_path / "results" / "index.html").exists()
 
 
@@ -309,7 +309,7 @@ def test_skip_writes_a_no_data_page_and_lists_the_reason(tmp_path, cbs_dir):
     run_ok(tmp_path, "--configfile", str(ermelo_config(tmp_path, cbs_dir, "skip")))
     results = tmp_path / "results"
     page = (results / "GM0233" / "map.html").read_text(encoding="utf-8")
-    assert "GM0233: geen gegevens" in page and "population unknown" in page
+    assert "GM0233: geen gegevens" in page and "population and dwellings are unknown" in page
     assert not (results / "GM0233" / "indices.csv").exists()
     overview = (results / "index.html").read_text(encoding="utf-8")
     assert "Geen gegevens" in overview and "GM0233" in overview

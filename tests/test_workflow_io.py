@@ -10,7 +10,6 @@ import pytest
 from mixing.errors import InputError
 from mixing.workflow_io import (
     config_hash,
-    no_data_reason,
     provenance,
     recorded_files,
     strict_yaml,
@@ -44,14 +43,6 @@ def test_syntax_errors_and_empty_files_name_file_and_line(tmp_path, text, messag
     with pytest.raises(InputError, match=message) as raised:
         strict_yaml(path)
     assert str(path) in str(raised.value)
-
-
-def test_no_data_reason():
-    assert no_data_reason(pd.DataFrame({"population": []})) == (
-        "no units with this code in the data")
-    assert no_data_reason(pd.DataFrame({"population": [float("nan"), 0.0]})) == (
-        "population unknown (hidden or empty) for every unit")
-    assert no_data_reason(pd.DataFrame({"population": [float("nan"), 5.0]})) is None
 
 
 def test_provenance_records_hashes(tmp_path):

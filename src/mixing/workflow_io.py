@@ -23,7 +23,7 @@ import yaml
 from mixing.errors import InputError
 
 __all__ = ["mock_snakemake", "publish", "strict_yaml", "file_sha256", "config_hash",
-           "provenance", "read_status", "no_data_reason", "batch_status",
+           "provenance", "read_status", "batch_status",
            "usable_codes", "recorded_files"]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -196,19 +196,6 @@ def read_status(provenance_path: str | os.PathLike) -> str | None:
     """The ``no data`` reason recorded by the ingest step, or None when the data is usable."""
     record = json.loads(Path(provenance_path).read_text(encoding="utf-8"))
     return record.get("reason") if record.get("status") != "ok" else None
-
-
-def no_data_reason(units) -> str | None:
-    """Why a municipality's units cannot give any result, or None when they can.
-
-    A stand-in for ``mixing.io.plausible.usable`` (being added on the ingest branch): no
-    units at all, or no unit with a known population above zero.
-    """
-    if len(units) == 0:
-        return "no units with this code in the data"
-    if "population" not in units or not (units["population"].fillna(0) > 0).any():
-        return "population unknown (hidden or empty) for every unit"
-    return None
 
 
 def batch_status(ingest_dir: str | os.PathLike) -> dict[str, str | None]:

@@ -1,6 +1,7 @@
 """Read a batch of municipalities' CBS files into canonical units tables, at every level.
 
-A municipality whose units have no usable data (none with its code, or no known population)
+A municipality whose units have no usable data (none with its code, or no known population or
+dwellings: :func:`mixing.io.plausible.usable`)
 stops the run with one line naming it and the reason; with ``on_bad_municipality: skip`` it
 is recorded as "no data" in the batch's ``status.json`` and left out of every later step.
 """
@@ -12,7 +13,8 @@ from mixing.errors import InputError
 from mixing.io.files import write_table, write_text
 from mixing.runlog import script_log
 from mixing.tables.batch import read_batch
-from mixing.workflow_io import no_data_reason, publish
+from mixing.io.plausible import usable
+from mixing.workflow_io import publish
 
 if "snakemake" not in globals():
     from mixing.workflow_io import mock_snakemake
@@ -23,16 +25,18 @@ with script_log(snakemake.log[0]) as log:
     Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
     out_dir = snakemake.output[0]
-    tables = read_batch(params.sources, params.levels)
+    tables = read_batch(params.sources, params.levels, allow_unusable=True)
     status = {}
     for code in params.municipalities:
         units = tables[code]
         source = params.sources[code]
         finest = units[units["level"] == source.get("level", "buurt")]
-        reason = no_data_reason(finest)
-        if reason and reason.startswith("no units"):
+        if finest.empty:  # e.g. a demo code that is not in the demo file
             files = [source.get("geometry"), *(source.get("table") or [])]
-            reason += " in " + ", ".join(str(f) for f in files if f)
+            reason = "no units with this code in the data in " + ", ".join(
+                str(f) for f in files if f)
+        else:
+            reason = usable(finest)
         status[code] = reason
         if reason and params.on_bad_municipality == "stop":
             raise InputError(
