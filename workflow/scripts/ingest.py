@@ -11,9 +11,9 @@ from pathlib import Path
 
 from mixing.errors import InputError
 from mixing.io.files import write_table, write_text
+from mixing.io.plausible import usable
 from mixing.runlog import script_log
 from mixing.tables.batch import read_batch
-from mixing.io.plausible import usable
 from mixing.workflow_io import publish
 
 if "snakemake" not in globals():
