@@ -10,8 +10,8 @@ Run by hand from the repository root (not collected by pytest)::
     ``segregation.singlegroup`` class called once per municipality in a Python loop;
 (b) 999-replicate p-values for D in all 342 municipalities: one
     :func:`mixing.kernels.inference.single_value_test` call per null (plus
-    :func:`~mixing.kernels.inference.bootstrap_ci`) against ``segregation.inference.SingleValueTest``
-    per municipality.
+    :func:`~mixing.kernels.inference.bootstrap_ci`) against
+    ``segregation.inference.SingleValueTest`` per municipality.
 
 Where ``segregation`` is slow only a subset of municipalities is timed (until a time
 budget is spent) and the time is extrapolated linearly to 342; the output marks those rows

@@ -68,8 +68,8 @@ def load():
 
 
 def run_mixing() -> dict:
-    from mixing.kernels.autocorr import local_moran
     from mixing.geometry.weights import build_weights
+    from mixing.kernels.autocorr import local_moran
 
     t_import = time.perf_counter()
     geo, municipality, y, n_real = load()

@@ -7,7 +7,9 @@ A change in any number fails here until the expected tables are regenerated on p
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,8 +99,8 @@ def test_demo_produces_the_three_outputs(demo_run):
                  "local.parquet", "weights.npz", "map.html", "figures/share.png",
                  "figures/lisa.svg"):
         assert (out / name).stat().st_size > 0, name
-    for rule in ("ingest", "indices", "autocorrelation", "map"):
-        assert (demo_run / "logs" / "DEMO01" / f"{rule}.log").exists()
+    for rule in ("ingest", "weights", "indices", "autocorrelation", "map", "figures"):
+        assert (demo_run / "logs" / rule / "DEMO01.log").exists()
     html = (out / "map.html").read_text(encoding="utf-8")
     assert "synthetische demogemeente" in html and "niet van CBS" in html
     assert (demo_run / "results" / "index.html").stat().st_size > 0
@@ -137,9 +139,9 @@ def test_real_cbs_data_matches_expected_tables(shared_run, municipality):
 def test_dry_run_plans_every_rule(tmp_path):
     done = snakemake(tmp_path, "--dry-run", "--configfile", str(SHARED_CONFIG))
     assert done.returncode == 0, done.stderr[-3000:]
-    for rule in ("ingest_", "indices_", "autocorrelation_", "scenarios_", "map_", "overview",
-                 "all"):
-        assert rule in done.stdout
+    for rule in ("ingest", "weights", "indices", "autocorrelation", "scenarios", "map",
+                 "change", "overview", "all"):
+        assert f"rule {rule}:" in done.stdout
 
 
 def test_lint_finds_nothing_but_the_conda_advice(tmp_path):
@@ -193,7 +195,10 @@ def test_one_batch_for_all_municipalities_gives_the_same_tables(shared_run, tmp_
     run_ok(tmp_path, *targets, "results/summary/autocorrelation.csv",
            "results/summary/scenarios.csv", "--configfile", str(SHARED_CONFIG),
            "--config", "batch_size=3")
-    assert sorted(p.name for p in (tmp_path / "logs").iterdir()) == ["GM0363-GM0599", "summary"]
+    for rule in ("ingest", "weights", "indices", "autocorrelation", "scenarios"):
+        # one job per rule for the three municipalities: logs/{rule}/{batch}.log
+        assert [p.name for p in (tmp_path / "logs" / rule).glob("*.log")] == [
+            "GM0363-GM0599.log"], rule
     assert (tmp_path / "results" / "summary" / "autocorrelation.csv").exists()
     assert (tmp_path / "results" / "summary" / "scenarios.csv").exists()
     for municipality in SHARED_MUNICIPALITIES:
@@ -225,3 +230,119 @@ def test_postcode_zoning_enters_the_scales_table(tmp_path, cbs_dir):
     # finer zonings show more unevenness: buurt > pc4 > wijk for Apeldoorn in 2024
     assert d["value_buurt"] > d["value_pc4"] > d["value_wijk"] > 0
     assert d["ratio_buurt_wijk"] == pytest.approx(d["value_buurt"] / d["value_wijk"])
+
+
+NATIONAL_CONFIG = REPO / "config" / "examples" / "nl-2024.yaml"
+
+
+def test_rules_are_the_same_for_the_demo_and_the_national_config(tmp_path):
+    demo = snakemake(tmp_path, "--list-rules")
+    national = snakemake(tmp_path, "--list-rules", "--configfile", str(NATIONAL_CONFIG))
+    assert demo.returncode == national.returncode == 0, demo.stderr[-2000:]
+    rules = demo.stdout.split()
+    assert rules == national.stdout.split()
+    for rule in ("ingest", "weights", "indices", "autocorrelation", "scenarios", "scales",
+                 "change", "map", "figures", "summary", "regions", "overview", "run_record"):
+        assert rule in rules
+    # the national dry run plans batch jobs (342 municipalities, batch_size 50 -> 7 batches)
+    # without reading the national files
+    done = snakemake(tmp_path, "--dry-run", "--configfile", str(NATIONAL_CONFIG))
+    assert done.returncode == 0, done.stderr[-3000:]
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", done.stdout, flags=re.MULTILINE))
+    assert counts["ingest"] == counts["indices"] == counts["map"] == "7"
+    assert counts["regions"] == "1"
+
+
+def test_an_input_error_is_one_line_on_the_console(tmp_path):
+    (tmp_path / "bad.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"seed: 1\nmunicipalities:\n  GM0518:\n    table: {tmp_path / 'bad.csv'}\n"
+                      "    year: 2019\n", encoding="utf-8")
+    done = snakemake(tmp_path, "--configfile", str(config))
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.startswith("mixing: error:")]
+    assert len(lines) == 1 and "no code column" in lines[0] and "bad.csv" in lines[0]
+    assert "Traceback" not in done.stderr + done.stdout
+    log = (tmp_path / "logs" / "ingest" / "GM0518.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "InputError" in log  # the traceback went to the log
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("seed: 1\nmunicipalities:\n  DEMO01: {geometry: data/raw/demo/buurten.gpkg}\n"
+     "  DEMO01: {geometry: other.gpkg}\n", "key 'DEMO01' appears twice (lines 3 and 4)"),
+    ("seed: 1\nmunicipalities:\n  DEMO01: {geometry: data/raw/demo/buurten.gpkg}\n"
+     "regions:\n  r: [DEMO01, GM0518]\n", "regions.r names GM0518, which is not under"),
+    ("seed: 1\nbatch_size: 0\nmunicipalities:\n  DEMO01: {geometry: x.gpkg}\n",
+     "batch_size: 0 is less than the minimum of 1"),
+    ("seed: 1\nlevel: [buurt]\nmunicipalities:\n  DEMO01: {geometry: x.gpkg}\n",
+     "allowed keys: autocorrelation, batch_size,"),
+])
+def test_config_errors_are_one_line(tmp_path, text, message):
+    config = tmp_path / "config.yaml"
+    config.write_text(text, encoding="utf-8")
+    done = snakemake(tmp_path, "--dry-run", "--configfile", str(config))
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.startswith("mixing: error:")]
+    assert len(lines) == 1 and message in lines[0], done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and "properties:" not in done.stderr
+
+
+def ermelo_config(tmp_path, cbs_dir, policy):
+    config = tmp_path / "ermelo.yaml"
+    config.write_text(
+        f"seed: 1\nscenarios: false\nfigures: false\non_bad_municipality: {policy}\n"
+        "municipalities:\n  DEMO01: {geometry: data/raw/demo/buurten.gpkg, year: 2024}\n"
+        f"  GM0233: {{geometry: {cbs_dir / 'pdok_gpkg_ermelo_2021' / 'CBS_buurten.gpkg'}, "
+        "year: 2021}\n", encoding="utf-8")
+    return config
+
+
+def test_a_municipality_without_population_stops_the_run(tmp_path, cbs_dir):
+    done = snakemake(tmp_path, "--configfile", str(ermelo_config(tmp_path, cbs_dir, "stop")))
+    assert done.returncode == 1
+    assert ("mixing: error: municipality GM0233 has no usable data: population and dwellings "
+            "are unknown (empty or hidden by CBS) for all 17 units") in done.stderr
+    assert not (tmp_path / "results" / "index.html").exists()
+
+
+def test_skip_writes_a_no_data_page_and_lists_the_reason(tmp_path, cbs_dir):
+    run_ok(tmp_path, "--configfile", str(ermelo_config(tmp_path, cbs_dir, "skip")))
+    results = tmp_path / "results"
+    page = (results / "GM0233" / "map.html").read_text(encoding="utf-8")
+    assert "GM0233: geen gegevens" in page and "population and dwellings are unknown" in page
+    assert not (results / "GM0233" / "indices.csv").exists()
+    overview = (results / "index.html").read_text(encoding="utf-8")
+    assert "Geen gegevens" in overview and "GM0233" in overview
+    summary = pd.read_csv(results / "summary" / "indices.csv")
+    assert summary["municipality_code"].unique().tolist() == ["DEMO01"]
+    record = json.loads((results / "GM0233" / "provenance.json").read_text(encoding="utf-8"))
+    assert record["status"] == "no data" and record["seed"] == 1
+    assert record["inputs"] == {
+        str(cbs_dir / "pdok_gpkg_ermelo_2021" / "CBS_buurten.gpkg"):
+            "81ef6d7ae84d398c662f01865ab3966062deb19e7a7477cb5333db83a1af6b25"}
+
+
+def test_run_records_and_a_second_config_adds_to_the_summary(demo_run, tmp_path):
+    record = json.loads((demo_run / "results" / "DEMO01" / "provenance.json").read_text())
+    assert record["seed"] == 20241231 and record["status"] == "ok"
+    assert len(record["config_hash"]) == 12 and len(record["inputs"]) == 1
+    runs = list((demo_run / "results" / "runs").glob("*.json"))
+    assert [p.stem for p in runs] == [record["config_hash"]]
+    # per-buurt scenario results as CSV beside the GeoParquet
+    after = pd.read_csv(demo_run / "results" / "DEMO01" / "scenario_units" / "spreiden_50.csv")
+    assert len(after) == len(gpd.read_parquet(
+        demo_run / "results" / "DEMO01" / "scenario_units" / "spreiden_50.parquet"))
+
+
+
+def test_a_demo_code_not_in_its_data_is_a_clear_error(tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text("seed: 1\nscenarios: false\nfigures: false\nmunicipalities:\n"
+                     "  DEMO02: {geometry: data/raw/demo/buurten.gpkg, year: 2024}\n",
+                     encoding="utf-8")
+    done = snakemake(tmp_path, "--configfile", str(other))
+    assert done.returncode == 1
+    assert ("mixing: error: municipality DEMO02 has no usable data: no units with this code "
+            "in the data in ") in done.stderr and "buurten.gpkg" in done.stderr
+    assert not (tmp_path / "results" / "DEMO02" / "indices.csv").exists()
+

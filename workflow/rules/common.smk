@@ -1,21 +1,88 @@
-# Shared set-up: validate the config, resolve input paths, list the outputs.
+# Shared set-up: read and validate the config, map batches to municipalities, list outputs.
+#
+# Every rule has a {batch} wildcard (a batch of municipalities, named by its first and last
+# code; start-up and shared reads are paid once per batch) or a {municipality} wildcard.
+# A batch rule declares one folder, results/batches/{batch}/{rule}/, holding a hard link of
+# every per-municipality file it wrote (results/{municipality}/...), so the set of rules is
+# the same for 1 or 342 municipalities.
+import json
 import os
+import sys
 from pathlib import Path
 
+import yaml
 from snakemake.utils import validate
 
-validate(config, schema="../schemas/config.schema.yaml")
-
+from mixing.errors import InputError
 from mixing.tables.batch import make_batches
+from mixing.workflow_io import config_hash, strict_yaml
 
 REPO = Path(workflow.basedir)
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+CONFIG_FILES = [str(p) for p in workflow.overwrite_configfiles] or [
+    str(REPO / "config" / "config.yaml")
+]
+
+
+def stop(message):
+    """One line on the console, no traceback: the workflow cannot start with this config."""
+    print(f"mixing: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
+# --configfile files are parsed by Snakemake before this runs (a syntax error there is
+# Snakemake's message); re-read them strictly, so a duplicate key is an error, not the
+# silent winner. The default config is read strictly before Snakemake loads it.
+try:
+    for _path in CONFIG_FILES:
+        strict_yaml(_path)
+except InputError as error:
+    stop(error)
+if not workflow.overwrite_configfiles:
+
+    configfile: CONFIG_FILES[0]
+
+
+def check_config(config):
+    """Validate against the schema; the first error as one line with its key path."""
+    import jsonschema
+
+    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(config))
+    if not errors:
+        return
+    error = jsonschema.exceptions.best_match(errors)
+    where = ".".join(str(p) for p in error.absolute_path) or "top level"
+    message = error.message
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        message += f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+    elif error.validator in ("oneOf", "anyOf") and len(message) > 200:
+        message = message[:200] + "..."
+    stop(f"config {', '.join(CONFIG_FILES)}: {where}: {message} (see config/README.md)")
+
+
+check_config(config)
+# defaults live in the schema only: fill them in here
+validate(config, schema="../schemas/config.schema.yaml", set_default=True)
+CONFIG_HASH = config_hash(config)
+
 MUNICIPALITIES = sorted(config["municipalities"])
-# Jobs work on batches of municipalities so start-up costs are paid once per batch.
-BATCHES = make_batches(MUNICIPALITIES, config.get("batch_size", 1))
+BATCHES = make_batches(MUNICIPALITIES, config["batch_size"])
+BATCH_OF = {m: batch for batch, members in BATCHES.items() for m in members}
+REGIONS = config.get("regions", {})
+FIGURES = config["figures"]
+
+for _region, _codes in REGIONS.items():
+    _unknown = sorted(set(_codes) - set(MUNICIPALITIES))
+    if _unknown:
+        stop(f"config {', '.join(CONFIG_FILES)}: regions.{_region} names {', '.join(_unknown)}, "
+             f"which is not under municipalities; add it there or remove it from the region")
 
 
 wildcard_constraints:
     municipality=r"GM\d{4}|DEMO\d{2}",
+    batch=r"(GM\d{4}|DEMO\d{2})(-(GM\d{4}|DEMO\d{2}))?",
 
 
 def repo_path(path):
@@ -26,6 +93,11 @@ def repo_path(path):
 
 def source(municipality):
     return config["municipalities"][municipality]
+
+
+def members(wildcards):
+    """The municipalities of a batch (from the config; scripts get them as params)."""
+    return BATCHES[wildcards.batch]
 
 
 def download_outputs(municipality):
@@ -42,7 +114,8 @@ def download_outputs(municipality):
 
 def resolved_source(municipality):
     """The municipality's source with every path resolved (downloads: the cache files)."""
-    src = dict(source(municipality))
+    src = {k: v for k, v in source(municipality).items()
+           if k not in ("compare_years", "pc4_geometry")}
     if src.pop("download", False):
         src.update(download_outputs(municipality))
         return src
@@ -54,10 +127,10 @@ def resolved_source(municipality):
     return src
 
 
-def source_files(members):
-    """Every input file of a batch, each once."""
+def source_files(codes):
+    """Every input file of some municipalities, each once."""
     files = []
-    for municipality in members:
+    for municipality in codes:
         src = resolved_source(municipality)
         for key in ("geometry", "table"):
             value = src.get(key)
@@ -67,32 +140,28 @@ def source_files(members):
     return files
 
 
-def per_municipality(pattern, members):
-    return expand(pattern, municipality=members)
+def batch_dir(rule, batch):
+    return f"results/batches/{batch}/{rule}"
 
 
-def figure_outputs(name, members):
-    return {
-        f"{name}_{ext}": per_municipality(f"results/{{municipality}}/figures/{name}.{ext}", members)
-        for ext in ("png", "svg")
-    }
+def batch_dirs(rule, codes=None):
+    """The output folders of `rule` for every batch holding one of `codes` (default all)."""
+    batches = BATCHES if codes is None else sorted({BATCH_OF[m] for m in codes})
+    return [batch_dir(rule, b) for b in batches]
 
 
-def compare_members(members):
-    return [m for m in members if source(m).get("compare_years")]
+def files(name, codes):
+    """{municipality: results/{municipality}/{name}} for the given codes."""
+    return {m: f"results/{m}/{name}" for m in codes}
 
 
-def compare_sources(members):
-    """Every extra year's files of the batch, resolved."""
-    files = []
-    for m in compare_members(members):
-        for other in source(m)["compare_years"].values():
-            for key in ("geometry", "table"):
-                value = other.get(key)
-                for path in value if isinstance(value, list) else [value]:
-                    if path and repo_path(path) not in files:
-                        files.append(repo_path(path))
-    return files
+def batch_files(name):
+    """Params function: {municipality: path} of `name` for the job's batch."""
+    return lambda wildcards: files(name, members(wildcards))
+
+
+def compare_members(codes):
+    return [m for m in codes if source(m).get("compare_years")]
 
 
 def resolved_years(municipality):
@@ -114,31 +183,62 @@ def resolved_years(municipality):
     return years
 
 
-def all_outputs():
-    per_code = expand(
-        "results/{municipality}/{name}",
-        municipality=MUNICIPALITIES,
-        name=["units.parquet", "indices.csv", "autocorrelation.csv", "local.csv", "map.html"],
-    )
-    summaries = ["results/summary/indices.csv", "results/summary/autocorrelation.csv"]
-    if SCENARIOS:
-        per_code += expand("results/{municipality}/scenarios.csv", municipality=MUNICIPALITIES)
-        summaries.append("results/summary/scenarios.csv")
-    per_code += expand("results/{municipality}/scales.csv", municipality=MUNICIPALITIES)
-    per_code += [f"results/{m}/change/trends.csv" for m in compare_members(MUNICIPALITIES)]
-    if REGIONS:
-        summaries.append("results/summary/regions.csv")
-    return per_code + summaries + ["results/index.html"]
+def compare_sources(municipality):
+    """Every extra year's files of a municipality, resolved."""
+    found = []
+    for entry in resolved_years(municipality).values():
+        for key in ("geometry", "table"):
+            value = entry.get(key)
+            for path in value if isinstance(value, list) else [value]:
+                if path and path not in found:
+                    found.append(path)
+    return found
+
+
+def scenarios_file():
+    return repo_path(config["scenarios"]) if config["scenarios"] else None
 
 
 def scenario_names():
     """Scenario names of the configured scenarios file (validated by mixing.scenarios)."""
-    if not config.get("scenarios", True):
+    if not config["scenarios"]:
         return []
     from mixing.scenarios import load_scenarios
 
-    return sorted(load_scenarios(scenarios_file()))
+    try:
+        return sorted(load_scenarios(scenarios_file()))
+    except InputError as error:
+        stop(error)
 
 
-def scenarios_file():
-    return repo_path(config.get("scenarios") or "config/scenarios.yaml")
+SCENARIOS = scenario_names()
+SUMMARIES = ["indices", "autocorrelation"] + (["scenarios"] if SCENARIOS else [])
+
+
+def scenario_inputs(wildcards):
+    return [batch_dir("scenarios", wildcards.batch)] if SCENARIOS else []
+
+
+def all_outputs():
+    stages = ["ingest", "weights", "indices", "autocorrelation", "scales", "map"]
+    stages += ["scenarios"] if SCENARIOS else []
+    stages += ["figures"] if FIGURES else []
+    targets = [batch_dir(rule, b) for rule in stages for b in BATCHES]
+    targets += [f"results/{m}/change/trends.csv" for m in compare_members(MUNICIPALITIES)]
+    targets += [f"results/summary/{name}.csv" for name in SUMMARIES]
+    if REGIONS:
+        targets.append("results/summary/regions.csv")
+    return targets + ["results/index.html", f"results/runs/{CONFIG_HASH}.json"]
+
+
+# the per-municipality file each summary table stacks
+SUMMARY_FILES = {"indices": "indices.parquet", "autocorrelation": "autocorrelation.csv",
+                 "scenarios": "scenarios.parquet"}
+# the rule that writes each per-municipality file (for per-file targets)
+FILE_RULE = {
+    "units.parquet": "ingest", "weights.npz": "weights", "indices.csv": "indices",
+    "indices.parquet": "indices", "local_indices.csv": "indices",
+    "autocorrelation.csv": "autocorrelation", "local.csv": "autocorrelation",
+    "local.parquet": "autocorrelation", "scenarios.csv": "scenarios",
+    "scenarios.parquet": "scenarios", "scales.csv": "scales", "map.html": "map",
+}

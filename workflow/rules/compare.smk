@@ -2,71 +2,62 @@
 # 500 m grid, PC4) and across a region's municipalities (between / within).
 
 
-CHANGE_TABLES = ["trends", "tests", "units", "decomposition", "harmonisation"]
-
-for batch, members in BATCHES.items():
-    changing = compare_members(members)
-
-    rule:
-        name:
-            f"scales_{batch.replace('-', '_')}"
-        input:
-            units=per_municipality("results/{municipality}/units.parquet", members),
-            pc4=[repo_path(source(m)["pc4_geometry"]) for m in members
-                 if source(m).get("pc4_geometry")],
-        output:
-            per_municipality("results/{municipality}/scales.csv", members),
-        params:
-            grid_cell=config.get("grid_cell", 500),
-            pc4={m: repo_path(source(m)["pc4_geometry"]) for m in members
-                 if source(m).get("pc4_geometry")},
-        log:
-            f"logs/{batch}/scales.log",
-        benchmark:
-            f"logs/{batch}/scales.benchmark.tsv",
-        script:
-            "../scripts/scales.py"
-
-    if changing:
-
-        rule:
-            name:
-                f"change_{batch.replace('-', '_')}"
-            input:
-                units=per_municipality("results/{municipality}/units.parquet", changing),
-                sources=compare_sources(changing),
-            output:
-                [f"results/{m}/change/{t}.csv" for m in changing for t in CHANGE_TABLES],
-            params:
-                members=changing,
-                years={m: resolved_years(m) for m in changing},
-                tables=CHANGE_TABLES,
-                seed=config["seed"],
-            log:
-                f"logs/{batch}/change.log",
-            benchmark:
-                f"logs/{batch}/change.benchmark.tsv",
-            script:
-                "../scripts/change.py"
+rule scales:
+    input:
+        units=lambda w: batch_dir("ingest", w.batch),
+        pc4=lambda w: [repo_path(source(m)["pc4_geometry"]) for m in members(w)
+                       if source(m).get("pc4_geometry")],
+    output:
+        directory("results/batches/{batch}/scales"),
+    params:
+        municipalities=members,
+        units=batch_files("units.parquet"),
+        scales=batch_files("scales.csv"),
+        grid_cell=config["grid_cell"],
+        pc4=lambda w: {m: repo_path(source(m)["pc4_geometry"]) for m in members(w)
+                       if source(m).get("pc4_geometry")},
+    log:
+        "logs/scales/{batch}.log",
+    benchmark:
+        "logs/scales/{batch}.benchmark.tsv"
+    script:
+        "../scripts/scales.py"
 
 
-REGIONS = config.get("regions", {})
+rule change:
+    input:
+        units=lambda w: batch_dir("ingest", BATCH_OF[w.municipality]),
+        sources=lambda w: compare_sources(w.municipality),
+    output:
+        trends="results/{municipality}/change/trends.csv",
+        tests="results/{municipality}/change/tests.csv",
+        units="results/{municipality}/change/units.csv",
+        decomposition="results/{municipality}/change/decomposition.csv",
+        harmonisation="results/{municipality}/change/harmonisation.csv",
+    params:
+        units="results/{municipality}/units.parquet",
+        years=lambda w: resolved_years(w.municipality),
+        seed=config["seed"],
+    log:
+        "logs/change/{municipality}.log",
+    benchmark:
+        "logs/change/{municipality}.benchmark.tsv"
+    script:
+        "../scripts/change.py"
 
-if REGIONS:
 
-    rule regions:
-        input:
-            per_municipality(
-                "results/{municipality}/units.parquet",
-                sorted({m for codes in REGIONS.values() for m in codes}),
-            ),
-        output:
-            indices="results/summary/regions.csv",
-            decomposition="results/summary/regions_decomposition.csv",
-            municipalities="results/summary/regions_municipalities.csv",
-        params:
-            regions=REGIONS,
-        log:
-            "logs/summary/regions.log",
-        script:
-            "../scripts/regions.py"
+rule regions:
+    input:
+        lambda w: batch_dirs("ingest", sorted({m for c in REGIONS.values() for m in c})),
+    output:
+        indices="results/summary/regions.csv",
+        decomposition="results/summary/regions_decomposition.csv",
+        municipalities="results/summary/regions_municipalities.csv",
+    params:
+        regions=REGIONS,
+        units=lambda w: files("units.parquet",
+                              sorted({m for c in REGIONS.values() for m in c})),
+    log:
+        "logs/regions/all.log",
+    script:
+        "../scripts/regions.py"

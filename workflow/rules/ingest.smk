@@ -10,7 +10,7 @@ rule download_geometry:
     output:
         "data/raw/cbs/{year}/{municipality}_buurt.geojson",
     log:
-        "logs/{municipality}/download_geometry_{year}.log",
+        "logs/download_geometry/{municipality}_{year}.log",
     wildcard_constraints:
         year=r"\d{4}",
     script:
@@ -21,7 +21,7 @@ rule download_kerncijfers:
     output:
         "data/raw/cbs/{year}/{municipality}_kerncijfers_{table}.csv",
     log:
-        "logs/{municipality}/download_kerncijfers_{year}_{table}.log",
+        "logs/download_kerncijfers/{municipality}_{year}_{table}.log",
     wildcard_constraints:
         year=r"\d{4}",
         table=r"\d{5}NED",
@@ -29,21 +29,20 @@ rule download_kerncijfers:
         "../scripts/download.py"
 
 
-for batch, members in BATCHES.items():
-
-    rule:
-        name:
-            f"ingest_{batch.replace('-', '_')}"
-        input:
-            source_files(members),
-        output:
-            units=per_municipality("results/{municipality}/units.parquet", members),
-        params:
-            sources={m: resolved_source(m) for m in members},
-            levels=config.get("levels", ["buurt"]),
-        log:
-            f"logs/{batch}/ingest.log",
-        benchmark:
-            f"logs/{batch}/ingest.benchmark.tsv",
-        script:
-            "../scripts/ingest.py"
+rule ingest:
+    input:
+        lambda w: source_files(members(w)),
+    output:
+        directory("results/batches/{batch}/ingest"),
+    params:
+        municipalities=members,
+        sources=lambda w: {m: resolved_source(m) for m in members(w)},
+        levels=config["levels"],
+        on_bad_municipality=config["on_bad_municipality"],
+        units=batch_files("units.parquet"),
+    log:
+        "logs/ingest/{batch}.log",
+    benchmark:
+        "logs/ingest/{batch}.benchmark.tsv"
+    script:
+        "../scripts/ingest.py"

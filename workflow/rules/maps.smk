@@ -1,50 +1,71 @@
 # Maps: folium HTML and static figures per municipality, and the overview page.
 # Maps compute nothing: they style the finished tables.
 
-FIGURES = config.get("figures", True)
+
+rule map:
+    input:
+        units=lambda w: batch_dir("ingest", w.batch),
+        indices=lambda w: batch_dir("indices", w.batch),
+        local=lambda w: batch_dir("autocorrelation", w.batch),
+        scenarios=scenario_inputs,
+    output:
+        report(
+            directory("results/batches/{batch}/map"),
+            patterns=["{municipality}/map.html"],
+            caption="../report/map.rst",
+            category="Maps",
+            subcategory="{municipality}",
+            labels={"municipality": "{municipality}", "file": "map.html"},
+        ),
+    params:
+        municipalities=members,
+        units=batch_files("units.parquet"),
+        indices=batch_files("indices.csv"),
+        local=batch_files("local.csv"),
+        scenario_units=batch_files("scenario_units"),
+        html=batch_files("map.html"),
+        names=SCENARIOS,
+        language=config["language"],
+    log:
+        "logs/map/{batch}.log",
+    benchmark:
+        "logs/map/{batch}.benchmark.tsv"
+    script:
+        "../scripts/map.py"
 
 
-for batch, members in BATCHES.items():
-
-    rule:
-        name:
-            f"map_{batch.replace('-', '_')}"
-        input:
-            units=per_municipality("results/{municipality}/units.parquet", members),
-            indices=per_municipality("results/{municipality}/indices.csv", members),
-            local=per_municipality("results/{municipality}/local.csv", members),
-            scenarios=[
-                f"results/{code}/scenario_units/{name}.parquet"
-                for code in members
-                for name in SCENARIOS
-            ],
-        output:
-            html=[
-                report(path, caption="../report/map.rst", category="Maps", subcategory=code)
-                for code, path in zip(
-                    members, per_municipality("results/{municipality}/map.html", members)
-                )
-            ],
-            **(figure_outputs("share", members) if FIGURES else {}),
-            **(figure_outputs("lisa", members) if FIGURES else {}),
-        params:
-            language=config.get("language", "nl"),
-            scenarios=SCENARIOS,
-        log:
-            f"logs/{batch}/map.log",
-        benchmark:
-            f"logs/{batch}/map.benchmark.tsv",
-        script:
-            "../scripts/map.py"
+rule figures:
+    input:
+        units=lambda w: batch_dir("ingest", w.batch),
+        local=lambda w: batch_dir("autocorrelation", w.batch),
+    output:
+        report(
+            directory("results/batches/{batch}/figures"),
+            patterns=["{municipality}/{figure}.png"],
+            caption="../report/figures.rst",
+            category="Figures",
+            subcategory="{municipality}",
+            labels={"municipality": "{municipality}", "figure": "{figure}"},
+        ),
+    params:
+        municipalities=members,
+        units=batch_files("units.parquet"),
+        local=batch_files("local.csv"),
+        figures=batch_files("figures"),
+        language=config["language"],
+    log:
+        "logs/figures/{batch}.log",
+    benchmark:
+        "logs/figures/{batch}.benchmark.tsv"
+    script:
+        "../scripts/figures.py"
 
 
 rule overview:
     input:
-        units=per_municipality("results/{municipality}/units.parquet", MUNICIPALITIES),
-        indices=per_municipality("results/{municipality}/indices.csv", MUNICIPALITIES),
-        scenarios=per_municipality("results/{municipality}/scenarios.csv", MUNICIPALITIES)
-        if SCENARIOS
-        else [],
+        units=batch_dirs("ingest"),
+        indices=batch_dirs("indices"),
+        scenarios=batch_dirs("scenarios") if SCENARIOS else [],
     output:
         html=report("results/index.html", caption="../report/overview.rst", category="Overview"),
         **(
@@ -56,8 +77,13 @@ rule overview:
             else {}
         ),
     params:
-        language=config.get("language", "nl"),
+        status=[f"{d}/status.json" for d in batch_dirs("ingest")],
+        units=files("units.parquet", MUNICIPALITIES),
+        indices=files("indices.csv", MUNICIPALITIES),
+        scenarios=files("scenarios.csv", MUNICIPALITIES) if SCENARIOS else {},
+        runs="results/runs",
+        language=config["language"],
     log:
-        "logs/summary/overview.log",
+        "logs/overview/all.log",
     script:
         "../scripts/overview.py"

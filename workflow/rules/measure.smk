@@ -1,102 +1,101 @@
-# Measure: segregation indices per municipality, level and dimension; a national summary.
-
-INDICES = config.get("indices", {})
-
-for batch, members in BATCHES.items():
-
-    rule:
-        name:
-            f"indices_{batch.replace('-', '_')}"
-        input:
-            units=per_municipality("results/{municipality}/units.parquet", members),
-        output:
-            csv=[
-                report(
-                    path,
-                    caption="../report/indices.rst",
-                    category="Indices",
-                    subcategory=code,
-                )
-                for code, path in zip(
-                    members, per_municipality("results/{municipality}/indices.csv", members)
-                )
-            ],
-            parquet=per_municipality("results/{municipality}/indices.parquet", members),
-            local=per_municipality("results/{municipality}/local_indices.csv", members),
-        params:
-            seed=config["seed"],
-            indices=INDICES.get("indices"),
-            inference=INDICES.get("inference", ["dissimilarity", "gini", "entropy",
-                                                "isolation", "exposure"]),
-            permutations=INDICES.get("permutations", 999),
-            replicates=INDICES.get("replicates", 999),
-        log:
-            f"logs/{batch}/indices.log",
-        benchmark:
-            f"logs/{batch}/indices.benchmark.tsv",
-        script:
-            "../scripts/indices.py"
+# Measure: segregation indices per municipality, level and dimension; spatial weights and
+# autocorrelation; national summaries.
 
 
-rule summary_indices:
+rule weights:
     input:
-        per_municipality("results/{municipality}/indices.parquet", MUNICIPALITIES),
+        units=lambda w: batch_dir("ingest", w.batch),
     output:
-        csv="results/summary/indices.csv",
-        parquet="results/summary/indices.parquet",
+        directory("results/batches/{batch}/weights"),
+    params:
+        municipalities=members,
+        units=batch_files("units.parquet"),
+        weights=batch_files("weights.npz"),
+        kind=config["autocorrelation"]["weights"],
     log:
-        "logs/summary/indices.log",
+        "logs/weights/{batch}.log",
+    benchmark:
+        "logs/weights/{batch}.benchmark.tsv"
     script:
-        "../scripts/summary.py"
+        "../scripts/weights.py"
 
 
-AUTOCORRELATION = config.get("autocorrelation", {})
-
-for batch, members in BATCHES.items():
-
-    rule:
-        name:
-            f"autocorrelation_{batch.replace('-', '_')}"
-        input:
-            units=per_municipality("results/{municipality}/units.parquet", members),
-        output:
-            weights=per_municipality("results/{municipality}/weights.npz", members),
-            table=[
-                report(
-                    path,
-                    caption="../report/autocorrelation.rst",
-                    category="Autocorrelation",
-                    subcategory=code,
-                )
-                for code, path in zip(
-                    members,
-                    per_municipality("results/{municipality}/autocorrelation.csv", members),
-                )
-            ],
-            local=per_municipality("results/{municipality}/local.csv", members),
-            local_parquet=per_municipality("results/{municipality}/local.parquet", members),
-        params:
-            seed=config["seed"],
-            weights=AUTOCORRELATION.get("weights", "queen"),
-            permutations=AUTOCORRELATION.get("permutations", 999),
-            alpha=AUTOCORRELATION.get("alpha", 0.05),
-            thresholds=AUTOCORRELATION.get("thresholds", [0.5, 0.7]),
-            variables=AUTOCORRELATION.get("variables"),
-        log:
-            f"logs/{batch}/autocorrelation.log",
-        benchmark:
-            f"logs/{batch}/autocorrelation.benchmark.tsv",
-        script:
-            "../scripts/autocorrelation.py"
-
-
-rule summary_autocorrelation:
+rule indices:
     input:
-        per_municipality("results/{municipality}/autocorrelation.csv", MUNICIPALITIES),
+        units=lambda w: batch_dir("ingest", w.batch),
     output:
-        csv="results/summary/autocorrelation.csv",
-        parquet="results/summary/autocorrelation.parquet",
+        report(
+            directory("results/batches/{batch}/indices"),
+            patterns=["{municipality}/indices.csv"],
+            caption="../report/indices.rst",
+            category="Indices",
+            subcategory="{municipality}",
+            labels={"municipality": "{municipality}", "table": "indices.csv"},
+        ),
+    params:
+        municipalities=members,
+        units=batch_files("units.parquet"),
+        csv=batch_files("indices.csv"),
+        parquet=batch_files("indices.parquet"),
+        local=batch_files("local_indices.csv"),
+        seed=config["seed"],
+        indices=config["indices"].get("indices"),
+        inference=config["indices"]["inference"],
+        permutations=config["indices"]["permutations"],
+        replicates=config["indices"]["replicates"],
     log:
-        "logs/summary/autocorrelation.log",
+        "logs/indices/{batch}.log",
+    benchmark:
+        "logs/indices/{batch}.benchmark.tsv"
+    script:
+        "../scripts/indices.py"
+
+
+rule autocorrelation:
+    input:
+        units=lambda w: batch_dir("ingest", w.batch),
+        weights=lambda w: batch_dir("weights", w.batch),
+    output:
+        report(
+            directory("results/batches/{batch}/autocorrelation"),
+            patterns=["{municipality}/autocorrelation.csv"],
+            caption="../report/autocorrelation.rst",
+            category="Autocorrelation",
+            subcategory="{municipality}",
+            labels={"municipality": "{municipality}", "table": "autocorrelation.csv"},
+        ),
+    params:
+        municipalities=members,
+        units=batch_files("units.parquet"),
+        weights=batch_files("weights.npz"),
+        table=batch_files("autocorrelation.csv"),
+        local=batch_files("local.csv"),
+        local_parquet=batch_files("local.parquet"),
+        seed=config["seed"],
+        permutations=config["autocorrelation"]["permutations"],
+        alpha=config["autocorrelation"]["alpha"],
+        thresholds=config["autocorrelation"]["thresholds"],
+        variables=config["autocorrelation"].get("variables"),
+    log:
+        "logs/autocorrelation/{batch}.log",
+    benchmark:
+        "logs/autocorrelation/{batch}.benchmark.tsv"
+    script:
+        "../scripts/autocorrelation.py"
+
+
+rule summary:
+    input:
+        lambda w: batch_dirs(w.table),
+    output:
+        csv="results/summary/{table}.csv",
+        parquet="results/summary/{table}.parquet",
+    params:
+        files=lambda w: files(SUMMARY_FILES[w.table], MUNICIPALITIES),
+        runs="results/runs",
+    wildcard_constraints:
+        table="indices|autocorrelation|scenarios",
+    log:
+        "logs/summary/{table}.log",
     script:
         "../scripts/summary.py"

@@ -1,47 +1,51 @@
-"""Spatial weights, global and local autocorrelation for a batch of municipalities.
+"""Global and local spatial autocorrelation for a batch of municipalities.
 
-Weights are built once per municipality and saved (reused by later steps); the statistics
-for the whole batch are computed in one vectorised pass over block-diagonal weights.
+Reads the weights the ``weights`` step saved; the statistics for the whole batch are
+computed in one vectorised pass over block-diagonal weights.
 """
+
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from mixing.tables.batch import split_by_municipality
-from mixing.tables.clusters import analysis_units, autocorrelation_tables, unit_weights
+from mixing.geometry.weights import block_diagonal, load_weights
 from mixing.io.files import write_table
-from mixing.runlog import log_to
-from mixing.geometry.weights import block_diagonal, save_weights
+from mixing.runlog import script_log
+from mixing.tables.batch import split_by_municipality
+from mixing.tables.clusters import analysis_units, autocorrelation_tables
+from mixing.workflow_io import publish, usable_codes
 
-log = log_to(snakemake.log[0])
-params = snakemake.params
-units = analysis_units(
-    pd.concat([gpd.read_parquet(path) for path in snakemake.input.units], ignore_index=True))
-codes = [path.split("/")[-2] for path in snakemake.output.weights]
-parts = split_by_municipality(units, codes)
-weights = {}
-for code, path in zip(codes, snakemake.output.weights, strict=True):
-    weights[code] = unit_weights(parts[code], kind=params.weights)
-    save_weights(weights[code], path)
-    log.info("%s: %d units in the weights, %d islands joined to their nearest neighbour",
-             code, weights[code].n, weights[code].n_islands_joined)
-    if weights[code].n == 0:
-        log.warning("%s: no unit has a geometry (codes not in the boundary file); no spatial "
-                    "statistics for it", code)
-global_table, local_table = autocorrelation_tables(
-    units, weights=block_diagonal([weights[c] for c in codes if weights[c].n > 0]),
-    variables=params.variables, permutations=params.permutations, seed=params.seed,
-    alpha=params.alpha, thresholds=tuple(params.thresholds),
-)
-global_parts = split_by_municipality(global_table, codes)
-local_parts = split_by_municipality(local_table, codes)
-outputs = zip(codes, snakemake.output.table, snakemake.output.local,
-              snakemake.output.local_parquet, strict=True)
-for code, table_path, local_path, parquet_path in outputs:
-    write_table(global_parts[code], table_path)
-    write_table(local_parts[code], local_path)
-    shapes = parts[code][["unit_code", "geometry"]]
-    write_table(gpd.GeoDataFrame(local_parts[code].merge(shapes, on="unit_code", how="left"),
-                                 geometry="geometry", crs=units.crs), parquet_path)
-    log.info("%s: %d global and %d local rows", code, len(global_parts[code]),
-             len(local_parts[code]))
+if "snakemake" not in globals():
+    from mixing.workflow_io import mock_snakemake
+
+    snakemake = mock_snakemake("autocorrelation", batch="DEMO01")
+
+with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
+    params = snakemake.params
+    out_dir = snakemake.output[0]
+    codes = usable_codes(snakemake.input.units, params.municipalities, log)
+    if codes:
+        units = analysis_units(pd.concat([gpd.read_parquet(params.units[c]) for c in codes],
+                                         ignore_index=True))
+        parts = split_by_municipality(units, codes)
+        weights = {c: load_weights(params.weights[c]) for c in codes}
+        global_table, local_table = autocorrelation_tables(
+            units, weights=block_diagonal([weights[c] for c in codes if weights[c].n > 0]),
+            variables=params.variables, permutations=params.permutations, seed=params.seed,
+            alpha=params.alpha, thresholds=tuple(params.thresholds),
+        )
+        global_parts = split_by_municipality(global_table, codes)
+        local_parts = split_by_municipality(local_table, codes)
+    for code in codes:
+        write_table(global_parts[code], params.table[code])
+        write_table(local_parts[code], params.local[code])
+        shapes = parts[code][["unit_code", "geometry"]]
+        write_table(gpd.GeoDataFrame(local_parts[code].merge(shapes, on="unit_code", how="left"),
+                                     geometry="geometry", crs=units.crs),
+                    params.local_parquet[code])
+        for path in (params.table[code], params.local[code], params.local_parquet[code]):
+            publish(path, out_dir, code)
+        log.info("%s: %d global and %d local rows", code, len(global_parts[code]),
+                 len(local_parts[code]))

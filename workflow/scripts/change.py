@@ -3,21 +3,26 @@ per-unit change and the decomposition of the change in M (Elbers 2023)."""
 
 import geopandas as gpd
 
-from mixing.io.cbs import read_units
-from mixing.tables.change import compare_years
 from mixing.geometry.harmonise import harmonise
+from mixing.io.cbs import read_units
 from mixing.io.files import write_table
-from mixing.runlog import log_to
+from mixing.runlog import script_log
+from mixing.tables.change import compare_years
 
-log = log_to(snakemake.log[0])
-params = snakemake.params
-outputs = iter(snakemake.output)
-for code, units_path in zip(params.members, snakemake.input.units, strict=True):
-    base = gpd.read_parquet(units_path)
+if "snakemake" not in globals():
+    from mixing.workflow_io import mock_snakemake
+
+    snakemake = mock_snakemake("change", municipality="GM0599",
+                               configfile="config/examples/shared-cbs.yaml")
+
+with script_log(snakemake.log[0]) as log:
+    params = snakemake.params
+    code = snakemake.wildcards.municipality
+    base = gpd.read_parquet(params.units)
     base = base[base["level"] == base["level"].iloc[0]]
     target_year = int(base["year"].iloc[0])
     by_year = {target_year: base}
-    for year, src in params.years[code].items():
+    for year, src in params.years.items():
         tables = src.get("table")
         by_year[int(year)] = read_units(
             geometry=src.get("geometry"), table=tables[0] if tables and len(tables) == 1
@@ -28,7 +33,7 @@ for code, units_path in zip(params.members, snakemake.input.units, strict=True):
     result = compare_years(years, seed=params.seed)
     tables = {"trends": result.trends, "tests": result.tests, "units": result.units,
               "decomposition": result.decomposition, "harmonisation": report.summary}
-    for name in params.tables:
-        write_table(tables[name], next(outputs))
+    for name, table in tables.items():
+        write_table(table, snakemake.output[name])
     log.info("%s: years %s on the %d geometry; %s", code, sorted(years), target_year,
              "; ".join(result.notes) or "all inference available")

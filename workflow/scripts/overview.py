@@ -1,9 +1,7 @@
-"""results/index.html: every municipality of the run on one offline page.
+"""results/index.html: every municipality of the run (and of earlier runs) on one offline page.
 
-Inputs: ``units`` and ``indices`` (lists, one per municipality, in the same order);
-optional ``scenarios`` (scenario-effects tables with ``municipality_code, scenario, dimension,
-index, change, households_displaced``). Output: ``html``; optional ``effects_png`` (with
-``effects_svg``) chart of scenario effects.
+Municipalities without usable data are listed with the reason. Optional output
+``effects_png`` (with ``effects_svg``): the chart of scenario effects.
 """
 
 import os
@@ -13,28 +11,41 @@ import geopandas as gpd
 import pandas as pd
 
 from mixing.io.files import write_text
+from mixing.runlog import script_log
 from mixing.viz.overview import overview_page
-from mixing.runlog import log_to
+from mixing.workflow_io import batch_status, recorded_files
 
-log = log_to(snakemake.log[0])
-units = gpd.GeoDataFrame(pd.concat([gpd.read_parquet(p) for p in snakemake.input.units],
-                                   ignore_index=True), geometry="geometry")
-indices = pd.concat([pd.read_csv(p) for p in snakemake.input.indices], ignore_index=True)
-files = snakemake.input.get("scenarios") or []
-files = [files] if isinstance(files, str) else list(files)
-scenarios = pd.concat([pd.read_csv(p) for p in files], ignore_index=True) if files else None
-out_dir = Path(snakemake.output.html).parent
-links = {}
-for path in snakemake.input.units:  # results/{municipality}/units.parquet
-    code = Path(path).parent.name
-    links[code] = os.path.relpath(Path(path).parent / "map.html", out_dir)
-html = overview_page(units, indices, links=links, scenarios=scenarios,
-                     language=snakemake.params.language)
-write_text(snakemake.output.html, html)
-log.info("overview written: %d municipalities, %d bytes", len(links), len(html))
+if "snakemake" not in globals():
+    from mixing.workflow_io import mock_snakemake
 
-if "effects_png" in snakemake.output.keys() and scenarios is not None:
-    from mixing.viz.figures import save_figure, scenario_effects_figure
+    snakemake = mock_snakemake("overview")
 
-    save_figure(scenario_effects_figure(scenarios, language=snakemake.params.language),
-                Path(snakemake.output.effects_png).with_suffix(""))
+with script_log(snakemake.log[0]) as log:
+    params = snakemake.params
+    no_data = {}
+    for path in params.status:
+        no_data.update({c: r for c, r in batch_status(Path(path).parent).items() if r})
+    ok = {c: p for c, p in params.indices.items() if c not in no_data}
+    indices_files = recorded_files(params.runs, "indices.csv", ok)
+    codes = list(indices_files)
+    units = gpd.GeoDataFrame(
+        pd.concat([gpd.read_parquet(Path(p).parent / "units.parquet")
+                   for p in indices_files.values()], ignore_index=True), geometry="geometry")
+    indices = pd.concat([pd.read_csv(p) for p in indices_files.values()], ignore_index=True)
+    scenario_files = {c: p for c, p in params.scenarios.items() if c not in no_data}
+    scenarios = pd.concat([pd.read_csv(p) for p in scenario_files.values()],
+                          ignore_index=True) if scenario_files else None
+    out_dir = Path(snakemake.output.html).parent
+    links = {code: os.path.relpath(Path(path).parent / "map.html", out_dir)
+             for code, path in {**indices_files, **params.indices}.items()}
+    html = overview_page(units, indices, links=links, scenarios=scenarios,
+                         language=params.language, no_data=no_data)
+    write_text(snakemake.output.html, html)
+    log.info("overview written: %d municipalities, %d without data, %d bytes", len(codes),
+             len(no_data), len(html))
+
+    if "effects_png" in snakemake.output.keys() and scenarios is not None:
+        from mixing.viz.figures import save_figure, scenario_effects_figure
+
+        save_figure(scenario_effects_figure(scenarios, language=params.language),
+                    Path(snakemake.output.effects_png).with_suffix(""))

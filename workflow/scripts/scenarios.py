@@ -1,31 +1,52 @@
 """Run the policy-lab scenarios for a batch of municipalities; write before/after tables.
 
 Accounting model, not a behavioural forecast (see config/scenarios.yaml and the tables).
+Per municipality: ``scenarios.csv``/``.parquet`` (effects and costs) and, per scenario,
+the buurten after it in ``scenario_units/{name}.parquet`` and ``.csv`` (without geometry).
 """
+
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from mixing.geometry.weights import load_weights
 from mixing.io.files import write_table
-from mixing.runlog import log_to
+from mixing.runlog import script_log
 from mixing.scenarios import SUMMARY_COLUMNS, load_scenarios, run_scenarios
+from mixing.workflow_io import publish, usable_codes
 
-log = log_to(snakemake.log[0])
-scenarios = load_scenarios(snakemake.input.scenarios)
-names = list(snakemake.params.names)
-after_paths = iter(snakemake.output.units_after)
-for units_path, csv, parquet in zip(snakemake.input.units, snakemake.output.table,
-                                    snakemake.output.parquet, strict=True):
-    units = gpd.read_parquet(units_path)
-    buurten = units[units["level"] == units["level"].iloc[0]].reset_index(drop=True)
-    if buurten["dwellings_social"].notna().any():
-        summary, after = run_scenarios(buurten, scenarios, seed=snakemake.params.seed,
-                                       permutations=snakemake.params.permutations)
-    else:  # e.g. the 2024 table: population only, nothing for the lab to move
-        log.warning("%s: no social-housing counts; scenarios skipped", units_path)
-        summary, after = pd.DataFrame(columns=SUMMARY_COLUMNS), {n: buurten for n in names}
-    write_table(summary, csv)
-    write_table(summary, parquet)
-    for name in names:
-        write_table(after[name], next(after_paths))
-    log.info("%s: %d scenarios, %d rows", units_path, len(names), len(summary))
+if "snakemake" not in globals():
+    from mixing.workflow_io import mock_snakemake
+
+    snakemake = mock_snakemake("scenarios", batch="DEMO01")
+
+with script_log(snakemake.log[0]) as log:
+    Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
+    params = snakemake.params
+    out_dir = snakemake.output[0]
+    names = list(params.names)
+    scenarios = load_scenarios(snakemake.input.scenarios) if names else {}
+    for code in usable_codes(snakemake.input.units, params.municipalities, log):
+        units = gpd.read_parquet(params.units[code])
+        buurten = units[units["level"] == units["level"].iloc[0]].reset_index(drop=True)
+        if names and buurten["dwellings_social"].notna().any():
+            summary, after = run_scenarios(buurten, scenarios, seed=params.seed,
+                                           permutations=params.permutations,
+                                           weights=load_weights(params.weights[code]))
+        else:  # e.g. the 2024 table: population only, nothing for the lab to move
+            log.warning("%s: no social-housing counts; scenarios skipped", code)
+            summary, after = pd.DataFrame(columns=SUMMARY_COLUMNS), {n: buurten for n in names}
+        written = [params.csv[code], params.parquet[code]]
+        write_table(summary, written[0])
+        write_table(summary, written[1])
+        folder = Path(params.folder[code])
+        for name in names:
+            write_table(after[name], folder / f"{name}.parquet")
+            write_table(pd.DataFrame(after[name].drop(columns="geometry")),
+                        folder / f"{name}.csv")
+        for path in written:
+            publish(path, out_dir, code)
+        for path in sorted(folder.glob("*")) if names else []:
+            publish(path, Path(out_dir) / code, "scenario_units")
+        log.info("%s: %d scenarios, %d rows", code, len(names), len(summary))

@@ -154,7 +154,31 @@ def _low_income_isolation(units) -> float:
     )
 
 
-def _spatial(units, dimensions, permutations, seed, kind) -> dict[str, tuple[float, float]]:
+def _aligned(weights, units):
+    """Saved weights (``weights.npz``) in the row order of ``units``; None if they differ."""
+    import dataclasses
+
+    from scipy import sparse
+
+    if weights is None:
+        return None
+    order = pd.Index(np.asarray(weights.ids)).get_indexer(units["unit_code"].to_numpy())
+    if len(order) != weights.n or (order < 0).any():
+        return None
+
+    def take(m):
+        return sparse.csr_array(m)[order][:, order]
+
+    def rows(a):
+        return None if a is None else np.asarray(a)[order]
+
+    return dataclasses.replace(weights, W=take(weights.W), binary=take(weights.binary),
+                               ids=rows(weights.ids), groups=rows(weights.groups),
+                               centroids=rows(weights.centroids))
+
+
+def _spatial(units, dimensions, permutations, seed, kind,
+             saved=None) -> dict[str, tuple[float, float]]:
     """Moran's I and the number of significant HH clusters (FDR) per dimension's share.
 
     NaN when a unit has no geometry (no contiguity to build).
@@ -164,7 +188,9 @@ def _spatial(units, dimensions, permutations, seed, kind) -> dict[str, tuple[flo
         return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        w = build_weights(units.geometry, kind=kind, ids=units["unit_code"].to_numpy())
+        w = _aligned(saved, units)
+        if w is None:
+            w = build_weights(units.geometry, kind=kind, ids=units["unit_code"].to_numpy())
         for name in dimensions:
             dim = DIMENSIONS[name]
             g = units[dim.group].to_numpy(dtype="float64")
@@ -222,6 +248,7 @@ def run_scenarios(
     permutations: int = 199,
     weights_kind: str = "queen",
     p_values: bool = True,
+    weights=None,
 ) -> tuple[pd.DataFrame, dict[str, gpd.GeoDataFrame]]:
     """Apply every scenario to one municipality and tabulate the effects.
 
@@ -244,6 +271,10 @@ def run_scenarios(
     permutations : int
     weights_kind : str
         Passed to :func:`mixing.geometry.weights.build_weights`.
+    weights : SpatialWeights, optional
+        The baseline's weights (e.g. the workflow's ``weights.npz``), used instead of
+        building them again when they cover exactly the units; scenarios that add units
+        build their own.
     p_values : bool
         Fill ``p_value_change`` with :func:`mixing.kernels.inference.two_value_test` (paired-swap
         null, ``permutations`` draws; see :func:`_p_value_change`).
@@ -292,7 +323,8 @@ def run_scenarios(
         seed=seed,
     )
     dims = tuple(before["dimension"].unique())
-    spatial_before = _spatial(units, dims, permutations, seed, weights_kind) if spatial else {}
+    spatial_before = (_spatial(units, dims, permutations, seed, weights_kind, weights)
+                      if spatial else {})
     common = {
         "units_above_50_before": _above(units, 0.5),
         "units_above_70_before": _above(units, 0.7),
@@ -310,7 +342,8 @@ def run_scenarios(
             suffixes=("_before", "_after"),
         )
         spatial_after = (
-            _spatial(result.units, dims, permutations, seed, weights_kind) if spatial else {}
+            _spatial(result.units, dims, permutations, seed, weights_kind, weights)
+            if spatial else {}
         )
         c = result.costs
         converted = c.dwellings_converted + c.dwellings_demolished

@@ -45,7 +45,8 @@ def _source_key(source: Mapping) -> str:
 
 
 def read_batch(
-    sources: Mapping[str, Mapping], levels: Iterable[str] = ("buurt",)
+    sources: Mapping[str, Mapping], levels: Iterable[str] = ("buurt",), *,
+    allow_unusable: bool = False,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Read the units of every municipality in ``sources`` at every level in ``levels``.
 
@@ -57,6 +58,10 @@ def read_batch(
         the same files are read with one :func:`mixing.io.cbs.read_units` call.
     levels : iterable of str
         Levels to produce; levels coarser than the source level are aggregated.
+    allow_unusable : bool
+        Passed to :func:`mixing.io.cbs.read_units`: read a municipality without any known
+        population or dwellings instead of raising (the workflow then decides, per
+        municipality, with :func:`mixing.io.plausible.usable`).
 
     Returns
     -------
@@ -76,7 +81,7 @@ def read_batch(
         units = read_units(
             geometry=source.get("geometry"), table=tables, level=source.get("level", "buurt"),
             year=source.get("year"), columns=source.get("columns"),
-            municipality=None if demo else codes,
+            municipality=None if demo else codes, allow_unusable=allow_unusable,
         )
         frames = [units] + [aggregate_units(units, level) for level in levels
                             if level != source.get("level", "buurt")]

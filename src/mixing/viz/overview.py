@@ -22,7 +22,7 @@ from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
 from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, static_text
 
-__all__ = ["overview_page", "OVERVIEW_LABELS"]
+__all__ = ["overview_page", "no_data_page", "OVERVIEW_LABELS"]
 
 OVERVIEW_LABELS = {
     "nl": {
@@ -38,6 +38,9 @@ OVERVIEW_LABELS = {
         "displaced": "Verhuisde huishoudens",
         "not_computed": "niet berekend (geen gegevens)",
         "synthetic": "Let op: {codes} is een synthetische demogemeente, geen CBS-gegevens.",
+        "no_data": "Geen gegevens", "reason": "Reden",
+        "no_data_title": "{code}: geen gegevens",
+        "no_data_text": "Voor deze gemeente is niets berekend: {reason}.",
     },
     "en": {
         "title": "Segregation per municipality: overview",
@@ -52,6 +55,9 @@ OVERVIEW_LABELS = {
         "displaced": "Households displaced",
         "not_computed": "not computed (no data)",
         "synthetic": "Note: {codes} is a synthetic demo municipality, not CBS data.",
+        "no_data": "No data", "reason": "Reason",
+        "no_data_title": "{code}: no data",
+        "no_data_text": "Nothing was computed for this municipality: {reason}.",
     },
 }
 
@@ -103,6 +109,7 @@ def overview_page(
     scenarios: pd.DataFrame | None = None,
     language: str = "nl",
     level: str = "buurt",
+    no_data: Mapping[str, str] | None = None,
 ) -> str:
     """The overview page of a run as one self-contained, offline HTML document.
 
@@ -121,6 +128,8 @@ def overview_page(
     language : {"nl", "en"}
     level : str
         Level whose D is shown.
+    no_data : mapping of str to str, optional
+        ``municipality_code`` -> why nothing was computed for it (listed under the tables).
     """
     style.check_language(language)
     text, words = LABELS[language] | style.words(language), OVERVIEW_LABELS[language]
@@ -170,7 +179,7 @@ def overview_page(
     page = map_page(config, language, styles=(_CSS,), height="420px")
     # the page scrolls: heading, the map as a block of fixed height, then the tables
     tables = _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
-                     level)
+                     level) + _no_data_table(no_data or {}, links, words)
     page = page.replace("<body>", "<body><div class='mx-page'><h1>"
                         + html.escape(words["title"]) + "</h1><p>" + html.escape(words["intro"])
                         + "</p>", 1)
@@ -227,3 +236,29 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
                 + _cell(float(row.households_displaced), language, 0) + "</tr>")
         parts.append("</tbody></table>")
     return "".join(parts)
+
+
+def _no_data_table(no_data: Mapping[str, str], links: Mapping[str, str], words) -> str:
+    if not no_data:
+        return ""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td><a href='{e(links.get(code, f'{code}/map.html'))}'>{e(code)}</a></td>"
+        f"<td>{e(reason)}</td></tr>" for code, reason in sorted(no_data.items()))
+    return (f"<h2 id='mx-no-data'>{e(words['no_data'])}</h2><table class='mx-sortable'><thead>"
+            f"<tr><th>{e(words['code'])}</th><th>{e(words['reason'])}</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def no_data_page(code: str, reason: str, *, language: str = "nl") -> str:
+    """A small offline page saying that nothing was computed for ``code``, and why.
+
+    Written in place of the map of a municipality without usable data when the workflow
+    runs with ``on_bad_municipality: skip``.
+    """
+    words = OVERVIEW_LABELS[language]
+    title = html.escape(words["no_data_title"].format(code=code))
+    text = html.escape(words["no_data_text"].format(reason=reason))
+    return (f"<!DOCTYPE html><html lang=\"{language}\"><head><meta charset=\"utf-8\">"
+            f"<title>{title}</title></head><body style=\"font: 14px Arial, sans-serif\">"
+            f"<h1>{title}</h1><p class=\"mx-no-data\">{text}</p></body></html>")

@@ -1,0 +1,69 @@
+"""The glue between Snakemake and the scripts: strict config reading, run records, merging."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mixing.errors import InputError
+from mixing.workflow_io import (
+    config_hash,
+    provenance,
+    recorded_files,
+    strict_yaml,
+)
+
+
+def test_duplicate_keys_name_the_key_and_both_lines(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("seed: 1\nmunicipalities:\n  GM0518: {year: 2019}\n  GM0363: {}\n"
+                    "  GM0518: {year: 2020}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"key 'GM0518' appears twice \(lines 3 and 5\)"):
+        strict_yaml(path)
+
+
+def test_anchors_and_merge_keys_are_not_duplicates(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("sources:\n  s: &s {year: 2024, table: t.csv}\nmunicipalities:\n"
+                    "  GM0014: *s\n  GM0034: {<<: *s, year: 2023}\n", encoding="utf-8")
+    data = strict_yaml(path)
+    assert data["municipalities"]["GM0034"] == {"year": 2023, "table": "t.csv"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("seed: 1\nmunicipalities:\n  DEMO01: {geometry: x\n", r"row 4: YAML syntax error"),
+    ("", "empty or not a mapping"),
+    ("- a\n- b\n", "empty or not a mapping"),
+])
+def test_syntax_errors_and_empty_files_name_file_and_line(tmp_path, text, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message) as raised:
+        strict_yaml(path)
+    assert str(path) in str(raised.value)
+
+
+def test_provenance_records_hashes(tmp_path):
+    data = tmp_path / "in.csv"
+    data.write_bytes(b"abc")
+    record = provenance(municipality="GM0518", config={"seed": 7}, inputs=[str(data)])
+    assert record["inputs"] == {
+        str(data): "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}
+    assert record["seed"] == 7 and record["config_hash"] == config_hash({"seed": 7})
+    assert config_hash({"seed": 7, "a": 1}) == config_hash({"a": 1, "seed": 7})
+    assert config_hash({"seed": 8}) != config_hash({"seed": 7})
+
+
+def test_runs_merge_instead_of_overwriting(tmp_path):
+    results = tmp_path / "results"
+    for code in ("GM0518", "GM0363", "GM0599"):
+        (results / code).mkdir(parents=True)
+        (results / code / "indices.csv").write_text("x\n", encoding="utf-8")
+    (results / "runs").mkdir()
+    (results / "runs" / "aaa.json").write_text(json.dumps({"usable": ["GM0518", "GM0363"]}))
+    (results / "runs" / "bbb.json").write_text(json.dumps({"usable": ["GM0999"]}))  # gone
+    current = {"GM0599": str(results / "GM0599" / "indices.csv")}
+    found = recorded_files(results / "runs", "indices.csv", current)
+    assert list(found) == ["GM0363", "GM0518", "GM0599"]
+    assert found["GM0599"] == current["GM0599"]
