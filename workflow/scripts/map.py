@@ -1,7 +1,9 @@
-"""Folium maps for a batch of municipalities: finished tables in, one offline HTML each.
+"""Folium maps and scenario pages for a batch of municipalities: finished tables in, HTML out.
 
-Per municipality: units, indices, local statistics and the units after each scenario in;
-``map.html`` out. A municipality without usable data gets a "no data" page with the reason.
+Per municipality: units, indices, local statistics, the weights and the units after each
+scenario in; ``map.html`` (with the scenario explorer) and, when scenarios are configured,
+the comparison page ``scenarios.html`` out. A municipality without usable data gets a
+"no data" page with the reason.
 """
 
 from pathlib import Path
@@ -9,8 +11,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from mixing.geometry.weights import load_weights
 from mixing.io.files import write_text
 from mixing.runlog import script_log
+from mixing.scenarios import load_scenarios
+from mixing.viz.compare import scenario_page
+from mixing.viz.explorer import explorer_payload
 from mixing.viz.maps import municipality_map
 from mixing.viz.overview import no_data_page
 from mixing.workflow_io import batch_status, publish
@@ -25,17 +31,31 @@ with script_log(snakemake.log[0]) as log:
     params = snakemake.params
     language = params.language
     status = batch_status(snakemake.input.units)
+    specs = load_scenarios(snakemake.input.scenario_specs) if params.names else {}
     for code in params.municipalities:
         if status.get(code):
-            html = no_data_page(code, status[code], language=language)
-        else:
-            units = gpd.read_parquet(params.units[code])
-            folder = Path(params.scenario_units[code])
-            scenarios = {name: gpd.read_parquet(folder / f"{name}.parquet")
-                         for name in params.names}
-            html = municipality_map(units, pd.read_csv(params.indices[code]),
-                                    local=pd.read_csv(params.local[code]),
-                                    scenarios=scenarios, language=language)
+            write_text(params.html[code], no_data_page(code, status[code], language=language))
+            publish(params.html[code], snakemake.output[0], code)
+            continue
+        units = gpd.read_parquet(params.units[code])
+        folder = Path(params.scenario_units[code])
+        after = {name: gpd.read_parquet(folder / f"{name}.parquet") for name in params.names}
+        table = pd.read_csv(params.scenario_table[code]) if params.names else None
+        level = "buurt" if (units["level"] == "buurt").any() else units["level"].iloc[0]
+        shown = units[(units["level"] == level) & units.geometry.notna()
+                      & ~units.geometry.is_empty].reset_index(drop=True)
+        explorer = (explorer_payload(shown, load_weights(params.weights[code]),
+                                     language=language) if len(shown) >= 2 else None)
+        html = municipality_map(units, pd.read_csv(params.indices[code]),
+                                local=pd.read_csv(params.local[code]), scenarios=after,
+                                scenario_table=table, scenario_specs=specs,
+                                alpha=params.alpha, language=language, explorer=explorer)
         write_text(params.html[code], html)
         publish(params.html[code], snakemake.output[0], code)
         log.info("%s: %d bytes", params.html[code], len(html))
+        if params.names:
+            buurten = units[units["level"] == level].reset_index(drop=True)
+            page = scenario_page(table, specs, buurten, after, language=language)
+            write_text(params.scenario_page[code], page)
+            publish(params.scenario_page[code], snakemake.output[0], code)
+            log.info("%s: %d bytes", params.scenario_page[code], len(page))

@@ -21,8 +21,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from mixing.io.files import atomic_path
+from mixing.scenarios.labels import short_title
 from mixing.viz import style
-from mixing.viz.layers import Layer, MapTables, build, dimension_label, scenario_title
+from mixing.viz.layers import Layer, MapTables, build, dimension_label
 
 __all__ = ["share_figure", "lisa_figure", "scenario_effects_figure", "save_figure"]
 
@@ -128,8 +129,8 @@ def scenario_effects_figure(
         ax.scatter(group["households_displaced"], group["change"], color=color,
                    label=names.get(code, code) or None, zorder=3)
         for row in group.itertuples():
-            label = scenario_title(row.scenario, (specs or {}).get(row.scenario), language,
-                                   specs)
+            spec = (specs or {}).get(row.scenario)
+            label = short_title(spec, language) if spec is not None else str(row.scenario)
             ax.annotate(textwrap.fill(label, 34),
                         (row.households_displaced, row.change),
                         textcoords="offset points", xytext=(5, 3), fontsize=7)
