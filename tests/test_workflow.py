@@ -276,6 +276,11 @@ def test_an_input_error_is_one_line_on_the_console(tmp_path):
      "batch_size: 0 is less than the minimum of 1"),
     ("seed: 1\nlevel: [buurt]\nmunicipalities:\n  DEMO01: {geometry: x.gpkg}\n",
      "allowed keys: autocorrelation, batch_size,"),
+    ("seed: 1\nindices: {indices: [dissimilarty]}\nmunicipalities:\n"
+     "  DEMO01: {geometry: x.gpkg}\n",
+     "indices.indices: unknown 'dissimilarty'; valid: dissimilarity, gini,"),
+    ("seed: 1\nindices: {inference: [delta]}\nmunicipalities:\n  DEMO01: {geometry: x.gpkg}\n",
+     "indices.inference: unknown 'delta'; valid: dissimilarity,"),
 ])
 def test_config_errors_are_one_line(tmp_path, text, message):
     config = tmp_path / "config.yaml"

@@ -73,6 +73,16 @@ BATCH_OF = {m: batch for batch, members in BATCHES.items() for m in members}
 REGIONS = config.get("regions", {})
 FIGURES = config["figures"]
 
+# index names are the catalogue's (one list, in mixing.catalogue)
+from mixing import catalogue
+
+for _key, _valid in (("indices", list(catalogue.INDICES)),
+                     ("inference", list(catalogue.names("aspatial")))):
+    _unknown = [n for n in config["indices"].get(_key) or [] if n not in _valid]
+    if _unknown:
+        stop(f"config {', '.join(CONFIG_FILES)}: indices.{_key}: unknown "
+             f"{', '.join(map(repr, _unknown))}; valid: {', '.join(_valid)}")
+
 for _region, _codes in REGIONS.items():
     _unknown = sorted(set(_codes) - set(MUNICIPALITIES))
     if _unknown:
