@@ -230,7 +230,10 @@ def test_write_is_byte_identical_and_round_trips(tmp_path, city: gpd.GeoDataFram
     second = write_demo_city(tmp_path / "b")
     assert first == tmp_path / "a" / DEMO_FILENAME
     assert first.read_bytes() == second.read_bytes()
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["README.md", DEMO_FILENAME]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["README.md", DEMO_FILENAME,
+                                                                   "vitality.csv"]
+    assert ((tmp_path / "a" / "vitality.csv").read_bytes()
+            == (tmp_path / "b" / "vitality.csv").read_bytes())
     readme = (tmp_path / "a" / "README.md").read_text(encoding="utf-8")
     assert "SYNTHETIC" in readme and "NOT CBS" in readme
     assert f"seed: {DEMO_SEED}" in readme and "make_demo_city" in readme
@@ -248,3 +251,16 @@ def test_committed_demo_matches_the_generator(city: gpd.GeoDataFrame) -> None:
     assert path.stat().st_size < 1_000_000
     assert "SYNTHETIC" in (COMMITTED / "README.md").read_text(encoding="utf-8")
     _assert_same_units(gpd.read_file(path, layer=DEMO_LAYER), city, hint)
+
+
+def test_committed_vitality_screening_matches_the_generator(city: gpd.GeoDataFrame) -> None:
+    import pandas as pd
+
+    from mixing.io.demo import DEMO_VITALITY, make_demo_vitality
+    from mixing.tables.vitality import vitality_table
+
+    committed = pd.read_csv(COMMITTED / DEMO_VITALITY, dtype={"buurtcode": str})
+    pd.testing.assert_frame_equal(committed, make_demo_vitality(city), check_dtype=False)
+    table = vitality_table(COMMITTED / DEMO_VITALITY, city)
+    assert len(table) == int((~city["is_uninhabited"]).sum())
+    assert table["vitality_score"].between(1, 27).all() and table["closer_look"].any()

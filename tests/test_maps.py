@@ -240,3 +240,23 @@ def test_a_municipality_without_any_boundary_gets_a_plain_page():
     assert "Geen kaart" in page and "Teststad" in page and "<script" not in page
     share_figure(units)  # an empty figure with its title, not a crash
     lisa_figure(units, pd.DataFrame(columns=["unit_code", "variable", "quadrant", "p_value"]))
+
+
+def test_vitality_layer_agrees_with_the_vitality_table():
+    from mixing.io.demo import make_demo_city, make_demo_vitality
+    from mixing.tables.vitality import vitality_table
+    from mixing.viz import style
+    from mixing.viz.layers import MapTables, build
+
+    city = make_demo_city()
+    table = vitality_table(make_demo_vitality(city), city)
+    table.loc[table.index[:5], "closer_look_and_hh"] = True  # as if in an HH cluster
+    table.loc[table.index[:5], "closer_look"] = True
+    (layer,) = build("vitality", MapTables(city, vitality=table))
+    codes = [c.value for c in style.VITALITY_CATEGORIES]
+    shown = {value: int((layer.classes == k).sum()) for k, value in enumerate(codes)}
+    assert shown["closer_look_and_hh"] == int(table["closer_look_and_hh"].sum()) == 5
+    assert shown["closer_look"] == int((table["closer_look"] & ~table["closer_look_and_hh"]
+                                        .fillna(False)).sum())
+    assert shown["fine"] == int((~table["closer_look"]).sum())
+    assert (layer.classes == style.EMPTY).sum() == int(city["is_uninhabited"].sum())

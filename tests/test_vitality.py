@@ -26,12 +26,12 @@ def local():
 
 def _hh_codes(local):
     rows = local[(local["variable"] == "social_housing") & (local["quadrant"] == "HH")]
-    return sorted(rows.loc[rows["significant"] == True, "unit_code"])  # noqa: E712
+    return sorted(rows.loc[rows["significant_fdr"] == True, "unit_code"])  # noqa: E712
 
 
 def test_formula_threshold_and_cross_with_lisa(units, local, tmp_path):
     hh = _hh_codes(local)
-    assert hh, "the expected Den Haag table has significant HH buurten for social housing"
+    assert hh, "the expected Den Haag table has FDR-significant HH buurten for social housing"
     not_hh = sorted(set(local.loc[local["variable"] == "social_housing", "unit_code"]) - set(hh))
     codes = [hh[0], hh[1], not_hh[0], not_hh[1]]
     path = tmp_path / "scores.csv"

@@ -113,6 +113,7 @@ def test_demo_matches_expected_tables(demo_run):
     for name in TABLES:
         compare(pd.read_csv(out / name), EXPECTED / "DEMO01" / name)
     compare(units_summary(out / "units.parquet"), EXPECTED / "DEMO01" / "units.csv")
+    compare(pd.read_csv(out / "vitality.csv"), EXPECTED / "DEMO01" / "vitality.csv")
 
 
 def test_same_inputs_and_seed_give_identical_tables(demo_run, tmp_path):

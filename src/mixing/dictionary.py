@@ -31,7 +31,7 @@ from mixing.errors import InputError
 from mixing.scenarios import ASSUMPTION_COLUMNS, ASSUMPTION_SOURCES, SUMMARY_COLUMNS
 from mixing.scenarios.state import ACCOUNTING_COLUMNS
 from mixing.schema import CANONICAL_COLUMNS
-from mixing.tables import clusters, frames
+from mixing.tables import clusters, frames, vitality
 
 __all__ = [
     "UNITS",
@@ -440,6 +440,24 @@ _SCENARIO_UNITS_OWN = _own(
      "in the buurt", "door de optimalisatie omgezette woningen"),
 )
 
+_VITALITY_OWN = _own(
+    ("liveability", "count", "liveability 1 (good) to 3 (worrying), from the user's file or "
+     "its Leefbaarometer class", "leefbaarheid 1 (goed) tot 3 (zorgelijk)"),
+    ("organising_capacity", "count", "organising capacity 1 (good) to 3 (worrying)",
+     "organiserend vermogen 1 tot 3"),
+    ("resilience", "count", "resilience 1 (good) to 3 (worrying)", "veerkracht 1 tot 3"),
+    ("liveability_source", "category", "where liveability came from: the score, or the "
+     "Leefbaarometer class it was mapped from", "herkomst van de leefbaarheid"),
+    ("vitality_score", "count", "liveability x organising capacity x resilience, 1-27",
+     "vitaliteitsscore 1-27"),
+    ("closer_look", "boolean", "vitality score of 9 or more: the buurt gets a closer look",
+     "score 9 of hoger: nader bekijken"),
+    ("lisa_hh", "boolean", "in a high-high LISA cluster of the social-housing share "
+     "(significant after FDR); empty without a local row", "in cluster hoog-hoog sociale huur"),
+    ("closer_look_and_hh", "boolean", "closer look and inside a social-housing cluster",
+     "nader bekijken en in cluster sociale huur"),
+)
+
 _INDEX_KEYS = ("municipality_code", "year", "level", "dimension", "index")
 
 #: Every output table, by name.
@@ -465,6 +483,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           "one row per unit x variable: LISA, Gi*, concentration class",
           "één rij per gebied en variabele: LISA, Gi*, concentratie",
           tuple(clusters.LOCAL_COLUMNS), _CLUSTER_LOCAL_OWN),
+    Table("vitality", ("results/{municipality}/vitality.csv",),
+          "one row per screened buurt: a corporation's vitality screening crossed with the "
+          "concentration of social housing (with `vitality:` in the config)",
+          "één rij per gescreende buurt: vitaliteitsscan en concentratie sociale huur",
+          tuple(vitality.OUTPUT_COLUMNS), _VITALITY_OWN),
     Table("scenarios", ("results/{municipality}/scenarios.csv", "results/{municipality}/"
                         "scenarios.parquet", "results/summary/scenarios.csv"),
           "one row per scenario x dimension x index: before/after, costs and every assumption",

@@ -205,6 +205,11 @@ def compare_sources(municipality):
     return found
 
 
+def vitality_files(codes):
+    """{municipality: path} of the vitality screenings the config names."""
+    return {m: repo_path(source(m)["vitality"]) for m in codes if source(m).get("vitality")}
+
+
 def scenarios_file():
     return repo_path(config["scenarios"]) if config["scenarios"] else None
 

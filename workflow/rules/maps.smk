@@ -29,6 +29,7 @@ rule map:
         scenario_table=batch_files("scenarios.csv"),
         html=batch_files("map.html"),
         scenario_page=batch_files("scenarios.html"),
+        vitality=batch_files("vitality.csv"),
         alpha=config["autocorrelation"]["alpha"],
         names=SCENARIOS,
         language=config["language"],

@@ -55,6 +55,7 @@ rule autocorrelation:
     input:
         units=lambda w: batch_dir("ingest", w.batch),
         weights=lambda w: batch_dir("weights", w.batch),
+        vitality=lambda w: list(vitality_files(members(w)).values()),
     output:
         report(
             directory("results/batches/{batch}/autocorrelation"),
@@ -71,6 +72,8 @@ rule autocorrelation:
         table=batch_files("autocorrelation.csv"),
         local=batch_files("local.csv"),
         local_parquet=batch_files("local.parquet"),
+        scores=lambda w: vitality_files(members(w)),
+        vitality=batch_files("vitality.csv"),
         seed=config["seed"],
         permutations=config["autocorrelation"]["permutations"],
         alpha=config["autocorrelation"]["alpha"],

@@ -1,7 +1,9 @@
 """Global and local spatial autocorrelation for a batch of municipalities.
 
 Reads the weights the ``weights`` step saved; the statistics for the whole batch are
-computed in one vectorised pass over block-diagonal weights.
+computed in one vectorised pass over block-diagonal weights. A municipality with a vitality
+screening in the config also gets ``vitality.csv``: the screening crossed with the LISA HH
+clusters of social housing.
 """
 
 from pathlib import Path
@@ -14,6 +16,7 @@ from mixing.io.files import write_table
 from mixing.runlog import script_log
 from mixing.tables.batch import split_by_municipality
 from mixing.tables.clusters import analysis_units, autocorrelation_tables
+from mixing.tables.vitality import vitality_table
 from mixing.workflow_io import publish, usable_codes
 
 if "snakemake" not in globals():
@@ -47,5 +50,12 @@ with script_log(snakemake.log[0]) as log:
                     params.local_parquet[code])
         for path in (params.table[code], params.local[code], params.local_parquet[code]):
             publish(path, out_dir, code)
+        if code in params.scores:
+            vitality = vitality_table(params.scores[code], parts[code], local_parts[code])
+            write_table(vitality, params.vitality[code])
+            publish(params.vitality[code], out_dir, code)
+            log.info("%s: %d buurten screened, %d for a closer look, %d of them in an HH "
+                     "cluster", code, len(vitality), vitality["closer_look"].sum(),
+                     vitality["closer_look_and_hh"].sum())
         log.info("%s: %d global and %d local rows", code, len(global_parts[code]),
                  len(local_parts[code]))

@@ -46,10 +46,13 @@ with script_log(snakemake.log[0]) as log:
                       & ~units.geometry.is_empty].reset_index(drop=True)
         explorer = (explorer_payload(shown, load_weights(params.weights[code]),
                                      language=language) if len(shown) >= 2 else None)
+        vitality = (pd.read_csv(params.vitality[code]) if Path(params.vitality[code]).is_file()
+                    else None)
         html = municipality_map(units, pd.read_csv(params.indices[code]),
                                 local=pd.read_csv(params.local[code]), scenarios=after,
                                 scenario_table=table, scenario_specs=specs,
-                                alpha=params.alpha, language=language, explorer=explorer)
+                                alpha=params.alpha, language=language, explorer=explorer,
+                                vitality=vitality)
         write_text(params.html[code], html)
         publish(params.html[code], snakemake.output[0], code)
         log.info("%s: %d bytes", params.html[code], len(html))

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 from scipy.sparse import coo_matrix
@@ -44,8 +45,10 @@ __all__ = [
     "DEMO_YEAR",
     "DEMO_LAYER",
     "DEMO_FILENAME",
+    "DEMO_VITALITY",
     "DEMO_WIJK_NAMES",
     "make_demo_city",
+    "make_demo_vitality",
     "write_demo_city",
 ]
 
@@ -55,6 +58,8 @@ DEMO_SEED = 2024
 DEMO_YEAR = 2024
 DEMO_LAYER = "buurten"
 DEMO_FILENAME = "buurten.gpkg"
+#: A synthetic vitality screening of the residential buurten (see :func:`make_demo_vitality`).
+DEMO_VITALITY = "vitality.csv"
 
 #: Municipality number in the unit codes. CBS numbers run to about 2000; 9999 is never used.
 _GM_NUMBER = "9999"
@@ -585,6 +590,10 @@ Wijk names (not a column of the table; also in `mixing.io.demo.DEMO_WIJK_NAMES`)
 - `buurten.gpkg`, layer `buurten`: the canonical units table (`mixing.schema`), one row per
   buurt. Counts are floats; `mean_income` (x 1000 euro per inhabitant) and `mean_woz`
   (x 1000 euro) are NaN for units without residents.
+- `vitality.csv`: a synthetic vitality screening of the residential buurten (a housing
+  corporation's liveability x organising capacity x resilience, each 1-3; liveability as a
+  Leefbaarometer class 1-9), read by `mixing.tables.vitality.vitality_table`; see
+  `mixing.io.demo.make_demo_vitality`.
 
 ## Columns
 
@@ -630,4 +639,28 @@ def write_demo_city(directory: str | os.PathLike, seed: int = DEMO_SEED) -> Path
         finally:
             staging.unlink(missing_ok=True)
     write_text(directory / "README.md", _readme(units, seed))
+    write_text(directory / DEMO_VITALITY, make_demo_vitality(units, seed).to_csv(index=False))
     return target
+
+
+def make_demo_vitality(units: gpd.GeoDataFrame, seed: int = DEMO_SEED) -> pd.DataFrame:
+    """A SYNTHETIC vitality screening of the demo city's residential buurten.
+
+    One row per residential buurt with the corporation's three factors, each 1 (good) to 3
+    (worrying), as :func:`mixing.tables.vitality.vitality_table` reads them: liveability
+    as a Leefbaarometer class (1-9), worse where more households have a low income;
+    organising capacity drawn at random; resilience worse where social housing is
+    concentrated. Deterministic for a seed.
+    """
+    rng = np.random.default_rng([seed, 1])
+    home = units[~units["is_uninhabited"]].sort_values("unit_code")
+    low = (home["households_low_income"] / home["households"]).to_numpy()
+    social = (home["dwellings_social"] / home["dwellings"]).to_numpy()
+    rank = low.argsort().argsort() / max(len(low) - 1, 1)  # 0 = fewest low incomes
+    klasse = np.clip(np.rint(8 - 6 * rank + rng.normal(0, 1, len(low))), 1, 9).astype(int)
+    return pd.DataFrame({
+        "buurtcode": home["unit_code"].to_numpy(),
+        "leefbaarometer_klasse": klasse,
+        "organiserend_vermogen": rng.integers(1, 4, len(low)),
+        "veerkracht": np.select([social >= 0.6, social >= 0.35], [3, 2], 1),
+    })

@@ -4,7 +4,7 @@ concentration of social housing.
 The score
 ---------
 A corporation in Nijmegen screens its neighbourhoods with a *vitality score*
-(``shared/POLICY.md``, "How success is judged in practice"):
+(Dutch practice: how a corporation judges whether mixing works):
 
 .. math:: V = L \times O \times R, \qquad L, O, R \in \{1, 2, 3\}, \qquad V \in [1, 27]
 
@@ -30,7 +30,7 @@ the corporation's; pass scores 1-3 directly to use another.
 Crossed with concentration
 --------------------------
 ``lisa_hh`` marks buurten that are in a significant high-high LISA cluster of the social
-housing share (``quadrant == "HH"`` and ``significant`` in the local table of
+housing share (``quadrant == "HH"`` and ``significant_fdr`` in the local table of
 :func:`mixing.tables.clusters.autocorrelation_tables`, variable ``social_housing`` of
 :mod:`mixing.dimensions`): a
 screened buurt inside a concentration of social housing is where the corporation's two
@@ -48,7 +48,7 @@ import pandas as pd
 from mixing.errors import InputError
 
 __all__ = ["FACTORS", "ALIASES", "LEEFBAAROMETER_TO_SCORE", "LABELS_NL", "THRESHOLD",
-           "read_scores", "vitality_table"]
+           "OUTPUT_COLUMNS", "read_scores", "vitality_table"]
 
 #: The three factors, in formula order.
 FACTORS = ("liveability", "organising_capacity", "resilience")
@@ -74,7 +74,7 @@ LABELS_NL = {
     "resilience": "Veerkracht (1-3)",
     "vitality_score": "Vitaliteitsscore (1-27)",
     "closer_look": "Nader bekijken (score 9 of hoger)",
-    "lisa_hh": "In cluster hoog-hoog sociale huur (LISA, significant)",
+    "lisa_hh": "In cluster hoog-hoog sociale huur (LISA, significant na FDR)",
     "closer_look_and_hh": "Nader bekijken én cluster sociale huur",
 }
 OUTPUT_COLUMNS = ["municipality_code", "unit_code", "unit_name", *FACTORS,
@@ -165,7 +165,8 @@ def vitality_table(scores, units: pd.DataFrame, local: pd.DataFrame | None = Non
         in ``scores`` must be one of them.
     local : DataFrame, optional
         Local autocorrelation table (``local.csv``, columns ``unit_code``, ``variable``,
-        ``quadrant``, ``significant``). None: ``lisa_hh`` is NA.
+        ``quadrant``, ``significant_fdr``: the rule of the map's LISA layer and of the
+        scenarios' HH counts). None: ``lisa_hh`` is NA.
     threshold : int, default 9
         Closer look from this score up.
     variable : str, default "social_housing"
@@ -189,8 +190,8 @@ def vitality_table(scores, units: pd.DataFrame, local: pd.DataFrame | None = Non
     Notes
     -----
     :math:`V = L \times O \times R` with each factor 1-3; closer look when
-    :math:`V \ge 9`. Source: a Nijmegen housing corporation's screening, as recorded in
-    the project's POLICY.md; Leefbaarometer 3.0 (Ministerie van BZK, 2022).
+    :math:`V \ge 9`. Source: a Nijmegen housing corporation's screening (practitioners'
+    interviews on inclusive neighbourhoods); Leefbaarometer 3.0 (Ministerie van BZK, 2022).
 
     Examples
     --------
@@ -252,7 +253,7 @@ def vitality_table(scores, units: pd.DataFrame, local: pd.DataFrame | None = Non
         out["lisa_hh"] = pd.array([pd.NA] * len(out), dtype="boolean")
     else:
         rows = local[local["variable"] == variable]
-        sig = rows["significant"].map(lambda v: str(v).strip().lower() == "true")
+        sig = rows["significant_fdr"].map(lambda v: str(v).strip().lower() == "true")
         hh = (rows["quadrant"] == "HH") & sig
         flag = pd.Series(hh.to_numpy(), index=rows["unit_code"].astype(str).to_numpy())
         flag = flag[~flag.index.duplicated()]

@@ -186,6 +186,17 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in (
                          "(local_indices, dissimilarity_contribution); orange = less "
                          "segregation. All neighbourhoods together: D {d_before} → {d_after}."),
               variables=("social_housing",)),
+    LayerSpec("vitality", "vitality", "screening", "local",
+              Label("Vitaliteitsscan", "Vitality screening"),
+              Label("Vitaliteit: leefbaarheid x organiserend vermogen x veerkracht",
+                    "Vitality: liveability x organising capacity x resilience"),
+              categories=style.VITALITY_CATEGORIES,
+              tooltip=(("vitality_score", Label("score", "score"), 0),),
+              note=Label("Elk 1 (goed) tot 3 (zorgelijk); vanaf 9 punten wordt een buurt nader "
+                         "bekeken. Cluster: LISA hoog-hoog sociale huur, {significance}",
+                         "Each 1 (good) to 3 (worrying); from 9 points a neighbourhood gets a "
+                         "closer look. Cluster: LISA high-high social housing, "
+                         "{significance}")),
     LayerSpec("d", "indices", "value", "indicators",
               Label("D {variable}", "D {variable}"),
               Label("{index} ({variable})", "{index} ({variable})"),
@@ -293,6 +304,7 @@ class MapTables:
     scenario_specs: Mapping | None = None
     alpha: float = 0.05
     level: str = "buurt"
+    vitality: pd.DataFrame | None = None
 
     def __post_init__(self):
         style.check_language(self.language)
@@ -569,8 +581,24 @@ def _build_indices(spec: LayerSpec, t: MapTables) -> list[Layer]:
     return layers
 
 
+def _build_vitality(spec: LayerSpec, t: MapTables) -> list[Layer]:
+    """The screening per buurt, as vitality.csv says it: closer look, inside an HH cluster."""
+    if t.vitality is None or t.vitality.empty:
+        return []
+    rows = t.vitality.drop_duplicates("unit_code")
+    rows = rows.set_index(rows["unit_code"].astype(str)).reindex(t.codes)
+    closer = rows["closer_look"].astype("boolean")
+    both = rows["closer_look_and_hh"].astype("boolean").fillna(False)
+    rows["screening"] = np.where(closer.isna(), None, np.where(
+        both, "closer_look_and_hh", np.where(closer.fillna(False), "closer_look", "fine")))
+    text = style.words(t.language)
+    significance = SIGNIFICANCE(t.language).format(alpha=style.number(t.alpha, 2, t.language))
+    return [_categorical(spec, spec.key, "social_housing", rows, lambda i: text["unknown"], t,
+                         t.empty, significance=significance)]
+
+
 _BUILDERS = {"units": _build_units, "local": _build_local, "scenario_units": _build_scenarios,
-             "indices": _build_indices}
+             "indices": _build_indices, "vitality": _build_vitality}
 
 
 def build(spec: LayerSpec | str, tables: MapTables) -> list[Layer]:
@@ -583,8 +611,8 @@ def build(spec: LayerSpec | str, tables: MapTables) -> list[Layer]:
 
 
 #: The municipality map's layers, in the order of the layer control.
-MAP_LAYERS = ("share", "concentration", "contribution", "lisa", "gi", "scenario_share",
-              "scenario_change", "scenario_d")
+MAP_LAYERS = ("share", "concentration", "contribution", "lisa", "gi", "vitality",
+              "scenario_share", "scenario_change", "scenario_d")
 
 
 def build_all(tables: MapTables, keys=MAP_LAYERS) -> list[Layer]:

@@ -373,6 +373,7 @@ def municipality_map(
     tolerance: float = 5.0,
     extra_scripts: Sequence[str] = (),
     explorer: Mapping | None = None,
+    vitality: pd.DataFrame | None = None,
 ) -> str:
     """One municipality as a self-contained, offline HTML map.
 
@@ -409,6 +410,9 @@ def municipality_map(
         JavaScript run after the map is built (``window.mixingMapView`` is the map's API).
     explorer : mapping, optional
         Payload of the in-map policy explorer (:func:`mixing.viz.explorer.explorer_payload`).
+    vitality : DataFrame, optional
+        vitality.csv (:func:`mixing.tables.vitality.vitality_table`): a layer with the
+        buurten for a closer look and those inside a social-housing HH cluster.
 
     Returns
     -------
@@ -435,7 +439,7 @@ def municipality_map(
                              f"missing {sorted(missing)}")
     tables = MapTables(shown, language, local=local, indices=indices, scenario_units=scenarios,
                        scenario_table=scenario_table, scenario_specs=scenario_specs,
-                       alpha=alpha, level=level)
+                       alpha=alpha, level=level, vitality=vitality)
     layers = build_all(tables)
     # summary lines in every tooltip: the shares
     summary = [i for i, layer in enumerate(layers) if layer.key == "share"]

@@ -108,6 +108,15 @@ CONCENTRATION_CATEGORIES = (
     Category(">=50%", "#fdbb84", Label("50 tot 70 %", "50 to 70 %")),
     Category(">=70%", "#e34a33", Label("70 % of meer", "70 % or more")),
 )
+#: The vitality screening (:func:`mixing.tables.vitality.vitality_table`) per buurt.
+VITALITY_CATEGORIES = (
+    Category("closer_look_and_hh", "#b2182b",
+             Label("nader bekijken, in een cluster van sociale huur",
+                   "closer look, inside a social-housing cluster")),
+    Category("closer_look", "#ef8a62",
+             Label("nader bekijken (score 9 of hoger)", "closer look (score 9 or more)")),
+    Category("fine", "#d1e5f0", Label("score onder 9", "score below 9")),
+)
 #: ``quadrant`` of local.csv when significant; anything else significant-less is "ns".
 LISA_CATEGORIES = (
     Category("HH", "#d7191c", Label("hoog omringd door hoog", "high surrounded by high")),
