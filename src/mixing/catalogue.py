@@ -92,6 +92,7 @@ class IndexSpec:
     multigroup_counts: bool = False
 
     def __post_init__(self) -> None:
+        """Refuse geometry a kernel cannot be given."""
         unknown = [n for n in self.needs if n not in GEOMETRY]
         if unknown:
             raise ValueError(f"index {self.name!r}: unknown geometry {unknown}; use {GEOMETRY}")

@@ -87,6 +87,7 @@ class Column:
     nl: str = ""
 
     def __post_init__(self) -> None:
+        """Refuse a unit that :data:`UNITS` does not explain."""
         if self.unit not in UNITS:
             raise ValueError(f"column {self.name!r}: unknown unit {self.unit!r}; use {list(UNITS)}")
 

@@ -43,6 +43,7 @@ class Label:
     en: str
 
     def __call__(self, language: str = "nl") -> str:
+        """The text in ``language`` (``"en"``; anything else gives Dutch)."""
         return self.en if language == "en" else self.nl
 
 

@@ -220,7 +220,7 @@ def usable_codes(ingest_dir: str | os.PathLike, codes: Iterable[str], log=None) 
 
 def recorded_files(runs_dir: str | os.PathLike, name: str,
                    current: Mapping[str, str]) -> dict[str, str]:
-    """This run's per-municipality files plus those of earlier runs in the same folder.
+    """The per-municipality files of this run plus those of earlier runs in the same folder.
 
     Summaries and the overview *merge* runs: every run writes ``results/runs/{hash}.json``
     listing its usable municipalities; a later run with another config adds its own rows

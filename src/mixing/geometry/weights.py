@@ -113,6 +113,7 @@ class SpatialWeights:
         return len(self.islands_joined)
 
     def __repr__(self) -> str:
+        """Kind, size, links and groups; the matrices themselves are not printed."""
         groups = "" if self.groups is None else f", groups={len(np.unique(self.groups))}"
         return (
             f"SpatialWeights(kind={self.kind!r}, n={self.n}, links={self.binary.nnz}, "
@@ -423,7 +424,7 @@ def vertex_contiguity(geoms, *, rook: bool = False) -> sparse.csr_array:
 
 
 def _knn(centroids: np.ndarray, k: int, codes: np.ndarray | None) -> sparse.csr_array:
-    """k nearest centroids (within the group when ``codes`` is given)."""
+    """The k nearest centroids (within the group when ``codes`` is given)."""
     n = centroids.shape[0]
     if codes is None:
         codes = np.zeros(n, dtype=np.int64)

@@ -710,7 +710,7 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
 
 
 def _fold_normal_mle(theta: np.ndarray, tol: float = 1e-14, max_iter: int = 500) -> np.ndarray:
-    """argmax over mu >= 0 of phi(theta - mu) + phi(theta + mu), vectorised.
+    """The argmax over mu >= 0 of phi(theta - mu) + phi(theta + mu), vectorised.
 
     The stationary points solve mu = theta * tanh(theta * mu): mu = 0 when theta <= 1,
     otherwise the positive root, found by Newton's method from mu = theta (the function

@@ -70,7 +70,7 @@ def _group_sum(values: np.ndarray, batch: Batch) -> np.ndarray:
 
 
 def _xlogy_ratio(p: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """p ln(p / P) with 0 ln 0 = 0."""
+    """The terms p ln(p / P), with 0 ln 0 = 0."""
     with quiet():
         return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / P), 0.0)
 

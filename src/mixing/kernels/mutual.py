@@ -61,7 +61,7 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- helpers
 def _xlogx_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """p ln(p / q) with 0 ln 0 = 0."""
+    """The terms p ln(p / q), with 0 ln 0 = 0."""
     with quiet():
         return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / q), 0.0)
 

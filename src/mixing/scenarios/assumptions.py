@@ -95,6 +95,7 @@ class Assumptions:
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
+        """The names of the assumptions, in declaration order."""
         return tuple(f.name for f in fields(cls))
 
 

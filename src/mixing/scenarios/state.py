@@ -66,6 +66,7 @@ class State:
     income_known: np.ndarray
 
     def copy(self) -> State:
+        """An independent copy (the arrays are copied)."""
         return State(
             self.D.copy(),
             self.H.copy(),
@@ -76,6 +77,7 @@ class State:
 
     @property
     def n(self) -> int:
+        """The number of buurten."""
         return self.D.shape[0]
 
 

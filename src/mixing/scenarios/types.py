@@ -80,7 +80,7 @@ class Param:
             _mix(name, key, value)
 
     def schema(self) -> dict:
-        """This parameter as a JSON Schema fragment."""
+        """The parameter as a JSON Schema fragment."""
         if self.kind == "number":
             out: dict = {"type": ["number", "null"] if self.nullable else "number"}
             if self.low is not None:

@@ -307,6 +307,7 @@ class MapTables:
     vitality: pd.DataFrame | None = None
 
     def __post_init__(self):
+        """Check the language; note the codes and the empty units once."""
         style.check_language(self.language)
         self.codes = self.units["unit_code"].astype(str).to_numpy()
         self.empty, self.said = empty_units(self.units, self.language)
@@ -319,6 +320,7 @@ class MapTables:
         return rows.set_index(rows["unit_code"].astype(str)).reindex(self.codes)
 
     def local_variables(self) -> list[str]:
+        """The variables of local.csv, in table order."""
         if self.local is None or self.local.empty:
             return []
         return [str(v) for v in pd.unique(self.local["variable"])]

@@ -71,7 +71,7 @@ class GetisOrdResult:
 
 
 def _star_matrix(w: object, transformation: str, star: bool) -> object:
-    """esda G_Local's weights: self-weight = the row's largest weight, then transform."""
+    """The weights of esda's G_Local: self-weight = the row's largest weight, then transform."""
     t = str(transformation).lower()
     if isinstance(w, SpatialWeights):
         base = sparse.csr_array(w.binary, dtype=np.float64)
@@ -235,7 +235,7 @@ def getis_ord_g(
     seed: object = None,
     groups: object = None,
 ) -> GlobalGResult:
-    r"""Global Getis-Ord G: do high values sit next to high values?
+    r"""Global Getis-Ord G: whether high values sit next to high values.
 
     Parameters
     ----------
