@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html import escape as html_escape
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,6 +21,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import REPO
+
+from mixing.scenarios import load_scenarios
+from mixing.scenarios.labels import scenario_title
 
 pytestmark = pytest.mark.workflow
 
@@ -105,7 +109,12 @@ def test_demo_produces_the_three_outputs(demo_run):
     assert "synthetische demogemeente" in html and "niet van CBS" in html
     assert (demo_run / "results" / "index.html").stat().st_size > 0
     assert (out / "scenario_units" / "spreiden_50.parquet").stat().st_size > 0
-    assert "spreiden_50" in html  # each scenario is a map layer
+    specs = load_scenarios(REPO / "config" / "scenarios.yaml")
+    for name, spec in specs.items():  # each scenario is a map layer, titled in Dutch
+        assert html_escape(scenario_title(spec, "nl", specs)) in html, name
+    page = (out / "scenarios.html").read_text(encoding="utf-8")
+    assert "Scenario&#x27;s vergeleken" in page and "map.html#BU" in page
+    assert (out / "vitality.csv").stat().st_size > 0 and "Vitaliteitsscan" in html
 
 
 def test_demo_matches_expected_tables(demo_run):
