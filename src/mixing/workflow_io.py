@@ -6,7 +6,8 @@
   is what the batch rules declare as output: Snakemake rules need one wildcard pattern per
   output, and a batch writes a variable number of municipality files.
 - :func:`strict_yaml` reads a config file refusing duplicate keys, with file and line.
-- :func:`file_sha256`, :func:`config_hash`, :func:`provenance` make the run records.
+- :func:`config_hash` and :func:`provenance` make the run records (input checksums by
+  :func:`mixing.io.download.sha256_file`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from pathlib import Path
 import yaml
 
 from mixing.errors import InputError
+from mixing.io.download import sha256_file
 
-__all__ = ["mock_snakemake", "publish", "strict_yaml", "file_sha256", "config_hash",
+__all__ = ["mock_snakemake", "publish", "strict_yaml", "config_hash",
            "provenance", "read_status", "batch_status",
            "usable_codes", "recorded_files"]
 
@@ -153,15 +155,6 @@ def strict_yaml(path: str | os.PathLike) -> dict:
     return data
 
 
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file (read in 1 MiB blocks)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def config_hash(config: Mapping) -> str:
     """First 12 hex digits of the sha256 of the validated config (keys sorted)."""
     text = json.dumps(config, sort_keys=True, default=str)
@@ -186,7 +179,7 @@ def provenance(*, municipality: str, config: Mapping, inputs: Iterable[str],
         "mixing_version": package_version,
         "seed": config.get("seed"),
         "config_hash": config_hash(config),
-        "inputs": {str(p): file_sha256(p) for p in inputs},
+        "inputs": {str(p): sha256_file(p) for p in inputs},
         "status": status,
         "reason": reason,
     }

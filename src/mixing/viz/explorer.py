@@ -40,18 +40,12 @@ from jinja2 import Template
 
 from mixing.dimensions import DIMENSIONS
 from mixing.scenarios.assumptions import Assumptions
+from mixing.scenarios.tables import CHANGE_COUNTS
 
 __all__ = ["explorer_payload", "add_explorer", "EXPLORER_COUNTS", "EXPLORER_LABELS"]
 
-#: Counts the explorer needs per buurt (canonical columns).
-EXPLORER_COUNTS = (
-    "dwellings",
-    "dwellings_social",
-    "dwellings_private_rent",
-    "dwellings_owner_occupied",
-    "households",
-    "households_low_income",
-)
+#: Counts the explorer needs per buurt: those the scenario accounting changes.
+EXPLORER_COUNTS = CHANGE_COUNTS
 #: Dimensions whose D, isolation and Moran's I the explorer shows (who first, then what).
 _DIMENSIONS = ("low_income", "social_housing")
 

@@ -326,14 +326,15 @@ class MapTables:
         return [str(v) for v in pd.unique(self.local["variable"])]
 
 
-def _headline_d(indices, level: str, dimension: str) -> float | None:
+def headline_d(indices, level: str, dimension: str) -> pd.Series | None:
+    """The index-table row of D for one dimension at ``level``, or None without a value."""
     if indices is None or indices.empty:
         return None
     rows = indices[(indices["dimension"] == dimension) & (indices["index"] == "dissimilarity")
                    & (indices["level"] == level)]
     if rows.empty or not np.isfinite(rows["value"].iat[0]):
         return None
-    return float(rows["value"].iat[0])
+    return rows.iloc[0]
 
 
 # --------------------------------------------------------------------------- building
@@ -487,7 +488,8 @@ def _build_local(spec: LayerSpec, t: MapTables) -> list[Layer]:
             layers.append(_categorical(spec, layer_id, variable, rows, unknown_text, t,
                                        empty, significance=significance))
         else:
-            d = _headline_d(t.indices, t.level, variable)
+            row = headline_d(t.indices, t.level, variable)
+            d = None if row is None else float(row["value"])
             total_d = "" if d is None else f" = {style.number(d, 2, t.language)}"
             layers.append(_numeric(spec, layer_id, variable, rows[spec.column].to_numpy(float),
                                    unknown_text, t, empty=empty, total_d=total_d))

@@ -35,7 +35,7 @@ from mixing.catalogue import index
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.schema import COUNT_COLUMNS
 from mixing.viz import style
-from mixing.viz.layers import GROUPS, MapTables, build_all
+from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
 
 __all__ = [
     "LABELS",
@@ -229,15 +229,11 @@ def map_geometry(
 
 def _headline(indices: pd.DataFrame | None, level: str, dimension: str):
     """(value, ci_low, ci_high) of D for one dimension at ``level``, or None."""
-    if indices is None or indices.empty:
+    row = headline_d(indices, level, dimension)
+    if row is None:
         return None
-    rows = indices[(indices["dimension"] == dimension) & (indices["index"] == "dissimilarity")
-                   & (indices["level"] == level)]
-    if rows.empty or not np.isfinite(rows["value"].iat[0]):
-        return None
-    row = rows.iloc[0]
-    low = row["ci_low"] if "ci_low" in rows else np.nan
-    high = row["ci_high"] if "ci_high" in rows else np.nan
+    low = row["ci_low"] if "ci_low" in row else np.nan
+    high = row["ci_high"] if "ci_high" in row else np.nan
     return float(row["value"]), float(low), float(high)
 
 
