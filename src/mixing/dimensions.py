@@ -129,22 +129,22 @@ BIVARIATE = (("social_housing", "low_income"), ("social_housing", "migration"),
              ("social_housing", "origin_outside_europe"))
 
 
+def _lookup(table: dict, name: str, kind: str):
+    try:
+        return table[name]
+    except KeyError:
+        raise InputError(f"unknown {kind} dimension {name!r}",
+                         fix=f"use one of {sorted(table)}") from None
+
+
 def dimension(name: str) -> Dimension:
     """The two-group dimension called ``name``; an error lists the valid names."""
-    try:
-        return DIMENSIONS[name]
-    except KeyError:
-        raise InputError(f"unknown two-group dimension {name!r}",
-                         fix=f"use one of {sorted(DIMENSIONS)}") from None
+    return _lookup(DIMENSIONS, name, "two-group")
 
 
 def multi_dimension(name: str) -> MultiDimension:
     """The multigroup dimension called ``name``; an error lists the valid names."""
-    try:
-        return MULTI_DIMENSIONS[name]
-    except KeyError:
-        raise InputError(f"unknown multigroup dimension {name!r}",
-                         fix=f"use one of {sorted(MULTI_DIMENSIONS)}") from None
+    return _lookup(MULTI_DIMENSIONS, name, "multigroup")
 
 
 def present(units: pd.DataFrame) -> tuple[str, ...]:
