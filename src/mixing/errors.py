@@ -56,6 +56,8 @@ class InputError(ValueError):
         where = (", ".join(parts) + ": ") if parts else ""
         message = where + problem
         if value is not None:
+            if type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0:
+                value = value.item()  # "got inf", not "got np.float64(inf)"
             message += f" (got {value!r})"
         if fix:
             message += f". Fix: {fix}"
