@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 
 __all__ = [
@@ -81,7 +82,7 @@ def clip_to_wholes(frame: pd.DataFrame, parts: dict[str, str], *, file: object,
         if part not in out or whole not in out:
             continue
         excess = (out[part] - out[whole]).to_numpy()
-        with np.errstate(invalid="ignore"):
+        with quiet():
             over = excess > 0  # False where either is NaN
             too_much = excess > ROUNDING_SLACK
         if too_much.any():
@@ -252,7 +253,7 @@ def to_float(values: pd.Series, *, file: object, column: str, decimal: str = "."
         hidden = numbers.isna()
     else:
         numbers, hidden = _parse_text(values, decimal, file, column, locate)
-    with np.errstate(invalid="ignore"):
+    with quiet():
         sentinel = (numbers <= SENTINEL_HIGH) & (numbers >= SENTINEL_LOW)
     hidden = hidden | sentinel
     numbers = numbers.mask(sentinel)

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.schema import COUNT_COLUMNS, SUBGROUP_OF
 
@@ -179,7 +180,7 @@ def check_counts(units: pd.DataFrame, *, file: object, level: str,
                  "check the column mapping and the thousands separators of the file")
     if {"households", "population"} <= set(units):
         excess = (units["households"] - units["population"]).to_numpy(dtype="float64")
-        with np.errstate(invalid="ignore"):
+        with quiet():
             over = excess > ROUNDING_SLACK
         if over.any():
             fail("households", over,
@@ -189,7 +190,7 @@ def check_counts(units: pd.DataFrame, *, file: object, level: str,
         if part not in units or whole not in units:
             continue
         excess = (units[part] - units[whole]).to_numpy(dtype="float64")
-        with np.errstate(invalid="ignore"):
+        with quiet():
             over = excess > ROUNDING_SLACK
         if over.any():
             fail(part, over, f"{part} is larger than its whole {whole} by more than CBS "
@@ -214,7 +215,7 @@ def check_inside(values: np.ndarray, *, file: object, codes: pd.Series | None = 
     """Raise for a feature (in EPSG:28992) that lies outside :data:`RD_NETHERLANDS`."""
     bounds = shapely.bounds(values)
     xmin, ymin, xmax, ymax = RD_NETHERLANDS
-    with np.errstate(invalid="ignore"):
+    with quiet():
         outside = ((bounds[:, 0] < xmin) | (bounds[:, 1] < ymin) | (bounds[:, 2] > xmax)
                    | (bounds[:, 3] > ymax))
     if outside.any():

@@ -449,9 +449,9 @@ def unit_changes(
         now = table[f"{column}_after"].to_numpy(dtype="float64")
         out[f"{column}_before"] = before
         out[f"{column}_after"] = now
-        with np.errstate(invalid="ignore"):
+        with quiet():
             moved |= np.abs(np.nan_to_num(now) - np.nan_to_num(before)) > tolerance
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         for when in ("before", "after"):
             d = out[f"dwellings_{when}"].to_numpy(dtype="float64")
             out[f"social_housing_{when}"] = np.where(

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.io.plausible import check_coordinates, check_inside
 from mixing.io.readers import TEXT_SUFFIXES, RawTable
@@ -85,10 +86,10 @@ def to_rd(frame: gpd.GeoDataFrame, file: object) -> gpd.GeoDataFrame:
             file=file, value=[round(float(b), 1) for b in bounds],
             fix="the file's CRS is wrong; set the right one (RD New is EPSG:28992)",
         )
-    with np.errstate(invalid="ignore", over="ignore"):
+    with quiet():
         frame = frame.to_crs(CRS)
     bounds = frame.geometry.bounds.to_numpy()
-    with np.errstate(invalid="ignore"):
+    with quiet():
         fits = ((bounds[:, 0] >= RD_BOUNDS[0]) & (bounds[:, 1] >= RD_BOUNDS[1])
                 & (bounds[:, 2] <= RD_BOUNDS[2]) & (bounds[:, 3] <= RD_BOUNDS[3]))
     # No feature in the Netherlands: the CRS is wrong. Some outside: those features are

@@ -350,7 +350,7 @@ def _significance(p_sim, alpha, adjust, codes):
     if not 0 < alpha < 1:
         raise InputError("argument `alpha` must be between 0 and 1", value=alpha)
     p_adj = adjust_pvalues(p_sim, method=adjust, groups=codes)
-    with np.errstate(invalid="ignore"):
+    with quiet():
         return p_adj, p_sim <= alpha, p_adj <= alpha
 
 
