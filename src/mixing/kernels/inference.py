@@ -73,7 +73,9 @@ __all__ = [
     "BootstrapResult",
     "TwoValueResult",
     "single_value_test",
+    "single_value_tests",
     "bootstrap_ci",
+    "bootstrap_cis",
     "two_value_test",
     "bias_corrected",
 ]
@@ -291,15 +293,17 @@ def _layout(keep: np.ndarray, batch: Batch) -> _Layout:
     return _Layout(rows, codes.astype(np.int64), bounds, active, batch)
 
 
-def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int) -> np.ndarray:
-    """Null distribution ``(R, n_groups)``: chunked draws, one kernel pass per chunk.
+def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int,
+              n_stats: int = 1) -> np.ndarray:
+    """Null distributions ``(n_stats, R, n_groups)``: chunked draws, one kernel pass per chunk.
 
     ``draw(g, rng, b, sl)`` returns ``2 * n_out`` arrays ``(b, units of g)`` -- the
     simulated group and total counts of each output; ``evaluate(arrays, b)`` turns the
-    filled chunk into ``(b, len(active))`` values.
+    filled chunk into ``(n_stats, b, len(active))`` values: the draws are made once and
+    every statistic (e.g. several indices) is evaluated on the same simulated counts.
     """
     n, Ga = lay.rows.size, lay.active.size
-    out = np.full((R, lay.batch.n_groups), np.nan)
+    out = np.full((n_stats, R, lay.batch.n_groups), np.nan)
     if Ga == 0:
         return out
     chunk = max(1, min(R, CHUNK_UNITS // max(n, 1)))
@@ -309,14 +313,21 @@ def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int) -> np.ndar
         for g, sl in lay.slices():
             for a, part in zip(arrays, draw(g, gens[g], b, sl), strict=True):
                 a[:, sl] = part
-        out[start:start + b, lay.active] = evaluate(arrays, b)
+        out[:, start:start + b, lay.active] = evaluate(arrays, b)
     return out
 
 
-def _kernel_pass(fn, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray, b: int):
+def _replicate_ids(lay: _Layout, b: int) -> np.ndarray:
+    """Group id ``replicate * n_active + municipality`` of every simulated unit of a chunk."""
+    Ga = lay.active.size
+    return (np.arange(b, dtype=np.int64)[:, None] * Ga + lay.codes[None, :]).ravel()
+
+
+def _kernel_pass(fn, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray, b: int,
+                 ids: np.ndarray | None = None):
     """The key trick: all b replicates x all groups in one kernel call."""
     Ga = lay.active.size
-    ids = (np.arange(b, dtype=np.int64)[:, None] * Ga + lay.codes[None, :]).ravel()
+    ids = _replicate_ids(lay, b) if ids is None else ids
     vals = np.asarray(fn(sim_x.ravel(), sim_t.ravel(), groups=ids, **kwargs), dtype=np.float64)
     if vals.shape != (b * Ga,):
         raise InputError(f"the index kernel returned shape {vals.shape} for {b * Ga} groups",
@@ -376,9 +387,15 @@ def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray):
             "bootstrap": bootstrap}[null]
 
 
-def _one_sample(fn, kwargs, group, total, groups, null, R, seed):
-    """Observed value, simulated (R, n_groups) distribution and the batch."""
-    value = fn(group, total, groups=groups, **kwargs)
+def _one_sample(fns, kwargs, group, total, groups, null, R, seed):
+    """Observed values ``(k, n_groups)``, simulated ``(k, R, n_groups)`` and the batch.
+
+    ``fns`` are k kernels; the replicates are drawn once and every kernel is evaluated on
+    the same draws. Each kernel's result is the one a call with that kernel alone gives,
+    bit for bit: the streams depend only on the seed and the labels (module docstring).
+    """
+    values = np.stack([np.asarray(fn(group, total, groups=groups, **kwargs),
+                                  dtype=np.float64).reshape(-1) for fn in fns])
     x, t, valid, batch = two_group_counts(group, total, groups)
     lay = _layout(valid, batch)
     xi = np.rint(x[lay.rows]).astype(np.int64)
@@ -387,10 +404,30 @@ def _one_sample(fn, kwargs, group, total, groups, null, R, seed):
     draw = _null_draw(null, xi, ti)
 
     def evaluate(arrays, b):
-        return _kernel_pass(fn, kwargs, lay, arrays[0], arrays[1], b)
+        ids = _replicate_ids(lay, b)
+        return np.stack([_kernel_pass(fn, kwargs, lay, arrays[0], arrays[1], b, ids)
+                         for fn in fns])
 
-    sims = _simulate(lay, gens, R, draw, evaluate, 1)
-    return np.asarray(value, dtype=np.float64).reshape(-1), sims, batch
+    sims = _simulate(lay, gens, R, draw, evaluate, 1, n_stats=len(fns))
+    return values, sims, batch
+
+
+def _indices(indices) -> list[tuple[Callable, str]]:
+    """Kernels and names of ``indices`` (one name/callable, or a sequence of them)."""
+    many = isinstance(indices, list | tuple)
+    if many and not indices:
+        raise InputError("argument `indices` is empty", fix="pass e.g. ['dissimilarity']")
+    return [_resolve_index(i) for i in (indices if many else [indices])]
+
+
+def _per_index(value: object, name: str, k: int) -> list:
+    """One setting per index: a single value repeated, or a sequence of length k."""
+    if isinstance(value, list | tuple):
+        if len(value) != k:
+            raise InputError(f"argument `{name}` has {len(value)} entries for {k} indices",
+                             fix=f"pass one {name[:-1]} or one per index")
+        return list(value)
+    return [value] * k
 
 
 # ----------------------------------------------------------------------------- public
@@ -468,24 +505,69 @@ def single_value_test(index, group, total, *, groups=None, null="systematic",
     >>> round(res.value, 3), res.p_value
     (0.533, 0.01)
     """
-    fn, name = _resolve_index(index)
+    return single_value_tests([index], group, total, groups=groups, null=null,
+                              permutations=permutations, alternative=alternative, seed=seed,
+                              **index_kwargs)[0]
+
+
+def single_value_tests(indices, group, total, *, groups=None, null="systematic",
+                       permutations=999, alternative="greater", seed, **index_kwargs
+                       ) -> tuple[SingleValueResult, ...]:
+    """:func:`single_value_test` of several indices on the same null replicates.
+
+    The replicates are drawn once and every index is evaluated on them, so k indices cost
+    one set of draws instead of k. Each result equals, bit for bit, that of
+    :func:`single_value_test` with the same arguments and that index alone (every call
+    draws the same streams: they depend only on the seed and the labels).
+
+    Parameters
+    ----------
+    indices : sequence of str or callable
+        Kernel names in :mod:`mixing.kernels.aspatial` or callables (as ``index`` of
+        :func:`single_value_test`).
+    alternative : str or sequence of str
+        One alternative for all indices, or one per index (e.g. ``"less"`` for exposure).
+    group, total, groups, null, permutations, seed, **index_kwargs
+        As in :func:`single_value_test`.
+
+    Returns
+    -------
+    tuple of SingleValueResult
+        One per index, in the order of ``indices``.
+
+    Examples
+    --------
+    >>> d, x = single_value_tests(["dissimilarity", "exposure"], [90, 10, 50],
+    ...                           [100, 100, 100], alternative=["greater", "less"], seed=1,
+    ...                           permutations=99)
+    >>> d.p_value == single_value_test("dissimilarity", [90, 10, 50], [100, 100, 100],
+    ...                                seed=1, permutations=99).p_value
+    True
+    """
+    kernels = _indices(indices)
     null = "permutation" if null == "person_permutation" else null
     null = _check_choice(null, "null", NULLS)
-    alternative = _check_choice(alternative, "alternative", _ALTERNATIVES)
+    alternatives = [_check_choice(a, "alternative", _ALTERNATIVES)
+                    for a in _per_index(alternative, "alternatives", len(kernels))]
     R = integer(permutations, "permutations", 1)
-    value, sims, batch = _one_sample(fn, index_kwargs, group, total, groups, null, R, seed)
-    n_ok, mean, sd = _summary(sims)
-    v = value[None, :]
-    with quiet():
-        p_greater = ((sims >= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
-        p_less = ((sims <= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
-    p = {"greater": p_greater, "less": p_less,
-         "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
-    p = np.where(np.isnan(value) | (n_ok == 0), np.nan, p)
-    return SingleValueResult(
-        name, null, alternative, _out(value, batch), _out(mean, batch), _out(sd, batch),
-        _out(p, batch), R, _out(n_ok, batch), sims[:, 0] if batch.scalar else sims,
-        batch.labels)
+    values, all_sims, batch = _one_sample([fn for fn, _ in kernels], index_kwargs, group,
+                                          total, groups, null, R, seed)
+    results = []
+    for (_, name), alternative, value, sims in zip(kernels, alternatives, values, all_sims,
+                                                   strict=True):
+        n_ok, mean, sd = _summary(sims)
+        v = value[None, :]
+        with quiet():
+            p_greater = ((sims >= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
+            p_less = ((sims <= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
+        p = {"greater": p_greater, "less": p_less,
+             "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
+        p = np.where(np.isnan(value) | (n_ok == 0), np.nan, p)
+        results.append(SingleValueResult(
+            name, null, alternative, _out(value, batch), _out(mean, batch), _out(sd, batch),
+            _out(p, batch), R, _out(n_ok, batch), sims[:, 0] if batch.scalar else sims,
+            batch.labels))
+    return tuple(results)
 
 
 def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95, seed,
@@ -537,7 +619,38 @@ def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95
     >>> ci.ci_low < 0.8 < ci.ci_high
     True
     """
-    fn, name = _resolve_index(index)
+    return bootstrap_cis([index], group, total, groups=groups, replicates=replicates,
+                         level=level, seed=seed, **index_kwargs)[0]
+
+
+def bootstrap_cis(indices, group, total, *, groups=None, replicates=999, level=0.95, seed,
+                  **index_kwargs) -> tuple[BootstrapResult, ...]:
+    """:func:`bootstrap_ci` of several indices on the same bootstrap replicates.
+
+    Drawn once, evaluated per index; each result equals, bit for bit, that of
+    :func:`bootstrap_ci` with that index alone (see :func:`single_value_tests`).
+
+    Parameters
+    ----------
+    indices : sequence of str or callable
+        As ``index`` of :func:`bootstrap_ci`, several.
+    group, total, groups, replicates, level, seed, **index_kwargs
+        As in :func:`bootstrap_ci`.
+
+    Returns
+    -------
+    tuple of BootstrapResult
+        One per index, in the order of ``indices``.
+
+    Examples
+    --------
+    >>> d, g = bootstrap_cis(["dissimilarity", "gini"], [900, 100], [1000, 1000], seed=1,
+    ...                      replicates=199)
+    >>> d.ci_low == bootstrap_ci("dissimilarity", [900, 100], [1000, 1000], seed=1,
+    ...                          replicates=199).ci_low
+    True
+    """
+    kernels = _indices(indices)
     B = integer(replicates, "replicates", 2)
     try:
         level = float(level)
@@ -546,8 +659,13 @@ def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95
     if not 0.0 < level < 1.0:
         raise InputError(f"argument `level` must be in (0, 1), got {level!r}",
                          fix="e.g. level=0.95")
-    value, sims, batch = _one_sample(fn, index_kwargs, group, total, groups, "bootstrap", B,
-                                     seed)
+    values, all_sims, batch = _one_sample([fn for fn, _ in kernels], index_kwargs, group,
+                                          total, groups, "bootstrap", B, seed)
+    return tuple(_bootstrap_result(name, value, sims, batch, level, B)
+                 for (_, name), value, sims in zip(kernels, values, all_sims, strict=True))
+
+
+def _bootstrap_result(name, value, sims, batch, level, B) -> BootstrapResult:
     n_ok, mean, sd = _summary(sims)
     alpha = 1.0 - level
     lo, hi = np.full(sims.shape[1], np.nan), np.full(sims.shape[1], np.nan)
@@ -704,10 +822,10 @@ def two_value_test(index, first, second, *, groups=None, null="random_label",
 
     def evaluate(arrays, b):
         return (_kernel_pass(fn, index_kwargs, lay, arrays[0], arrays[1], b)
-                - _kernel_pass(fn, index_kwargs, lay, arrays[2], arrays[3], b))
+                - _kernel_pass(fn, index_kwargs, lay, arrays[2], arrays[3], b))[None]
 
     draw = random_label if null == "random_label" else paired_swap
-    sims = _simulate(lay, gens, R, draw, evaluate, 2)
+    sims = _simulate(lay, gens, R, draw, evaluate, 2)[0]
     diff = v1 - v2
     n_ok, mean, sd = _summary(sims)
     with quiet():
