@@ -45,6 +45,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "examples" / "nl-2024.yaml"
 STAGES = ("ingest", "indices", "autocorrelation", "scales", "maps")
+#: stages that can also be run the old way, for comparison (``--stages scales_per_municipality``)
+EXTRA = ("scales_per_municipality",)
 INDEX_INFERENCE = ("dissimilarity", "gini", "entropy", "isolation", "exposure")
 
 
@@ -160,6 +162,21 @@ def stage_autocorrelation(members, config, work):
 
 
 def stage_scales(members, config, work):
+    import mixing.tables.scales as scales
+
+    if hasattr(scales, "scale_tables"):  # one pass per batch
+        from mixing.io.files import write_table
+
+        tables = scales.scale_tables(scales.scale_levels(_read_units(members, work),
+                                                         cell=config.get("grid_cell", 500)))
+        for code in members:
+            write_table(tables[code], work / "results" / code / "scales.csv")
+    else:
+        stage_scales_per_municipality(members, config, work)
+
+
+def stage_scales_per_municipality(members, config, work):
+    """What workflow/scripts/scales.py does (before scale_tables): one municipality at a time."""
     import geopandas as gpd
 
     from mixing.geometry.aggregate import aggregate_units
@@ -258,7 +275,7 @@ def main() -> int:
         print("ROW " + json.dumps(row))
         return 0
     stages = [s for s in args.stages.split(",") if s]
-    unknown = set(stages) - set(STAGES)
+    unknown = set(stages) - set(STAGES) - set(EXTRA)
     if unknown:
         parser.error(f"unknown stages {sorted(unknown)}; use some of {STAGES}")
     import numpy as np
