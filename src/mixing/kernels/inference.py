@@ -278,6 +278,10 @@ class _Layout:
     bounds: np.ndarray  # len(active) + 1 offsets into rows
     active: np.ndarray  # batch codes of the groups with >= 1 kept unit
     batch: Batch
+    # groups of similar size, evaluated in separate kernel calls: (positions in active,
+    # columns of their units, their codes 0 .. k - 1); one class (None, None, codes) if all
+    # groups are alike
+    classes: tuple = ()
 
     def slices(self) -> Iterator[tuple[int, slice]]:
         for g in range(len(self.active)):
@@ -288,9 +292,34 @@ def _layout(keep: np.ndarray, batch: Batch) -> _Layout:
     rows = np.flatnonzero(keep)
     rows = rows[np.argsort(batch.codes[rows], kind="stable")]
     active, codes = np.unique(batch.codes[rows], return_inverse=True)
+    codes = codes.astype(np.int64)
     sizes = np.bincount(codes, minlength=active.size)
     bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    return _Layout(rows, codes.astype(np.int64), bounds, active, batch)
+    return _Layout(rows, codes, bounds, active, batch, _size_classes(codes, sizes))
+
+
+def _size_classes(codes: np.ndarray, sizes: np.ndarray) -> tuple:
+    """Groups binned by size (powers of two) for separate kernel calls.
+
+    Sort-based kernels (the Gini) lay every group of a call out as one row as long as the
+    largest group (:func:`mixing.kernels._grouping.exclusive_cumsum`); one large
+    municipality among many small ones would make that padding dominate. Within a class
+    sizes differ by at most 2x. Results do not change: a kernel's value for a group does
+    not depend on the other groups of the call (:mod:`mixing.kernels._grouping`).
+    """
+    if sizes.size == 0:
+        return ()
+    size_class = np.ceil(np.log2(np.maximum(sizes, 1))).astype(np.int64)
+    if np.unique(size_class).size == 1:
+        return ((None, None, codes),)
+    classes = []
+    unit_class = size_class[codes]
+    for c in np.unique(size_class):
+        members = np.flatnonzero(size_class == c)
+        cols = np.flatnonzero(unit_class == c)
+        own = np.searchsorted(members, codes[cols])
+        classes.append((members, cols, own.astype(np.int64)))
+    return tuple(classes)
 
 
 def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int,
@@ -317,22 +346,23 @@ def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int,
     return out
 
 
-def _replicate_ids(lay: _Layout, b: int) -> np.ndarray:
-    """Group id ``replicate * n_active + municipality`` of every simulated unit of a chunk."""
+def _kernel_pass(fn, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray, b: int):
+    """The key trick: all b replicates x all groups in one kernel call (per size class)."""
     Ga = lay.active.size
-    return (np.arange(b, dtype=np.int64)[:, None] * Ga + lay.codes[None, :]).ravel()
-
-
-def _kernel_pass(fn, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray, b: int,
-                 ids: np.ndarray | None = None):
-    """The key trick: all b replicates x all groups in one kernel call."""
-    Ga = lay.active.size
-    ids = _replicate_ids(lay, b) if ids is None else ids
-    vals = np.asarray(fn(sim_x.ravel(), sim_t.ravel(), groups=ids, **kwargs), dtype=np.float64)
-    if vals.shape != (b * Ga,):
-        raise InputError(f"the index kernel returned shape {vals.shape} for {b * Ga} groups",
-                         fix="a kernel must return one value per group in np.unique order")
-    return vals.reshape(b, Ga)
+    out = np.empty((b, Ga))
+    for members, cols, codes in lay.classes:
+        k = Ga if members is None else members.size
+        x, t = (sim_x, sim_t) if cols is None else (sim_x[:, cols], sim_t[:, cols])
+        ids = (np.arange(b, dtype=np.int64)[:, None] * k + codes[None, :]).ravel()
+        vals = np.asarray(fn(x.ravel(), t.ravel(), groups=ids, **kwargs), dtype=np.float64)
+        if vals.shape != (b * k,):
+            raise InputError(f"the index kernel returned shape {vals.shape} for {b * k} groups",
+                             fix="a kernel must return one value per group in np.unique order")
+        if members is None:
+            out[:] = vals.reshape(b, k)
+        else:
+            out[:, members] = vals.reshape(b, k)
+    return out
 
 
 def _summary(sims: np.ndarray):
@@ -404,8 +434,7 @@ def _one_sample(fns, kwargs, group, total, groups, null, R, seed):
     draw = _null_draw(null, xi, ti)
 
     def evaluate(arrays, b):
-        ids = _replicate_ids(lay, b)
-        return np.stack([_kernel_pass(fn, kwargs, lay, arrays[0], arrays[1], b, ids)
+        return np.stack([_kernel_pass(fn, kwargs, lay, arrays[0], arrays[1], b)
                          for fn in fns])
 
     sims = _simulate(lay, gens, R, draw, evaluate, 1, n_stats=len(fns))
