@@ -105,6 +105,24 @@ def test_den_haag_grid_preserves_totals(den_haag):
     assert (b.minx % 500 == 0).all() and (b.miny % 500 == 0).all()
 
 
+def test_den_haag_grid_equals_a_plain_overlay(den_haag):
+    """Cells inside a buurt skip the overlay; the counts equal a full geopandas overlay."""
+    grid = grid_units(den_haag)
+    buurten = den_haag[["unit_code", "population", "geometry"]].assign(
+        own_area=den_haag.geometry.area)
+    cells = gpd.GeoDataFrame({"cell": grid["unit_code"]}, geometry=grid.geometry.to_numpy(),
+                             crs=28992)
+    pieces = gpd.overlay(buurten, cells, how="intersection", keep_geom_type=True)
+    # all of a buurt's area lies in some cell, so the allocation weight is area / own area
+    moved = (pieces["population"] * pieces.geometry.area / pieces["own_area"]).groupby(
+        pieces["cell"]).sum()
+    np.testing.assert_allclose(grid.set_index("unit_code")["population"].to_numpy(),
+                               moved.reindex(grid["unit_code"]).to_numpy(), rtol=1e-9)
+    # and every resident lands in exactly one cell
+    assert len(grid) == 416 and grid.population.sum() == pytest.approx(
+        den_haag.population.sum(), rel=1e-12)
+
+
 # ----------------------------------------------------------------------------- scale table
 def test_den_haag_scale_table(den_haag):
     with warnings.catch_warnings():

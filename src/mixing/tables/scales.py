@@ -39,7 +39,7 @@ from scipy import sparse
 
 from mixing.catalogue import HEADLINE_INDICES
 from mixing.checks import quiet
-from mixing.dimensions import present
+from mixing.dimensions import DIMENSIONS, MULTI_DIMENSIONS, present
 from mixing.errors import InputError
 from mixing.geometry.aggregate import INTENSIVE_WEIGHTS, aggregate_units, finalise
 from mixing.geometry.harmonise import allocation, area_table, interpolate
@@ -224,8 +224,10 @@ def grid_units(units: gpd.GeoDataFrame, cell: int = 500) -> gpd.GeoDataFrame:
     Notes
     -----
     Candidate cells come straight from each unit's bounding box (no spatial index
-    needed), one vectorised :func:`shapely.intersection` gives the areas
-    :math:`A_{sc}`, and counts move as in :func:`mixing.geometry.harmonise.interpolate`:
+    needed); a cell wholly inside a unit (:func:`shapely.contains_properly` on the
+    prepared unit) overlaps it by the whole cell, a cell outside by nothing, and one
+    vectorised :func:`shapely.intersection` of the cells on a boundary gives the other
+    areas :math:`A_{sc}`. Counts move as in :func:`mixing.geometry.harmonise.interpolate`:
     :math:`\hat x_c = \sum_s x_s A_{sc} / \sum_{c'} A_{sc'}`. Totals per municipality are
     preserved (before dropping cells without residents, which hold no residents).
     Areal weighting spreads residents evenly over each buurt (see module docstring).
@@ -257,7 +259,14 @@ def grid_units(units: gpd.GeoDataFrame, cell: int = 500) -> gpd.GeoDataFrame:
     gx = np.repeat(ix0, per) + k % np.repeat(nx, per)
     gy = np.repeat(iy0, per) + k // np.repeat(nx, per)
     boxes = shapely.box(gx * cell, gy * cell, (gx + 1) * cell, (gy + 1) * cell)
-    areas = shapely.area(shapely.intersection(geom[src], boxes))
+    # only cells on a unit's boundary need an overlay: a cell inside the unit is all of
+    # it (a box with coordinates in whole metres: its area is exact), one outside none
+    shapely.prepare(geom[idx])
+    parts = geom[src]
+    inside = shapely.contains_properly(parts, boxes)
+    edge = np.flatnonzero(~inside & shapely.intersects(parts, boxes))
+    areas = np.where(inside, float(cell) * cell, 0.0)
+    areas[edge] = shapely.area(shapely.intersection(parts[edge], boxes[edge]))
     keep = areas > 0
     src, gx, gy, areas = src[keep], gx[keep], gy[keep], areas[keep]
     # one target per (municipality, year, cell)
@@ -411,7 +420,9 @@ def scale_tables(
 def _own_dimensions(units: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
     """Rows of ``table`` whose dimension is :func:`mixing.dimensions.present` in the
     municipality's own units (``present`` is evaluated once per pattern of known columns)."""
-    columns = [c for c in units.columns if c in set(COUNT_COLUMNS + INTENSIVE_COLUMNS)]
+    used = {c for d in DIMENSIONS.values() for c in (d.group, d.total)}
+    used |= {c for d in MULTI_DIMENSIONS.values() for c in d.columns}
+    columns = [c for c in units.columns if c in used]
     known = units[columns].notna().groupby(units["municipality_code"].astype(str)).any()
     pairs = set()
     for pattern, rows in known.groupby(columns, sort=False):
