@@ -13,7 +13,11 @@ array of ``R * n`` units (``n`` units in all municipalities) with group id
 comes out of **one kernel call** -- no Python loop over replicates or municipalities in
 the evaluation. Memory is bounded by evaluating :data:`CHUNK_UNITS` simulated units
 (replicates x units) per call: about ``CHUNK_UNITS * 8 bytes`` per simulated array, some
-100 MB at peak with the kernel's temporaries for the default ``2**20``.
+100 MB at peak with the kernel's temporaries for the default ``2**20``. Two refinements:
+:func:`single_value_tests` and :func:`bootstrap_cis` draw the replicates once and evaluate
+several indices on them (the index table tests five indices per dimension), and the
+municipalities of a call are evaluated in classes of similar size, so that a sort-based
+kernel (the Gini) does not pad every small municipality to the largest one.
 
 Seeds and reproducibility
 -------------------------
