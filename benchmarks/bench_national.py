@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -33,6 +34,27 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "examples" / "nl-2024.yaml"
+
+
+def stage_table(workdir: Path) -> pd.DataFrame:
+    """Job seconds, CPU seconds and peak RSS per stage from the ``benchmark:`` files.
+
+    Both log layouts are read: ``logs/{batch}/{stage}.benchmark.tsv`` and
+    ``logs/{stage}/{batch or municipality}.benchmark.tsv``.
+    """
+    rows = []
+    for path in sorted((workdir / "logs").glob("*/*.benchmark.tsv")):
+        table = pd.read_csv(path, sep="\t")
+        name, folder = path.name.removesuffix(".benchmark.tsv"), path.parent.name
+        by_stage = re.match(r"(GM|DEMO)\d", name) is not None
+        rows.append({"stage": folder if by_stage else name,
+                     "batch": name if by_stage else folder,
+                     "seconds": table["s"].iloc[0],
+                     "cpu_s": table["cpu_time"].iloc[0] if "cpu_time" in table else float("nan"),
+                     "max_rss_mb": table["max_rss"].iloc[0]})
+    return pd.DataFrame(rows).groupby("stage").agg(
+        jobs=("batch", "size"), seconds=("seconds", "sum"), cpu_s=("cpu_s", "sum"),
+        max_rss_mb=("max_rss_mb", "max"))
 
 
 def main() -> int:
@@ -57,16 +79,7 @@ def main() -> int:
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
         return done.returncode
-    rows = []
-    for path in sorted((workdir / "logs").glob("*/*.benchmark.tsv")):
-        table = pd.read_csv(path, sep="\t")
-        rows.append({"stage": path.name.split(".")[0], "batch": path.parent.name,
-                     "seconds": table["s"].iloc[0],
-                     "cpu_s": table["cpu_time"].iloc[0] if "cpu_time" in table else float("nan"),
-                     "max_rss_mb": table["max_rss"].iloc[0]})
-    stages = pd.DataFrame(rows).groupby("stage").agg(
-        jobs=("batch", "size"), seconds=("seconds", "sum"), cpu_s=("cpu_s", "sum"),
-        max_rss_mb=("max_rss_mb", "max"))
+    stages = stage_table(workdir)
     municipalities = len(list((workdir / "results").glob("GM*")))
     print(f"# {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at the end; code: {repo}")
     print(f"municipalities: {municipalities}")
