@@ -61,6 +61,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--keep", help="working directory to keep (default: a temporary one)")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run what does not depend on a failed job, report it anyway")
     parser.add_argument("--repo", default=str(REPO),
                         help="checkout whose Snakefile, config and src/ to run (default: this)")
     args = parser.parse_args()
@@ -69,7 +71,7 @@ def main() -> int:
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"),
                "--directory", str(workdir), "--configfile",
                str(repo / CONFIG.relative_to(REPO)), "--cores", str(args.cores), "--quiet",
-               "rules"]
+               "rules"] + (["--keep-going"] if args.keep_going else [])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(repo / "src")] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     start = time.perf_counter()
@@ -78,7 +80,9 @@ def main() -> int:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
-        return done.returncode
+        if not args.keep_going:
+            return done.returncode
+        print(f"FAILED (exit {done.returncode}); the figures below cover the jobs that ran")
     stages = stage_table(workdir)
     municipalities = len(list((workdir / "results").glob("GM*")))
     print(f"# {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at the end; code: {repo}")
