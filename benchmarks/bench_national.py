@@ -1,12 +1,19 @@
 """National run from a cold start: every municipality of the 2024 table, all default stages.
 
 Runs ``snakemake --configfile config/examples/nl-2024.yaml`` in a fresh working directory
-(so nothing is cached), then reports wall time, CPU time and peak memory of the whole run
-and the split per stage from the rules' Snakemake ``benchmark:`` files.
+(so no result is cached; the OS file cache and Python's bytecode cache are left as they
+are, so the very first run after an install is slower), then reports wall time, CPU time
+and peak memory of the whole run and the split per stage from the rules' Snakemake
+``benchmark:`` files (job wall seconds and CPU seconds summed over batches, the largest
+peak RSS of one job).
 
 Usage (from the repository, with ../shared beside it)::
 
-    python benchmarks/bench_national.py [--cores 2] [--keep DIR]
+    python benchmarks/bench_national.py [--cores 2] [--keep DIR] [--repo OTHER_TREE]
+
+``--repo`` runs another checkout's workflow and library (e.g. a worktree of the commit
+before a change) with this script, so two versions are measured the same way; run them
+back to back and compare ratios.
 
 Not part of the test suite: it takes minutes and its numbers depend on the machine.
 """
@@ -14,6 +21,8 @@ Not part of the test suite: it takes minutes and its numbers depend on the machi
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import resource
 import subprocess
 import sys
@@ -27,35 +36,61 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "examples" / "nl-2024.yaml"
 
 
+def stage_table(workdir: Path) -> pd.DataFrame:
+    """Job seconds, CPU seconds and peak RSS per stage from the ``benchmark:`` files.
+
+    Both log layouts are read: ``logs/{batch}/{stage}.benchmark.tsv`` and
+    ``logs/{stage}/{batch or municipality}.benchmark.tsv``.
+    """
+    rows = []
+    for path in sorted((workdir / "logs").glob("*/*.benchmark.tsv")):
+        table = pd.read_csv(path, sep="\t")
+        name, folder = path.name.removesuffix(".benchmark.tsv"), path.parent.name
+        by_stage = re.match(r"(GM|DEMO)\d", name) is not None
+        rows.append({"stage": folder if by_stage else name,
+                     "batch": name if by_stage else folder,
+                     "seconds": table["s"].iloc[0],
+                     "cpu_s": table["cpu_time"].iloc[0] if "cpu_time" in table else float("nan"),
+                     "max_rss_mb": table["max_rss"].iloc[0]})
+    return pd.DataFrame(rows).groupby("stage").agg(
+        jobs=("batch", "size"), seconds=("seconds", "sum"), cpu_s=("cpu_s", "sum"),
+        max_rss_mb=("max_rss_mb", "max"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--keep", help="working directory to keep (default: a temporary one)")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run what does not depend on a failed job, report it anyway")
+    parser.add_argument("--repo", default=str(REPO),
+                        help="checkout whose Snakefile, config and src/ to run (default: this)")
     args = parser.parse_args()
+    repo = Path(args.repo).resolve()
     workdir = Path(args.keep or tempfile.mkdtemp(prefix="mixing-national-"))
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-               "--directory", str(workdir), "--configfile", str(CONFIG),
-               "--cores", str(args.cores), "--quiet", "rules"]
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"),
+               "--directory", str(workdir), "--configfile",
+               str(repo / CONFIG.relative_to(REPO)), "--cores", str(args.cores), "--quiet",
+               "rules"] + (["--keep-going"] if args.keep_going else [])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(repo / "src")] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
-        return done.returncode
-    rows = []
-    for path in sorted((workdir / "logs").glob("*/*.benchmark.tsv")):
-        table = pd.read_csv(path, sep="\t")
-        rows.append({"stage": path.name.split(".")[0], "batch": path.parent.name,
-                     "seconds": table["s"].iloc[0], "max_rss_mb": table["max_rss"].iloc[0]})
-    stages = pd.DataFrame(rows).groupby("stage").agg(
-        jobs=("batch", "size"), seconds=("seconds", "sum"), max_rss_mb=("max_rss_mb", "max"))
+        if not args.keep_going:
+            return done.returncode
+        print(f"FAILED (exit {done.returncode}); the figures below cover the jobs that ran")
+    stages = stage_table(workdir)
     municipalities = len(list((workdir / "results").glob("GM*")))
+    print(f"# {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at the end; code: {repo}")
     print(f"municipalities: {municipalities}")
     print(f"wall time: {wall:.1f} s on {args.cores} cores; CPU time (user+sys): "
           f"{usage.ru_utime + usage.ru_stime:.1f} s; peak memory of one process: "
           f"{usage.ru_maxrss / 1024:.0f} MB")
-    print("per stage (job seconds summed over batches; peak RSS of one job):")
+    print("per stage (job seconds and CPU seconds summed over batches; peak RSS of one job):")
     print(stages.sort_values("seconds", ascending=False).to_string(float_format="%.1f"))
     print(f"outputs in {workdir}")
     return 0

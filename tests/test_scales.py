@@ -6,6 +6,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from conftest import read_quietly
@@ -14,7 +15,14 @@ from mixing.errors import InputError
 from mixing.geometry.aggregate import aggregate_units
 from mixing.geometry.harmonise import area_table
 from mixing.kernels.aspatial import dissimilarity, isolation
-from mixing.tables.scales import crosswalk, grid_code, grid_units, scale_table
+from mixing.tables.scales import (
+    crosswalk,
+    grid_code,
+    grid_units,
+    scale_levels,
+    scale_table,
+    scale_tables,
+)
 
 NL_2024 = "kwb_statline_nl_2024_bevolking_herkomst/Kerncijfers_wijken_en_buurten_2024_{}.csv"
 PC4 = "pc4_stats_sample_apeldoorn/sample_shape.shp"
@@ -95,6 +103,24 @@ def test_den_haag_grid_preserves_totals(den_haag):
                                                         rel=1e-12)
     b = grid.geometry.bounds
     assert (b.minx % 500 == 0).all() and (b.miny % 500 == 0).all()
+
+
+def test_den_haag_grid_equals_a_plain_overlay(den_haag):
+    """Cells inside a buurt skip the overlay; the counts equal a full geopandas overlay."""
+    grid = grid_units(den_haag)
+    buurten = den_haag[["unit_code", "population", "geometry"]].assign(
+        own_area=den_haag.geometry.area)
+    cells = gpd.GeoDataFrame({"cell": grid["unit_code"]}, geometry=grid.geometry.to_numpy(),
+                             crs=28992)
+    pieces = gpd.overlay(buurten, cells, how="intersection", keep_geom_type=True)
+    # all of a buurt's area lies in some cell, so the allocation weight is area / own area
+    moved = (pieces["population"] * pieces.geometry.area / pieces["own_area"]).groupby(
+        pieces["cell"]).sum()
+    np.testing.assert_allclose(grid.set_index("unit_code")["population"].to_numpy(),
+                               moved.reindex(grid["unit_code"]).to_numpy(), rtol=1e-9)
+    # and every resident lands in exactly one cell
+    assert len(grid) == 416 and grid.population.sum() == pytest.approx(
+        den_haag.population.sum(), rel=1e-12)
 
 
 # ----------------------------------------------------------------------------- scale table
@@ -197,3 +223,72 @@ def test_apeldoorn_buurten_onto_pc4(cbs_dir, nl, apeldoorn):
     r = np.corrcoef(on.population[inside], pc4.population[inside])[0, 1]
     assert r > 0.9, r
     assert buurten.population.sum() == 168_225
+
+
+# ----------------------------------------------------------------------------- batched scales
+NL_2024_PAIR = ("geslachten", "11122025_141648")
+
+
+def _alone(units, cell=500):
+    """What one municipality's scale table was before batching (workflow/scripts/scales.py)."""
+    buurten = units[units["level"] == "buurt"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PartialSumWarning
+        by_level = {level: units[units["level"] == level] if (units["level"] == level).any()
+                    else aggregate_units(buurten, level) for level in ("wijk", "gemeente")}
+    by_level = {"buurt": buurten, **by_level}
+    if buurten.geometry.notna().all():
+        by_level[f"grid{cell}m"] = grid_units(buurten, cell=cell)
+    return scale_table(by_level)
+
+
+@pytest.fixture(scope="module")
+def national_batch(cbs_dir, nl):
+    """Six municipalities of the national 2024 table, as one ingest batch gives them."""
+    from mixing.tables.batch import read_batch
+
+    source = {"geometry": str(cbs_dir / "buurt_2019_nl_topojson/buurten.json"), "year": 2024,
+              "table": [str(cbs_dir / NL_2024.format(part)) for part in NL_2024_PAIR]}
+    codes = ["GM0014", "GM0060", "GM0088", "GM0363", "GM0518", "GM1992"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # hidden values, codes without a 2019 geometry
+        return read_batch({code: source for code in codes}, levels=("buurt", "wijk"))
+
+
+def test_scale_tables_equal_one_municipality_at_a_time(national_batch):
+    units = pd.concat(national_batch.values(), ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tables = scale_tables(scale_levels(units))
+    assert list(tables) == sorted(national_batch)
+    gridded = 0
+    for code, own in national_batch.items():
+        alone = _alone(own)
+        pd.testing.assert_frame_equal(tables[code], alone, check_exact=True)
+        assert tables[code].to_csv(index=False) == alone.to_csv(index=False)  # same file
+        gridded += "value_grid500m" in alone
+    # Amsterdam recoded its buurten in 2022: no 2019 shape, so no grid; the others have one
+    # Amsterdam recoded every buurt in 2022, Groningen some, Voorne aan Zee is new: no grid
+    assert "value_grid500m" not in tables["GM0363"] and gridded == 3
+    row = tables["GM0014"].set_index(["dimension", "index"]).loc[
+        ("origin_outside_europe", "dissimilarity")]
+    assert row.value_buurt == pytest.approx(0.21549170331393064, rel=1e-12)  # Groningen
+    assert row.n_units_buurt == 140 and row.value_gemeente == 0
+
+
+def test_scale_tables_keep_each_municipality_s_own_dimensions():
+    # GM0001 knows only social housing, GM0002 only migration: alone each has only its own
+    # dimension's rows, and so it has in a batch (not NaN rows for the other's)
+    units = _toy_units([(0, 0, 500, 500), (500, 0, 1000, 500), (0, 500, 500, 1000),
+                        (500, 500, 1000, 1000)], [100.0, 300.0, 200.0, 50.0],
+                       municipality=("GM0001", "GM0001", "GM0002", "GM0002"))
+    units["dwellings_social"] = [10.0, 120.0, np.nan, np.nan]
+    units["population_migration_nonwestern"] = [np.nan, np.nan, 20.0, 40.0]
+    tables = scale_tables({"buurt": units, "grid500m": grid_units(units)})
+    for code, dimension in (("GM0001", "social_housing"), ("GM0002", "migration")):
+        own = units[units["municipality_code"] == code]
+        alone = scale_table({"buurt": own, "grid500m": grid_units(own)})
+        assert set(tables[code]["dimension"]) == {dimension}
+        pd.testing.assert_frame_equal(tables[code], alone, check_exact=True)
+    row = tables["GM0002"].set_index("index").loc["dissimilarity"]
+    assert row.value_buurt == pytest.approx(dissimilarity([20.0, 40.0], [200.0, 50.0]))

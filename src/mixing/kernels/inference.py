@@ -13,7 +13,11 @@ array of ``R * n`` units (``n`` units in all municipalities) with group id
 comes out of **one kernel call** -- no Python loop over replicates or municipalities in
 the evaluation. Memory is bounded by evaluating :data:`CHUNK_UNITS` simulated units
 (replicates x units) per call: about ``CHUNK_UNITS * 8 bytes`` per simulated array, some
-100 MB at peak with the kernel's temporaries for the default ``2**20``.
+100 MB at peak with the kernel's temporaries for the default ``2**20``. Two refinements:
+:func:`single_value_tests` and :func:`bootstrap_cis` draw the replicates once and evaluate
+several indices on them (the index table tests five indices per dimension), and the
+municipalities of a call are evaluated in classes of similar size, so that a sort-based
+kernel (the Gini) does not pad every small municipality to the largest one.
 
 Seeds and reproducibility
 -------------------------
@@ -73,7 +77,9 @@ __all__ = [
     "BootstrapResult",
     "TwoValueResult",
     "single_value_test",
+    "single_value_tests",
     "bootstrap_ci",
+    "bootstrap_cis",
     "two_value_test",
     "bias_corrected",
 ]
@@ -276,6 +282,10 @@ class _Layout:
     bounds: np.ndarray  # len(active) + 1 offsets into rows
     active: np.ndarray  # batch codes of the groups with >= 1 kept unit
     batch: Batch
+    # groups of similar size, evaluated in separate kernel calls: (positions in active,
+    # columns of their units, their codes 0 .. k - 1); one class (None, None, codes) if all
+    # groups are alike
+    classes: tuple = ()
 
     def slices(self) -> Iterator[tuple[int, slice]]:
         for g in range(len(self.active)):
@@ -286,20 +296,47 @@ def _layout(keep: np.ndarray, batch: Batch) -> _Layout:
     rows = np.flatnonzero(keep)
     rows = rows[np.argsort(batch.codes[rows], kind="stable")]
     active, codes = np.unique(batch.codes[rows], return_inverse=True)
+    codes = codes.astype(np.int64)
     sizes = np.bincount(codes, minlength=active.size)
     bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    return _Layout(rows, codes.astype(np.int64), bounds, active, batch)
+    return _Layout(rows, codes, bounds, active, batch, _size_classes(codes, sizes))
 
 
-def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int) -> np.ndarray:
-    """Null distribution ``(R, n_groups)``: chunked draws, one kernel pass per chunk.
+def _size_classes(codes: np.ndarray, sizes: np.ndarray) -> tuple:
+    """Groups binned by size (powers of two) for separate kernel calls.
+
+    Sort-based kernels (the Gini) lay every group of a call out as one row as long as the
+    largest group (:func:`mixing.kernels._grouping.exclusive_cumsum`); one large
+    municipality among many small ones would make that padding dominate. Within a class
+    sizes differ by at most 2x. Results do not change: a kernel's value for a group does
+    not depend on the other groups of the call (:mod:`mixing.kernels._grouping`).
+    """
+    if sizes.size == 0:
+        return ()
+    size_class = np.ceil(np.log2(np.maximum(sizes, 1))).astype(np.int64)
+    if np.unique(size_class).size == 1:
+        return ((None, None, codes),)
+    classes = []
+    unit_class = size_class[codes]
+    for c in np.unique(size_class):
+        members = np.flatnonzero(size_class == c)
+        cols = np.flatnonzero(unit_class == c)
+        own = np.searchsorted(members, codes[cols])
+        classes.append((members, cols, own.astype(np.int64)))
+    return tuple(classes)
+
+
+def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int,
+              n_stats: int = 1) -> np.ndarray:
+    """Null distributions ``(n_stats, R, n_groups)``: chunked draws, one kernel pass per chunk.
 
     ``draw(g, rng, b, sl)`` returns ``2 * n_out`` arrays ``(b, units of g)`` -- the
     simulated group and total counts of each output; ``evaluate(arrays, b)`` turns the
-    filled chunk into ``(b, len(active))`` values.
+    filled chunk into ``(n_stats, b, len(active))`` values: the draws are made once and
+    every statistic (e.g. several indices) is evaluated on the same simulated counts.
     """
     n, Ga = lay.rows.size, lay.active.size
-    out = np.full((R, lay.batch.n_groups), np.nan)
+    out = np.full((n_stats, R, lay.batch.n_groups), np.nan)
     if Ga == 0:
         return out
     chunk = max(1, min(R, CHUNK_UNITS // max(n, 1)))
@@ -309,19 +346,27 @@ def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int) -> np.ndar
         for g, sl in lay.slices():
             for a, part in zip(arrays, draw(g, gens[g], b, sl), strict=True):
                 a[:, sl] = part
-        out[start:start + b, lay.active] = evaluate(arrays, b)
+        out[:, start:start + b, lay.active] = evaluate(arrays, b)
     return out
 
 
 def _kernel_pass(fn, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray, b: int):
-    """The key trick: all b replicates x all groups in one kernel call."""
+    """The key trick: all b replicates x all groups in one kernel call (per size class)."""
     Ga = lay.active.size
-    ids = (np.arange(b, dtype=np.int64)[:, None] * Ga + lay.codes[None, :]).ravel()
-    vals = np.asarray(fn(sim_x.ravel(), sim_t.ravel(), groups=ids, **kwargs), dtype=np.float64)
-    if vals.shape != (b * Ga,):
-        raise InputError(f"the index kernel returned shape {vals.shape} for {b * Ga} groups",
-                         fix="a kernel must return one value per group in np.unique order")
-    return vals.reshape(b, Ga)
+    out = np.empty((b, Ga))
+    for members, cols, codes in lay.classes:
+        k = Ga if members is None else members.size
+        x, t = (sim_x, sim_t) if cols is None else (sim_x[:, cols], sim_t[:, cols])
+        ids = (np.arange(b, dtype=np.int64)[:, None] * k + codes[None, :]).ravel()
+        vals = np.asarray(fn(x.ravel(), t.ravel(), groups=ids, **kwargs), dtype=np.float64)
+        if vals.shape != (b * k,):
+            raise InputError(f"the index kernel returned shape {vals.shape} for {b * k} groups",
+                             fix="a kernel must return one value per group in np.unique order")
+        if members is None:
+            out[:] = vals.reshape(b, k)
+        else:
+            out[:, members] = vals.reshape(b, k)
+    return out
 
 
 def _summary(sims: np.ndarray):
@@ -376,9 +421,15 @@ def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray):
             "bootstrap": bootstrap}[null]
 
 
-def _one_sample(fn, kwargs, group, total, groups, null, R, seed):
-    """Observed value, simulated (R, n_groups) distribution and the batch."""
-    value = fn(group, total, groups=groups, **kwargs)
+def _one_sample(fns, kwargs, group, total, groups, null, R, seed):
+    """Observed values ``(k, n_groups)``, simulated ``(k, R, n_groups)`` and the batch.
+
+    ``fns`` are k kernels; the replicates are drawn once and every kernel is evaluated on
+    the same draws. Each kernel's result is the one a call with that kernel alone gives,
+    bit for bit: the streams depend only on the seed and the labels (module docstring).
+    """
+    values = np.stack([np.asarray(fn(group, total, groups=groups, **kwargs),
+                                  dtype=np.float64).reshape(-1) for fn in fns])
     x, t, valid, batch = two_group_counts(group, total, groups)
     lay = _layout(valid, batch)
     xi = np.rint(x[lay.rows]).astype(np.int64)
@@ -387,10 +438,29 @@ def _one_sample(fn, kwargs, group, total, groups, null, R, seed):
     draw = _null_draw(null, xi, ti)
 
     def evaluate(arrays, b):
-        return _kernel_pass(fn, kwargs, lay, arrays[0], arrays[1], b)
+        return np.stack([_kernel_pass(fn, kwargs, lay, arrays[0], arrays[1], b)
+                         for fn in fns])
 
-    sims = _simulate(lay, gens, R, draw, evaluate, 1)
-    return np.asarray(value, dtype=np.float64).reshape(-1), sims, batch
+    sims = _simulate(lay, gens, R, draw, evaluate, 1, n_stats=len(fns))
+    return values, sims, batch
+
+
+def _indices(indices) -> list[tuple[Callable, str]]:
+    """Kernels and names of ``indices`` (one name/callable, or a sequence of them)."""
+    many = isinstance(indices, list | tuple)
+    if many and not indices:
+        raise InputError("argument `indices` is empty", fix="pass e.g. ['dissimilarity']")
+    return [_resolve_index(i) for i in (indices if many else [indices])]
+
+
+def _per_index(value: object, name: str, k: int) -> list:
+    """One setting per index: a single value repeated, or a sequence of length k."""
+    if isinstance(value, list | tuple):
+        if len(value) != k:
+            raise InputError(f"argument `{name}` has {len(value)} entries for {k} indices",
+                             fix=f"pass one {name[:-1]} or one per index")
+        return list(value)
+    return [value] * k
 
 
 # ----------------------------------------------------------------------------- public
@@ -468,24 +538,69 @@ def single_value_test(index, group, total, *, groups=None, null="systematic",
     >>> round(res.value, 3), res.p_value
     (0.533, 0.01)
     """
-    fn, name = _resolve_index(index)
+    return single_value_tests([index], group, total, groups=groups, null=null,
+                              permutations=permutations, alternative=alternative, seed=seed,
+                              **index_kwargs)[0]
+
+
+def single_value_tests(indices, group, total, *, groups=None, null="systematic",
+                       permutations=999, alternative="greater", seed, **index_kwargs
+                       ) -> tuple[SingleValueResult, ...]:
+    """:func:`single_value_test` of several indices on the same null replicates.
+
+    The replicates are drawn once and every index is evaluated on them, so k indices cost
+    one set of draws instead of k. Each result equals, bit for bit, that of
+    :func:`single_value_test` with the same arguments and that index alone (every call
+    draws the same streams: they depend only on the seed and the labels).
+
+    Parameters
+    ----------
+    indices : sequence of str or callable
+        Kernel names in :mod:`mixing.kernels.aspatial` or callables (as ``index`` of
+        :func:`single_value_test`).
+    alternative : str or sequence of str
+        One alternative for all indices, or one per index (e.g. ``"less"`` for exposure).
+    group, total, groups, null, permutations, seed, **index_kwargs
+        As in :func:`single_value_test`.
+
+    Returns
+    -------
+    tuple of SingleValueResult
+        One per index, in the order of ``indices``.
+
+    Examples
+    --------
+    >>> d, x = single_value_tests(["dissimilarity", "exposure"], [90, 10, 50],
+    ...                           [100, 100, 100], alternative=["greater", "less"], seed=1,
+    ...                           permutations=99)
+    >>> d.p_value == single_value_test("dissimilarity", [90, 10, 50], [100, 100, 100],
+    ...                                seed=1, permutations=99).p_value
+    True
+    """
+    kernels = _indices(indices)
     null = "permutation" if null == "person_permutation" else null
     null = _check_choice(null, "null", NULLS)
-    alternative = _check_choice(alternative, "alternative", _ALTERNATIVES)
+    alternatives = [_check_choice(a, "alternative", _ALTERNATIVES)
+                    for a in _per_index(alternative, "alternatives", len(kernels))]
     R = integer(permutations, "permutations", 1)
-    value, sims, batch = _one_sample(fn, index_kwargs, group, total, groups, null, R, seed)
-    n_ok, mean, sd = _summary(sims)
-    v = value[None, :]
-    with quiet():
-        p_greater = ((sims >= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
-        p_less = ((sims <= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
-    p = {"greater": p_greater, "less": p_less,
-         "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
-    p = np.where(np.isnan(value) | (n_ok == 0), np.nan, p)
-    return SingleValueResult(
-        name, null, alternative, _out(value, batch), _out(mean, batch), _out(sd, batch),
-        _out(p, batch), R, _out(n_ok, batch), sims[:, 0] if batch.scalar else sims,
-        batch.labels)
+    values, all_sims, batch = _one_sample([fn for fn, _ in kernels], index_kwargs, group,
+                                          total, groups, null, R, seed)
+    results = []
+    for (_, name), alternative, value, sims in zip(kernels, alternatives, values, all_sims,
+                                                   strict=True):
+        n_ok, mean, sd = _summary(sims)
+        v = value[None, :]
+        with quiet():
+            p_greater = ((sims >= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
+            p_less = ((sims <= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
+        p = {"greater": p_greater, "less": p_less,
+             "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
+        p = np.where(np.isnan(value) | (n_ok == 0), np.nan, p)
+        results.append(SingleValueResult(
+            name, null, alternative, _out(value, batch), _out(mean, batch), _out(sd, batch),
+            _out(p, batch), R, _out(n_ok, batch), sims[:, 0] if batch.scalar else sims,
+            batch.labels))
+    return tuple(results)
 
 
 def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95, seed,
@@ -537,7 +652,38 @@ def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95
     >>> ci.ci_low < 0.8 < ci.ci_high
     True
     """
-    fn, name = _resolve_index(index)
+    return bootstrap_cis([index], group, total, groups=groups, replicates=replicates,
+                         level=level, seed=seed, **index_kwargs)[0]
+
+
+def bootstrap_cis(indices, group, total, *, groups=None, replicates=999, level=0.95, seed,
+                  **index_kwargs) -> tuple[BootstrapResult, ...]:
+    """:func:`bootstrap_ci` of several indices on the same bootstrap replicates.
+
+    Drawn once, evaluated per index; each result equals, bit for bit, that of
+    :func:`bootstrap_ci` with that index alone (see :func:`single_value_tests`).
+
+    Parameters
+    ----------
+    indices : sequence of str or callable
+        As ``index`` of :func:`bootstrap_ci`, several.
+    group, total, groups, replicates, level, seed, **index_kwargs
+        As in :func:`bootstrap_ci`.
+
+    Returns
+    -------
+    tuple of BootstrapResult
+        One per index, in the order of ``indices``.
+
+    Examples
+    --------
+    >>> d, g = bootstrap_cis(["dissimilarity", "gini"], [900, 100], [1000, 1000], seed=1,
+    ...                      replicates=199)
+    >>> d.ci_low == bootstrap_ci("dissimilarity", [900, 100], [1000, 1000], seed=1,
+    ...                          replicates=199).ci_low
+    True
+    """
+    kernels = _indices(indices)
     B = integer(replicates, "replicates", 2)
     try:
         level = float(level)
@@ -546,8 +692,13 @@ def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95
     if not 0.0 < level < 1.0:
         raise InputError(f"argument `level` must be in (0, 1), got {level!r}",
                          fix="e.g. level=0.95")
-    value, sims, batch = _one_sample(fn, index_kwargs, group, total, groups, "bootstrap", B,
-                                     seed)
+    values, all_sims, batch = _one_sample([fn for fn, _ in kernels], index_kwargs, group,
+                                          total, groups, "bootstrap", B, seed)
+    return tuple(_bootstrap_result(name, value, sims, batch, level, B)
+                 for (_, name), value, sims in zip(kernels, values, all_sims, strict=True))
+
+
+def _bootstrap_result(name, value, sims, batch, level, B) -> BootstrapResult:
     n_ok, mean, sd = _summary(sims)
     alpha = 1.0 - level
     lo, hi = np.full(sims.shape[1], np.nan), np.full(sims.shape[1], np.nan)
@@ -704,10 +855,10 @@ def two_value_test(index, first, second, *, groups=None, null="random_label",
 
     def evaluate(arrays, b):
         return (_kernel_pass(fn, index_kwargs, lay, arrays[0], arrays[1], b)
-                - _kernel_pass(fn, index_kwargs, lay, arrays[2], arrays[3], b))
+                - _kernel_pass(fn, index_kwargs, lay, arrays[2], arrays[3], b))[None]
 
     draw = random_label if null == "random_label" else paired_swap
-    sims = _simulate(lay, gens, R, draw, evaluate, 2)
+    sims = _simulate(lay, gens, R, draw, evaluate, 2)[0]
     diff = v1 - v2
     n_ok, mean, sd = _summary(sims)
     with quiet():

@@ -155,9 +155,11 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
     total = units[dim.total].to_numpy(dtype="float64")
     usable = np.isfinite(group) & np.isfinite(total) & (total > 0)
     n_units = pd.Series(usable).groupby(labels).sum().reindex(keys["label"]).to_numpy()
+    tested = _inference(group, total, labels, chosen, inference_indices, permutations,
+                        replicates, seed)
+    nan = np.full(len(keys), np.nan)
     rows = []
     for spec in chosen:
-        expected = ci_low = ci_high = p_value = np.full(len(keys), np.nan)
         if spec.family == "aspatial":
             kwargs = {"seed": seed} if spec.seeded else {}
             value = spec.kernel(group, total, groups=labels, **kwargs)
@@ -169,19 +171,33 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
                                     labels[has_shape], missing_shape, keys)
         else:
             continue
-        if spec.name in inference_indices:
-            test = inference.single_value_test(spec.name, group, total, groups=labels,
-                                               permutations=permutations, seed=seed,
-                                               alternative=spec.alternative)
-            boot = inference.bootstrap_ci(spec.name, group, total, groups=labels,
-                                          replicates=replicates, seed=seed)
-            expected, p_value = test.expected_under_null, test.p_value
-            ci_low, ci_high = boot.ci_low, boot.ci_high
+        expected, ci_low, ci_high, p_value = tested.get(spec.name, (nan, nan, nan, nan))
         rows.append(keys[_KEYS].assign(
             dimension=dim.name, index=spec.name, value=np.asarray(value, dtype=float),
             expected_under_null=expected, ci_low=ci_low, ci_high=ci_high, p_value=p_value,
             n_units=n_units))
     return rows
+
+
+def _inference(group, total, labels, chosen, inference_indices, permutations,
+               replicates, seed) -> dict[str, tuple[np.ndarray, ...]]:
+    """Null expectation, bootstrap interval and p-value of every inference index.
+
+    One pass per dimension: the null and bootstrap replicates are drawn once and every
+    index is evaluated on them (:func:`mixing.kernels.inference.single_value_tests`); the
+    numbers are those of one test per index, bit for bit.
+    """
+    specs = [spec for spec in chosen if spec.name in inference_indices]
+    if not specs:
+        return {}
+    names = [spec.name for spec in specs]
+    tests = inference.single_value_tests(names, group, total, groups=labels,
+                                         permutations=permutations, seed=seed,
+                                         alternative=[spec.alternative for spec in specs])
+    boots = inference.bootstrap_cis(names, group, total, groups=labels, replicates=replicates,
+                                    seed=seed)
+    return {name: (test.expected_under_null, boot.ci_low, boot.ci_high, test.p_value)
+            for name, test, boot in zip(names, tests, boots, strict=True)}
 
 
 def _multigroup_rows(units, dim, keys, labels, chosen) -> list[pd.DataFrame]:

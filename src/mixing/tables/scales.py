@@ -39,13 +39,15 @@ from scipy import sparse
 
 from mixing.catalogue import HEADLINE_INDICES
 from mixing.checks import quiet
+from mixing.dimensions import DIMENSIONS, MULTI_DIMENSIONS, present
 from mixing.errors import InputError
-from mixing.geometry.aggregate import INTENSIVE_WEIGHTS, finalise
+from mixing.geometry.aggregate import INTENSIVE_WEIGHTS, aggregate_units, finalise
 from mixing.geometry.harmonise import allocation, area_table, interpolate
 from mixing.schema import COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS, uninhabited
 from mixing.tables.frames import index_table
 
-__all__ = ["Crosswalk", "crosswalk", "grid_units", "grid_code", "scale_table"]
+__all__ = ["Crosswalk", "crosswalk", "grid_units", "grid_code", "scale_levels", "scale_table",
+           "scale_tables"]
 
 
 # ----------------------------------------------------------------------------- crosswalk
@@ -222,8 +224,10 @@ def grid_units(units: gpd.GeoDataFrame, cell: int = 500) -> gpd.GeoDataFrame:
     Notes
     -----
     Candidate cells come straight from each unit's bounding box (no spatial index
-    needed), one vectorised :func:`shapely.intersection` gives the areas
-    :math:`A_{sc}`, and counts move as in :func:`mixing.geometry.harmonise.interpolate`:
+    needed); a cell wholly inside a unit (:func:`shapely.contains_properly` on the
+    prepared unit) overlaps it by the whole cell, a cell outside by nothing, and one
+    vectorised :func:`shapely.intersection` of the cells on a boundary gives the other
+    areas :math:`A_{sc}`. Counts move as in :func:`mixing.geometry.harmonise.interpolate`:
     :math:`\hat x_c = \sum_s x_s A_{sc} / \sum_{c'} A_{sc'}`. Totals per municipality are
     preserved (before dropping cells without residents, which hold no residents).
     Areal weighting spreads residents evenly over each buurt (see module docstring).
@@ -255,7 +259,14 @@ def grid_units(units: gpd.GeoDataFrame, cell: int = 500) -> gpd.GeoDataFrame:
     gx = np.repeat(ix0, per) + k % np.repeat(nx, per)
     gy = np.repeat(iy0, per) + k // np.repeat(nx, per)
     boxes = shapely.box(gx * cell, gy * cell, (gx + 1) * cell, (gy + 1) * cell)
-    areas = shapely.area(shapely.intersection(geom[src], boxes))
+    # only cells on a unit's boundary need an overlay: a cell inside the unit is all of
+    # it (a box with coordinates in whole metres: its area is exact), one outside none
+    shapely.prepare(geom[idx])
+    parts = geom[src]
+    inside = shapely.contains_properly(parts, boxes)
+    edge = np.flatnonzero(~inside & shapely.intersects(parts, boxes))
+    areas = np.where(inside, float(cell) * cell, 0.0)
+    areas[edge] = shapely.area(shapely.intersection(parts[edge], boxes[edge]))
     keep = areas > 0
     src, gx, gy, areas = src[keep], gx[keep], gy[keep], areas[keep]
     # one target per (municipality, year, cell)
@@ -327,6 +338,7 @@ def scale_table(
     At the gemeente scale a municipality is one unit, so evenness indices are 0 and
     isolation equals the group share: the baseline of "no segregation visible". Ratios
     are a descriptive MAUP diagnostic (Openshaw 1984; Wong 1997), not a correction.
+    For many municipalities with one table each, use :func:`scale_tables`.
     """
     if not units_by_level:
         raise InputError("units_by_level is empty", fix="pass {'buurt': units, ...}")
@@ -335,18 +347,133 @@ def scale_table(
         table = index_table(units.assign(level=label), dimensions=dimensions, indices=indices,
                             inference_indices=())
         frames.append(table)
-    long = pd.concat(frames, ignore_index=True)
+    return _wide(pd.concat(frames, ignore_index=True), list(units_by_level))
+
+
+def _wide(long: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
+    """Long index rows of several scales -> one row per (municipality, dimension, index)."""
     key = ["municipality_code", "dimension", "index"]
     wide = long.pivot_table(index=key, columns="level", values=["value", "n_units", "year"],
                             aggfunc="first", dropna=False)
     wide.columns = [f"{stat}_{level}" for stat, level in wide.columns]
-    order = [f"{stat}_{label}" for label in units_by_level for stat in ("value", "n_units", "year")
+    order = [f"{stat}_{label}" for label in labels for stat in ("value", "n_units", "year")
              if f"{stat}_{label}" in wide]
     wide = wide[order].reset_index()
     with quiet():
         if {"value_buurt", "value_wijk"} <= set(wide):
             wide["ratio_buurt_wijk"] = wide["value_buurt"] / wide["value_wijk"]
-        for label in units_by_level:
+        for label in labels:
             if str(label).startswith("grid") and "value_buurt" in wide:
                 wide[f"ratio_buurt_{label}"] = wide["value_buurt"] / wide[f"value_{label}"]
     return wide.sort_values(key, ignore_index=True)
+
+
+def scale_tables(
+    units_by_level: Mapping[str, pd.DataFrame],
+    *,
+    dimensions: tuple[str, ...] | None = None,
+    indices: tuple[str, ...] = HEADLINE_INDICES,
+) -> dict[str, pd.DataFrame]:
+    """:func:`scale_table` of every municipality, computed for all of them at once.
+
+    Parameters
+    ----------
+    units_by_level : mapping of str to DataFrame
+        Scale label -> canonical units of any number of municipalities (e.g. from
+        :func:`scale_levels`). A municipality without units at a scale has no columns
+        for it, as if that scale were left out of its own call.
+    dimensions, indices : tuple of str
+        As in :func:`scale_table`; without ``dimensions`` every municipality gets the
+        dimensions known in its own units at each scale.
+
+    Returns
+    -------
+    dict
+        Municipality code -> the table ``scale_table`` gives for that municipality alone
+        (same rows, columns, dtypes and numbers), in sorted code order.
+
+    Notes
+    -----
+    One :func:`mixing.tables.frames.index_table` call per scale for all municipalities
+    (its values are the same in a batch as alone); only the reshaping to one row per
+    (dimension, index) is done per municipality.
+    """
+    if not units_by_level:
+        raise InputError("units_by_level is empty", fix="pass {'buurt': units, ...}")
+    frames = []
+    for label, units in units_by_level.items():
+        if len(units) == 0:
+            continue
+        table = index_table(units.assign(level=label), dimensions=dimensions, indices=indices,
+                            inference_indices=())
+        if dimensions is None:  # as alone: only the dimensions known in its own units
+            table = table[_own_dimensions(units, table)]
+        frames.append(table)
+    if not frames:
+        return {}
+    long = pd.concat(frames, ignore_index=True)
+    return {str(code): _wide(part.reset_index(drop=True),
+                             [label for label in units_by_level if label in set(part["level"])])
+            for code, part in long.groupby("municipality_code", sort=True)}
+
+
+def _own_dimensions(units: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
+    """Rows of ``table`` whose dimension is :func:`mixing.dimensions.present` in the
+    municipality's own units (``present`` is evaluated once per pattern of known columns)."""
+    used = {c for d in DIMENSIONS.values() for c in (d.group, d.total)}
+    used |= {c for d in MULTI_DIMENSIONS.values() for c in d.columns}
+    columns = [c for c in units.columns if c in used]
+    known = units[columns].notna().groupby(units["municipality_code"].astype(str)).any()
+    pairs = set()
+    for pattern, rows in known.groupby(columns, sort=False):
+        flags = pd.DataFrame([np.where(pattern, 1.0, np.nan)], columns=columns)
+        pairs.update((code, name) for code in rows.index for name in present(flags))
+    keys = zip(table["municipality_code"].astype(str), table["dimension"], strict=True)
+    return np.fromiter((key in pairs for key in keys), dtype=bool, count=len(table))
+
+
+def scale_levels(units: gpd.GeoDataFrame, *, cell: int = 500) -> dict[str, pd.DataFrame]:
+    """Every scale of a batch of municipalities' units, ready for :func:`scale_tables`.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Canonical units of any number of municipalities (the ingest output, levels stacked).
+    cell : int, default 500
+        Grid cell size (:func:`grid_units`).
+
+    Returns
+    -------
+    dict
+        ``buurt``, ``wijk``, ``gemeente`` and ``grid<cell>m`` units. Municipalities with
+        buurten get buurt, wijk (the ingested wijken, else aggregated), gemeente and --
+        when every buurt has a geometry -- the grid; a municipality without buurten (a
+        postcode source) has its finest level only, under that level's name. Aggregated
+        wijken and gemeenten carry no geometry (the scale table's indices are aspatial and
+        a dissolve is the costly part of the aggregation).
+    """
+    is_buurt = (units["level"] == "buurt").to_numpy()
+    municipality = units["municipality_code"].astype(str)
+    with_buurten = set(municipality[is_buurt])
+    buurten = units[is_buurt]
+    out: dict[str, list[pd.DataFrame]] = {"buurt": [buurten], "wijk": [], "gemeente": []}
+    counts_only = gpd.GeoDataFrame(buurten.drop(columns="geometry"),
+                                   geometry=gpd.GeoSeries([None] * len(buurten),
+                                                          index=buurten.index, crs=CRS))
+    for level in ("wijk", "gemeente"):
+        ingested = units[(units["level"] == level).to_numpy()
+                         & municipality.isin(with_buurten).to_numpy()]
+        out[level].append(ingested)
+        missing = with_buurten - set(ingested["municipality_code"].astype(str))
+        if missing:
+            out[level].append(aggregate_units(
+                counts_only[counts_only["municipality_code"].astype(str).isin(missing)], level))
+    shaped = buurten.geometry.notna().groupby(municipality[is_buurt]).all()
+    gridded = buurten[municipality[is_buurt].map(shaped).to_numpy(dtype=bool)]
+    out[f"grid{cell}m"] = [grid_units(gridded, cell=cell)] if len(gridded) else []
+    for code in sorted(set(municipality) - with_buurten):  # postcode sources
+        own = units[(municipality == code).to_numpy()]
+        finest = own["level"].iloc[0]
+        out.setdefault(finest, []).append(own[(own["level"] == finest).to_numpy()])
+    return {label: pd.concat(parts, ignore_index=True) if parts else units.iloc[0:0]
+            for label, parts in out.items()}
