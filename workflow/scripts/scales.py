@@ -1,18 +1,21 @@
 """The same indices at buurt, wijk, gemeente, 500 m grid and PC4 scale per municipality (MAUP).
 
-With a ``pc4_geometry`` in the municipality's config, the buurt counts are carried onto the
-postcode areas by an area-weighted crosswalk, so both zonings describe the same people.
+One pass per batch: every scale of all usable municipalities is built and measured at once
+(:func:`mixing.tables.scales.scale_levels`, :func:`mixing.tables.scales.scale_tables`);
+each municipality's table is the one it would get alone. With a ``pc4_geometry`` in the
+municipality's config, the buurt counts are carried onto the postcode areas by an
+area-weighted crosswalk, so both zonings describe the same people.
 """
 
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
-from mixing.geometry.aggregate import aggregate_units
 from mixing.io.cbs import read_units
 from mixing.io.files import write_table
 from mixing.runlog import script_log
-from mixing.tables.scales import crosswalk, grid_units, scale_table
+from mixing.tables.scales import crosswalk, scale_levels, scale_tables
 from mixing.workflow_io import publish, usable_codes
 
 if "snakemake" not in globals():
@@ -35,23 +38,23 @@ def postcode_units(buurten, path):
 with script_log(snakemake.log[0]) as log:
     Path(snakemake.output[0]).mkdir(parents=True, exist_ok=True)  # also when nothing is usable
     params = snakemake.params
-    for code in usable_codes(snakemake.input.units, params.municipalities, log):
-        units = gpd.read_parquet(params.units[code])
-        buurten = units[units["level"] == "buurt"]
-        if buurten.empty:  # a postcode source: its own level is the finest scale
-            finest = units["level"].iloc[0]
-            by_level = {finest: units[units["level"] == finest]}
-        else:
-            # the ingest step already aggregated the configured levels: reuse them
-            by_level = {level: units[units["level"] == level]
-                        if (units["level"] == level).any()
-                        else aggregate_units(buurten, level) for level in ("wijk", "gemeente")}
-            by_level = {"buurt": buurten, **by_level}
-            if buurten.geometry.notna().all():
-                cell = params.grid_cell
-                by_level[f"grid{cell}m"] = grid_units(buurten, cell=cell)
-                if params.pc4.get(code):
-                    by_level["pc4"] = postcode_units(buurten, params.pc4[code])
-        write_table(scale_table(by_level), params.scales[code])
+    codes = usable_codes(snakemake.input.units, params.municipalities, log)
+    tables = {}
+    if codes:
+        units = gpd.GeoDataFrame(
+            pd.concat([gpd.read_parquet(params.units[c]) for c in codes], ignore_index=True),
+            geometry="geometry")
+        by_level = scale_levels(units, cell=params.grid_cell)
+        postcodes = []
+        for code in codes:
+            buurten = units[(units["municipality_code"] == code) & (units["level"] == "buurt")]
+            if params.pc4.get(code) and len(buurten) and buurten.geometry.notna().all():
+                postcodes.append(postcode_units(buurten, params.pc4[code]))
+        if postcodes:
+            by_level["pc4"] = pd.concat(postcodes, ignore_index=True)
+        tables = scale_tables(by_level)
+    for code in codes:
+        write_table(tables[code], params.scales[code])
         publish(params.scales[code], snakemake.output[0], code)
-        log.info("%s: scales %s", code, list(by_level))
+        log.info("%s: scales %s", code, [c.removeprefix("value_") for c in tables[code]
+                                         if c.startswith("value_")])
