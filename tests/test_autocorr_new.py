@@ -279,3 +279,22 @@ def test_permutations_use_the_one_integer_check():
     for bad in (True, 2.5, -1, "9"):
         with pytest.raises(InputError, match="argument `permutations` must be an integer >= 0"):
             autocorr.moran([1.0, 2, 3, 4], lattice(2), permutations=bad)
+
+
+def test_eb_rate_moran_of_a_group_without_events_is_nan_not_an_error():
+    # a municipality where no unit has the event (e.g. nobody born outside Europe): its
+    # EB-standardised rates are undefined; the national run must not stop on it
+    from mixing.geometry.weights import from_matrix
+
+    W = np.zeros((8, 8))
+    for i in range(7):
+        if i != 3:
+            W[i, i + 1] = W[i + 1, i] = 1
+    events = np.array([3.0, 5, 1, 0, 0, 0, 0, 0])
+    groups = np.array(list("aaaabbbb"))
+    with pytest.warns(RuntimeWarning, match="1 of 2 groups are undefined"):
+        both = autocorr.moran_rate(events, np.full(8, 100.0), from_matrix(W), groups=groups,
+                                   permutations=9, seed=1)
+    alone = autocorr.moran_rate(events[:4], np.full(4, 100.0), from_matrix(W[:4, :4]),
+                                permutations=9, seed=1)
+    assert both.I[0] == pytest.approx(alone.I) and np.isnan(both.I[1])

@@ -171,7 +171,14 @@ def _counts(events: object, base: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rates(events: object, base: object, groups: object, adjusted: bool) -> np.ndarray:
-    if adjusted:
-        return assuncao_rate(events, base, groups=groups)
-    e, b = _counts(events, base)
-    return e / b
+    if not adjusted:
+        e, b = _counts(events, base)
+        return e / b
+    z = assuncao_rate(events, base, groups=groups)
+    undefined = ~np.isfinite(z)
+    if undefined.any():
+        # no events in a group (or a zero prior variance): its EB rates are undefined, so
+        # its Moran's I is too; a constant makes the kernel report NaN with a warning
+        batch = make_batch(groups, z.shape[0])
+        z = np.where(batch.sum(undefined.astype(np.float64))[batch.codes] > 0, 0.0, z)
+    return z
