@@ -1,4 +1,4 @@
-"""Geometry for the spatial segregation indices, computed once and passed in.
+r"""Geometry for the spatial segregation indices, computed once and passed in.
 
 :func:`spatial_inputs` turns unit polygons (EPSG:28992) into everything the kernels of
 :mod:`mixing.kernels.spatial` need -- areas, perimeters, centroids, a binary contiguity matrix,
@@ -14,7 +14,7 @@ Memory
 ------
 Contiguity and boundary lengths are sparse (about 6 links per unit). Centroid distances
 hold *every* pair of units of the same group (the segregation-compatible proximity indices
-need all of them): :math:`\\sum_g n_g^2` stored pairs at 12 bytes each -- about 3 MB for
+need all of them): :math:`\sum_g n_g^2` stored pairs at 12 bytes each -- about 3 MB for
 Amsterdam's 479 buurten, about 20 MB for all Dutch buurten grouped by municipality, but
 2 GB for the same buurten without ``groups``. :func:`spatial_inputs` refuses more than
 :data:`MAX_PAIRS` pairs; pass ``groups`` or a ``distance_band`` (then only pairs closer

@@ -333,7 +333,7 @@ def harmonise(
     changed: Mapping[int, Collection[str]] | None = None,
     unchanged_flags: Collection[int] = UNCHANGED_FLAGS,
 ) -> tuple[gpd.GeoDataFrame, HarmonisationReport]:
-    """Stack several years of units on one target geometry.
+    r"""Stack several years of units on one target geometry.
 
     Parameters
     ----------
@@ -374,7 +374,7 @@ def harmonise(
     target never gets a count twice. A source whose area overlaps only matched targets
     (a sliver of generalised boundaries) is allocated over all targets it overlaps. Every
     allocated source row of :math:`M` sums to 1, hence extensive totals are preserved:
-    :math:`\\sum_t \\hat x_t = \\sum_s x_s`.
+    :math:`\sum_t \hat x_t = \sum_s x_s`.
 
     References: Goodchild & Lam (1980); Openshaw (1984).
 

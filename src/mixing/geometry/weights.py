@@ -297,7 +297,7 @@ def build_weights(
     ids: object = None,
     groups: object = None,
 ) -> SpatialWeights:
-    """Build row-standardised spatial weights from polygons in EPSG:28992.
+    r"""Build row-standardised spatial weights from polygons in EPSG:28992.
 
     Parameters
     ----------
@@ -333,7 +333,7 @@ def build_weights(
     -----
     Units without neighbours are joined to their nearest unit (centroid distance,
     within their group) by a symmetric link and listed in ``islands_joined``; see the
-    module docstring. Row standardisation: :math:`w_{ij} = b_{ij} / \\sum_j b_{ij}`.
+    module docstring. Row standardisation: :math:`w_{ij} = b_{ij} / \sum_j b_{ij}`.
     """
     if kind not in KINDS:
         raise InputError(f"unknown weights kind; valid kinds are {list(KINDS)}", value=kind)

@@ -466,7 +466,7 @@ def _per_index(value: object, name: str, k: int) -> list:
 # ----------------------------------------------------------------------------- public
 def single_value_test(index, group, total, *, groups=None, null="systematic",
                       permutations=999, alternative="greater", seed, **index_kwargs):
-    """Test an index against its distribution under a null of no segregation.
+    r"""Test an index against its distribution under a null of no segregation.
 
     Parameters
     ----------
@@ -499,20 +499,20 @@ def single_value_test(index, group, total, *, groups=None, null="systematic",
     Notes
     -----
     With :math:`x_i, t_i` the (rounded) group and total counts of unit :math:`i`,
-    :math:`X = \\sum x_i`, :math:`T = \\sum t_i`, :math:`P = X / T`, per municipality:
+    :math:`X = \sum x_i`, :math:`T = \sum t_i`, :math:`P = X / T`, per municipality:
 
     * ``"systematic"`` (Allen et al. 2015; ``segregation``'s default): both the group and
       the rest are spread over the units in proportion to the unit sizes,
-      :math:`\\tilde x \\sim \\mathrm{Mult}(X, t / T)`,
-      :math:`\\tilde y \\sim \\mathrm{Mult}(T - X, t / T)`, totals
-      :math:`\\tilde t = \\tilde x + \\tilde y` (municipal group totals kept, unit totals
+      :math:`\tilde x \sim \mathrm{Mult}(X, t / T)`,
+      :math:`\tilde y \sim \mathrm{Mult}(T - X, t / T)`, totals
+      :math:`\tilde t = \tilde x + \tilde y` (municipal group totals kept, unit totals
       vary; units that draw nobody are excluded).
     * ``"evenness"`` (random allocation, Carrington & Troske 1997): unit totals kept,
-      :math:`\\tilde x_i \\sim \\mathrm{Bin}(t_i, P)` independently (the municipal group
+      :math:`\tilde x_i \sim \mathrm{Bin}(t_i, P)` independently (the municipal group
       total varies).
     * ``"permutation"`` (``segregation``'s ``person_permutation``): persons are randomly
       relabelled, keeping the unit totals *and* the municipal group total:
-      :math:`\\tilde x \\sim \\mathrm{MultivariateHypergeometric}(t, X)`, exact. Drawn
+      :math:`\tilde x \sim \mathrm{MultivariateHypergeometric}(t, X)`, exact. Drawn
       with :meth:`numpy.random.Generator.multivariate_hypergeometric` (``marginals``:
       sequential conditional hypergeometric draws), vectorised over the replicates; the
       cost does not grow with the number of persons, where ``segregation`` builds a
@@ -522,13 +522,13 @@ def single_value_test(index, group, total, *, groups=None, null="systematic",
     2020) with the same names. With :math:`s_r` the simulated values, :math:`m` the number
     of defined ones and :math:`v` the observed value, the p-values are
 
-    .. math:: p_{>} = \\frac{\\#\\{s_r \\ge v\\} + 1}{m + 1}, \\qquad
-              p_{<} = \\frac{\\#\\{s_r \\le v\\} + 1}{m + 1}, \\qquad
-              p_{\\ne} = \\min(1, 2 \\min(p_{>}, p_{<})),
+    .. math:: p_{>} = \frac{\#\{s_r \ge v\} + 1}{m + 1}, \qquad
+              p_{<} = \frac{\#\{s_r \le v\} + 1}{m + 1}, \qquad
+              p_{\ne} = \min(1, 2 \min(p_{>}, p_{<})),
 
     valid (never below the nominal level under the null) for exchangeable replicates
     (Davison & Hinkley 1997, sec. 4.2). ``segregation`` uses
-    :math:`\\#\\{s_r > v\\} / m` and :math:`2 \\min(\\#\\{s_r > v\\}, \\#\\{s_r < v\\}) / m`
+    :math:`\#\{s_r > v\} / m` and :math:`2 \min(\#\{s_r > v\}, \#\{s_r < v\}) / m`
     (no +1, so a p-value of 0 is possible); the two differ by about :math:`1 / m`.
 
     Examples
@@ -605,7 +605,7 @@ def single_value_tests(indices, group, total, *, groups=None, null="systematic",
 
 def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95, seed,
                  **index_kwargs):
-    """Percentile bootstrap confidence interval, resampling residents within units.
+    r"""Percentile bootstrap confidence interval, resampling residents within units.
 
     Parameters
     ----------
@@ -635,11 +635,11 @@ def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95
     A parametric bootstrap of the sampling of residents: each unit keeps its total and
     redraws its composition from its own observed share (Allen et al. 2015, sec. 3),
 
-    .. math:: x^*_i \\sim \\mathrm{Bin}(t_i, x_i / t_i),
+    .. math:: x^*_i \sim \mathrm{Bin}(t_i, x_i / t_i),
 
     and the interval is the percentile interval
-    :math:`[\\hat F^{-1}(\\alpha / 2), \\hat F^{-1}(1 - \\alpha / 2)]` of the ``B``
-    bootstrap values, :math:`\\alpha = 1 - \\text{level}` (Efron & Tibshirani 1993,
+    :math:`[\hat F^{-1}(\alpha / 2), \hat F^{-1}(1 - \alpha / 2)]` of the ``B``
+    bootstrap values, :math:`\alpha = 1 - \text{level}` (Efron & Tibshirani 1993,
     ch. 13; linear interpolation between order statistics). D and related indices are
     biased upwards in small units, and the bootstrap distribution repeats that bias, so
     the percentile interval under-covers when units are small and segregation is weak;
@@ -723,7 +723,7 @@ def _bootstrap_result(name, value, sims, batch, level, B) -> BootstrapResult:
 
 
 def bias_corrected(value, expected):
-    """Index corrected for the segregation expected by chance (Carrington & Troske 1997).
+    r"""Index corrected for the segregation expected by chance (Carrington & Troske 1997).
 
     Parameters
     ----------
@@ -741,11 +741,11 @@ def bias_corrected(value, expected):
 
     Notes
     -----
-    .. math:: \\hat I^* = \\frac{I - \\bar I}{1 - \\bar I} \\text{ if } I \\ge \\bar I,
-              \\qquad \\hat I^* = \\frac{I - \\bar I}{\\bar I} \\text{ otherwise,}
+    .. math:: \hat I^* = \frac{I - \bar I}{1 - \bar I} \text{ if } I \ge \bar I,
+              \qquad \hat I^* = \frac{I - \bar I}{\bar I} \text{ otherwise,}
 
-    with :math:`\\bar I` the mean of the null distribution. Carrington & Troske (1997)
-    define it for D and Gini with :math:`\\bar I` under random allocation (the
+    with :math:`\bar I` the mean of the null distribution. Carrington & Troske (1997)
+    define it for D and Gini with :math:`\bar I` under random allocation (the
     ``"evenness"`` null); ``segregation``'s ``ModifiedDissim`` and ``ModifiedGini`` and
     :func:`mixing.kernels.aspatial.modified_dissimilarity` use the same formula. It assumes an
     index with maximum 1 that grows with segregation (D, Gini, entropy, Atkinson,
@@ -770,7 +770,7 @@ def bias_corrected(value, expected):
 
 def two_value_test(index, first, second, *, groups=None, null="random_label",
                    permutations=999, seed, **index_kwargs):
-    """Test whether an index differs between two datasets of the same units.
+    r"""Test whether an index differs between two datasets of the same units.
 
     Parameters
     ----------
@@ -796,21 +796,21 @@ def two_value_test(index, first, second, *, groups=None, null="random_label",
 
     Notes
     -----
-    The statistic is :math:`\\Delta = I(\\text{first}) - I(\\text{second})`. Under
+    The statistic is :math:`\Delta = I(\text{first}) - I(\text{second})`. Under
     ``"random_label"`` (Cortes et al. 2020; ``segregation.inference.TwoValueTest``) the
     ``2 n`` rows (unit counts) of both datasets of a municipality are pooled and the
     dataset label is randomly permuted among them, so each simulated dataset is a random
     ``n`` of the ``2 n`` rows (a unit may then appear twice in one dataset). Under
     ``"paired_swap"`` every unit keeps one row in each dataset and its two rows change
     places with probability 1/2 -- the paired design for two years of the same units. In
-    both, the labels are exchangeable, so the null distribution of :math:`\\Delta` is
+    both, the labels are exchangeable, so the null distribution of :math:`\Delta` is
     symmetric about 0 and the two-sided p-value is
 
-    .. math:: p = \\frac{\\#\\{\\lvert \\tilde\\Delta_r \\rvert \\ge \\lvert\\Delta\\rvert\\} + 1}
+    .. math:: p = \frac{\#\{\lvert \tilde\Delta_r \rvert \ge \lvert\Delta\rvert\} + 1}
                        {m + 1},
 
     which is exactly 1 for identical datasets. ``segregation`` uses
-    :math:`2 \\min(\\#\\{\\tilde\\Delta_r > \\Delta\\}, \\#\\{\\tilde\\Delta_r < \\Delta\\}) / m`.
+    :math:`2 \min(\#\{\tilde\Delta_r > \Delta\}, \#\{\tilde\Delta_r < \Delta\}) / m`.
     Units excluded in a dataset (NaN, zero total) are pooled as empty rows and stay
     excluded wherever they land. No counts are drawn, so no rounding is needed.
 
