@@ -63,6 +63,8 @@ def main() -> int:
     parser.add_argument("--keep", help="working directory to keep (default: a temporary one)")
     parser.add_argument("--keep-going", action="store_true",
                         help="run what does not depend on a failed job, report it anyway")
+    parser.add_argument("--figures", action="store_true",
+                        help="also draw the static PNG/SVG figures (config figures: true)")
     parser.add_argument("--repo", default=str(REPO),
                         help="checkout whose Snakefile, config and src/ to run (default: this)")
     args = parser.parse_args()
@@ -71,7 +73,8 @@ def main() -> int:
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"),
                "--directory", str(workdir), "--configfile",
                str(repo / CONFIG.relative_to(REPO)), "--cores", str(args.cores), "--quiet",
-               "rules"] + (["--keep-going"] if args.keep_going else [])
+               "rules"] + (["--keep-going"] if args.keep_going else []) + (
+        ["--config", "figures=True"] if args.figures else [])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(repo / "src")] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     start = time.perf_counter()
