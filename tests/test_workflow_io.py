@@ -32,7 +32,7 @@ def test_anchors_and_merge_keys_are_not_duplicates(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("seed: 1\nmunicipalities:\n  DEMO01: {geometry: x\n", r"row 4: YAML syntax error"),
+    ("seed: 1\nmunicipalities:\n  DEMO01: {geometry: x\n", r"line 4: YAML syntax error"),
     ("", "empty or not a mapping"),
     ("- a\n- b\n", "empty or not a mapping"),
 ])

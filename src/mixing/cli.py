@@ -48,6 +48,25 @@ def _ingest(args: argparse.Namespace) -> None:
     print(f"{len(units)} units written to {args.out}")
 
 
+def _check_config(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from mixing.workflow_io import check_config, strict_yaml
+
+    config = {}
+    for path in args.configfile:  # later files override earlier ones, as in snakemake
+        config.update(strict_yaml(path))
+    schema = Path(args.schema)
+    if not schema.is_file():
+        raise InputError("the config schema is not here", file=schema,
+                         fix="run from the repository folder or pass --schema")
+    check_config(config, yaml.safe_load(schema.read_text(encoding="utf-8")), args.configfile)
+    print(f"{', '.join(args.configfile)}: valid ({len(config['municipalities'])} "
+          "municipalities)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mixing",
@@ -76,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", required=True, help="output file: " + " or ".join(
         OUT_SUFFIXES))
     ingest.set_defaults(run=_ingest)
+
+    check = commands.add_parser(
+        "check-config", help="check workflow config file(s) with file and line numbers "
+        "(snakemake itself reports a YAML error in --configfile without them)")
+    check.add_argument("configfile", nargs="+", help="config YAML file(s)")
+    check.add_argument("--schema", default="workflow/schemas/config.schema.yaml",
+                       help="the config schema [workflow/schemas/config.schema.yaml]")
+    check.set_defaults(run=_check_config)
     return parser
 
 

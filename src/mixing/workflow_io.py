@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -24,7 +24,7 @@ import yaml
 from mixing.errors import InputError
 from mixing.io.download import sha256_file
 
-__all__ = ["mock_snakemake", "publish", "strict_yaml", "config_hash",
+__all__ = ["mock_snakemake", "publish", "strict_yaml", "check_config", "config_hash",
            "provenance", "read_status", "batch_status",
            "usable_codes", "recorded_files"]
 
@@ -113,7 +113,7 @@ def _construct_mapping(loader, node, deep=False):
             raise InputError(
                 f"key {key!r} appears twice (lines {seen[key] + 1} and "
                 f"{key_node.start_mark.line + 1}); the second would silently replace the first",
-                file=loader.name, row=key_node.start_mark.line + 1,
+                file=loader.name, line=key_node.start_mark.line + 1,
                 fix="keep one entry per key",
             )
         seen[key] = key_node.start_mark.line
@@ -147,7 +147,7 @@ def strict_yaml(path: str | os.PathLike) -> dict:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise InputError(f"YAML syntax error: {error.problem or error.context}", file=path,
-                         row=None if mark is None else mark.line + 1,
+                         line=None if mark is None else mark.line + 1,
                          fix="compare the line with config/config.yaml") from None
     if not isinstance(data, dict) or not data:
         raise InputError("the config file is empty or not a mapping of keys", file=path,
@@ -237,3 +237,45 @@ def recorded_files(runs_dir: str | os.PathLike, name: str,
             if code not in found and path.exists():
                 found[code] = str(path)
     return {code: found[code] for code in sorted(found)}
+
+
+def check_config(config: Mapping, schema: Mapping, files: Sequence[str]) -> None:
+    """Check a workflow config: the schema, then the names the schema cannot list.
+
+    Raises
+    ------
+    InputError
+        One line: the config file(s), the key path and what is allowed (the first
+        schema error, not the whole schema), an index name outside the catalogue, or a
+        region naming a municipality that is not configured.
+    """
+    import jsonschema
+
+    from mixing import catalogue
+
+    where_files = ", ".join(map(str, files))
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(config))
+    if errors:
+        error = jsonschema.exceptions.best_match(errors)
+        where = ".".join(str(p) for p in error.absolute_path) or "top level"
+        message = error.message
+        if error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            message += f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+        elif error.validator in ("oneOf", "anyOf") and len(message) > 200:
+            message = message[:200] + "..."
+        raise InputError(f"config {where_files}: {where}: {message} (see config/README.md)")
+    indices = config.get("indices") or {}
+    for key, valid in (("indices", list(catalogue.INDICES)),
+                       ("inference", list(catalogue.names("aspatial")))):
+        unknown = [n for n in indices.get(key) or [] if n not in valid]
+        if unknown:
+            raise InputError(f"config {where_files}: indices.{key}: unknown "
+                             f"{', '.join(map(repr, unknown))}; valid: {', '.join(valid)}")
+    municipalities = set(config.get("municipalities") or {})
+    for region, codes in (config.get("regions") or {}).items():
+        unknown = sorted(set(codes) - municipalities)
+        if unknown:
+            raise InputError(f"config {where_files}: regions.{region} names "
+                             f"{', '.join(unknown)}, which is not under municipalities; add "
+                             "it there or remove it from the region")

@@ -15,7 +15,7 @@ from snakemake.utils import validate
 
 from mixing.errors import InputError
 from mixing.tables.batch import make_batches
-from mixing.workflow_io import config_hash, strict_yaml
+from mixing.workflow_io import check_config, config_hash, strict_yaml
 
 REPO = Path(workflow.basedir)
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -43,26 +43,10 @@ if not workflow.overwrite_configfiles:
     configfile: CONFIG_FILES[0]
 
 
-def check_config(config):
-    """Validate against the schema; the first error as one line with its key path."""
-    import jsonschema
-
-    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
-    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(config))
-    if not errors:
-        return
-    error = jsonschema.exceptions.best_match(errors)
-    where = ".".join(str(p) for p in error.absolute_path) or "top level"
-    message = error.message
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        message += f"; allowed keys: {', '.join(allowed)}" if allowed else ""
-    elif error.validator in ("oneOf", "anyOf") and len(message) > 200:
-        message = message[:200] + "..."
-    stop(f"config {', '.join(CONFIG_FILES)}: {where}: {message} (see config/README.md)")
-
-
-check_config(config)
+try:  # schema, index names and regions, one line each (mixing.workflow_io.check_config)
+    check_config(config, yaml.safe_load(SCHEMA.read_text(encoding="utf-8")), CONFIG_FILES)
+except InputError as error:
+    stop(error)
 # defaults live in the schema only: fill them in here
 validate(config, schema="../schemas/config.schema.yaml", set_default=True)
 CONFIG_HASH = config_hash(config)
@@ -72,22 +56,6 @@ BATCHES = make_batches(MUNICIPALITIES, config["batch_size"])
 BATCH_OF = {m: batch for batch, members in BATCHES.items() for m in members}
 REGIONS = config.get("regions", {})
 FIGURES = config["figures"]
-
-# index names are the catalogue's (one list, in mixing.catalogue)
-from mixing import catalogue
-
-for _key, _valid in (("indices", list(catalogue.INDICES)),
-                     ("inference", list(catalogue.names("aspatial")))):
-    _unknown = [n for n in config["indices"].get(_key) or [] if n not in _valid]
-    if _unknown:
-        stop(f"config {', '.join(CONFIG_FILES)}: indices.{_key}: unknown "
-             f"{', '.join(map(repr, _unknown))}; valid: {', '.join(_valid)}")
-
-for _region, _codes in REGIONS.items():
-    _unknown = sorted(set(_codes) - set(MUNICIPALITIES))
-    if _unknown:
-        stop(f"config {', '.join(CONFIG_FILES)}: regions.{_region} names {', '.join(_unknown)}, "
-             f"which is not under municipalities; add it there or remove it from the region")
 
 
 wildcard_constraints:
