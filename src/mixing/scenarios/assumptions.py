@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, fields, replace
 __all__ = [
     "MODEL_NOTE",
     "TENURES",
+    "REBUILD_MIX",
     "Assumptions",
     "ASSUMPTION_SOURCES",
     "ASSUMPTION_COLUMNS",
@@ -27,6 +28,8 @@ MODEL_NOTE = "accounting model of a different stock or allocation, not a behavio
 #: Tenures the lab keeps apart; ``other`` is CBS's "eigendom onbekend" (dwellings minus
 #: the three known tenures, never below 0).
 TENURES = ("social", "private_rent", "owner_occupied", "other")
+#: Tenure mix of what is built after demolition, unless a scenario gives its own.
+REBUILD_MIX = {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.kernels import aspatial as kernels
-from mixing.scenarios.assumptions import TENURES, Assumptions
+from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, split_state, write_state
 from mixing.scenarios.transforms import (
     ScenarioCosts,
@@ -36,7 +36,6 @@ TARGET_DIMENSIONS = ("social_housing", "low_income")
 #: The indices it can lower: deterministic aspatial indices where higher is more segregated.
 TARGET_INDICES = ("dissimilarity", "isolation", "gini", "entropy", "correlation_ratio",
                   "atkinson")
-_MIX = {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4}
 
 
 def index_value(units, dimension: str = "social_housing", index: str = "dissimilarity") -> float:
@@ -105,7 +104,7 @@ def threshold_rule(
     down to it uses exactly the budget (``differentiate(threshold=λ, target=λ)``).
     """
     a = assumptions or Assumptions()
-    mix = dict(rebuild_mix or _MIX)
+    mix = dict(rebuild_mix or REBUILD_MIX)
     r, m_s = float(rebuild_ratio), float(mix.get("social", 0.0))
     before = split_state(units, a)
     ok = before.tenure_known & (before.D[:, :3].sum(axis=1) > 0)
@@ -188,7 +187,7 @@ def target(
     rule's allocation is returned with a note.
     """
     a = assumptions or Assumptions()
-    mix = dict(rebuild_mix or _MIX)
+    mix = dict(rebuild_mix or REBUILD_MIX)
     r = float(rebuild_ratio)
     kernel = getattr(kernels, index)
     before = split_state(units, a)

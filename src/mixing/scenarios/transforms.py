@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 
 from mixing.checks import quiet
-from mixing.scenarios.assumptions import TENURES, Assumptions
+from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, fill_limited, split_state, write_state
 
 __all__ = [
@@ -243,7 +243,7 @@ def differentiate(
     their low-income share, are reported as costs.
     """
     a = assumptions or Assumptions()
-    mix = dict(rebuild_mix or {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4})
+    mix = dict(rebuild_mix or REBUILD_MIX)
     before = split_state(units, a)
     D_all = before.D.sum(axis=1)
     with quiet():
@@ -295,7 +295,7 @@ def demolish_rebuild(
     take social vacancies elsewhere (vacancy chain, see :func:`_rehouse`).
     """
     a = assumptions or Assumptions()
-    mix = dict(rebuild_mix or {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4})
+    mix = dict(rebuild_mix or REBUILD_MIX)
     r = float(rebuild_ratio)
     c = np.minimum(np.maximum(amount, 0.0), before.D[:, S])
     after = before.copy()

@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 
 from mixing.errors import InputError
-from mixing.scenarios.assumptions import Assumptions
+from mixing.scenarios.assumptions import REBUILD_MIX, Assumptions
 from mixing.scenarios.optimiser import TARGET_DIMENSIONS, TARGET_INDICES
 
 __all__ = ["Param", "ScenarioType", "SCENARIO_TYPES", "TYPES", "ScenarioError",
@@ -36,7 +36,6 @@ def fail(name: str, problem: str, fix: str | None = None):
 
 
 Kind = Literal["number", "choice", "bool", "codes", "mix", "text", "steps"]
-MIX = {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4}
 _TENURE_TO = ("owner_occupied", "private_rent")
 
 
@@ -99,7 +98,7 @@ class Param:
             return {"type": ["string", "null"] if self.nullable else "string"}
         return {"type": "object", "additionalProperties": False,
                 "properties": {t: {"type": "number", "minimum": 0, "maximum": 1}
-                               for t in MIX}}
+                               for t in REBUILD_MIX}}
 
 
 def _number(name, key, value, low, high, low_open=False, high_open=False):
@@ -114,9 +113,9 @@ def _number(name, key, value, low, high, low_open=False, high_open=False):
 def _mix(name, key, value):
     if not isinstance(value, Mapping):
         fail(name, f"{key} must be a mapping of tenure shares, got {value!r}")
-    unknown = sorted(set(value) - set(MIX))
+    unknown = sorted(set(value) - set(REBUILD_MIX))
     if unknown:
-        fail(name, f"{key} has unknown tenures {unknown}; valid: {list(MIX)}")
+        fail(name, f"{key} has unknown tenures {unknown}; valid: {list(REBUILD_MIX)}")
     for tenure, share in value.items():
         _number(name, f"{key}.{tenure}", share, 0, 1)
     if abs(sum(value.values()) - 1.0) > 1e-6:
@@ -147,7 +146,7 @@ def _restructuring(method="sale") -> dict[str, Param]:
         "method": Param("choice", method, choices=("sale", "demolish_rebuild")),
         "convert_to": Param("choice", "owner_occupied", choices=_TENURE_TO),
         "rebuild_ratio": Param("number", 1.0, 0, 5),
-        "rebuild_mix": Param("mix", MIX),
+        "rebuild_mix": Param("mix", REBUILD_MIX),
     }
 
 

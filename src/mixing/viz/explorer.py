@@ -39,7 +39,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from mixing.dimensions import DIMENSIONS
-from mixing.scenarios.assumptions import Assumptions
+from mixing.scenarios.assumptions import REBUILD_MIX, Assumptions
 from mixing.scenarios.tables import CHANGE_COUNTS
 
 __all__ = ["explorer_payload", "add_explorer", "EXPLORER_COUNTS", "EXPLORER_LABELS"]
@@ -193,6 +193,7 @@ def explorer_payload(
                   for n, c in zip(names, codes, strict=True)],
         "counts": {c: _values(units[c]) for c in EXPLORER_COUNTS},
         "assumptions": asdict(assumptions or Assumptions()),
+        "rebuild_mix": dict(REBUILD_MIX),
         "neighbours": neighbours,
         "dimensions": [{"name": n, "group": DIMENSIONS[n].group, "total": DIMENSIONS[n].total,
                         "noun": DIMENSIONS[n].group_noun(language)} for n in dimensions],

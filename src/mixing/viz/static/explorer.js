@@ -283,7 +283,7 @@
       if (hasCap === hasShare) throw new Error("give either share or cap");
       var to = spec.convert_to || "owner_occupied";
       var opts = { rebuild_ratio: finite(spec.rebuild_ratio) ? spec.rebuild_ratio : 1.0,
-        rebuild_mix: spec.rebuild_mix || { social: 0.3, private_rent: 0.3, owner_occupied: 0.4 },
+        rebuild_mix: spec.rebuild_mix || P.rebuild_mix,
         rehouse: spec.rehouse === undefined ? true : !!spec.rehouse };
       var before = splitState(P), chosen = [];
       var picked = {};
