@@ -25,6 +25,7 @@ import pandas as pd
 from mixing import catalogue
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.dimensions import share as dimension_share
+from mixing.scenarios.labels import scenario_title
 from mixing.viz import style
 from mixing.viz.style import EMPTY, UNKNOWN, Category
 
@@ -40,7 +41,6 @@ __all__ = [
     "build_all",
     "empty_units",
     "dimension_label",
-    "scenario_title",
     "scenario_costs",
 ]
 
@@ -507,8 +507,9 @@ def _build_scenarios(spec: LayerSpec, t: MapTables) -> list[Layer]:
         if "unit_code" not in after:
             raise ValueError(f"scenario {name!r}: the units-after table has no unit_code column")
         after = after.set_index(after["unit_code"].astype(str)).reindex(t.codes)
-        title = scenario_title(name, (t.scenario_specs or {}).get(name), t.language,
-                               t.scenario_specs)
+        spec_of = (t.scenario_specs or {}).get(name)
+        title = (str(name) if spec_of is None
+                 else scenario_title(spec_of, t.language, t.scenario_specs))
         for variable in spec.variables or tuple(DIMENSIONS):
             dim = DIMENSIONS[variable]
             before_share = _percent_share(t.units, variable)
@@ -637,17 +638,6 @@ def build_all(tables: MapTables, keys=MAP_LAYERS) -> list[Layer]:
 
 
 # --------------------------------------------------------------------------- scenarios
-
-def scenario_title(name: str, spec=None, language: str = "nl",
-                   specs: Mapping | None = None) -> str:
-    """The title people read for scenario ``name``: written from its spec's type and
-    parameters (:func:`mixing.scenarios.labels.scenario_title`); without a spec the name."""
-    if spec is None:
-        return str(name)
-    from mixing.scenarios.labels import scenario_title as title_of
-
-    return title_of(spec, language, specs)
-
 
 _COSTS = (
     ("households_displaced", Label("huishoudens moeten verhuizen", "households must move")),
