@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.geometry.aggregate import aggregate_units, finalise
 from mixing.io.columns import (
@@ -414,7 +415,7 @@ def _numbers(raw: RawTable, resolved: dict[str, Resolved], rows) -> tuple[pd.Dat
 
 
 def _check_range(values: pd.Series, spec: Resolved, raw: RawTable) -> None:
-    with np.errstate(invalid="ignore"):
+    with quiet():
         negative = (values < 0).to_numpy()
         above = (values > 100).to_numpy() & (spec.unit == PERCENT)
     if negative.any():
