@@ -51,7 +51,7 @@ __all__ = [
     "script_json",
 ]
 
-LEAFLET_DIR = "leaflet-1.9.4"
+LEAFLET_DIR = "vendor/leaflet-1.9.4"
 
 #: Words of the page around the layers (the layers' own words are in mixing.viz.layers).
 LABELS = {
