@@ -31,16 +31,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict
-from importlib import resources
 
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
-from jinja2 import Template
+from branca.element import Element
 
-from mixing.dimensions import DIMENSIONS
+from mixing.dimensions import DIMENSIONS, Label
 from mixing.scenarios.assumptions import REBUILD_MIX, Assumptions
 from mixing.scenarios.tables import CHANGE_COUNTS
+from mixing.viz import style
+from mixing.viz.maps import MapCall, inline_script, inline_style, static_text
 
 __all__ = ["explorer_payload", "add_explorer", "EXPLORER_COUNTS", "EXPLORER_LABELS"]
 
@@ -49,70 +49,46 @@ EXPLORER_COUNTS = CHANGE_COUNTS
 #: Dimensions whose D, isolation and Moran's I the explorer shows (who first, then what).
 _DIMENSIONS = ("low_income", "social_housing")
 
-EXPLORER_LABELS = {
-    "nl": {
-        "title": "Probeer zelf een ingreep",
-        "open": "Zelf proberen",
-        "close": "Sluiten",
-        "how": "Klik op buurten in de kaart om ze te kiezen (nog een keer klikken: weer weg).",
-        "selected": "Gekozen buurten",
-        "none": "nog geen; een plafond geldt dan voor alle buurten",
-        "clear": "Wis keuze",
-        "measure": "Maatregel",
-        "sale": "Verkopen (als huurders vertrekken)",
-        "demolish_rebuild": "Slopen en nieuw bouwen (30 % sociaal, 30 % middenhuur, 40 % koop)",
-        "amount": "Hoeveel",
-        "share": "Aandeel van de sociale huurwoningen in de gekozen buurten",
-        "cap": "Plafond: hoogstens dit aandeel sociale huur per buurt",
-        "indicator": "",
-        "now": "Nu",
-        "after": "Na ingreep",
-        "d": "Segregatie-index D, {dim}",
-        "isolation": "Isolatie, {dim}",
-        "moran": "Ruimtelijke clustering (Moran's I), {dim}",
-        "displaced": "Huishoudens die moeten verhuizen",
-        "low_income_displaced": "van wie met een laag inkomen",
-        "converted": "Sociale huurwoningen verkocht",
-        "demolished": "Woningen gesloopt",
-        "built": "Woningen gebouwd",
-        "years": "Duur bij verkoop (langzaamste buurt)",
-        "years_value": "{years} jaar",
-        "note": "Zelfde rekenmodel en aannames als de scenario's (geen voorspelling). "
-                "D: 0 = gelijk verdeeld, 1 = volledig gescheiden.",
-        "unit": "%",
-    },
-    "en": {
-        "title": "Try an intervention yourself",
-        "open": "Try it",
-        "close": "Close",
-        "how": "Click neighbourhoods on the map to choose them (click again to remove).",
-        "selected": "Chosen neighbourhoods",
-        "none": "none yet; a cap then applies to every neighbourhood",
-        "clear": "Clear",
-        "measure": "Measure",
-        "sale": "Sell (as tenants leave)",
-        "demolish_rebuild": "Demolish and rebuild (30 % social, 30 % mid-rent, 40 % owned)",
-        "amount": "How much",
-        "share": "Share of the social homes in the chosen neighbourhoods",
-        "cap": "Cap: at most this share of social housing per neighbourhood",
-        "indicator": "",
-        "now": "Now",
-        "after": "After",
-        "d": "Dissimilarity index D, {dim}",
-        "isolation": "Isolation, {dim}",
-        "moran": "Spatial clustering (Moran's I), {dim}",
-        "displaced": "Households that must move",
-        "low_income_displaced": "of whom low-income",
-        "converted": "Social homes sold",
-        "demolished": "Homes demolished",
-        "built": "Homes built",
-        "years": "Time for a sale (slowest neighbourhood)",
-        "years_value": "{years} years",
-        "note": "Same accounting model and assumptions as the scenarios (not a forecast). "
-                "D: 0 = evenly spread, 1 = completely separated.",
-        "unit": "%",
-    },
-}
+EXPLORER_LABELS = style.by_language({
+    "title": Label("Probeer zelf een ingreep", "Try an intervention yourself"),
+    "open": Label("Zelf proberen", "Try it"),
+    "close": Label("Sluiten", "Close"),
+    "how": Label("Klik op buurten in de kaart om ze te kiezen (nog een keer klikken: weer weg).",
+                 "Click neighbourhoods on the map to choose them (click again to remove)."),
+    "selected": Label("Gekozen buurten", "Chosen neighbourhoods"),
+    "none": Label("nog geen; een plafond geldt dan voor alle buurten",
+                  "none yet; a cap then applies to every neighbourhood"),
+    "clear": Label("Wis keuze", "Clear"),
+    "measure": Label("Maatregel", "Measure"),
+    "sale": Label("Verkopen (als huurders vertrekken)", "Sell (as tenants leave)"),
+    "demolish_rebuild": Label("Slopen en nieuw bouwen (30 % sociaal, 30 % middenhuur, 40 % koop)",
+                              "Demolish and rebuild (30 % social, 30 % mid-rent, 40 % owned)"),
+    "amount": Label("Hoeveel", "How much"),
+    "share": Label("Aandeel van de sociale huurwoningen in de gekozen buurten",
+                   "Share of the social homes in the chosen neighbourhoods"),
+    "cap": Label("Plafond: hoogstens dit aandeel sociale huur per buurt",
+                 "Cap: at most this share of social housing per neighbourhood"),
+    "indicator": "",
+    "now": Label("Nu", "Now"),
+    "after": Label("Na ingreep", "After"),
+    "d": Label("Segregatie-index D, {dim}", "Dissimilarity index D, {dim}"),
+    "isolation": Label("Isolatie, {dim}", "Isolation, {dim}"),
+    "moran": Label("Ruimtelijke clustering (Moran's I), {dim}",
+                   "Spatial clustering (Moran's I), {dim}"),
+    "displaced": Label("Huishoudens die moeten verhuizen", "Households that must move"),
+    "low_income_displaced": Label("van wie met een laag inkomen", "of whom low-income"),
+    "converted": Label("Sociale huurwoningen verkocht", "Social homes sold"),
+    "demolished": Label("Woningen gesloopt", "Homes demolished"),
+    "built": Label("Woningen gebouwd", "Homes built"),
+    "years": Label("Duur bij verkoop (langzaamste buurt)",
+                   "Time for a sale (slowest neighbourhood)"),
+    "years_value": Label("{years} jaar", "{years} years"),
+    "note": Label("Zelfde rekenmodel en aannames als de scenario's (geen voorspelling). "
+                  "D: 0 = gelijk verdeeld, 1 = volledig gescheiden.",
+                  "Same accounting model and assumptions as the scenarios (not a forecast). "
+                  "D: 0 = evenly spread, 1 = completely separated."),
+    "unit": "%",
+})
 
 
 def _values(column: pd.Series) -> list:
@@ -202,35 +178,12 @@ def explorer_payload(
     }
 
 
-def _static(name: str) -> str:
-    return resources.files("mixing.viz").joinpath("static", name).read_text(encoding="utf-8")
-
-
-class _Explorer(MacroElement):
-    """Calls ``mixingExplorer.init(map, payload)`` after the map's layers exist."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "mixingExplorer.init({{ this._parent.get_name() }}, {{ this.json }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, payload: dict):
-        from mixing.viz.maps import script_json
-
-        super().__init__()
-        self._name = "MixingExplorer"
-        self.json = script_json(payload)
-
-
 def add_explorer(folium_map, payload: dict) -> None:
     """Add the explorer (script, style, payload) to a folium map; call after the layers.
 
     Also makes ``map.html#BU...`` zoom to that buurt (links from the comparison page).
     """
     root = folium_map.get_root()
-    css = _static("explorer.css").replace("</style", "<\\/style")
-    js = _static("explorer.js").replace("</script", "<\\/script")
-    root.header.add_child(Element(f"<style>{css}</style>"))
-    root.header.add_child(Element(f"<script>{js}</script>"))
-    _Explorer(payload).add_to(folium_map)
+    root.header.add_child(Element(inline_style(static_text("explorer.css"))))
+    root.header.add_child(Element(inline_script(static_text("explorer.js"))))
+    MapCall("mixingExplorer.init", payload, "MixingExplorer").add_to(folium_map)

@@ -43,6 +43,7 @@ __all__ = [
     "municipality_map",
     "map_page",
     "MixingLayers",
+    "MapCall",
     "inline_assets",
     "inline_script",
     "inline_style",
@@ -54,50 +55,39 @@ __all__ = [
 LEAFLET_DIR = "vendor/leaflet-1.9.4"
 
 #: Words of the page around the layers (the layers' own words are in mixing.viz.layers).
-LABELS = {
-    "nl": {
-        "title": "Gemengd wonen per {level}",
-        "no_map": "Geen kaart: geen van de eenheden ({level}) van {name} staat in het "
-                  "grenzenbestand (gewijzigde CBS-codes). De tabellen zijn er wel.",
-        "levels": {"buurt": "buurt", "wijk": "wijk", "gemeente": "gemeente",
-                   "pc4": "postcode (4 cijfers)", "pc6": "postcode (6 cijfers)"},
-        "synthetic": "Let op: synthetische demogemeente, geen echte CBS-gegevens.",
-        "headline": "{index} (0 = gelijk verdeeld, 1 = volledig gescheiden):",
-        "ci": "95 %-betrouwbaarheidsinterval",
-        "ci_note": "95 %-betrouwbaarheidsinterval tussen haakjes",
-        "layers": "Kaartlagen",
-        "background_group": "Achtergrond",
-        "background": "PDOK achtergrondkaart grijs (alleen met internet)",
-        "unit_code": "Code",
-        "wijk": "wijk",
-        "click_hint": "Klik voor alle gegevens van deze buurt.",
-        "png": "Kaart als afbeelding (PNG) opslaan",
-        "png_short": "PNG",
-        "printed": "Afgedrukt op",
-        "locale": "nl-NL",
+LABELS = style.by_language({
+    "title": Label("Gemengd wonen per {level}", "Residential mixing per {level}"),
+    "no_map": Label("Geen kaart: geen van de eenheden ({level}) van {name} staat in het "
+                    "grenzenbestand (gewijzigde CBS-codes). De tabellen zijn er wel.",
+                    "No map: none of the units ({level}) of {name} is in the boundary file "
+                    "(changed CBS codes). The tables are available."),
+    "levels": {
+        "buurt": Label("buurt", "neighbourhood"),
+        "wijk": Label("wijk", "district"),
+        "gemeente": Label("gemeente", "municipality"),
+        "pc4": Label("postcode (4 cijfers)", "postcode (4 digits)"),
+        "pc6": Label("postcode (6 cijfers)", "postcode (6 digits)"),
     },
-    "en": {
-        "title": "Residential mixing per {level}",
-        "no_map": "No map: none of the units ({level}) of {name} is in the boundary file "
-                  "(changed CBS codes). The tables are available.",
-        "levels": {"buurt": "neighbourhood", "wijk": "district", "gemeente": "municipality",
-                   "pc4": "postcode (4 digits)", "pc6": "postcode (6 digits)"},
-        "synthetic": "Note: synthetic demo municipality, not real CBS data.",
-        "headline": "{index} (0 = evenly spread, 1 = completely separated):",
-        "ci": "95 % confidence interval",
-        "ci_note": "95 % confidence interval in brackets",
-        "layers": "Map layers",
-        "background_group": "Background",
-        "background": "PDOK grey base map (needs internet)",
-        "unit_code": "Code",
-        "wijk": "district",
-        "click_hint": "Click for all data of this neighbourhood.",
-        "png": "Save the map as an image (PNG)",
-        "png_short": "PNG",
-        "printed": "Printed on",
-        "locale": "en-GB",
-    },
-}
+    "synthetic": Label("Let op: synthetische demogemeente, geen echte CBS-gegevens.",
+                       "Note: synthetic demo municipality, not real CBS data."),
+    "headline": Label("{index} (0 = gelijk verdeeld, 1 = volledig gescheiden):",
+                      "{index} (0 = evenly spread, 1 = completely separated):"),
+    "ci": Label("95 %-betrouwbaarheidsinterval", "95 % confidence interval"),
+    "ci_note": Label("95 %-betrouwbaarheidsinterval tussen haakjes",
+                     "95 % confidence interval in brackets"),
+    "layers": Label("Kaartlagen", "Map layers"),
+    "background_group": Label("Achtergrond", "Background"),
+    "background": Label("PDOK achtergrondkaart grijs (alleen met internet)",
+                        "PDOK grey base map (needs internet)"),
+    "unit_code": "Code",
+    "wijk": Label("wijk", "district"),
+    "click_hint": Label("Klik voor alle gegevens van deze buurt.",
+                        "Click for all data of this neighbourhood."),
+    "png": Label("Kaart als afbeelding (PNG) opslaan", "Save the map as an image (PNG)"),
+    "png_short": "PNG",
+    "printed": Label("Afgedrukt op", "Printed on"),
+    "locale": Label("nl-NL", "en-GB"),
+})
 
 # The Dutch national grey base map; optional context, the polygons render without it.
 _PDOK_GREY = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
@@ -481,19 +471,31 @@ def municipality_map(
                     scripts=extra_scripts, explorer=explorer)
 
 
-class MixingLayers(MacroElement):
-    """Calls ``mixingMap(map, config)`` after folium has created the Leaflet map."""
+class MapCall(MacroElement):
+    """Calls ``function(map, payload)`` after folium has created the Leaflet map.
+
+    ``payload`` is written into the page as JSON (:func:`script_json`); ``name`` names the
+    element in folium's tree.
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "mixingMap({{ this._parent.get_name() }}, {{ this.json }});"
+        "{{ this.function }}({{ this._parent.get_name() }}, {{ this.json }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, config: dict):
+    def __init__(self, function: str, payload: Mapping, name: str):
         super().__init__()
-        self._name = "MixingLayers"
-        self.json = script_json(config)
+        self._name = name
+        self.function = function
+        self.json = script_json(payload)
+
+
+class MixingLayers(MapCall):
+    """Calls ``mixingMap(map, config)`` after folium has created the Leaflet map."""
+
+    def __init__(self, config: dict):
+        super().__init__("mixingMap", config, "MixingLayers")
 
 
 def map_page(config: dict, language: str, *, body: str = "", styles: Sequence[str] = (),

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from mixing import catalogue
+from mixing.dimensions import Label
 from mixing.errors import InputError
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
@@ -24,42 +25,37 @@ from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, stati
 
 __all__ = ["overview_page", "no_data_page", "OVERVIEW_LABELS"]
 
-OVERVIEW_LABELS = {
-    "nl": {
-        "title": "Segregatie per gemeente: overzicht",
-        "intro": "Segregatie-index D per gemeente (0 = gelijk verdeeld over de buurten, "
-                 "1 = volledig gescheiden). Klik op een kolomkop om te sorteren, op een "
-                 "gemeente om haar kaart te openen.",
-        "municipality": "Gemeente", "code": "Code", "year": "Jaar", "level": "Niveau",
-        "units": "Aantal eenheden", "map": "Kaart", "open": "kaart openen",
-        "d": "D {dimension}",
-        "scenarios": "Effect van scenario's", "scenario": "Scenario",
-        "dimension": "Dimensie", "index": "Index", "change": "Verandering",
-        "displaced": "Verhuisde huishoudens",
-        "not_computed": "niet berekend (geen gegevens)",
-        "synthetic": "Let op: {codes} is een synthetische demogemeente, geen CBS-gegevens.",
-        "no_data": "Geen gegevens", "reason": "Reden",
-        "no_data_title": "{code}: geen gegevens",
-        "no_data_text": "Voor deze gemeente is niets berekend: {reason}.",
-    },
-    "en": {
-        "title": "Segregation per municipality: overview",
-        "intro": "Dissimilarity index D per municipality (0 = evenly spread over the "
-                 "neighbourhoods, 1 = completely separated). Click a column heading to sort, "
-                 "a municipality to open its map.",
-        "municipality": "Municipality", "code": "Code", "year": "Year", "level": "Level",
-        "units": "Number of units", "map": "Map", "open": "open map",
-        "d": "D {dimension}",
-        "scenarios": "Scenario effects", "scenario": "Scenario",
-        "dimension": "Dimension", "index": "Index", "change": "Change",
-        "displaced": "Households displaced",
-        "not_computed": "not computed (no data)",
-        "synthetic": "Note: {codes} is a synthetic demo municipality, not CBS data.",
-        "no_data": "No data", "reason": "Reason",
-        "no_data_title": "{code}: no data",
-        "no_data_text": "Nothing was computed for this municipality: {reason}.",
-    },
-}
+OVERVIEW_LABELS = style.by_language({
+    "title": Label("Segregatie per gemeente: overzicht", "Segregation per municipality: overview"),
+    "intro": Label("Segregatie-index D per gemeente (0 = gelijk verdeeld over de buurten, "
+                   "1 = volledig gescheiden). Klik op een kolomkop om te sorteren, op een "
+                   "gemeente om haar kaart te openen.",
+                   "Dissimilarity index D per municipality (0 = evenly spread over the "
+                   "neighbourhoods, 1 = completely separated). Click a column heading to sort, "
+                   "a municipality to open its map."),
+    "municipality": Label("Gemeente", "Municipality"),
+    "code": "Code",
+    "year": Label("Jaar", "Year"),
+    "level": Label("Niveau", "Level"),
+    "units": Label("Aantal eenheden", "Number of units"),
+    "map": Label("Kaart", "Map"),
+    "open": Label("kaart openen", "open map"),
+    "d": "D {dimension}",
+    "scenarios": Label("Effect van scenario's", "Scenario effects"),
+    "scenario": "Scenario",
+    "dimension": Label("Dimensie", "Dimension"),
+    "index": "Index",
+    "change": Label("Verandering", "Change"),
+    "displaced": Label("Verhuisde huishoudens", "Households displaced"),
+    "not_computed": Label("niet berekend (geen gegevens)", "not computed (no data)"),
+    "synthetic": Label("Let op: {codes} is een synthetische demogemeente, geen CBS-gegevens.",
+                       "Note: {codes} is a synthetic demo municipality, not CBS data."),
+    "no_data": Label("Geen gegevens", "No data"),
+    "reason": Label("Reden", "Reason"),
+    "no_data_title": Label("{code}: geen gegevens", "{code}: no data"),
+    "no_data_text": Label("Voor deze gemeente is niets berekend: {reason}.",
+                          "Nothing was computed for this municipality: {reason}."),
+})
 
 _CSS = """
 body { font: 14px/1.4 "Segoe UI", Arial, sans-serif; margin: 0; }

@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +51,7 @@ __all__ = [
     "D_COLORS",
     "WORDS",
     "words",
+    "by_language",
     "check_language",
     "number",
     "percent",
@@ -145,49 +146,58 @@ D_CHANGE_BREAKS = (-0.01, -0.005, -0.002, -0.001, 0.001, 0.002, 0.005, 0.01)
 D_BREAKS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 D_COLORS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84")
 
+def by_language(texts: Mapping) -> dict[str, dict]:
+    """Words declared once per key, Dutch next to English, as one dict per language.
+
+    Parameters
+    ----------
+    texts : mapping of str to Label, str or mapping
+        ``key -> Label(nl, en)``; a plain string is the same in every language and a
+        mapping is split the same way, key by key.
+
+    Returns
+    -------
+    dict
+        ``{"nl": {key: nl, ...}, "en": {key: en, ...}}`` (:data:`LANGUAGES`), keys in the
+        order of ``texts``; a key cannot be missing in one language.
+
+    Examples
+    --------
+    >>> by_language({"yes": Label("ja", "yes"), "code": "Code"})
+    {'nl': {'yes': 'ja', 'code': 'Code'}, 'en': {'yes': 'yes', 'code': 'Code'}}
+    """
+
+    def pick(value, language: str):
+        if isinstance(value, Mapping):
+            return {key: pick(v, language) for key, v in value.items()}
+        return value if isinstance(value, str) else value(language)
+
+    return {language: pick(texts, language) for language in LANGUAGES}
+
+
 #: Words around the numbers, shared by maps, figures and pages.
-WORDS = {
-    "nl": {
-        "unknown": "onbekend (geheim of niet gepubliceerd door CBS)",
-        "unknown_short": "onbekend",
-        "empty": "geen bewoners",
-        "water": "water",
-        "empty_legend": "water of geen bewoners",
-        "no_result": "geen uitkomst voor deze buurt",
-        "not_computed": "niet berekend (geen gegevens)",
-        "of": "van",
-        "yes": "ja",
-        "no": "nee",
-        "or_more": "{low} of meer",
-        "or_less": "{high} of minder",
-        "range": "{low} tot {high}",
-        "unchanged": "{low} tot {high} (vrijwel gelijk)",
-        "pp": "procentpunt",
-        "source": "Bron: CBS, CC BY 4.0",
-        "synthetic_source": "Bron: synthetische gegevens (mixing demo), niet van CBS",
-        "made": "Gemaakt op {date} met mixing {version}",
-    },
-    "en": {
-        "unknown": "unknown (hidden or not published by CBS)",
-        "unknown_short": "unknown",
-        "empty": "no residents",
-        "water": "water",
-        "empty_legend": "water or no residents",
-        "no_result": "no result for this neighbourhood",
-        "not_computed": "not computed (no data)",
-        "of": "of",
-        "yes": "yes",
-        "no": "no",
-        "or_more": "{low} or more",
-        "or_less": "{high} or less",
-        "range": "{low} to {high}",
-        "unchanged": "{low} to {high} (about the same)",
-        "pp": "percentage points",
-        "source": "Source: CBS, CC BY 4.0",
-        "synthetic_source": "Source: synthetic data (mixing demo), not CBS",
-        "made": "Made on {date} with mixing {version}",
-    },
-}
+WORDS = by_language({
+    "unknown": Label("onbekend (geheim of niet gepubliceerd door CBS)",
+                     "unknown (hidden or not published by CBS)"),
+    "unknown_short": Label("onbekend", "unknown"),
+    "empty": Label("geen bewoners", "no residents"),
+    "water": "water",
+    "empty_legend": Label("water of geen bewoners", "water or no residents"),
+    "no_result": Label("geen uitkomst voor deze buurt", "no result for this neighbourhood"),
+    "not_computed": Label("niet berekend (geen gegevens)", "not computed (no data)"),
+    "of": Label("van", "of"),
+    "yes": Label("ja", "yes"),
+    "no": Label("nee", "no"),
+    "or_more": Label("{low} of meer", "{low} or more"),
+    "or_less": Label("{high} of minder", "{high} or less"),
+    "range": Label("{low} tot {high}", "{low} to {high}"),
+    "unchanged": Label("{low} tot {high} (vrijwel gelijk)", "{low} to {high} (about the same)"),
+    "pp": Label("procentpunt", "percentage points"),
+    "source": Label("Bron: CBS, CC BY 4.0", "Source: CBS, CC BY 4.0"),
+    "synthetic_source": Label("Bron: synthetische gegevens (mixing demo), niet van CBS",
+                              "Source: synthetic data (mixing demo), not CBS"),
+    "made": Label("Gemaakt op {date} met mixing {version}", "Made on {date} with mixing {version}"),
+})
 
 
 def check_language(language: str) -> str:
