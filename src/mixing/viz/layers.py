@@ -122,6 +122,14 @@ class LayerSpec:
 _PERCENT = Label("%", "%")
 _PP = Label("procentpunt", "percentage points")
 
+
+def _scenario_layer(key: str, column: str, title: Label, legend_title: Label,
+                    **more) -> LayerSpec:
+    """A layer of every scenario: its units after the intervention, social housing only."""
+    return LayerSpec(key, "scenario_units", column, "scenarios", title, legend_title,
+                     variables=("social_housing",), **more)
+
+
 LAYERS: dict[str, LayerSpec] = {s.key: s for s in (
     LayerSpec("share", "units", "share", "indicators",
               Label("{title}", "{title}"), Label("{legend}", "{legend}"),
@@ -159,33 +167,33 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in (
                          "coldspot: samen een laag aandeel. {significance}",
                          "Hot spot: the neighbourhood and its neighbours together have a high "
                          "share; cold spot: together a low share. {significance}")),
-    LayerSpec("scenario_share", "scenario_units", "share", "scenarios",
-              Label("{scenario}: {variable} na", "{scenario}: {variable} after"),
-              Label("{Variable} na de ingreep (% {total})",
-                    "{Variable} after the intervention (% {total})"),
-              decimals=0, unit=_PERCENT, variables=("social_housing",),
-              short=Label("{variable} na", "{variable} after")),
-    LayerSpec("scenario_change", "scenario_units", "share_change", "scenarios",
-              Label("{scenario}: verandering {variable}", "{scenario}: change in {variable}"),
-              Label("Verandering {variable} (procentpunt)",
-                    "Change in {variable} (percentage points)"),
-              breaks=style.CHANGE_BREAKS, palette=style.CHANGE_COLORS, decimals=1, unit=_PP,
-              variables=("social_housing",), diverging=True,
-              short=Label("verandering {variable}", "change in {variable}")),
-    LayerSpec("scenario_d", "scenario_units", "dissimilarity_contribution_change", "scenarios",
-              Label("{scenario}: verandering in D ({variable})",
-                    "{scenario}: change in D ({variable})"),
-              Label("Verandering van de bijdrage aan D ({variable})",
-                    "Change in the contribution to D ({variable})"),
-              breaks=style.D_CHANGE_BREAKS, palette=style.CHANGE_COLORS, decimals=3,
-              diverging=True, short=Label("verandering in D", "change in D"),
-              note=Label("Per buurt: bijdrage aan D na min voor (local_indices, "
-                         "dissimilarity_contribution); oranje = minder segregatie. "
-                         "Alle buurten samen: D {d_before} → {d_after}.",
-                         "Per neighbourhood: contribution to D after minus before "
-                         "(local_indices, dissimilarity_contribution); orange = less "
-                         "segregation. All neighbourhoods together: D {d_before} → {d_after}."),
-              variables=("social_housing",)),
+    _scenario_layer("scenario_share", "share",
+                    Label("{scenario}: {variable} na", "{scenario}: {variable} after"),
+                    Label("{Variable} na de ingreep (% {total})",
+                          "{Variable} after the intervention (% {total})"),
+                    decimals=0, unit=_PERCENT, short=Label("{variable} na", "{variable} after")),
+    _scenario_layer("scenario_change", "share_change",
+                    Label("{scenario}: verandering {variable}",
+                          "{scenario}: change in {variable}"),
+                    Label("Verandering {variable} (procentpunt)",
+                          "Change in {variable} (percentage points)"),
+                    breaks=style.CHANGE_BREAKS, palette=style.CHANGE_COLORS, decimals=1,
+                    unit=_PP, diverging=True,
+                    short=Label("verandering {variable}", "change in {variable}")),
+    _scenario_layer("scenario_d", "dissimilarity_contribution_change",
+                    Label("{scenario}: verandering in D ({variable})",
+                          "{scenario}: change in D ({variable})"),
+                    Label("Verandering van de bijdrage aan D ({variable})",
+                          "Change in the contribution to D ({variable})"),
+                    breaks=style.D_CHANGE_BREAKS, palette=style.CHANGE_COLORS, decimals=3,
+                    diverging=True, short=Label("verandering in D", "change in D"),
+                    note=Label("Per buurt: bijdrage aan D na min voor (local_indices, "
+                               "dissimilarity_contribution); oranje = minder segregatie. "
+                               "Alle buurten samen: D {d_before} → {d_after}.",
+                               "Per neighbourhood: contribution to D after minus before "
+                               "(local_indices, dissimilarity_contribution); orange = less "
+                               "segregation. All neighbourhoods together: "
+                               "D {d_before} → {d_after}.")),
     LayerSpec("vitality", "vitality", "screening", "local",
               Label("Vitaliteitsscan", "Vitality screening"),
               Label("Vitaliteit: leefbaarheid x organiserend vermogen x veerkracht",
