@@ -582,6 +582,17 @@ def _page_ogc(
 # --------------------------------------------------------------------------------------------
 
 
+def _odata_url(table_id: str, entity: str, key: str, municipality: str, base_url: str) -> str:
+    """The JSON of ``entity`` of a table, the rows whose ``key`` is of ``municipality``."""
+    municipality = _check_municipality(municipality)
+    if not _TABLE_ID.match(str(table_id)):
+        raise InputError("table_id must look like 84583NED", value=table_id)
+    return _with_query(f"{base_url.rstrip('/')}/{table_id}/{entity}", {
+        "$format": "json",
+        "$filter": f"substring({key},2,4) eq '{municipality[2:]}'",
+    })
+
+
 def kerncijfers_url(table_id: str, municipality: str, *, base_url: str = CBS_ODATA_BASE) -> str:
     """The OData ``TypedDataSet`` URL selecting one municipality's GM, WK and BU rows.
 
@@ -590,13 +601,7 @@ def kerncijfers_url(table_id: str, municipality: str, *, base_url: str = CBS_ODA
     ``BU05180170`` (space padded), so characters 2-5 (0-based offset 2, length 4) are the
     municipality digits at every level. This is the filter StatLine itself generates.
     """
-    municipality = _check_municipality(municipality)
-    if not _TABLE_ID.match(str(table_id)):
-        raise InputError("table_id must look like 84583NED", value=table_id)
-    return _with_query(f"{base_url.rstrip('/')}/{table_id}/TypedDataSet", {
-        "$format": "json",
-        "$filter": f"substring(WijkenEnBuurten,2,4) eq '{municipality[2:]}'",
-    })
+    return _odata_url(table_id, "TypedDataSet", "WijkenEnBuurten", municipality, base_url)
 
 
 def region_names_url(table_id: str, municipality: str, *,
@@ -607,13 +612,7 @@ def region_names_url(table_id: str, municipality: str, *,
     '0518'``: the dimension lists every region of the table with its ``Key`` (the code,
     space padded, as in ``TypedDataSet``) and ``Title`` (the buurt, wijk or gemeente name).
     """
-    municipality = _check_municipality(municipality)
-    if not _TABLE_ID.match(str(table_id)):
-        raise InputError("table_id must look like 84583NED", value=table_id)
-    return _with_query(f"{base_url.rstrip('/')}/{table_id}/WijkenEnBuurten", {
-        "$format": "json",
-        "$filter": f"substring(Key,2,4) eq '{municipality[2:]}'",
-    })
+    return _odata_url(table_id, "WijkenEnBuurten", "Key", municipality, base_url)
 
 
 #: Header of the column with the region names that :func:`download_kerncijfers` adds.
