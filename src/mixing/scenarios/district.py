@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.scenarios.assumptions import TENURES, Assumptions
 from mixing.scenarios.state import ACCOUNTING_COLUMNS, social_share, split_state, write_state
 from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult
@@ -90,6 +91,7 @@ def district_geometry(units, near, area_m2: float):
     return carved, geoms
 
 
+@shared_parameters
 def new_district(
     units,
     *,
@@ -108,8 +110,7 @@ def new_district(
 
     Parameters
     ----------
-    units : GeoDataFrame
-        Canonical units table of one municipality, buurt level.
+    {SCENARIO_UNITS}
     dwellings : float
         Homes in the new district (Beurskwartier 2,500-3,000; Pampus 25,000-35,000).
     social_share, private_rent_share : float

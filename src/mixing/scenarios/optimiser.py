@@ -20,6 +20,7 @@ import numpy as np
 from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.kernels import aspatial as kernels
+from mixing.kernels._docs import shared_parameters
 from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, split_state, write_state
 from mixing.scenarios.transforms import (
@@ -128,6 +129,7 @@ def threshold_rule(
     return ScenarioResult(table, costs, {"threshold_rule_level": hi})
 
 
+@shared_parameters
 def target(
     units,
     *,
@@ -146,8 +148,7 @@ def target(
 
     Parameters
     ----------
-    units : GeoDataFrame
-        Canonical units table of one municipality, buurt level.
+    {SCENARIO_UNITS}
     budget : float
         Social dwellings to convert, or households that may be displaced
         (``budget_unit="households_displaced"``, with ``method="demolish_rebuild"``;
