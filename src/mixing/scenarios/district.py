@@ -106,7 +106,12 @@ def new_district(
     migration_nonwestern_share=None,
     assumptions=None,
 ) -> ScenarioResult:
-    """Add a new district of ``dwellings`` homes with a fixed social share.
+    r"""Add a new district of ``dwellings`` homes with a fixed social share.
+
+    The district becomes one more buurt of the table. Its geometry touches the ``near``
+    buurten (:func:`district_geometry`) or comes from ``geometry_file``, so contiguity-based
+    statistics count it as their neighbour. Who moves in follows the assumptions; where
+    they come from is not modelled (an accounting model, not a forecast).
 
     Parameters
     ----------
@@ -133,6 +138,15 @@ def new_district(
     -------
     ScenarioResult
         The table with one more row (``unit_code`` ``BU<gm>NW01``), ``dwellings_built``.
+
+    Notes
+    -----
+    With :math:`N` = ``dwellings`` and tenure shares :math:`s_t` (social, private rent, and
+    owner-occupied :math:`1 - s_{social} - s_{private}`), the district has
+    :math:`D_t = N s_t` dwellings, :math:`H_t = o_t D_t` households (``occupancy_<t>``) and
+    :math:`L_t = a_t H_t` low-income households (``low_income_new_<t>``). Its population is
+    :math:`\sum_t H_t` times the municipal mean household size; each ``population_*`` group
+    is that population times the given share or else the municipality's share.
     """
     a = assumptions or Assumptions()
     D = np.array(
