@@ -34,6 +34,8 @@ _BLOCKS = {
     distance_scale : float, default 1000.0
         :math:`s` in metres for ``match_segregation=False`` (distances in km, as in
         the literature); ignored otherwise.""",
+    "{SCENARIO_UNITS}": """units : GeoDataFrame
+        Canonical units table of one municipality, buurt level.""",
 }
 
 

@@ -11,7 +11,7 @@ tables (:data:`ASSUMPTION_COLUMNS`), so a number is never read without its assum
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 
 __all__ = [
     "MODEL_NOTE",
@@ -30,6 +30,11 @@ MODEL_NOTE = "accounting model of a different stock or allocation, not a behavio
 TENURES = ("social", "private_rent", "owner_occupied", "other")
 #: Tenure mix of what is built after demolition, unless a scenario gives its own.
 REBUILD_MIX = {"social": 0.3, "private_rent": 0.3, "owner_occupied": 0.4}
+
+
+def _share(default: float, *, zero_allowed: bool = True):
+    """A field of :class:`Assumptions` holding a share: its default and range, [0, 1] or (0, 1]."""
+    return field(default=default, metadata={"low": 0, "high": 1, "low_open": not zero_allowed})
 
 
 @dataclass(frozen=True)
@@ -63,16 +68,20 @@ class Assumptions:
     :math:`r_{social} = \kappa r`, :math:`r_{other\ tenures} = r` such that the rates times
     the households per tenure add up to the observed low-income count; a rate above 1 is
     capped and the rest is given to the other tenures.
+
+    Each field declares its allowed range with its default (metadata ``low``, ``high``,
+    ``low_open``); the scenario checks and the JSON Schema read it from there
+    (:func:`mixing.scenarios.types.assumption_param`).
     """
 
-    occupancy_social: float = 0.97
-    occupancy_private_rent: float = 0.95
-    occupancy_owner_occupied: float = 0.97
-    low_income_new_social: float = 0.5
-    low_income_new_private_rent: float = 0.15
-    low_income_new_owner_occupied: float = 0.05
-    low_income_concentration: float = 4.0
-    turnover_social: float = 0.075
+    occupancy_social: float = _share(0.97, zero_allowed=False)
+    occupancy_private_rent: float = _share(0.95, zero_allowed=False)
+    occupancy_owner_occupied: float = _share(0.97, zero_allowed=False)
+    low_income_new_social: float = _share(0.5)
+    low_income_new_private_rent: float = _share(0.15)
+    low_income_new_owner_occupied: float = _share(0.05)
+    low_income_concentration: float = field(default=4.0, metadata={"low": 1, "high": 100})
+    turnover_social: float = _share(0.075, zero_allowed=False)
 
     def occupancy(self, tenure: str) -> float:
         """Households per new or removed dwelling of ``tenure`` (``other``: the mean)."""

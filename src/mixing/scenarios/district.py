@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.scenarios.assumptions import TENURES, Assumptions
 from mixing.scenarios.state import ACCOUNTING_COLUMNS, social_share, split_state, write_state
 from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult
@@ -90,6 +91,7 @@ def district_geometry(units, near, area_m2: float):
     return carved, geoms
 
 
+@shared_parameters
 def new_district(
     units,
     *,
@@ -104,12 +106,16 @@ def new_district(
     migration_nonwestern_share=None,
     assumptions=None,
 ) -> ScenarioResult:
-    """Add a new district of ``dwellings`` homes with a fixed social share.
+    r"""Add a new district of ``dwellings`` homes with a fixed social share.
+
+    The district becomes one more buurt of the table. Its geometry touches the ``near``
+    buurten (:func:`district_geometry`) or comes from ``geometry_file``, so contiguity-based
+    statistics count it as their neighbour. Who moves in follows the assumptions; where
+    they come from is not modelled (an accounting model, not a forecast).
 
     Parameters
     ----------
-    units : GeoDataFrame
-        Canonical units table of one municipality, buurt level.
+    {SCENARIO_UNITS}
     dwellings : float
         Homes in the new district (Beurskwartier 2,500-3,000; Pampus 25,000-35,000).
     social_share, private_rent_share : float
@@ -132,6 +138,15 @@ def new_district(
     -------
     ScenarioResult
         The table with one more row (``unit_code`` ``BU<gm>NW01``), ``dwellings_built``.
+
+    Notes
+    -----
+    With :math:`N` = ``dwellings`` and tenure shares :math:`s_t` (social, private rent, and
+    owner-occupied :math:`1 - s_{social} - s_{private}`), the district has
+    :math:`D_t = N s_t` dwellings, :math:`H_t = o_t D_t` households (``occupancy_<t>``) and
+    :math:`L_t = a_t H_t` low-income households (``low_income_new_<t>``). Its population is
+    :math:`\sum_t H_t` times the municipal mean household size; each ``population_*`` group
+    is that population times the given share or else the municipality's share.
     """
     a = assumptions or Assumptions()
     D = np.array(

@@ -20,6 +20,7 @@ import numpy as np
 from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.kernels import aspatial as kernels
+from mixing.kernels._docs import shared_parameters
 from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, split_state, write_state
 from mixing.scenarios.transforms import (
@@ -87,29 +88,11 @@ def _dwelling_budget(budget, budget_unit, a):
     )
 
 
-def threshold_rule(
-    units,
-    *,
-    budget=1000,
-    budget_unit="dwellings",
-    method="sale",
-    convert_to="owner_occupied",
-    rebuild_ratio=1.0,
-    rebuild_mix=None,
-    assumptions=None,
-) -> ScenarioResult:
-    r"""The threshold rule at a given budget: bring the highest social shares down to one level.
-
-    The level :math:`\lambda` is found by bisection so that converting every buurt above it
-    down to it uses exactly the budget (``differentiate(threshold=λ, target=λ)``).
-    """
-    a = assumptions or Assumptions()
-    mix = dict(rebuild_mix or REBUILD_MIX)
-    r, m_s = float(rebuild_ratio), float(mix.get("social", 0.0))
-    before = split_state(units, a)
+def _level(before: State, B: float, method: str, r: float, mix) -> tuple[float, np.ndarray]:
+    """The threshold rule for a budget of ``B`` dwellings: its level and the conversions."""
+    m_s = float(mix.get("social", 0.0))
     ok = before.tenure_known & (before.D[:, :3].sum(axis=1) > 0)
     D_all = before.D.sum(axis=1)
-    B = _dwelling_budget(budget, budget_unit, a)
 
     def amounts(lam):
         denom = 1.0 - lam + r * (lam - m_s) if method != "sale" else 1.0
@@ -123,11 +106,50 @@ def threshold_rule(
         for _ in range(60):
             mid = 0.5 * (lo + hi)
             lo, hi = (mid, hi) if amounts(mid).sum() > B else (lo, mid)
-    x = amounts(hi)
+    return hi, amounts(hi)
+
+
+@shared_parameters
+def threshold_rule(
+    units,
+    *,
+    budget=1000,
+    budget_unit="dwellings",
+    method="sale",
+    convert_to="owner_occupied",
+    rebuild_ratio=1.0,
+    rebuild_mix=None,
+    assumptions=None,
+) -> ScenarioResult:
+    r"""The threshold rule at a given budget: bring the highest social shares down to one level.
+
+    Parameters
+    ----------
+    {SCENARIO_UNITS}
+    budget, budget_unit, method, convert_to, rebuild_ratio, rebuild_mix, assumptions
+        As in :func:`target`.
+
+    Returns
+    -------
+    ScenarioResult
+        ``extra["threshold_rule_level"]`` is the level :math:`\lambda`.
+
+    Notes
+    -----
+    The level :math:`\lambda` is found by bisection so that converting every buurt above it
+    down to it uses exactly the budget (``differentiate(threshold=λ, target=λ)``). It is
+    the baseline :func:`target` compares its greedy path with.
+    """
+    a = assumptions or Assumptions()
+    mix = dict(rebuild_mix or REBUILD_MIX)
+    r = float(rebuild_ratio)
+    before = split_state(units, a)
+    level, x = _level(before, _dwelling_budget(budget, budget_unit, a), method, r, mix)
     table, costs = _apply(units, before, x, method, convert_to, r, mix, a)
-    return ScenarioResult(table, costs, {"threshold_rule_level": hi})
+    return ScenarioResult(table, costs, {"threshold_rule_level": level})
 
 
+@shared_parameters
 def target(
     units,
     *,
@@ -146,8 +168,7 @@ def target(
 
     Parameters
     ----------
-    units : GeoDataFrame
-        Canonical units table of one municipality, buurt level.
+    {SCENARIO_UNITS}
     budget : float
         Social dwellings to convert, or households that may be displaced
         (``budget_unit="households_displaced"``, with ``method="demolish_rebuild"``;
@@ -244,23 +265,15 @@ def target(
 
     table, costs = _apply(units, before, x, method, convert_to, r, mix, a)
     value = index_value(table, dimension, index)
-    rule = threshold_rule(
-        units,
-        budget=used if budget_unit == "dwellings" else used * a.occupancy_social,
-        budget_unit=budget_unit,
-        method=method,
-        convert_to=convert_to,
-        rebuild_ratio=r,
-        rebuild_mix=mix,
-        assumptions=a,
-    )
-    rule_value = index_value(rule.units, dimension, index)
+    level, x_rule = _level(before, used, method, r, mix)
+    rule_table, rule_costs = _apply(units, before, x_rule, method, convert_to, r, mix, a)
+    rule_value = index_value(rule_table, dimension, index)
     notes = list(costs.notes)
     if used < B - 1e-9:
         notes.append(f"stopped after {used:.0f} of {B:.0f} dwellings: no block lowered the index")
     if rule_value < value - 1e-9 * max(1.0, abs(value)):
         notes.append("the threshold rule beat the greedy path; its allocation is returned")
-        table, costs, value = rule.units, rule.costs, rule_value
+        table, costs, value = rule_table, rule_costs, rule_value
         x = before.D[:, S] - split_state(table, a).D[:, S]
     table = table.assign(scenario_converted=x)
     costs = ScenarioCosts(
@@ -269,7 +282,7 @@ def target(
     extra = {
         "optimiser_value": value,
         "threshold_rule_value": rule_value,
-        "threshold_rule_level": rule.extra["threshold_rule_level"],
+        "threshold_rule_level": level,
         "budget_used": used,
         "optimiser_steps": steps,
     }

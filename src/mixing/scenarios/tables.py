@@ -23,19 +23,11 @@ from mixing.geometry.weights import build_weights, subset
 from mixing.kernels import aspatial as kernels
 from mixing.kernels import autocorr
 from mixing.kernels.inference import two_value_test
+from mixing.scenarios import district, optimiser, transforms
 from mixing.scenarios.assumptions import ASSUMPTION_COLUMNS, MODEL_NOTE
-from mixing.scenarios.district import new_district
-from mixing.scenarios.optimiser import target
 from mixing.scenarios.spec import Scenario
 from mixing.scenarios.state import social_share
-from mixing.scenarios.transforms import (
-    ScenarioCosts,
-    ScenarioResult,
-    add_social,
-    allocation,
-    differentiate,
-    spread,
-)
+from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult
 from mixing.tables.frames import index_table
 
 __all__ = [
@@ -50,12 +42,12 @@ __all__ = [
 
 #: Scenario type -> transform (``combine`` is handled by :func:`apply_scenario`).
 TRANSFORMS = {
-    "differentiate": differentiate,
-    "spread": spread,
-    "add_social": add_social,
-    "allocation": allocation,
-    "new_district": new_district,
-    "target": target,
+    "differentiate": transforms.differentiate,
+    "spread": transforms.spread,
+    "add_social": transforms.add_social,
+    "allocation": transforms.allocation,
+    "new_district": district.new_district,
+    "target": optimiser.target,
 }
 
 COST_COLUMNS = [

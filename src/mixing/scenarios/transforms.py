@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 
 from mixing.checks import quiet
+from mixing.kernels._docs import shared_parameters
 from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, fill_limited, split_state, write_state
 
@@ -187,6 +188,7 @@ def _eligible(state: State, units: gpd.GeoDataFrame, codes) -> np.ndarray:
     return ok
 
 
+@shared_parameters
 def differentiate(
     units,
     *,
@@ -205,8 +207,7 @@ def differentiate(
 
     Parameters
     ----------
-    units : GeoDataFrame
-        Canonical units table of one municipality, buurt level.
+    {SCENARIO_UNITS}
     threshold, target : float
         Buurten with social share above ``threshold`` (share of all dwellings) end at
         ``target`` (``target <= threshold``).
@@ -328,6 +329,7 @@ def demolish_rebuild(
     return after, costs
 
 
+@shared_parameters
 def spread(
     units, *, cap=0.5, capacity=0.1, convert_to="owner_occupied", assumptions=None
 ) -> ScenarioResult:
@@ -335,8 +337,7 @@ def spread(
 
     Parameters
     ----------
-    units : GeoDataFrame
-        Canonical units table of one municipality, buurt level.
+    {SCENARIO_UNITS}
     cap : float
         Highest social share a buurt may keep, in (0, 1].
     capacity : float
@@ -413,6 +414,7 @@ def _rank_key(units, state: State, rank_by: str) -> np.ndarray:
     return -units[rank_by].to_numpy(dtype="float64")
 
 
+@shared_parameters
 def add_social(
     units, *, n=500, rank_by="social_share", capacity=0.1, assumptions=None
 ) -> ScenarioResult:
@@ -420,8 +422,7 @@ def add_social(
 
     Parameters
     ----------
-    units : GeoDataFrame
-        Canonical units table of one municipality, buurt level.
+    {SCENARIO_UNITS}
     n : float
         Social dwellings to build.
     rank_by : {"social_share", "mean_income", "mean_woz"}
@@ -463,6 +464,7 @@ def add_social(
     return ScenarioResult(write_state(units, before, after), costs)
 
 
+@shared_parameters
 def allocation(
     units, *, years=10, share=0.1, concentration_threshold=0.5, turnover=None, assumptions=None
 ) -> ScenarioResult:
@@ -470,8 +472,7 @@ def allocation(
 
     Parameters
     ----------
-    units : GeoDataFrame
-        Canonical units table of one municipality, buurt level.
+    {SCENARIO_UNITS}
     years : float
         Years the rule applies.
     share : float

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
@@ -232,15 +232,16 @@ TYPES: dict[str, ScenarioType] = {t.name: t for t in (
 )}
 SCENARIO_TYPES = tuple(TYPES)
 
+#: Assumption -> its range (``low``, ``high``, ``low_open``), declared with the field.
+_ASSUMPTION_RANGES = {f.name: f.metadata for f in fields(Assumptions)}
+
 #: Keys every scenario may have besides its type's parameters.
 COMMON = ("type", "description", "assumptions")
 
 
 def assumption_param(key: str) -> Param:
-    """The allowed values of one assumption (shares; concentration is a ratio 1-100)."""
-    if key == "low_income_concentration":
-        return Param("number", low=1, high=100)
-    return _share(low_open=key.startswith(("occupancy", "turnover")))
+    """The allowed values of one assumption, as its field in :class:`Assumptions` declares."""
+    return Param("number", **_ASSUMPTION_RANGES[key])
 
 
 #: First lines of the generated copy of the schema in ``workflow/schemas``.
