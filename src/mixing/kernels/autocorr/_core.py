@@ -365,8 +365,6 @@ def adjust_pvalues(p: object, *, method: str | None = "fdr", groups: object = No
     return out
 
 
-
-
 def _split_diagonal(W: sparse.csr_array) -> tuple[np.ndarray, sparse.csr_array]:
     diag = W.diagonal().copy()
     others = W.copy()
@@ -374,7 +372,6 @@ def _split_diagonal(W: sparse.csr_array) -> tuple[np.ndarray, sparse.csr_array]:
     others.eliminate_zeros()
     others.sort_indices()
     return diag, sparse.csr_array(others)
-
 
 
 # ------------------------------------------------------------------ result objects

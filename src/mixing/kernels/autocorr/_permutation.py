@@ -193,8 +193,6 @@ def _conditional(
     return p_sim, z_sim, mean
 
 
-
-
 def _local_inference(opts: _LocalOptions, setup: _Setup, v: np.ndarray, others: sparse.csr_array,
                      scale: np.ndarray, shift: np.ndarray, observed: np.ndarray,
                      active: np.ndarray, untested: np.ndarray | None = None) -> dict:
