@@ -36,6 +36,74 @@ _BLOCKS = {
         the literature); ignored otherwise.""",
     "{SCENARIO_UNITS}": """units : GeoDataFrame
         Canonical units table of one municipality, buurt level.""",
+    # mixing.kernels.autocorr: the parameters and result fields its statistics share
+    "{AUTOCORR_VALUES}": """y : array-like
+        One value per unit (no NaN: drop unknown units first, see the package notes).""",
+    "{AUTOCORR_WEIGHTS}": """w : SpatialWeights or (n, n) matrix
+        Spatial weights (:func:`mixing.geometry.weights.build_weights`); block-diagonal
+        when ``groups`` is given.""",
+    "{AUTOCORR_PERMUTATIONS}": """permutations : int, default 999
+        Random permutations for ``p_sim`` (0 = none: the permutation fields are NaN);
+        local statistics permute conditionally, unit by unit (see the package notes).
+    seed : int, numpy.random.Generator or None
+        Seed of the permutations; each group draws from its own generator keyed by its
+        label, so its p-values do not depend on the other groups of the call.""",
+    "{AUTOCORR_GROUPS}": """groups : array-like, optional
+        One group id per unit (e.g. the municipality code), with block-diagonal ``w``:
+        values are centred and permuted within each group, so one call computes every
+        municipality; global fields are then arrays in sorted group-id order.""",
+    "{AUTOCORR_TRANSFORMATION}": """transformation : {"r", "b"}, default "r"
+        Row-standardised (esda's default) or binary weights.""",
+    "{LOCAL_SIGNIFICANCE}": """alpha : float, default 0.05
+        Significance level for ``significant`` / ``significant_adjusted``.
+    adjust : {"fdr", "bonferroni", None}, default "fdr"
+        Multiple-testing adjustment within each group
+        (:func:`mixing.kernels.autocorr.adjust_pvalues`).""",
+    "{LOCAL_ALTERNATIVE}": """alternative : {"two-sided", "greater", "less", "folded", "directed"}
+        Alternative hypothesis of ``p_sim`` (:func:`mixing.kernels.autocorr.pseudo_p`),
+        "two-sided" by default.""",
+    "{MORAN_PARAMETERS}": """{AUTOCORR_WEIGHTS}
+    {AUTOCORR_PERMUTATIONS}
+    {AUTOCORR_GROUPS}
+    {AUTOCORR_TRANSFORMATION}
+    two_tailed : bool, default True
+        Double the normal p-values (esda's default).""",
+    "{LISA_PARAMETERS}": """{AUTOCORR_WEIGHTS}
+    {AUTOCORR_PERMUTATIONS}
+    {LOCAL_SIGNIFICANCE}
+    {AUTOCORR_GROUPS}
+    {AUTOCORR_TRANSFORMATION}
+    {LOCAL_ALTERNATIVE}""",
+    "{EB_RATE_INPUT}": """events : array-like
+        Events per unit (e.g. low-income households), >= 0, no NaN.
+    base : array-like
+        Population at risk per unit (e.g. households), > 0, no NaN.""",
+    "{GLOBAL_SIM_ATTRIBUTES}": """p_sim : float or ndarray
+        Permutation pseudo p-value :math:`(\\min(L, S) + 1) / (R + 1)` (NaN without
+        permutations; see the package notes).
+    z_sim : float or ndarray
+        The statistic standardised against its permutation distribution.
+    expected_sim : float or ndarray
+        Mean of the permuted statistic.
+    permutations : int
+    groups : ndarray or None
+        Group ids (sorted) the arrays refer to; None without ``groups``.""",
+    "{LOCAL_INFERENCE_ATTRIBUTES}": """p_sim : ndarray
+        Conditional-permutation pseudo p-values for ``alternative``.
+    z_sim, expected_sim : ndarray
+        Standardised statistic against, and mean of, its permutation distribution.
+    p_adjusted : ndarray
+        ``p_sim`` adjusted for multiple testing within each group (``adjust``), else
+        equal to ``p_sim``.
+    significant : ndarray of bool
+        ``p_sim <= alpha``.
+    significant_adjusted : ndarray of bool
+        ``p_adjusted <= alpha``.
+    alpha : float
+    adjust : str or None
+    permutations : int
+    alternative : str
+        See :func:`mixing.kernels.autocorr.pseudo_p`.""",
 }
 
 

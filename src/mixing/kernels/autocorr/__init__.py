@@ -14,7 +14,10 @@ bivariate Moran), :mod:`~mixing.kernels.autocorr.local` (LISA),
 :mod:`~mixing.kernels.autocorr.getis_ord` (Gi*, global G),
 :mod:`~mixing.kernels.autocorr.join_counts` (global and local join counts),
 :mod:`~mixing.kernels.autocorr.rates` (empirical-Bayes rates); the shared checks,
-p-value rules and permutation engines live in ``_core`` and ``_permutation``.
+p-value rules and result bases (the permutation fields every global or local result has)
+live in ``_core``, the permutation engines and the helpers that turn their draws into
+result fields in ``_permutation``, and the parameter descriptions the statistics share in
+:mod:`mixing.kernels._docs`.
 
 Definitions follow PySAL ``esda`` 2.9 exactly (it is the test oracle; see
 ``tests/test_autocorr_reference.py`` and ``tests/test_autocorr_new_reference.py``),

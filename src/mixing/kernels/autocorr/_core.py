@@ -162,6 +162,11 @@ def _check_permutations(permutations: object) -> int:
     return integer(permutations, "permutations", 0)
 
 
+def _no_links(W: sparse.csr_array, batch: Batch) -> np.ndarray:
+    """Groups whose weights have no link (no stored entry in any of their rows)."""
+    return batch.sum(np.diff(W.indptr).astype(np.float64)) == 0
+
+
 #: Alternative hypotheses of the local pseudo p-values (esda's names; "less" is esda's
 #: "lesser"). "two-sided" is the default of every local kernel.
 ALTERNATIVES = ("two-sided", "greater", "less", "folded", "directed")
@@ -170,12 +175,29 @@ ALTERNATIVES = ("two-sided", "greater", "less", "folded", "directed")
 TIE_RTOL = 1e-12
 
 
-def _check_alternative(alternative: object) -> str:
+@dataclass(frozen=True)
+class _LocalOptions:
+    """The checked inference options of a local statistic."""
+
+    permutations: int
+    seed: object
+    alpha: float
+    adjust: str | None
+    alternative: str
+
+
+def _local_options(permutations: object, seed: object, alpha: float, adjust: str | None,
+                   alternative: object) -> _LocalOptions:
     if alternative not in ALTERNATIVES:
         raise InputError(f"argument `alternative` must be one of {list(ALTERNATIVES)}",
                          value=alternative,
                          fix="'two-sided' (default), 'greater', 'less', 'folded' or 'directed'")
-    return str(alternative)
+    if not 0 < alpha < 1:
+        raise InputError("argument `alpha` must be between 0 and 1", value=alpha)
+    if adjust not in _ADJUST:
+        raise InputError(f"argument `adjust` must be one of {list(_ADJUST)}", value=adjust)
+    return _LocalOptions(_check_permutations(permutations), seed, alpha, adjust,
+                         str(alternative))
 
 
 def _folded_p(larger: np.ndarray, smaller: np.ndarray, permutations: int) -> np.ndarray:
@@ -266,9 +288,6 @@ def pseudo_p(sims: np.ndarray, observed: np.ndarray, alternative: str = "two-sid
     return np.minimum(1.0, (count + 1.0) / (R + 1.0))
 
 
-def _out(values: np.ndarray, batch: Batch) -> float | np.ndarray:
-    return batch.out(values)
-
 def _group_indicator(codes: np.ndarray, n_groups: int) -> sparse.csr_array:
     n = codes.shape[0]
     return sparse.csr_array((np.ones(n), (np.arange(n), codes)), shape=(n, n_groups))
@@ -346,24 +365,6 @@ def adjust_pvalues(p: object, *, method: str | None = "fdr", groups: object = No
     return out
 
 
-def _significance(p_sim, alpha, adjust, codes):
-    if not 0 < alpha < 1:
-        raise InputError("argument `alpha` must be between 0 and 1", value=alpha)
-    p_adj = adjust_pvalues(p_sim, method=adjust, groups=codes)
-    with quiet():
-        return p_adj, p_sim <= alpha, p_adj <= alpha
-
-
-def _quadrants(zx: np.ndarray, lag: np.ndarray, valid: np.ndarray, isolated: np.ndarray):
-    hi = zx > 0
-    lag_hi = lag > 0
-    q = np.where(hi, np.where(lag_hi, 1, 4), np.where(lag_hi, 2, 3))
-    q = np.where(valid & ~isolated, q, 0)
-    labels = np.array(["undefined", "HH", "LH", "LL", "HL"], dtype=object)[q]
-    labels[valid & isolated] = "isolated"
-    return q.astype(np.int8), labels.astype(str)
-
-
 def _split_diagonal(W: sparse.csr_array) -> tuple[np.ndarray, sparse.csr_array]:
     diag = W.diagonal().copy()
     others = W.copy()
@@ -372,3 +373,42 @@ def _split_diagonal(W: sparse.csr_array) -> tuple[np.ndarray, sparse.csr_array]:
     others.sort_indices()
     return diag, sparse.csr_array(others)
 
+
+# ------------------------------------------------------------------ result objects
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class _PermutationResult:
+    """The permutation fields of every result (documented by its subclasses)."""
+
+    p_sim: float | np.ndarray
+    z_sim: float | np.ndarray
+    expected_sim: float | np.ndarray
+    permutations: int
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class _GlobalResult(_PermutationResult):
+    """The fields of every global result (``{GLOBAL_SIM_ATTRIBUTES}`` documents them)."""
+
+    groups: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class _LocalResult(_PermutationResult):
+    """The fields of every local result (``{LOCAL_INFERENCE_ATTRIBUTES}`` documents them)."""
+
+    p_adjusted: np.ndarray
+    significant: np.ndarray
+    significant_adjusted: np.ndarray
+    alpha: float
+    adjust: str | None
+    alternative: str = "two-sided"
+
+
+def _per_group_result(cls, fields: dict, ok: np.ndarray, setup: _Setup, permutations: int,
+                      **extra):
+    """A global result: every field NaN for the groups not ``ok``, a float without groups."""
+    b = setup.batch
+    per_group = {name: b.out(np.where(ok, value, np.nan)) for name, value in fields.items()}
+    return cls(**per_group, **extra, permutations=permutations, groups=b.labels)

@@ -13,7 +13,15 @@ from scipy import sparse
 
 from mixing.checks import quiet
 from mixing.kernels._grouping import Batch, group_generators
-from mixing.kernels.autocorr._core import _folded_p, _Setup, _tail_counts, pseudo_p
+from mixing.kernels.autocorr._core import (
+    _folded_p,
+    _LocalOptions,
+    _per_group_result,
+    _Setup,
+    _tail_counts,
+    adjust_pvalues,
+    pseudo_p,
+)
 
 __all__ = ["CHUNK_ELEMENTS"]
 
@@ -69,6 +77,17 @@ def _global_sims(
     with quiet():
         z = (observed - mean) / sims.std(axis=0)
     return np.where(ok, p, np.nan), np.where(ok, z, np.nan), np.where(ok, mean, np.nan)
+
+
+def _global_result(cls, fields: dict, ok: np.ndarray, setup: _Setup, *, observed: np.ndarray,
+                   stat, v: np.ndarray, permutations: int, seed: object, **extra):
+    """``cls`` of ``fields`` and the permutation inference of ``observed`` (a
+    :class:`~mixing.kernels.autocorr._core._GlobalResult`): ``stat((c, n)) -> (c, G)``
+    evaluated on within-group shuffles of ``v``.
+    """
+    p_sim, z_sim, e_sim = _global_sims(observed, stat, v, setup, permutations, seed, ok)
+    fields = {**fields, "p_sim": p_sim, "z_sim": z_sim, "expected_sim": e_sim}
+    return _per_group_result(cls, fields, ok, setup, permutations, **extra)
 
 
 # ---------------------------------------------------- conditional permutation engine
@@ -174,3 +193,22 @@ def _conditional(
     return p_sim, z_sim, mean
 
 
+def _local_inference(opts: _LocalOptions, setup: _Setup, v: np.ndarray, others: sparse.csr_array,
+                     scale: np.ndarray, shift: np.ndarray, observed: np.ndarray,
+                     active: np.ndarray, untested: np.ndarray | None = None) -> dict:
+    """The fields of a :class:`~mixing.kernels.autocorr._core._LocalResult`.
+
+    Conditional permutation (:func:`_conditional`, same arguments) for ``opts``, p-values
+    NaN where ``untested``, then the multiple-testing adjustment within each group.
+    """
+    p_sim, z_sim, e_sim = _conditional(v, others, scale, shift, observed, active, setup,
+                                       opts.permutations, opts.seed, opts.alternative)
+    if untested is not None:
+        p_sim[untested] = np.nan
+    p_adj = adjust_pvalues(p_sim, method=opts.adjust, groups=setup.batch.codes)
+    with quiet():
+        significant, significant_adjusted = p_sim <= opts.alpha, p_adj <= opts.alpha
+    return {"p_sim": p_sim, "z_sim": z_sim, "expected_sim": e_sim, "p_adjusted": p_adj,
+            "significant": significant, "significant_adjusted": significant_adjusted,
+            "alpha": opts.alpha, "adjust": opts.adjust, "permutations": opts.permutations,
+            "alternative": opts.alternative}

@@ -10,28 +10,31 @@ from scipy import sparse
 from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.geometry.weights import SpatialWeights
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels.autocorr._core import (
-    _check_alternative,
     _check_permutations,
     _constant,
     _degenerate,
+    _GlobalResult,
     _group_indicator,
+    _local_options,
+    _LocalResult,
     _matrix,
+    _no_links,
     _norm_sf,
-    _out,
     _setup,
-    _significance,
     _split_diagonal,
     _values,
     _weight_sums,
 )
-from mixing.kernels.autocorr._permutation import _conditional, _global_sims
+from mixing.kernels.autocorr._permutation import _global_result, _local_inference
 
 __all__ = ["GetisOrdResult", "GlobalGResult", "getis_ord_g_star", "getis_ord_g"]
 
 
+@shared_parameters
 @dataclass(frozen=True, eq=False)
-class GetisOrdResult:
+class GetisOrdResult(_LocalResult):
     r"""Local Getis-Ord G (Gi* with ``star=True``), one value per unit.
 
     Attributes
@@ -44,11 +47,9 @@ class GetisOrdResult:
         :math:`(G - E[G]) / \sqrt{V[G]}`; > 0 hot spot, < 0 cold spot.
     p_norm : ndarray
         One-tailed normal p-value of ``|z|`` (esda ``p_norm``).
-    p_sim, z_sim, expected_sim, p_adjusted, significant, significant_adjusted :
-        As in :class:`LocalMoranResult`.
     star : bool
     transformation : str
-    alternative : str
+    {LOCAL_INFERENCE_ATTRIBUTES}
     """
 
     G: np.ndarray
@@ -56,18 +57,8 @@ class GetisOrdResult:
     variance: np.ndarray
     z: np.ndarray
     p_norm: np.ndarray
-    p_sim: np.ndarray
-    z_sim: np.ndarray
-    expected_sim: np.ndarray
-    p_adjusted: np.ndarray
-    significant: np.ndarray
-    significant_adjusted: np.ndarray
-    alpha: float
-    adjust: str | None
-    permutations: int
     star: bool
     transformation: str
-    alternative: str = "two-sided"
 
 
 def _star_matrix(w: object, transformation: str, star: bool) -> object:
@@ -87,39 +78,31 @@ def _star_matrix(w: object, transformation: str, star: bool) -> object:
     return base
 
 
-def getis_ord_g_star(
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    alpha: float = 0.05,
-    adjust: str | None = "fdr",
-    groups: object = None,
-    transformation: str = "r",
-    star: bool = True,
-    alternative: str = "two-sided",
-) -> GetisOrdResult:
+@shared_parameters
+def getis_ord_g_star(y: object, w: object, *, permutations: int = 999, seed: object = None,
+                     alpha: float = 0.05, adjust: str | None = "fdr", groups: object = None,
+                     transformation: str = "r", star: bool = True,
+                     alternative: str = "two-sided") -> GetisOrdResult:
     r"""Local Getis-Ord Gi* (hot and cold spots) with analytical and permutation inference.
 
     Parameters
     ----------
     y : array-like
         Non-negative values per unit (e.g. a share), no NaN.
-    w : SpatialWeights or (n, n) matrix
-        Neighbours; the unit itself is added with the row's largest weight (1 for
-        contiguity), as esda ``G_Local(star=True)`` does.
-    permutations, seed, alpha, adjust, groups :
-        As in :func:`local_moran`.
+    {AUTOCORR_WEIGHTS}
+        The unit itself is added with the row's largest weight (1 for contiguity), as
+        esda ``G_Local(star=True)`` does.
+    {AUTOCORR_PERMUTATIONS}
+    {LOCAL_SIGNIFICANCE}
+    {AUTOCORR_GROUPS}
     transformation : {"r", "b"}
         ``"r"`` (esda's default): row-standardise the weights *including* the
         self-weight, so every unit's weights sum to 1; ``"b"``: binary weights, the
         classic Ord & Getis (1995) form. The z-values differ between the two.
     star : bool
         True for Gi* (include unit i); False for Gi.
-    alternative : {"two-sided", "greater", "less", "folded", "directed"}
-        Alternative of ``p_sim`` (:func:`mixing.kernels.autocorr.pseudo_p`): "greater"
-        tests for hot spots only, "less" for cold spots only.
+    {LOCAL_ALTERNATIVE}
+        "greater" tests for hot spots only, "less" for cold spots only.
 
     Returns
     -------
@@ -141,15 +124,13 @@ def getis_ord_g_star(
     Geographical Analysis 27, 286-306.
     """
     y = _values(y, "y")
-    permutations = _check_permutations(permutations)
-    alternative = _check_alternative(alternative)
+    opts = _local_options(permutations, seed, alpha, adjust, alternative)
     t = str(transformation).lower()
-    base = _star_matrix(w, t, star)
-    setup = _setup(base, y.shape[0], groups, t)
+    setup = _setup(_star_matrix(w, t, star), y.shape[0], groups, t)
     W, b = setup.W, setup.batch
-    no_links = b.sum(np.diff(_split_diagonal(W)[1].indptr).astype(np.float64)) == 0
+    diag, others = _split_diagonal(W)
     total = b.sum(y)
-    ok = _degenerate(setup, _constant(y, b) | (total == 0), no_links, "Getis-Ord G")
+    ok = _degenerate(setup, _constant(y, b) | (total == 0), _no_links(others, b), "Getis-Ord G")
     valid = ok[b.codes]
     remove_self = 0.0 if star else 1.0
     sizes = setup.sizes.astype(np.float64)[b.codes]
@@ -165,38 +146,17 @@ def getis_ord_g_star(
         variance = card * (N - card) / (N - 1) / N**2 * var_y / mean**2
         z = (G - expected) / np.sqrt(variance)
         scale = np.where(valid, 1.0 / denom, 0.0)
-    p_norm = _norm_sf(np.abs(z))
-    diag, others = _split_diagonal(W)
-    p_sim, z_sim, e_sim = _conditional(
-        y, others, scale, scale * diag * y, np.where(valid, G, 0.0), valid, setup,
-        permutations, seed, alternative,
-    )
-    p_adj, sig, sig_adj = _significance(p_sim, alpha, adjust, b.codes)
+    inference = _local_inference(opts, setup, y, others, scale, scale * diag * y,
+                                 np.where(valid, G, 0.0), valid)
     nan = np.where(valid, 1.0, np.nan)
-    return GetisOrdResult(
-        G=G * nan,
-        expected=expected * nan,
-        variance=variance * nan,
-        z=z * nan,
-        p_norm=p_norm * nan,
-        p_sim=p_sim,
-        z_sim=z_sim,
-        expected_sim=e_sim,
-        p_adjusted=p_adj,
-        significant=sig,
-        significant_adjusted=sig_adj,
-        alpha=alpha,
-        adjust=adjust,
-        permutations=permutations,
-        star=star,
-        transformation=t,
-        alternative=alternative,
-    )
+    return GetisOrdResult(G=G * nan, expected=expected * nan, variance=variance * nan,
+                          z=z * nan, p_norm=_norm_sf(np.abs(z)) * nan, star=star,
+                          transformation=t, **inference)
 
 
-
+@shared_parameters
 @dataclass(frozen=True, eq=False)
-class GlobalGResult:
+class GlobalGResult(_GlobalResult):
     r"""Global Getis-Ord G (a float per field, or an array per group with ``groups``).
 
     Attributes
@@ -209,10 +169,7 @@ class GlobalGResult:
         :math:`(G - E[G]) / \sqrt{V[G]}`.
     p_norm : float or ndarray
         One-tailed normal p-value of ``|z_norm|`` (esda ``G.p_norm``).
-    p_sim, z_sim, expected_sim : float or ndarray
-        Directed permutation pseudo p-value, z against and mean of the simulations.
-    permutations : int
-    groups : ndarray or None
+    {GLOBAL_SIM_ATTRIBUTES}
     """
 
     G: float | np.ndarray
@@ -220,31 +177,21 @@ class GlobalGResult:
     variance: float | np.ndarray
     z_norm: float | np.ndarray
     p_norm: float | np.ndarray
-    p_sim: float | np.ndarray
-    z_sim: float | np.ndarray
-    expected_sim: float | np.ndarray
-    permutations: int
-    groups: np.ndarray | None = None
 
 
-def getis_ord_g(
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    groups: object = None,
-) -> GlobalGResult:
+@shared_parameters
+def getis_ord_g(y: object, w: object, *, permutations: int = 999, seed: object = None,
+                groups: object = None) -> GlobalGResult:
     r"""Global Getis-Ord G: whether high values sit next to high values.
 
     Parameters
     ----------
     y : array-like
         Non-negative values per unit (e.g. a share), no NaN.
-    w : SpatialWeights or (n, n) matrix
+    {AUTOCORR_WEIGHTS}
         Used as binary weights, as esda ``G`` does.
-    permutations, seed, groups :
-        As in :func:`mixing.kernels.autocorr.moran`.
+    {AUTOCORR_PERMUTATIONS}
+    {AUTOCORR_GROUPS}
 
     Returns
     -------
@@ -298,13 +245,12 @@ def getis_ord_g(
             den * den * n * (n - 1) * (n - 2) * (n - 3))
         variance = np.where(n >= 4, eg2 - expected**2, np.nan)
         z = (G - expected) / np.sqrt(variance)
-    p_norm = _norm_sf(np.abs(z))
     indicator = _group_indicator(b.codes, b.n_groups)
 
     def stat(yp: np.ndarray) -> np.ndarray:
         return (indicator.T @ (yp * (W @ yp.T).T).T).T * scale
 
-    p_sim, z_sim, e_sim = _global_sims(G, stat, y, setup, permutations, seed, ok)
-    fields = [G, expected, variance, z, p_norm, p_sim, z_sim, e_sim]
-    fields = [_out(np.where(ok, f, np.nan), b) for f in fields]
-    return GlobalGResult(*fields, permutations=permutations, groups=b.labels)
+    fields = {"G": G, "expected": expected, "variance": variance, "z_norm": z,
+              "p_norm": _norm_sf(np.abs(z))}
+    return _global_result(GlobalGResult, fields, ok, setup, observed=G, stat=stat, v=y,
+                          permutations=permutations, seed=seed)

@@ -13,22 +13,24 @@ from scipy import special
 
 from mixing.checks import quiet
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels.autocorr._core import (
-    _check_alternative,
     _check_permutations,
     _constant,
     _degenerate,
     _group_indicator,
+    _local_options,
+    _LocalResult,
+    _no_links,
     _norm_sf,
-    _out,
+    _per_group_result,
     _setup,
-    _significance,
     _split_diagonal,
     _tail_counts,
     _values,
     _weight_sums,
 )
-from mixing.kernels.autocorr._permutation import _conditional, _global_draws
+from mixing.kernels.autocorr._permutation import _global_draws, _local_inference
 
 __all__ = ["JoinCountsResult", "LocalJoinCountsResult", "join_counts", "local_join_counts"]
 
@@ -84,36 +86,20 @@ class JoinCountsResult:
     groups: np.ndarray | None = None
 
 
+@shared_parameters
 @dataclass(frozen=True, eq=False)
-class LocalJoinCountsResult:
+class LocalJoinCountsResult(_LocalResult):
     r"""Local join counts: black neighbours of each black unit.
 
     Attributes
     ----------
     counts : ndarray
-        :math:`BB_i = y_i \sum_j w_{ij} y_j` (0 for white units).
-    p_sim : ndarray
-        Conditional-permutation pseudo p-values for ``alternative``; NaN where
-        ``counts == 0`` (esda).
-    z_sim, expected_sim, p_adjusted, significant, significant_adjusted :
-        As in :class:`mixing.kernels.autocorr.LocalMoranResult`.
-    alpha : float
-    adjust : str or None
-    permutations : int
-    alternative : str
+        :math:`BB_i = y_i \sum_j w_{ij} y_j` (0 for white units); ``p_sim`` is NaN
+        where ``counts == 0`` (esda).
+    {LOCAL_INFERENCE_ATTRIBUTES}
     """
 
     counts: np.ndarray
-    p_sim: np.ndarray
-    z_sim: np.ndarray
-    expected_sim: np.ndarray
-    p_adjusted: np.ndarray
-    significant: np.ndarray
-    significant_adjusted: np.ndarray
-    alpha: float
-    adjust: str | None
-    permutations: int
-    alternative: str
 
 
 def _binary(y: object) -> np.ndarray:
@@ -151,24 +137,19 @@ def _chi2_yates(bb, ww, n10, n01):
     return np.where((expected > 0).all(axis=-1), chi2, np.nan)
 
 
-def join_counts(
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    groups: object = None,
-) -> JoinCountsResult:
+@shared_parameters
+def join_counts(y: object, w: object, *, permutations: int = 999, seed: object = None,
+                groups: object = None) -> JoinCountsResult:
     r"""Global join-count statistics of a binary variable, analytical and by permutation.
 
     Parameters
     ----------
     y : array-like
         0 (white) or 1 (black) per unit, e.g. ``(social_share > 0.5).astype(float)``.
-    w : SpatialWeights or (n, n) matrix
+    {AUTOCORR_WEIGHTS}
         Used as binary weights; self-links are ignored.
-    permutations, seed, groups :
-        As in :func:`mixing.kernels.autocorr.moran`.
+    {AUTOCORR_PERMUTATIONS}
+    {AUTOCORR_GROUPS}
 
     Returns
     -------
@@ -254,37 +235,32 @@ def join_counts(
         mean_bb, mean_bw = sims[:, :G].mean(axis=0), sims[:, G:2 * G].mean(axis=0)
     else:
         p_bb = p_bw = p_chi2 = mean_bb = mean_bw = np.full(G, np.nan)
-    fields = [bb, ww, bw, s0 / 2, e_bb, v_bb, z_bb, _norm_sf(z_bb), e_bw, v_bw, z_bw, chi2,
-              chi2_p, p_bb, p_bw, p_chi2, mean_bb, mean_bw]
-    fields = [_out(np.where(ok, f, np.nan), b) for f in fields]
-    return JoinCountsResult(*fields, permutations=permutations, groups=b.labels)
+    fields = {"bb": bb, "ww": ww, "bw": bw, "J": s0 / 2, "expected_bb": e_bb, "variance_bb": v_bb,
+              "z_bb": z_bb, "p_norm_bb": _norm_sf(z_bb), "expected_bw": e_bw,
+              "variance_bw": v_bw, "z_bw": z_bw, "chi2": chi2, "chi2_p": chi2_p,
+              "p_sim_bb": p_bb, "p_sim_bw": p_bw, "p_sim_chi2": p_chi2, "mean_bb": mean_bb,
+              "mean_bw": mean_bw}
+    return _per_group_result(JoinCountsResult, fields, ok, setup, permutations)
 
 
-def local_join_counts(
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    alpha: float = 0.05,
-    adjust: str | None = "fdr",
-    groups: object = None,
-    alternative: str = "two-sided",
-) -> LocalJoinCountsResult:
+@shared_parameters
+def local_join_counts(y: object, w: object, *, permutations: int = 999, seed: object = None,
+                      alpha: float = 0.05, adjust: str | None = "fdr", groups: object = None,
+                      alternative: str = "two-sided") -> LocalJoinCountsResult:
     r"""Local join counts (univariate) with conditional-permutation inference.
 
     Parameters
     ----------
     y : array-like
         0 or 1 per unit.
-    w : SpatialWeights or (n, n) matrix
+    {AUTOCORR_WEIGHTS}
         Used as binary weights; self-links are ignored.
-    permutations, seed, alpha, adjust, groups :
-        As in :func:`mixing.kernels.autocorr.local_moran`.
-    alternative : {"two-sided", "greater", "less", "folded", "directed"}
-        Alternative of ``p_sim`` (:func:`mixing.kernels.autocorr.pseudo_p`). "greater"
-        (more black neighbours than by chance) is GeoDa's and Anselin & Li's one-sided
-        test; esda 2.9 uses "directed".
+    {AUTOCORR_PERMUTATIONS}
+    {LOCAL_SIGNIFICANCE}
+    {AUTOCORR_GROUPS}
+    {LOCAL_ALTERNATIVE}
+        "greater" (more black neighbours than by chance) is GeoDa's and Anselin & Li's
+        one-sided test; esda 2.9 uses "directed".
 
     Returns
     -------
@@ -309,31 +285,13 @@ def local_join_counts(
     [1.0, 1.0, 0.0, 0.0]
     """
     y = _binary(y)
-    permutations = _check_permutations(permutations)
-    alternative = _check_alternative(alternative)
+    opts = _local_options(permutations, seed, alpha, adjust, alternative)
     setup = _setup(w, y.shape[0], groups, "b")
     b = setup.batch
     _, others = _split_diagonal(setup.W)
-    no_links = b.sum(np.diff(others.indptr).astype(np.float64)) == 0
-    ok = _degenerate(setup, _constant(y, b), no_links, "local join counts")
+    ok = _degenerate(setup, _constant(y, b), _no_links(others, b), "local join counts")
     valid = ok[b.codes]
     counts = y * (others @ y)
-    p_sim, z_sim, e_sim = _conditional(
-        y, others, np.where(valid, y, 0.0), np.zeros_like(y), counts, valid, setup,
-        permutations, seed, alternative,
-    )
-    p_sim[counts == 0] = np.nan
-    p_adj, sig, sig_adj = _significance(p_sim, alpha, adjust, b.codes)
-    return LocalJoinCountsResult(
-        counts=np.where(valid, counts, np.nan),
-        p_sim=p_sim,
-        z_sim=z_sim,
-        expected_sim=e_sim,
-        p_adjusted=p_adj,
-        significant=sig,
-        significant_adjusted=sig_adj,
-        alpha=alpha,
-        adjust=adjust,
-        permutations=permutations,
-        alternative=alternative,
-    )
+    inference = _local_inference(opts, setup, y, others, np.where(valid, y, 0.0),
+                                 np.zeros_like(y), counts, valid, untested=counts == 0)
+    return LocalJoinCountsResult(counts=np.where(valid, counts, np.nan), **inference)

@@ -7,18 +7,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixing.checks import quiet
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels.autocorr._core import (
-    _check_alternative,
-    _check_permutations,
     _constant,
     _degenerate,
+    _local_options,
+    _LocalResult,
+    _no_links,
     _setup,
-    _significance,
     _split_diagonal,
     _standardise,
     _values,
 )
-from mixing.kernels.autocorr._permutation import _conditional
+from mixing.kernels.autocorr._permutation import _local_inference
 
 __all__ = [
     "QUADRANT_LABELS",
@@ -31,8 +32,9 @@ __all__ = [
 QUADRANT_LABELS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 
+@shared_parameters
 @dataclass(frozen=True, eq=False)
-class LocalMoranResult:
+class LocalMoranResult(_LocalResult):
     """Local Moran's I (LISA), univariate or bivariate, one value per unit.
 
     Attributes
@@ -47,22 +49,7 @@ class LocalMoranResult:
         Spatial lag of the standardised (bivariate: y) values.
     z : ndarray
         Standardised values (bivariate: x), within group.
-    p_sim : ndarray
-        Conditional-permutation pseudo p-values for ``alternative``.
-    z_sim, expected_sim : ndarray
-        Standardised statistic against, and mean of, its permutation distribution.
-    p_adjusted : ndarray
-        ``p_sim`` adjusted for multiple testing within each group (``adjust``), else
-        equal to ``p_sim``.
-    significant : ndarray of bool
-        ``p_sim <= alpha``.
-    significant_adjusted : ndarray of bool
-        ``p_adjusted <= alpha``.
-    alpha : float
-    adjust : str or None
-    permutations : int
-    alternative : str
-        See :func:`mixing.kernels.autocorr.pseudo_p`.
+    {LOCAL_INFERENCE_ATTRIBUTES}
     """
 
     Is: np.ndarray
@@ -70,16 +57,6 @@ class LocalMoranResult:
     labels: np.ndarray
     lag: np.ndarray
     z: np.ndarray
-    p_sim: np.ndarray
-    z_sim: np.ndarray
-    expected_sim: np.ndarray
-    p_adjusted: np.ndarray
-    significant: np.ndarray
-    significant_adjusted: np.ndarray
-    alpha: float
-    adjust: str | None
-    permutations: int
-    alternative: str = "two-sided"
 
     @property
     def clusters(self) -> np.ndarray:
@@ -97,7 +74,7 @@ def _quadrants(zx: np.ndarray, lag: np.ndarray, valid: np.ndarray, isolated: np.
     return q.astype(np.int8), labels.astype(str)
 
 
-def _local_moran(zx, zy, setup, ok_groups, permutations, seed, alpha, adjust, alternative):
+def _local_moran(zx, zy, setup, ok_groups, opts):
     W, b = setup.W, setup.batch
     valid = ok_groups[b.codes]
     zx = np.where(valid, zx, 0.0)
@@ -111,64 +88,24 @@ def _local_moran(zx, zy, setup, ok_groups, permutations, seed, alpha, adjust, al
     diag, others = _split_diagonal(W)
     isolated = np.diff(others.indptr) == 0
     scale = factor * zx
-    p_sim, z_sim, e_sim = _conditional(
-        zy, others, scale, scale * diag * zy, Is, valid, setup, permutations, seed,
-        alternative,
-    )
+    inference = _local_inference(opts, setup, zy, others, scale, scale * diag * zy, Is, valid)
     q, labels = _quadrants(zx, lag, valid, isolated & (diag == 0))
-    p_adj, sig, sig_adj = _significance(p_sim, alpha, adjust, b.codes)
     nan = np.where(valid, 1.0, np.nan)
-    return LocalMoranResult(
-        Is=Is * nan,
-        quadrant=q,
-        labels=labels,
-        lag=lag * nan,
-        z=zx * nan,
-        p_sim=p_sim,
-        z_sim=z_sim,
-        expected_sim=e_sim,
-        p_adjusted=p_adj,
-        significant=sig,
-        significant_adjusted=sig_adj,
-        alpha=alpha,
-        adjust=adjust,
-        permutations=permutations,
-        alternative=alternative,
-    )
+    return LocalMoranResult(Is=Is * nan, quadrant=q, labels=labels, lag=lag * nan, z=zx * nan,
+                            **inference)
 
 
-def local_moran(
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    alpha: float = 0.05,
-    adjust: str | None = "fdr",
-    groups: object = None,
-    transformation: str = "r",
-    alternative: str = "two-sided",
-) -> LocalMoranResult:
+@shared_parameters
+def local_moran(y: object, w: object, *, permutations: int = 999, seed: object = None,
+                alpha: float = 0.05, adjust: str | None = "fdr", groups: object = None,
+                transformation: str = "r", alternative: str = "two-sided"
+                ) -> LocalMoranResult:
     r"""Local Moran's I (LISA) with conditional-permutation inference.
 
     Parameters
     ----------
-    y : array-like
-        One value per unit (no NaN).
-    w : SpatialWeights or (n, n) matrix
-    permutations : int
-        Conditional permutations per unit (0 = none; p-values NaN).
-    seed : int, numpy.random.Generator or None
-    alpha : float
-        Significance level for ``significant`` / ``significant_adjusted``.
-    adjust : {"fdr", "bonferroni", None}
-        Multiple-testing adjustment within each group (:func:`adjust_pvalues`).
-    groups : array-like, optional
-        One group id per unit with block-diagonal ``w``: values are standardised and
-        permuted within each group, so one call computes every municipality.
-    transformation : {"r", "b"}
-    alternative : {"two-sided", "greater", "less", "folded", "directed"}
-        Alternative hypothesis of ``p_sim`` (:func:`mixing.kernels.autocorr.pseudo_p`):
+    {AUTOCORR_VALUES}
+    {LISA_PARAMETERS}
         "greater" tests for clustering (I_i larger than by chance), "less" for outliers.
         The autocorrelation tables use "directed", the rule of every earlier release.
 
@@ -198,36 +135,27 @@ def local_moran(
     ['LL', 'LL', 'HH', 'HH']
     """
     y = _values(y, "y")
-    permutations = _check_permutations(permutations)
-    alternative = _check_alternative(alternative)
+    opts = _local_options(permutations, seed, alpha, adjust, alternative)
     setup = _setup(w, y.shape[0], groups, transformation)
-    no_links = setup.batch.sum(np.diff(setup.W.indptr).astype(np.float64)) == 0
+    no_links = _no_links(setup.W, setup.batch)
     ok = _degenerate(setup, _constant(y, setup.batch), no_links, "local Moran's I")
     z = _standardise(y, setup)
-    return _local_moran(z, z, setup, ok, permutations, seed, alpha, adjust, alternative)
+    return _local_moran(z, z, setup, ok, opts)
 
 
-def bivariate_local_moran(
-    x: object,
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    alpha: float = 0.05,
-    adjust: str | None = "fdr",
-    groups: object = None,
-    transformation: str = "r",
-    alternative: str = "two-sided",
-) -> LocalMoranResult:
+@shared_parameters
+def bivariate_local_moran(x: object, y: object, w: object, *, permutations: int = 999,
+                          seed: object = None, alpha: float = 0.05,
+                          adjust: str | None = "fdr", groups: object = None,
+                          transformation: str = "r", alternative: str = "two-sided"
+                          ) -> LocalMoranResult:
     r"""Bivariate local Moran's I: x at unit i against the spatial lag of y.
 
     Parameters
     ----------
     x, y : array-like
         Two values per unit; ``y`` is the lagged (and permuted) variable.
-    w, permutations, seed, alpha, adjust, groups, transformation, alternative :
-        As in :func:`local_moran`.
+    {LISA_PARAMETERS}
 
     Returns
     -------
@@ -244,17 +172,11 @@ def bivariate_local_moran(
     """
     x = _values(x, "x")
     y = _values(y, "y", x.shape[0])
-    permutations = _check_permutations(permutations)
-    alternative = _check_alternative(alternative)
+    opts = _local_options(permutations, seed, alpha, adjust, alternative)
     setup = _setup(w, x.shape[0], groups, transformation)
     b = setup.batch
-    no_links = b.sum(np.diff(setup.W.indptr).astype(np.float64)) == 0
-    ok = _degenerate(
-        setup, _constant(x, b) | _constant(y, b), no_links, "bivariate local Moran's I"
-    )
-    return _local_moran(
-        _standardise(x, setup), _standardise(y, setup), setup, ok, permutations, seed, alpha,
-        adjust, alternative,
-    )
+    ok = _degenerate(setup, _constant(x, b) | _constant(y, b), _no_links(setup.W, b),
+                     "bivariate local Moran's I")
+    return _local_moran(_standardise(x, setup), _standardise(y, setup), setup, ok, opts)
 
 

@@ -8,19 +8,20 @@ import numpy as np
 from scipy import sparse
 
 from mixing.checks import quiet
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels.autocorr._core import (
     _check_permutations,
     _constant,
     _degenerate,
+    _GlobalResult,
     _group_indicator,
     _norm_sf,
-    _out,
     _setup,
     _standardise,
     _values,
     _weight_sums,
 )
-from mixing.kernels.autocorr._permutation import _global_sims
+from mixing.kernels.autocorr._permutation import _global_result
 
 __all__ = [
     "MoranResult",
@@ -32,8 +33,22 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True, eq=False, kw_only=True)
+class _MomentsResult(_GlobalResult):
+    """The analytical inference Moran's I and Geary's C share (see :class:`MoranResult`)."""
+
+    expected: float | np.ndarray
+    variance_norm: float | np.ndarray
+    z_norm: float | np.ndarray
+    p_norm: float | np.ndarray
+    variance_rand: float | np.ndarray
+    z_rand: float | np.ndarray
+    p_rand: float | np.ndarray
+
+
+@shared_parameters
 @dataclass(frozen=True, eq=False)
-class MoranResult:
+class MoranResult(_MomentsResult):
     r"""Global Moran's I (a float per field, or an array per group with ``groups``).
 
     Attributes
@@ -47,90 +62,75 @@ class MoranResult:
         ``two_tailed=False``).
     variance_rand, z_rand, p_rand : float or ndarray
         The same under randomisation (NaN when n < 4).
-    p_sim : float or ndarray
-        Folded permutation pseudo p-value (NaN without permutations).
-    z_sim : float or ndarray
-        :math:`(I - \bar I_{sim}) / sd(I_{sim})`.
-    expected_sim : float or ndarray
-        Mean of the permuted I.
-    permutations : int
-    groups : ndarray or None
-        Group ids (sorted) the arrays refer to; None without ``groups``.
+    {GLOBAL_SIM_ATTRIBUTES}
     """
 
     I: float | np.ndarray  # noqa: E741 -- the literature's name
-    expected: float | np.ndarray
-    variance_norm: float | np.ndarray
-    z_norm: float | np.ndarray
-    p_norm: float | np.ndarray
-    variance_rand: float | np.ndarray
-    z_rand: float | np.ndarray
-    p_rand: float | np.ndarray
-    p_sim: float | np.ndarray
-    z_sim: float | np.ndarray
-    expected_sim: float | np.ndarray
-    permutations: int
-    groups: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
-class GearyResult:
-    """Global Geary's C; fields as in :class:`MoranResult` with ``C`` and E[C] = 1."""
+class GearyResult(_MomentsResult):
+    """Global Geary's C; fields as in :class:`MoranResult` with ``C``, E[C] = 1, and
+    ``transformation`` ("r" or "b")."""
 
     C: float | np.ndarray
-    expected: float | np.ndarray
-    variance_norm: float | np.ndarray
-    z_norm: float | np.ndarray
-    p_norm: float | np.ndarray
-    variance_rand: float | np.ndarray
-    z_rand: float | np.ndarray
-    p_rand: float | np.ndarray
-    p_sim: float | np.ndarray
-    z_sim: float | np.ndarray
-    expected_sim: float | np.ndarray
-    permutations: int
     transformation: str
-    groups: np.ndarray | None = None
 
 
+@shared_parameters
 @dataclass(frozen=True, eq=False)
-class BivariateMoranResult:
-    """Global bivariate Moran's I of x with the spatial lag of y (inference by permutation)."""
+class BivariateMoranResult(_GlobalResult):
+    """Global bivariate Moran's I of x with the spatial lag of y (inference by permutation).
+
+    Attributes
+    ----------
+    I : float or ndarray
+        Bivariate Moran's I.
+    {GLOBAL_SIM_ATTRIBUTES}
+    """
 
     I: float | np.ndarray  # noqa: E741
-    p_sim: float | np.ndarray
-    z_sim: float | np.ndarray
-    expected_sim: float | np.ndarray
-    permutations: int
-    groups: np.ndarray | None = None
 
 
-def moran(
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    groups: object = None,
-    transformation: str = "r",
-    two_tailed: bool = True,
-) -> MoranResult:
+def _centred(y: np.ndarray, w: object, groups: object, transformation: str):
+    """What Moran's I and Geary's C start from: the checked setup, the group sizes, ``y``
+    centred within its group, the sum of squares and the kurtosis per group, and the
+    weight sums :math:`S_0, S_1, S_2`.
+    """
+    setup = _setup(w, y.shape[0], groups, transformation)
+    b = setup.batch
+    n = setup.sizes.astype(np.float64)
+    mean = b.sum(y) / np.maximum(n, 1)
+    z = y - mean[b.codes]
+    z2ss = b.sum(z * z)
+    with quiet():
+        kurtosis = (b.sum(z**4) / n) / (z2ss / n) ** 2
+    return setup, n, z, z2ss, kurtosis, _weight_sums(setup.W, b)
+
+
+def _moment_fields(name: str, value: np.ndarray, expected: np.ndarray, v_norm: np.ndarray,
+                   v_rand: np.ndarray, tails: float = 1.0) -> dict:
+    """The analytical fields of Moran's I or Geary's C: z and p under normality and under
+    randomisation (``tails`` = 2 doubles the p-values).
+    """
+    with quiet():
+        z_norm = (value - expected) / np.sqrt(v_norm)
+        z_rand = (value - expected) / np.sqrt(v_rand)
+    return {name: value, "expected": expected, "variance_norm": v_norm, "z_norm": z_norm,
+            "p_norm": tails * _norm_sf(np.abs(z_norm)), "variance_rand": v_rand,
+            "z_rand": z_rand, "p_rand": tails * _norm_sf(np.abs(z_rand))}
+
+
+@shared_parameters
+def moran(y: object, w: object, *, permutations: int = 999, seed: object = None,
+          groups: object = None, transformation: str = "r", two_tailed: bool = True
+          ) -> MoranResult:
     r"""Global Moran's I with analytical and permutation inference.
 
     Parameters
     ----------
-    y : array-like
-        One value per unit (no NaN; see the module notes).
-    w : SpatialWeights or (n, n) matrix
-    permutations : int
-        Random permutations for ``p_sim`` (0 = none).
-    seed : int, numpy.random.Generator or None
-    groups : array-like, optional
-        One group id per unit; then every field is an array per group.
-    transformation : {"r", "b"}
-        Row-standardised (default, esda's) or binary weights.
-    two_tailed : bool
-        Double the normal p-values (esda's default).
+    {AUTOCORR_VALUES}
+    {MORAN_PARAMETERS}
 
     Returns
     -------
@@ -156,56 +156,40 @@ def moran(
     """
     y = _values(y, "y")
     permutations = _check_permutations(permutations)
-    setup = _setup(w, y.shape[0], groups, transformation)
+    setup, n, z, z2ss, k, (s0, s1, s2) = _centred(y, w, groups, transformation)
     W, b = setup.W, setup.batch
-    s0, s1, s2 = _weight_sums(W, b)
     ok = _degenerate(setup, _constant(y, b), s0 == 0, "Moran's I")
-    n = setup.sizes.astype(np.float64)
-    mean = b.sum(y) / np.maximum(n, 1)
-    z = y - mean[b.codes]
-    z2ss = b.sum(z * z)
     with quiet():
         scale = n / s0 / z2ss
         I = scale * b.sum(z * (W @ z))  # noqa: E741
         expected = -1.0 / (n - 1)
         v_norm = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n - 1) * (n + 1) * s0 * s0) - expected**2
-        k = (b.sum(z**4) / n) / (z2ss / n) ** 2
         a = n * ((n * n - 3 * n + 3) * s1 - n * s2 + 3 * s0 * s0)
         bb = k * ((n * n - n) * s1 - 2 * n * s2 + 6 * s0 * s0)
         v_rand = (a - bb) / ((n - 1) * (n - 2) * (n - 3) * s0 * s0) - expected**2
         v_rand = np.where(n >= 4, v_rand, np.nan)
-        z_norm = (I - expected) / np.sqrt(v_norm)
-        z_rand = (I - expected) / np.sqrt(v_rand)
-    tails = 2.0 if two_tailed else 1.0
-    p_norm = tails * _norm_sf(np.abs(z_norm))
-    p_rand = tails * _norm_sf(np.abs(z_rand))
     indicator = _group_indicator(b.codes, b.n_groups)
 
     def stat(zp: np.ndarray) -> np.ndarray:
         lag = (W @ zp.T).T
         return (indicator.T @ (zp * lag).T).T * scale
 
-    p_sim, z_sim, e_sim = _global_sims(I, stat, z, setup, permutations, seed, ok)
-    fields = [I, expected, v_norm, z_norm, p_norm, v_rand, z_rand, p_rand, p_sim, z_sim, e_sim]
-    fields = [_out(np.where(ok, f, np.nan), b) for f in fields]
-    return MoranResult(*fields, permutations=permutations, groups=b.labels)
+    fields = _moment_fields("I", I, expected, v_norm, v_rand, 2.0 if two_tailed else 1.0)
+    return _global_result(MoranResult, fields, ok, setup, observed=I, stat=stat, v=z,
+                          permutations=permutations, seed=seed)
 
 
-def geary(
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    groups: object = None,
-    transformation: str = "r",
-) -> GearyResult:
+@shared_parameters
+def geary(y: object, w: object, *, permutations: int = 999, seed: object = None,
+          groups: object = None, transformation: str = "r") -> GearyResult:
     r"""Global Geary's C with analytical and permutation inference.
 
     Parameters
     ----------
-    y, w, permutations, seed, groups :
-        As in :func:`moran`.
+    {AUTOCORR_VALUES}
+    {AUTOCORR_WEIGHTS}
+    {AUTOCORR_PERMUTATIONS}
+    {AUTOCORR_GROUPS}
     transformation : {"r", "b"}
         ``"r"`` row-standardised, esda 2.9's default for ``esda.Geary``; ``"b"`` binary,
         Geary's (1954) original form. C itself does not depend on the scale of the
@@ -229,14 +213,9 @@ def geary(
     y = _values(y, "y")
     permutations = _check_permutations(permutations)
     t = str(transformation).lower()
-    setup = _setup(w, y.shape[0], groups, t)
+    setup, n, _, z2ss, k, (s0, s1, s2) = _centred(y, w, groups, t)
     W, b = setup.W, setup.batch
-    s0, s1, s2 = _weight_sums(W, b)
     ok = _degenerate(setup, _constant(y, b), s0 == 0, "Geary's C")
-    n = setup.sizes.astype(np.float64)
-    mean = b.sum(y) / np.maximum(n, 1)
-    z = y - mean[b.codes]
-    z2ss = b.sum(z * z)
     coo = W.tocoo()
     edge_group = b.codes[coo.row]
     edges = sparse.csr_array(
@@ -247,46 +226,36 @@ def geary(
         C = scale * np.bincount(
             edge_group, weights=coo.data * (y[coo.row] - y[coo.col]) ** 2, minlength=b.n_groups
         )
-        k = (b.sum(z**4) / n) / (z2ss / n) ** 2
         a = (n - 1) * s1 * (n * n - 3 * n + 3 - (n - 1) * k)
         bb = 0.25 * ((n - 1) * s2 * (n * n + 3 * n - 6 - (n * n - n + 2) * k))
         c = s0 * s0 * (n * n - 3 - (n - 1) ** 2 * k)
         v_rand = np.where(n >= 4, (a - bb + c) / (n * (n - 2) * (n - 3) * s0 * s0), np.nan)
         v_norm = ((2 * s1 + s2) * (n - 1) - 4 * s0 * s0) / (2 * (n + 1) * s0 * s0)
-        z_norm = (C - 1.0) / np.sqrt(v_norm)
-        z_rand = (C - 1.0) / np.sqrt(v_rand)
-    p_norm = _norm_sf(np.abs(z_norm))
-    p_rand = _norm_sf(np.abs(z_rand))
 
     def stat(yp: np.ndarray) -> np.ndarray:
         d = yp[:, coo.row] - yp[:, coo.col]
         return (edges.T @ (d * d).T).T * scale
 
-    p_sim, z_sim, e_sim = _global_sims(C, stat, y, setup, permutations, seed, ok)
-    fields = [C, np.ones_like(C), v_norm, z_norm, p_norm, v_rand, z_rand, p_rand, p_sim, z_sim,
-              e_sim]
-    fields = [_out(np.where(ok, f, np.nan), b) for f in fields]
-    return GearyResult(*fields, permutations=permutations, transformation=t, groups=b.labels)
+    fields = _moment_fields("C", C, np.ones_like(C), v_norm, v_rand)
+    return _global_result(GearyResult, fields, ok, setup, observed=C, stat=stat, v=y,
+                          permutations=permutations, seed=seed, transformation=t)
 
 
-def bivariate_moran(
-    x: object,
-    y: object,
-    w: object,
-    *,
-    permutations: int = 999,
-    seed: object = None,
-    groups: object = None,
-    transformation: str = "r",
-) -> BivariateMoranResult:
+@shared_parameters
+def bivariate_moran(x: object, y: object, w: object, *, permutations: int = 999,
+                    seed: object = None, groups: object = None, transformation: str = "r"
+                    ) -> BivariateMoranResult:
     r"""Global bivariate Moran's I: x against the spatial lag of y.
 
     Parameters
     ----------
     x, y : array-like
-        Two values per unit (e.g. social-housing share and non-western share).
-    w, permutations, seed, groups, transformation :
-        As in :func:`moran`; ``y`` is permuted.
+        Two values per unit (e.g. social-housing share and non-western share); ``y``
+        is permuted.
+    {AUTOCORR_WEIGHTS}
+    {AUTOCORR_PERMUTATIONS}
+    {AUTOCORR_GROUPS}
+    {AUTOCORR_TRANSFORMATION}
 
     Returns
     -------
@@ -320,8 +289,7 @@ def bivariate_moran(
     def stat(zp: np.ndarray) -> np.ndarray:
         return (indicator.T @ (zx * (W @ zp.T).T).T).T * scale
 
-    p_sim, z_sim, e_sim = _global_sims(I, stat, zy, setup, permutations, seed, ok)
-    fields = [_out(np.where(ok, f, np.nan), b) for f in (I, p_sim, z_sim, e_sim)]
-    return BivariateMoranResult(*fields, permutations=permutations, groups=b.labels)
+    return _global_result(BivariateMoranResult, {"I": I}, ok, setup, observed=I, stat=stat,
+                          v=zy, permutations=permutations, seed=seed)
 
 

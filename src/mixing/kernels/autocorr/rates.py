@@ -13,6 +13,7 @@ import numpy as np
 
 from mixing.checks import quiet
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import make_batch
 from mixing.kernels.autocorr._core import _values
 from mixing.kernels.autocorr.local import LocalMoranResult, local_moran
@@ -21,15 +22,13 @@ from mixing.kernels.autocorr.moran import MoranResult, moran
 __all__ = ["assuncao_rate", "moran_rate", "local_moran_rate"]
 
 
+@shared_parameters
 def assuncao_rate(events: object, base: object, *, groups: object = None) -> np.ndarray:
     r"""Empirical-Bayes standardised rates, within each group.
 
     Parameters
     ----------
-    events : array-like
-        Events per unit (e.g. low-income households), >= 0, no NaN.
-    base : array-like
-        Population at risk per unit (e.g. households), > 0, no NaN.
+    {EB_RATE_INPUT}
     groups : array-like, optional
         One group id per unit; the overall rate and the prior variance are per group.
 
@@ -71,30 +70,19 @@ def assuncao_rate(events: object, base: object, *, groups: object = None) -> np.
         return (rate - beta) / np.sqrt(v)
 
 
-def moran_rate(
-    events: object,
-    base: object,
-    w: object,
-    *,
-    adjusted: bool = True,
-    permutations: int = 999,
-    seed: object = None,
-    groups: object = None,
-    transformation: str = "r",
-    two_tailed: bool = True,
-) -> MoranResult:
+@shared_parameters
+def moran_rate(events: object, base: object, w: object, *, adjusted: bool = True,
+               permutations: int = 999, seed: object = None, groups: object = None,
+               transformation: str = "r", two_tailed: bool = True) -> MoranResult:
     r"""Global Moran's I of empirical-Bayes standardised rates (esda ``Moran_Rate``).
 
     Parameters
     ----------
-    events, base : array-like
-        Events and population at risk per unit (:func:`assuncao_rate`).
-    w : SpatialWeights or (n, n) matrix
-    adjusted : bool
-        True (default): Moran's I of :func:`assuncao_rate`; False: of the raw rates
+    {EB_RATE_INPUT}
+    adjusted : bool, default True
+        True: Moran's I of :func:`assuncao_rate`; False: of the raw rates
         :math:`e_i / b_i`.
-    permutations, seed, groups, transformation, two_tailed :
-        As in :func:`mixing.kernels.autocorr.moran`.
+    {MORAN_PARAMETERS}
 
     Returns
     -------
@@ -114,28 +102,20 @@ def moran_rate(
                  transformation=transformation, two_tailed=two_tailed)
 
 
-def local_moran_rate(
-    events: object,
-    base: object,
-    w: object,
-    *,
-    adjusted: bool = True,
-    permutations: int = 999,
-    seed: object = None,
-    alpha: float = 0.05,
-    adjust: str | None = "fdr",
-    groups: object = None,
-    transformation: str = "r",
-    alternative: str = "two-sided",
-) -> LocalMoranResult:
+@shared_parameters
+def local_moran_rate(events: object, base: object, w: object, *, adjusted: bool = True,
+                     permutations: int = 999, seed: object = None, alpha: float = 0.05,
+                     adjust: str | None = "fdr", groups: object = None,
+                     transformation: str = "r", alternative: str = "two-sided"
+                     ) -> LocalMoranResult:
     r"""Local Moran's I (LISA) of empirical-Bayes standardised rates (esda ``Moran_Local_Rate``).
 
     Parameters
     ----------
-    events, base, adjusted :
-        As in :func:`moran_rate`.
-    w, permutations, seed, alpha, adjust, groups, transformation, alternative :
-        As in :func:`mixing.kernels.autocorr.local_moran`.
+    {EB_RATE_INPUT}
+    adjusted : bool, default True
+        True: LISA of :func:`assuncao_rate`; False: of the raw rates :math:`e_i / b_i`.
+    {LISA_PARAMETERS}
 
     Returns
     -------
