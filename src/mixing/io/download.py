@@ -638,19 +638,11 @@ def _csv_cell(value: object) -> str:
     return str(value)
 
 
-def download_kerncijfers(
-    year: int,
-    municipality: str,
-    *,
-    cache_dir: str | Path = "data/raw/cbs",
-    base_url: str = CBS_ODATA_BASE,
-    table_id: str | None = None,
-    force: bool = False,
-    max_pages: int = 50,
-    retries: int = 5,
-    backoff: float = 1.0,
-    timeout: float = 120.0,
-) -> Path:
+def download_kerncijfers(year: int, municipality: str, *,
+                         cache_dir: str | Path = "data/raw/cbs",
+                         base_url: str = CBS_ODATA_BASE, table_id: str | None = None,
+                         force: bool = False, max_pages: int = 50, retries: int = 5,
+                         backoff: float = 1.0, timeout: float = 120.0) -> Path:
     """Download one municipality's CBS *Kerncijfers wijken en buurten* as a StatLine CSV.
 
     Fetches the gemeente, wijk and buurt rows of ``municipality`` from the table of

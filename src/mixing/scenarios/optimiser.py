@@ -110,17 +110,9 @@ def _level(before: State, B: float, method: str, r: float, mix) -> tuple[float, 
 
 
 @shared_parameters
-def threshold_rule(
-    units,
-    *,
-    budget=1000,
-    budget_unit="dwellings",
-    method="sale",
-    convert_to="owner_occupied",
-    rebuild_ratio=1.0,
-    rebuild_mix=None,
-    assumptions=None,
-) -> ScenarioResult:
+def threshold_rule(units, *, budget=1000, budget_unit="dwellings", method="sale",
+                   convert_to="owner_occupied", rebuild_ratio=1.0, rebuild_mix=None,
+                   assumptions=None) -> ScenarioResult:
     r"""The threshold rule at a given budget: bring the highest social shares down to one level.
 
     Parameters
