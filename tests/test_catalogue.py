@@ -70,7 +70,18 @@ def test_the_config_schema_holds_no_copy_of_the_index_names():
     schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
     props = schema["properties"]["indices"]["properties"]
     assert "enum" not in props["indices"]["items"] and "enum" not in props["inference"]["items"]
-    assert props["inference"]["default"] == list(catalogue.names("aspatial", inference=True))
+    # no default either: a missing list means the catalogue's own inference flags
+    assert "default" not in props["inference"] and "default" not in props["indices"]
+
+
+def test_inference_flags_follow_the_cost_rule():
+    """Every testable index without a distance matrix gets inference by default."""
+    flagged = set(catalogue.names(inference=True))
+    assert flagged <= set(catalogue.testable())
+    assert {n for n in catalogue.names("spatial") if "distances" not in
+            catalogue.index(n).needs} <= flagged
+    assert not {n for n in catalogue.names("spatial") if "distances" in
+                catalogue.index(n).needs} & flagged
 
 
 def test_import_mixing_exposes_the_entry_points():

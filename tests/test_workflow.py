@@ -289,8 +289,8 @@ def test_an_input_error_is_one_line_on_the_console(tmp_path):
     ("seed: 1\nindices: {indices: [dissimilarty]}\nmunicipalities:\n"
      "  DEMO01: {geometry: x.gpkg}\n",
      "indices.indices: unknown 'dissimilarty'; valid: dissimilarity, gini,"),
-    ("seed: 1\nindices: {inference: [delta]}\nmunicipalities:\n  DEMO01: {geometry: x.gpkg}\n",
-     "indices.inference: unknown 'delta'; valid: dissimilarity,"),
+    ("seed: 1\nindices: {inference: [diversity]}\nmunicipalities:\n  DEMO01: {geometry: x.gpkg}\n",
+     "indices.inference: unknown 'diversity'; valid: dissimilarity,"),
 ])
 def test_config_errors_are_one_line(tmp_path, text, message):
     config = tmp_path / "config.yaml"

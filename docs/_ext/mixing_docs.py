@@ -146,14 +146,20 @@ def _quickstart(root: Path) -> str:
 
 
 def _index_page(spec) -> str:
-    from mixing.catalogue import LOCAL_INDICES
+    from mixing.catalogue import LOCAL_INDICES, testable
 
     kernel = spec.kernel
     module = inspect.getmodule(kernel)
     target = f"{kernel.__module__}.{kernel.__qualname__}"
     table = "local_indices.csv" if spec.name in LOCAL_INDICES else "indices.csv"
-    inference = ("permutation p-value, null expectation and 95 % bootstrap interval in "
-                 "``indices.csv``" if spec.inference else "none (value only)")
+    if spec.inference:
+        inference = ("permutation p-value, null expectation and 95 % bootstrap interval in "
+                     "``indices.csv``")
+    elif spec.name in testable():
+        inference = ("on request: name it under ``indices.inference`` in the config "
+                     "(:mod:`mixing.kernels.inference`)")
+    else:
+        inference = "none (value only)"
     rows = [
         ["Name in the tables", f"``{spec.name}`` (column ``index`` of ``{table}``)"],
         ["Dutch label", spec.label.nl],

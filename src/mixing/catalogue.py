@@ -37,13 +37,17 @@ __all__ = [
     "HEADLINE_INDICES",
     "index",
     "names",
+    "testable",
     "inputs_for",
 ]
 
 Family = Literal["aspatial", "spatial", "multigroup", "local"]
 #: Geometry a spatial kernel takes after ``(group, total)``: attributes of
-#: :class:`mixing.geometry.distances.SpatialInputs`, in the kernel's argument order.
-GEOMETRY = ("contiguity", "boundary_lengths", "perimeters", "areas", "centroids", "distances")
+#: :class:`mixing.geometry.distances.SpatialInputs`, and whether each holds one entry per
+#: unit (``"units"``: a vector, or one row per unit) or per pair of units (``"pairs"``: an
+#: ``(n, n)`` matrix). Inference reads the kind to cut the geometry to the simulated units.
+GEOMETRY = {"contiguity": "pairs", "boundary_lengths": "pairs", "perimeters": "units",
+            "areas": "units", "centroids": "units", "distances": "pairs"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class IndexSpec:
         The kernel draws random numbers and takes ``seed=``.
     inference : bool
         The index table reports a permutation p-value, the null expectation and a
-        bootstrap interval for it.
+        bootstrap interval for it by default (any two-group index can be asked for).
     bounds : tuple of float or None
         Closed range the value lies in whenever it is defined (checked by property tests);
         None where an end is unbounded.
@@ -95,7 +99,8 @@ class IndexSpec:
         """Refuse geometry a kernel cannot be given."""
         unknown = [n for n in self.needs if n not in GEOMETRY]
         if unknown:
-            raise ValueError(f"index {self.name!r}: unknown geometry {unknown}; use {GEOMETRY}")
+            raise ValueError(f"index {self.name!r}: unknown geometry {unknown}; "
+                             f"use {list(GEOMETRY)}")
 
     @property
     def alternative(self) -> str:
@@ -141,6 +146,10 @@ def _aspatial(name, nl, en, **kw) -> IndexSpec:
 
 
 def _spatial(name, nl, en, needs, **kw) -> IndexSpec:
+    # Inference by default where a replicate costs about what its units cost. The
+    # distance-based indices evaluate every within-municipality pair per replicate
+    # (~1.5 million pairs a national replicate): ask for them with `inference_indices`.
+    kw.setdefault("inference", "distances" not in needs)
     return IndexSpec(name, getattr(spatial, name), "spatial", Label(nl, en), needs=needs, **kw)
 
 
@@ -254,11 +263,24 @@ def names(family: Family | None = None, **flags: bool) -> tuple[str, ...]:
 
     >>> names("aspatial", inference=True)
     ('dissimilarity', 'gini', 'entropy', 'isolation', 'exposure')
+    >>> names("spatial", inference=True)[:2]
+    ('spatial_dissimilarity', 'boundary_spatial_dissimilarity')
     """
     catalogue = LOCAL_INDICES if family == "local" else INDICES
     return tuple(name for name, spec in catalogue.items()
                  if (family is None or spec.family == family)
                  and all(getattr(spec, key) == value for key, value in flags.items()))
+
+
+def testable() -> tuple[str, ...]:
+    """Indices the index table can give inference: two-group, aspatial or spatial, unseeded.
+
+    A seeded index simulates itself; testing it would nest one simulation in another.
+
+    >>> "spatial_dissimilarity" in testable(), "modified_dissimilarity" in testable()
+    (True, False)
+    """
+    return names("aspatial", seeded=False) + names("spatial", seeded=False)
 
 
 def index(name: str) -> IndexSpec:

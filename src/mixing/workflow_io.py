@@ -267,7 +267,7 @@ def check_config(config: Mapping, schema: Mapping, files: Sequence[str]) -> None
         raise InputError(f"config {where_files}: {where}: {message} (see config/README.md)")
     indices = config.get("indices") or {}
     for key, valid in (("indices", list(catalogue.INDICES)),
-                       ("inference", list(catalogue.names("aspatial")))):
+                       ("inference", list(catalogue.testable()))):
         unknown = [n for n in indices.get(key) or [] if n not in valid]
         if unknown:
             raise InputError(f"config {where_files}: indices.{key}: unknown "

@@ -40,7 +40,7 @@ rule indices:
         local=batch_files("local_indices.csv"),
         seed=config["seed"],
         indices=config["indices"].get("indices"),
-        inference=config["indices"]["inference"],
+        inference=config["indices"].get("inference"),
         permutations=config["indices"]["permutations"],
         replicates=config["indices"]["replicates"],
     log:

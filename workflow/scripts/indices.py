@@ -29,7 +29,8 @@ with script_log(snakemake.log[0]) as log:
             pd.concat([gpd.read_parquet(params.units[c]) for c in codes], ignore_index=True),
             geometry="geometry")
         table = index_table(units, indices=params.indices,
-                            inference_indices=tuple(params.inference),
+                            inference_indices=(None if params.inference is None
+                                               else tuple(params.inference)),
                             permutations=params.permutations, replicates=params.replicates,
                             seed=params.seed)
         parts = split_by_municipality(table, codes)

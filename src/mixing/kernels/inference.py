@@ -1,8 +1,9 @@
-"""Seeded, vectorised inference for the two-group aspatial indices.
+"""Seeded, vectorised inference for the two-group indices, aspatial and spatial.
 
 Permutation / simulation tests, bootstrap confidence intervals, the small-unit bias
-correction and two-sample comparisons for every kernel of :mod:`mixing.kernels.aspatial` (or any
-callable with the same contract ``f(group, total, *, groups=None)``).
+correction and two-sample comparisons for every kernel of :mod:`mixing.kernels.aspatial` and
+:mod:`mixing.kernels.spatial` (or any callable with the contract
+``f(group, total, *, groups=None)``).
 
 How it stays fast
 -----------------
@@ -31,6 +32,23 @@ result for a municipality as a call with only that municipality's units and
 ``groups=[label] * n`` (for the kernels of :mod:`mixing.kernels.aspatial`, which sum in unit order;
 see :mod:`mixing.kernels._grouping`). Drawing loops over municipalities (one vectorised draw of
 all replicates of a chunk each); that loop costs microseconds per municipality.
+
+Spatial indices
+---------------
+A spatial kernel also takes geometry (``geometry=``, a
+:class:`mixing.geometry.distances.SpatialInputs`; which attributes, in which order, is the
+index's ``needs`` in :mod:`mixing.catalogue`). The simulated counts stay on their units, so
+each kernel call gets the geometry of the simulated units repeated once per replicate:
+vectors tiled, ``(n, n)`` matrices laid out block-diagonally (one block per replicate,
+explicit zeros kept, no pair between replicates). The kernels only link units of the same
+group id, so every replicate sees the geometry exactly as the observed value does. Chunks
+are then bounded by units plus stored pairs, so a large distance matrix costs fewer
+replicates per call, not more memory. The nulls are those of the aspatial indices (as
+``segregation.inference.SingleValueTest`` applies them to spatial indices), plus
+``"geographic"``: whole units (their group and total counts) are permuted over the
+locations of their municipality, which keeps every aspatial index fixed and asks only
+whether the *arrangement* in space is more clustered than chance (``segregation``'s
+``geographic_permutation``).
 
 Counts and missing data
 -----------------------
@@ -64,6 +82,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from mixing.checks import integer, quiet
 from mixing.errors import InputError
@@ -71,7 +90,9 @@ from mixing.kernels._grouping import Batch, group_generators, two_group_counts
 
 __all__ = [
     "CHUNK_UNITS",
+    "TIE_RTOL",
     "NULLS",
+    "SPATIAL_NULLS",
     "TWO_VALUE_NULLS",
     "SingleValueResult",
     "BootstrapResult",
@@ -86,9 +107,15 @@ __all__ = [
 
 #: simulated units (replicates x units) evaluated per kernel call; bounds peak memory
 CHUNK_UNITS = 1 << 20
+#: simulated values this close to the observed one (relative, at least absolute) are ties
+TIE_RTOL = 1e-12
 
-#: null models of :func:`single_value_test` (``"person_permutation"`` is an alias)
+#: null models of :func:`single_value_test` for every index (``"person_permutation"`` and
+#: ``"geographic_permutation"`` are aliases, ``segregation``'s names)
 NULLS = ("systematic", "evenness", "permutation")
+#: and for spatial indices also the permutation of whole units over the locations
+SPATIAL_NULLS = (*NULLS, "geographic")
+_ALIASES = {"person_permutation": "permutation", "geographic_permutation": "geographic"}
 #: null models of :func:`two_value_test`
 TWO_VALUE_NULLS = ("random_label", "paired_swap")
 _ALTERNATIVES = ("greater", "less", "two-sided")
@@ -245,17 +272,26 @@ class TwoValueResult:
 
 
 # ----------------------------------------------------------------------------- arguments
-def _resolve_index(index: object) -> tuple[Callable, str]:
+@dataclass(frozen=True)
+class _Index:
+    kernel: Callable
+    name: str
+    needs: tuple[str, ...] = ()  # geometry after (group, total), as in the catalogue
+    family: str | None = None  # "aspatial" or "spatial"; None for a callable
+
+
+def _resolve_index(index: object) -> _Index:
     if isinstance(index, str):
         from mixing import catalogue  # the catalogue sits above the kernels
 
-        aspatial = catalogue.names("aspatial")
-        if index not in aspatial:
+        two_group = catalogue.names("aspatial") + catalogue.names("spatial")
+        if index not in two_group:
             raise InputError(f"argument `index` is not a two-group index: {index!r}",
-                             fix=f"use one of {list(aspatial)} or pass a kernel")
-        return catalogue.index(index).kernel, index
+                             fix=f"use one of {list(two_group)} or pass a kernel")
+        spec = catalogue.index(index)
+        return _Index(spec.kernel, index, spec.needs, spec.family)
     if callable(index):
-        return index, getattr(index, "__name__", repr(index))
+        return _Index(index, getattr(index, "__name__", repr(index)))
     raise InputError(f"argument `index` must be a kernel name or a callable, got {index!r}",
                      fix="e.g. index='dissimilarity' or "
                          "index=mixing.kernels.aspatial.dissimilarity")
@@ -270,6 +306,73 @@ def _check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
 def _generators(seed: object, batch: Batch, active: np.ndarray) -> list[np.random.Generator]:
     """One generator per active group, keyed by its label (module docstring)."""
     return group_generators(seed, batch, active)
+
+
+# ----------------------------------------------------------------------------- geometry
+def _repeat(kind: str, value: object, rows: np.ndarray, b: int, keep_zeros: bool):
+    """The geometry of units ``rows``, repeated for ``b`` replicates laid end to end.
+
+    Copy r of unit j sits at ``r * len(rows) + j``, as in the simulated arrays; matrices
+    become block-diagonal, so no pair links two replicates (module docstring).
+    """
+    k = rows.size
+    if kind == "units":
+        part = np.asarray(value, dtype=np.float64)[rows]
+        return np.tile(part, (b,) + (1,) * (part.ndim - 1))
+    if sparse.issparse(value):
+        part = sparse.csr_array(value, dtype=np.float64)[rows][:, rows]
+    elif keep_zeros:  # a dense distance matrix counts every pair, zero distances included
+        dense = np.asarray(value, dtype=np.float64)[np.ix_(rows, rows)]
+        part = sparse.csr_array((dense.ravel(), np.tile(np.arange(k), k),
+                                 np.arange(0, k * k + 1, k)), shape=(k, k))
+    else:
+        part = sparse.csr_array(np.asarray(value, dtype=np.float64)[np.ix_(rows, rows)])
+    indptr = (part.indptr[:-1][None, :] + (np.arange(b) * part.nnz)[:, None]).ravel()
+    return sparse.csr_array(
+        (np.tile(part.data, b), (part.indices[None, :] + (np.arange(b) * k)[:, None]).ravel(),
+         np.append(indptr, b * part.nnz)), shape=(b * k, b * k))
+
+
+class _Geometry:
+    """A spatial kernel's geometry: as given for the observed value, repeated for replicates.
+
+    Repeated arguments are kept per (argument, size class, replicates) for the call that
+    draws, so several indices on the same draws share them.
+    """
+
+    def __init__(self, source: object, indices: list[_Index]):
+        from mixing.catalogue import GEOMETRY
+
+        self.kinds = GEOMETRY
+        self.source = source
+        needs = {need for ix in indices for need in ix.needs}
+        missing = [need for need in sorted(needs) if not hasattr(source, need)]
+        if needs and (source is None or missing):
+            spatial = [ix.name for ix in indices if ix.needs]
+            raise InputError(
+                f"the spatial {'index' if len(spatial) == 1 else 'indices'} {spatial} "
+                f"{'needs' if len(spatial) == 1 else 'need'} geometry"
+                + (f" with {missing}" if source is not None else ""),
+                fix="pass geometry=spatial_inputs(units, groups=...) for the same units, "
+                    "in the same order, as the counts")
+        pairs = [getattr(source, need) for need in needs if GEOMETRY[need] == "pairs"]
+        #: stored pairs per replicate (bounds the chunk with the units)
+        self.pairs = max((int(sparse.csr_array(m).nnz) if sparse.issparse(m)
+                          else int(np.size(m)) for m in pairs), default=0)
+        self._repeated: dict = {}
+
+    def observed(self, ix: _Index) -> tuple:
+        return tuple(getattr(self.source, need) for need in ix.needs)
+
+    def repeated(self, ix: _Index, size_class: int, rows: np.ndarray, b: int) -> tuple:
+        out = []
+        for need in ix.needs:
+            key = (need, size_class, b)
+            if key not in self._repeated:
+                self._repeated[key] = _repeat(self.kinds[need], getattr(self.source, need),
+                                              rows, b, keep_zeros=need == "distances")
+            out.append(self._repeated[key])
+        return tuple(out)
 
 
 # ----------------------------------------------------------------------------- layout
@@ -327,19 +430,20 @@ def _size_classes(codes: np.ndarray, sizes: np.ndarray) -> tuple:
 
 
 def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int,
-              n_stats: int = 1) -> np.ndarray:
+              n_stats: int = 1, pairs: int = 0) -> np.ndarray:
     """Null distributions ``(n_stats, R, n_groups)``: chunked draws, one kernel pass per chunk.
 
     ``draw(g, rng, b, sl)`` returns ``2 * n_out`` arrays ``(b, units of g)`` -- the
     simulated group and total counts of each output; ``evaluate(arrays, b)`` turns the
     filled chunk into ``(n_stats, b, len(active))`` values: the draws are made once and
     every statistic (e.g. several indices) is evaluated on the same simulated counts.
+    ``pairs``, the stored pairs of a spatial kernel's geometry, count towards the chunk.
     """
     n, Ga = lay.rows.size, lay.active.size
     out = np.full((n_stats, R, lay.batch.n_groups), np.nan)
     if Ga == 0:
         return out
-    chunk = max(1, min(R, CHUNK_UNITS // max(n, 1)))
+    chunk = max(1, min(R, CHUNK_UNITS // max(n + pairs, 1)))
     for start in range(0, R, chunk):
         b = min(chunk, R - start)
         arrays = [np.empty((b, n)) for _ in range(2 * n_out)]
@@ -350,15 +454,19 @@ def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int,
     return out
 
 
-def _kernel_pass(fn, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray, b: int):
+def _kernel_pass(ix: _Index, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray,
+                 b: int, geometry: _Geometry | None = None):
     """The key trick: all b replicates x all groups in one kernel call (per size class)."""
     Ga = lay.active.size
     out = np.empty((b, Ga))
-    for members, cols, codes in lay.classes:
+    for size_class, (members, cols, codes) in enumerate(lay.classes):
         k = Ga if members is None else members.size
         x, t = (sim_x, sim_t) if cols is None else (sim_x[:, cols], sim_t[:, cols])
         ids = (np.arange(b, dtype=np.int64)[:, None] * k + codes[None, :]).ravel()
-        vals = np.asarray(fn(x.ravel(), t.ravel(), groups=ids, **kwargs), dtype=np.float64)
+        args = () if not ix.needs else geometry.repeated(
+            ix, size_class, lay.rows if cols is None else lay.rows[cols], b)
+        vals = np.asarray(ix.kernel(x.ravel(), t.ravel(), *args, groups=ids, **kwargs),
+                          dtype=np.float64)
         if vals.shape != (b * k,):
             raise InputError(f"the index kernel returned shape {vals.shape} for {b * k} groups",
                              fix="a kernel must return one value per group in np.unique order")
@@ -367,6 +475,12 @@ def _kernel_pass(fn, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray,
         else:
             out[:, members] = vals.reshape(b, k)
     return out
+
+
+def _tie(value: np.ndarray) -> np.ndarray:
+    """How close a simulated value must be to ``value`` to count as a tie."""
+    with quiet():
+        return TIE_RTOL * np.maximum(1.0, np.abs(value))
 
 
 def _summary(sims: np.ndarray):
@@ -388,8 +502,15 @@ def _out(values, batch: Batch):
     return values
 
 
-def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray):
-    """Draw function for one of the single-value nulls on integer counts xi <= ti."""
+def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray, x: np.ndarray, t: np.ndarray):
+    """Draw function for one of the single-value nulls on integer counts xi <= ti.
+
+    The geographic null moves the counts as given (``x, t``): nothing is drawn but places.
+    """
+
+    def geographic(g, rng, b, sl):
+        perm = rng.permuted(np.tile(np.arange(sl.stop - sl.start), (b, 1)), axis=1)
+        return x[sl][perm], t[sl][perm]
 
     def evenness(g, rng, b, sl):
         x, t = xi[sl], ti[sl]
@@ -418,34 +539,37 @@ def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray):
         return rng.binomial(t, p, size=(b, t.size)), t
 
     return {"evenness": evenness, "systematic": systematic, "permutation": permutation,
-            "bootstrap": bootstrap}[null]
+            "bootstrap": bootstrap, "geographic": geographic}[null]
 
 
-def _one_sample(fns, kwargs, group, total, groups, null, R, seed):
+def _one_sample(indices: list[_Index], kwargs, group, total, groups, null, R, seed,
+                geometry):
     """Observed values ``(k, n_groups)``, simulated ``(k, R, n_groups)`` and the batch.
 
-    ``fns`` are k kernels; the replicates are drawn once and every kernel is evaluated on
-    the same draws. Each kernel's result is the one a call with that kernel alone gives,
+    ``indices`` are k kernels; the replicates are drawn once and every kernel is evaluated
+    on the same draws. Each kernel's result is the one a call with that kernel alone gives,
     bit for bit: the streams depend only on the seed and the labels (module docstring).
     """
-    values = np.stack([np.asarray(fn(group, total, groups=groups, **kwargs),
-                                  dtype=np.float64).reshape(-1) for fn in fns])
+    geo = _Geometry(geometry, indices)
+    values = np.stack([np.asarray(ix.kernel(group, total, *geo.observed(ix), groups=groups,
+                                            **kwargs), dtype=np.float64).reshape(-1)
+                       for ix in indices])
     x, t, valid, batch = two_group_counts(group, total, groups)
     lay = _layout(valid, batch)
     xi = np.rint(x[lay.rows]).astype(np.int64)
     ti = np.rint(t[lay.rows]).astype(np.int64)
     gens = _generators(seed, batch, lay.active)
-    draw = _null_draw(null, xi, ti)
+    draw = _null_draw(null, xi, ti, x[lay.rows], t[lay.rows])
 
     def evaluate(arrays, b):
-        return np.stack([_kernel_pass(fn, kwargs, lay, arrays[0], arrays[1], b)
-                         for fn in fns])
+        return np.stack([_kernel_pass(ix, kwargs, lay, arrays[0], arrays[1], b, geo)
+                         for ix in indices])
 
-    sims = _simulate(lay, gens, R, draw, evaluate, 1, n_stats=len(fns))
+    sims = _simulate(lay, gens, R, draw, evaluate, 1, n_stats=len(indices), pairs=geo.pairs)
     return values, sims, batch
 
 
-def _indices(indices) -> list[tuple[Callable, str]]:
+def _indices(indices) -> list[_Index]:
     """Kernels and names of ``indices`` (one name/callable, or a sequence of them)."""
     many = isinstance(indices, list | tuple)
     if many and not indices:
@@ -464,23 +588,27 @@ def _per_index(value: object, name: str, k: int) -> list:
 
 
 # ----------------------------------------------------------------------------- public
-def single_value_test(index, group, total, *, groups=None, null="systematic",
+def single_value_test(index, group, total, *, groups=None, geometry=None, null="systematic",
                       permutations=999, alternative="greater", seed, **index_kwargs):
     r"""Test an index against its distribution under a null of no segregation.
 
     Parameters
     ----------
     index : str or callable
-        Name of a kernel in :mod:`mixing.kernels.aspatial` (e.g. ``"dissimilarity"``) or a callable
+        Name of a two-group index in :mod:`mixing.catalogue`, aspatial (e.g.
+        ``"dissimilarity"``) or spatial (e.g. ``"spatial_dissimilarity"``), or a callable
         ``f(group, total, *, groups=None, **index_kwargs)`` with the same contract.
     group, total : array_like
         Counts per unit, 1-D, ``group <= total`` (e.g. social dwellings, dwellings).
     groups : array_like, optional
         One id per unit (e.g. municipality code): every municipality is tested in one
         call; the fields of the result are then arrays in ``np.unique(groups)`` order.
-    null : {"systematic", "evenness", "permutation"}
+    geometry : SpatialInputs, optional
+        Required for a spatial index: :func:`mixing.geometry.distances.spatial_inputs` of
+        the same units, in the same order (module docstring, "Spatial indices").
+    null : {"systematic", "evenness", "permutation", "geographic"}
         How data without segregation are simulated (see Notes). ``"person_permutation"``
-        is accepted as an alias of ``"permutation"``.
+        and ``"geographic_permutation"`` are accepted as aliases.
     permutations : int, default 999
         Number of simulated replicates ``R``.
     alternative : {"greater", "less", "two-sided"}
@@ -517,6 +645,11 @@ def single_value_test(index, group, total, *, groups=None, null="systematic",
       sequential conditional hypergeometric draws), vectorised over the replicates; the
       cost does not grow with the number of persons, where ``segregation`` builds a
       table with one row per person.
+    * ``"geographic"`` (spatial indices only; ``segregation``'s
+      ``geographic_permutation``): the units' counts :math:`(x_i, t_i)`, as given, are
+      permuted over the units' locations within the municipality. Every aspatial index is
+      unchanged, so the test asks whether the spatial arrangement is more segregated
+      than a random arrangement of the same neighbourhoods.
 
     These are the definitions of ``segregation.inference.SingleValueTest`` (Cortes et al.
     2020) with the same names. With :math:`s_r` the simulated values, :math:`m` the number
@@ -530,6 +663,9 @@ def single_value_test(index, group, total, *, groups=None, null="systematic",
     (Davison & Hinkley 1997, sec. 4.2). ``segregation`` uses
     :math:`\#\{s_r > v\} / m` and :math:`2 \min(\#\{s_r > v\}, \#\{s_r < v\}) / m`
     (no +1, so a p-value of 0 is possible); the two differ by about :math:`1 / m`.
+    A simulated value within :data:`TIE_RTOL` (relative) of the observed one is a tie,
+    counted on both sides: the same arrangement evaluated in another summation order
+    differs in the last bits, and a tie must not fall on one side by rounding.
 
     Examples
     --------
@@ -537,15 +673,29 @@ def single_value_test(index, group, total, *, groups=None, null="systematic",
     ...                         permutations=99)
     >>> round(res.value, 3), res.p_value
     (0.533, 0.01)
+
+    A spatial index takes the geometry of the same units. Eight cells in a row, the group
+    in the four western ones: only 2 of the 70 arrangements of these cells are as
+    clustered, so the geographic null rejects at 10 %:
+
+    >>> import scipy.sparse as sp
+    >>> from types import SimpleNamespace
+    >>> row = sp.diags([1.0, 1.0], [-1, 1], shape=(8, 8))  # contiguity of a row of cells
+    >>> res = single_value_test("spatial_dissimilarity", [10] * 4 + [0] * 4, [10] * 8,
+    ...                         geometry=SimpleNamespace(contiguity=row), seed=1,
+    ...                         null="geographic", permutations=99)
+    >>> round(res.value, 3), round(res.p_value, 2)
+    (0.857, 0.07)
     """
-    return single_value_tests([index], group, total, groups=groups, null=null,
+    return single_value_tests([index], group, total, groups=groups, geometry=geometry,
+                              null=null,
                               permutations=permutations, alternative=alternative, seed=seed,
                               **index_kwargs)[0]
 
 
-def single_value_tests(indices, group, total, *, groups=None, null="systematic",
-                       permutations=999, alternative="greater", seed, **index_kwargs
-                       ) -> tuple[SingleValueResult, ...]:
+def single_value_tests(indices, group, total, *, groups=None, geometry=None,
+                       null="systematic", permutations=999, alternative="greater", seed,
+                       **index_kwargs) -> tuple[SingleValueResult, ...]:
     """:func:`single_value_test` of several indices on the same null replicates.
 
     The replicates are drawn once and every index is evaluated on them, so k indices cost
@@ -556,11 +706,10 @@ def single_value_tests(indices, group, total, *, groups=None, null="systematic",
     Parameters
     ----------
     indices : sequence of str or callable
-        Kernel names in :mod:`mixing.kernels.aspatial` or callables (as ``index`` of
-        :func:`single_value_test`).
+        Index names or callables (as ``index`` of :func:`single_value_test`).
     alternative : str or sequence of str
         One alternative for all indices, or one per index (e.g. ``"less"`` for exposure).
-    group, total, groups, null, permutations, seed, **index_kwargs
+    group, total, groups, geometry, null, permutations, seed, **index_kwargs
         As in :func:`single_value_test`.
 
     Returns
@@ -578,21 +727,29 @@ def single_value_tests(indices, group, total, *, groups=None, null="systematic",
     True
     """
     kernels = _indices(indices)
-    null = "permutation" if null == "person_permutation" else null
-    null = _check_choice(null, "null", NULLS)
+    null = _check_choice(_ALIASES.get(null, null), "null", SPATIAL_NULLS)
+    if null == "geographic":
+        aspatial = [ix.name for ix in kernels if ix.family == "aspatial"]
+        if aspatial:
+            raise InputError(
+                f"the geographic null moves whole units, which leaves the aspatial "
+                f"{aspatial} unchanged (every p-value would be 1)",
+                fix="use null='geographic' for spatial indices, 'systematic' for aspatial ones")
     alternatives = [_check_choice(a, "alternative", _ALTERNATIVES)
                     for a in _per_index(alternative, "alternatives", len(kernels))]
     R = integer(permutations, "permutations", 1)
-    values, all_sims, batch = _one_sample([fn for fn, _ in kernels], index_kwargs, group,
-                                          total, groups, null, R, seed)
+    values, all_sims, batch = _one_sample(kernels, index_kwargs, group, total, groups, null,
+                                          R, seed, geometry)
     results = []
-    for (_, name), alternative, value, sims in zip(kernels, alternatives, values, all_sims,
-                                                   strict=True):
+    for ix, alternative, value, sims in zip(kernels, alternatives, values, all_sims,
+                                            strict=True):
+        name = ix.name
         n_ok, mean, sd = _summary(sims)
         v = value[None, :]
         with quiet():
-            p_greater = ((sims >= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
-            p_less = ((sims <= v).sum(axis=0) + 1.0) / (n_ok + 1.0)
+            tie = _tie(v)
+            p_greater = ((sims >= v - tie).sum(axis=0) + 1.0) / (n_ok + 1.0)
+            p_less = ((sims <= v + tie).sum(axis=0) + 1.0) / (n_ok + 1.0)
         p = {"greater": p_greater, "less": p_less,
              "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
         p = np.where(np.isnan(value) | (n_ok == 0), np.nan, p)
@@ -603,18 +760,20 @@ def single_value_tests(indices, group, total, *, groups=None, null="systematic",
     return tuple(results)
 
 
-def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95, seed,
-                 **index_kwargs):
+def bootstrap_ci(index, group, total, *, groups=None, geometry=None, replicates=999,
+                 level=0.95, seed, **index_kwargs):
     r"""Percentile bootstrap confidence interval, resampling residents within units.
 
     Parameters
     ----------
     index : str or callable
-        Kernel name in :mod:`mixing.kernels.aspatial` or a callable with the kernel contract.
+        A two-group index name or a callable, as in :func:`single_value_test`.
     group, total : array_like
         Counts per unit, 1-D, ``group <= total``.
     groups : array_like, optional
         One id per unit; one interval per group in ``np.unique(groups)`` order.
+    geometry : SpatialInputs, optional
+        Required for a spatial index (as in :func:`single_value_test`).
     replicates : int, default 999
         Bootstrap replicates ``B``.
     level : float, default 0.95
@@ -652,12 +811,12 @@ def bootstrap_ci(index, group, total, *, groups=None, replicates=999, level=0.95
     >>> ci.ci_low < 0.8 < ci.ci_high
     True
     """
-    return bootstrap_cis([index], group, total, groups=groups, replicates=replicates,
-                         level=level, seed=seed, **index_kwargs)[0]
+    return bootstrap_cis([index], group, total, groups=groups, geometry=geometry,
+                         replicates=replicates, level=level, seed=seed, **index_kwargs)[0]
 
 
-def bootstrap_cis(indices, group, total, *, groups=None, replicates=999, level=0.95, seed,
-                  **index_kwargs) -> tuple[BootstrapResult, ...]:
+def bootstrap_cis(indices, group, total, *, groups=None, geometry=None, replicates=999,
+                  level=0.95, seed, **index_kwargs) -> tuple[BootstrapResult, ...]:
     """:func:`bootstrap_ci` of several indices on the same bootstrap replicates.
 
     Drawn once, evaluated per index; each result equals, bit for bit, that of
@@ -667,7 +826,7 @@ def bootstrap_cis(indices, group, total, *, groups=None, replicates=999, level=0
     ----------
     indices : sequence of str or callable
         As ``index`` of :func:`bootstrap_ci`, several.
-    group, total, groups, replicates, level, seed, **index_kwargs
+    group, total, groups, geometry, replicates, level, seed, **index_kwargs
         As in :func:`bootstrap_ci`.
 
     Returns
@@ -692,10 +851,10 @@ def bootstrap_cis(indices, group, total, *, groups=None, replicates=999, level=0
     if not 0.0 < level < 1.0:
         raise InputError(f"argument `level` must be in (0, 1), got {level!r}",
                          fix="e.g. level=0.95")
-    values, all_sims, batch = _one_sample([fn for fn, _ in kernels], index_kwargs, group,
-                                          total, groups, "bootstrap", B, seed)
-    return tuple(_bootstrap_result(name, value, sims, batch, level, B)
-                 for (_, name), value, sims in zip(kernels, values, all_sims, strict=True))
+    values, all_sims, batch = _one_sample(kernels, index_kwargs, group, total, groups,
+                                          "bootstrap", B, seed, geometry)
+    return tuple(_bootstrap_result(ix.name, value, sims, batch, level, B)
+                 for ix, value, sims in zip(kernels, values, all_sims, strict=True))
 
 
 def _bootstrap_result(name, value, sims, batch, level, B) -> BootstrapResult:
@@ -768,19 +927,22 @@ def bias_corrected(value, expected):
     return float(out) if out.ndim == 0 else out
 
 
-def two_value_test(index, first, second, *, groups=None, null="random_label",
+def two_value_test(index, first, second, *, groups=None, geometry=None, null="random_label",
                    permutations=999, seed, **index_kwargs):
     r"""Test whether an index differs between two datasets of the same units.
 
     Parameters
     ----------
     index : str or callable
-        Kernel name in :mod:`mixing.kernels.aspatial` or a callable with the kernel contract.
+        A two-group index name or a callable, as in :func:`single_value_test`.
     first, second : tuple of array_like
         ``(group, total)`` of each dataset (two years, or a scenario and its baseline),
         aligned unit by unit: same length, same ``groups``.
     groups : array_like, optional
         One id per unit; one test per group in ``np.unique(groups)`` order.
+    geometry : SpatialInputs, optional
+        Required for a spatial index, which needs ``null="paired_swap"``: only there does
+        every row stay on its own unit.
     null : {"random_label", "paired_swap"}
         ``"random_label"``: as ``segregation``'s ``TwoValueTest``; ``"paired_swap"``: each
         unit's two rows are swapped with probability 1/2. See Notes.
@@ -821,16 +983,22 @@ def two_value_test(index, first, second, *, groups=None, null="random_label",
     >>> res.difference, res.p_value
     (0.0, 1.0)
     """
-    fn, name = _resolve_index(index)
+    ix = _resolve_index(index)
     null = _check_choice(null, "null", TWO_VALUE_NULLS)
+    if ix.needs and null != "paired_swap":
+        raise InputError(
+            f"the {null} null moves rows between units, which the spatial index "
+            f"{ix.name!r} cannot follow (a row would take another unit's place)",
+            fix="use null='paired_swap' for a spatial index")
+    geo = _Geometry(geometry, [ix])
     R = integer(permutations, "permutations", 1)
     for arg, pair in (("first", first), ("second", second)):
         if (not isinstance(pair, tuple | list) or len(pair) != 2
                 or any(np.ndim(part) == 0 for part in pair)):
             raise InputError(f"argument `{arg}` must be a (group, total) pair",
                              fix=f"pass {arg}=(group_counts, total_counts)")
-    v1 = np.asarray(fn(*first, groups=groups, **index_kwargs), dtype=np.float64).reshape(-1)
-    v2 = np.asarray(fn(*second, groups=groups, **index_kwargs), dtype=np.float64).reshape(-1)
+    v1, v2 = (np.asarray(ix.kernel(*pair, *geo.observed(ix), groups=groups, **index_kwargs),
+                         dtype=np.float64).reshape(-1) for pair in (first, second))
     x1, t1, ok1, batch = two_group_counts(*first, groups)
     x2, t2, ok2, _ = two_group_counts(*second, groups)
     if x1.shape != x2.shape:
@@ -854,17 +1022,18 @@ def two_value_test(index, first, second, *, groups=None, null="random_label",
                 np.where(swap, x1[sl], x2[sl]), np.where(swap, t1[sl], t2[sl]))
 
     def evaluate(arrays, b):
-        return (_kernel_pass(fn, index_kwargs, lay, arrays[0], arrays[1], b)
-                - _kernel_pass(fn, index_kwargs, lay, arrays[2], arrays[3], b))[None]
+        return (_kernel_pass(ix, index_kwargs, lay, arrays[0], arrays[1], b, geo)
+                - _kernel_pass(ix, index_kwargs, lay, arrays[2], arrays[3], b, geo))[None]
 
     draw = random_label if null == "random_label" else paired_swap
-    sims = _simulate(lay, gens, R, draw, evaluate, 2)[0]
+    sims = _simulate(lay, gens, R, draw, evaluate, 2, pairs=geo.pairs)[0]
     diff = v1 - v2
     n_ok, mean, sd = _summary(sims)
     with quiet():
-        p = ((np.abs(sims) >= np.abs(diff)[None, :]).sum(axis=0) + 1.0) / (n_ok + 1.0)
+        d = np.abs(diff)[None, :]
+        p = ((np.abs(sims) >= d - _tie(d)).sum(axis=0) + 1.0) / (n_ok + 1.0)
     p = np.where(np.isnan(diff) | (n_ok == 0), np.nan, p)
     return TwoValueResult(
-        name, null, _out(v1, batch), _out(v2, batch), _out(diff, batch), _out(mean, batch),
+        ix.name, null, _out(v1, batch), _out(v2, batch), _out(diff, batch), _out(mean, batch),
         _out(sd, batch), _out(p, batch), R, _out(n_ok, batch),
         sims[:, 0] if batch.scalar else sims, batch.labels)

@@ -47,11 +47,10 @@ def _keys(units: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return keys, labels
 
 
-def _spatial_values(spec, group, total, inputs, groups, missing_shape, keys) -> np.ndarray:
-    out = spec.kernel(group, total, *inputs_for(spec, inputs), groups=groups)
-    # kernels return one value per label that has geometry; align with every key
-    values = pd.Series(np.asarray(out, dtype=float), index=np.unique(groups))
-    aligned = values.reindex(keys["label"]).to_numpy(copy=True)
+def _align(values, groups, missing_shape, keys) -> np.ndarray:
+    """Values of the labels with geometry (``np.unique(groups)`` order), one per key."""
+    series = pd.Series(np.asarray(values, dtype=float), index=np.unique(groups))
+    aligned = series.reindex(keys["label"]).to_numpy(copy=True)
     aligned[missing_shape] = np.nan  # a municipality with populated units lacking geometry
     return aligned
 
@@ -82,9 +81,10 @@ def index_table(
         there is geometry). Two-group indices apply to two-group dimensions, multigroup
         indices to multigroup dimensions.
     inference_indices : tuple of str, optional
-        Aspatial two-group indices that get ``p_value`` (one-sided in the direction of
-        segregation, :attr:`mixing.catalogue.IndexSpec.alternative`; segregation's
-        systematic null; +1 corrected); default those marked ``inference`` in the catalogue,
+        Two-group indices, aspatial or spatial, that get ``p_value`` (one-sided in the
+        direction of segregation, :attr:`mixing.catalogue.IndexSpec.alternative`;
+        segregation's systematic null, on the units' own geometry for a spatial index;
+        +1 corrected); default those marked ``inference`` in the catalogue,
         ``expected_under_null`` (the null mean: the value
         expected from random allocation alone, i.e. the small-unit bias) and a percentile
         bootstrap interval ``ci_low``/``ci_high`` (95 %, units re-drawn from their own
@@ -110,9 +110,9 @@ def index_table(
     if inference_indices is None:
         inference_indices = catalogue.names(inference=True)
     for name in inference_indices:
-        if catalogue.index(name).family != "aspatial":
-            raise InputError(f"inference is for aspatial two-group indices, got {name!r}",
-                             fix=f"use some of {list(catalogue.names('aspatial'))}")
+        if name not in catalogue.testable():
+            raise InputError(f"inference is for unseeded two-group indices, got {name!r}",
+                             fix=f"use some of {list(catalogue.testable())}")
     if dimensions is None:
         dimensions = present(units)
     if len(units) == 0:
@@ -155,22 +155,28 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
     total = units[dim.total].to_numpy(dtype="float64")
     usable = np.isfinite(group) & np.isfinite(total) & (total > 0)
     n_units = pd.Series(usable).groupby(labels).sum().reindex(keys["label"]).to_numpy()
-    tested = _inference(group, total, labels, chosen, inference_indices, permutations,
+    aspatial = [spec for spec in chosen if spec.family == "aspatial"]
+    tested = _inference(group, total, labels, aspatial, inference_indices, permutations,
                         replicates, seed)
+    spatial = [spec for spec in chosen if spec.family == "spatial"] if inputs else []
+    if spatial:
+        spatial_in, has_shape = inputs
+        inside = labels[has_shape]
+        spatial_tested = _inference(group[has_shape], total[has_shape], inside, spatial,
+                                    inference_indices, permutations, replicates, seed,
+                                    geometry=spatial_in)
+        tested |= {name: tuple(_align(v, inside, missing_shape, keys) for v in values)
+                   for name, values in spatial_tested.items()}
     nan = np.full(len(keys), np.nan)
     rows = []
-    for spec in chosen:
+    for spec in aspatial + spatial:
         if spec.family == "aspatial":
             kwargs = {"seed": seed} if spec.seeded else {}
             value = spec.kernel(group, total, groups=labels, **kwargs)
-        elif spec.family == "spatial":
-            if inputs is None:
-                continue
-            (spatial_in, has_shape) = inputs
-            value = _spatial_values(spec, group[has_shape], total[has_shape], spatial_in,
-                                    labels[has_shape], missing_shape, keys)
         else:
-            continue
+            value = _align(spec.kernel(group[has_shape], total[has_shape],
+                                       *inputs_for(spec, spatial_in), groups=inside),
+                           inside, missing_shape, keys)
         expected, ci_low, ci_high, p_value = tested.get(spec.name, (nan, nan, nan, nan))
         rows.append(keys[_KEYS].assign(
             dimension=dim.name, index=spec.name, value=np.asarray(value, dtype=float),
@@ -180,7 +186,7 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
 
 
 def _inference(group, total, labels, chosen, inference_indices, permutations,
-               replicates, seed) -> dict[str, tuple[np.ndarray, ...]]:
+               replicates, seed, geometry=None) -> dict[str, tuple[np.ndarray, ...]]:
     """Null expectation, bootstrap interval and p-value of every inference index.
 
     One pass per dimension: the null and bootstrap replicates are drawn once and every
@@ -192,10 +198,11 @@ def _inference(group, total, labels, chosen, inference_indices, permutations,
         return {}
     names = [spec.name for spec in specs]
     tests = inference.single_value_tests(names, group, total, groups=labels,
-                                         permutations=permutations, seed=seed,
+                                         geometry=geometry, permutations=permutations,
+                                         seed=seed,
                                          alternative=[spec.alternative for spec in specs])
-    boots = inference.bootstrap_cis(names, group, total, groups=labels, replicates=replicates,
-                                    seed=seed)
+    boots = inference.bootstrap_cis(names, group, total, groups=labels, geometry=geometry,
+                                    replicates=replicates, seed=seed)
     return {name: (test.expected_under_null, boot.ci_low, boot.ci_high, test.p_value)
             for name, test, boot in zip(names, tests, boots, strict=True)}
 
