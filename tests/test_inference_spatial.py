@@ -28,7 +28,8 @@ with warnings.catch_warnings():
 from mixing import catalogue  # noqa: E402
 from mixing.errors import InputError  # noqa: E402
 from mixing.geometry.distances import spatial_inputs  # noqa: E402
-from mixing.kernels import aspatial, inference as inf  # noqa: E402
+from mixing.kernels import aspatial  # noqa: E402
+from mixing.kernels import inference as inf
 from mixing.tables.frames import index_table  # noqa: E402
 
 R_OURS, R_THEIRS = 999, 60
