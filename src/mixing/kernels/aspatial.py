@@ -33,18 +33,19 @@ rest :math:`y_i = t_i - x_i`, share :math:`p_i = x_i / t_i`, and per municipalit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from mixing.checks import integer, quiet
 from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import (
     Batch,
+    Shares,
     exclusive_cumsum,
     group_generators,
     segment_layout,
+    share_totals,
     two_group_counts,
+    two_group_shares,
 )
 
 __all__ = [
@@ -63,60 +64,7 @@ __all__ = [
 ]
 
 
-def _totals(x: np.ndarray, t: np.ndarray, batch: Batch):
-    """Per-group X, T, P and the per-unit share p_i (0 for excluded units)."""
-    X = batch.sum(x)
-    T = batch.sum(t)
-    with quiet():
-        P = X / T
-        p = np.where(t > 0, x / np.where(t > 0, t, 1.0), 0.0)
-    return X, T, P, p
-
-
-@dataclass(frozen=True)
-class _Shares:
-    """One call's validated counts with the totals every kernel starts from.
-
-    Per unit: ``x``, ``t`` (0 for excluded units), ``valid`` and the share ``p``; per
-    municipality (``batch`` order): ``X``, ``T`` and ``P = X / T`` (notation of the module
-    docstring).
-    """
-
-    x: np.ndarray
-    t: np.ndarray
-    valid: np.ndarray
-    batch: Batch
-    X: np.ndarray
-    T: np.ndarray
-    P: np.ndarray
-    p: np.ndarray
-
-    @property
-    def y(self) -> np.ndarray:
-        """The rest per unit, ``t - x``."""
-        return self.t - self.x
-
-    @property
-    def Y(self) -> np.ndarray:  # noqa: N802 -- the notation of the module docstring
-        """The rest per municipality."""
-        return self.batch.sum(self.y)
-
-    def sum(self, weights: np.ndarray) -> np.ndarray:
-        """Per-municipality sum (:meth:`Batch.sum`)."""
-        return self.batch.sum(weights)
-
-    def out(self, values: np.ndarray) -> float | np.ndarray:
-        """The result: a float without ``groups``, else an array (:meth:`Batch.out`)."""
-        return self.batch.out(values)
-
-
-def _shares(group, total, groups) -> _Shares:
-    """Validate the counts (:func:`two_group_counts`) and compute their totals."""
-    x, t, valid, batch = two_group_counts(group, total, groups)
-    return _Shares(x, t, valid, batch, *_totals(x, t, batch))
-
-
-def _isolation(s: _Shares) -> np.ndarray:
+def _isolation(s: Shares) -> np.ndarray:
     """The isolation index xPx per municipality."""
     with quiet():
         return s.sum(s.x * s.p) / s.X
@@ -173,7 +121,7 @@ def dissimilarity(group, total, *, groups=None):
 
 
 def _dissim(x: np.ndarray, t: np.ndarray, batch: Batch) -> np.ndarray:
-    _, T, P, p = _totals(x, t, batch)
+    _, T, P, p = share_totals(x, t, batch)
     num = batch.sum(t * np.abs(p - P[batch.codes]))
     with quiet():
         return num / (2.0 * T * P * (1.0 - P))
@@ -208,7 +156,7 @@ def isolation(group, total, *, groups=None):
     >>> isolation([8, 2], [10, 10])  # P = 0.5, but the average member lives at 0.68
     0.68
     """
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     return s.out(_isolation(s))
 
 
@@ -243,7 +191,7 @@ def exposure(group, total, *, groups=None):
     >>> round(exposure(group, total), 6), round(1 - isolation(group, total), 6)
     (0.32, 0.32)
     """
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     with quiet():
         return s.out(s.sum(s.x * (1.0 - s.p)) / s.X)
 
@@ -287,7 +235,7 @@ def gini(group, total, *, groups=None):
     >>> round(gini([1, 2, 3], [4, 4, 4]), 6)
     0.444444
     """
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     n_groups = s.batch.n_groups
     order = np.lexsort((s.p, s.batch.codes))  # by group, then share; stable for ties
     codes, ts, ps = s.batch.codes[order], s.t[order], s.p[order]
@@ -340,7 +288,7 @@ def entropy(group, total, *, groups=None):
     >>> [round(entropy(group, [10, 10]), 4) for group in ([10, 0], [5, 5], [8, 2])]
     [1.0, 0.0, 0.2781]
     """
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     E = _binary_entropy(s.P)
     num = s.sum(s.t * (E[s.batch.codes] - _binary_entropy(s.p)))
     with quiet():
@@ -378,7 +326,7 @@ def correlation_ratio(group, total, *, groups=None):
     >>> round(correlation_ratio([8, 2], [10, 10]), 6)
     0.36
     """
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     with quiet():
         return s.out((_isolation(s) - s.P) / (1.0 - s.P))
 
@@ -425,7 +373,7 @@ def atkinson(group, total, *, groups=None, b=0.5):
         raise ValueError(f"argument `b` must be a number in [0, 1), got {b!r}") from exc
     if not 0.0 <= b < 1.0:
         raise ValueError(f"argument `b` must be in [0, 1), got {b!r}; segregation uses 0.5")
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     P = s.P
     inner = s.sum((1.0 - s.p) ** (1.0 - b) * s.p**b * s.t)
     with quiet():
@@ -467,7 +415,7 @@ def min_max(group, total, *, groups=None):
     >>> round(min_max(group, total), 6), round(2 * D / (1 + D), 6)
     (0.75, 0.75)
     """
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     with quiet():
         a, c = s.x / s.X[s.batch.codes], s.y / s.Y[s.batch.codes]
         return s.out(1.0 - s.sum(np.minimum(a, c)) / s.sum(np.maximum(a, c)))
@@ -513,7 +461,7 @@ def con_prof(group, total, *, groups=None, m=1000):
     1.0
     """
     m = integer(m, "m", 2, example=1000)
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     P = s.P
     grid = np.linspace(0.0, 1.0, int(m))
     n_le = np.searchsorted(grid, s.p, side="right")  # thresholds tau <= p_i: unit counts there
@@ -857,7 +805,7 @@ def density_corrected_dissimilarity(group, total, *, groups=None, match_segregat
     >>> round(dissimilarity(group, total), 4), density_corrected_dissimilarity(group, total)
     (0.1333, 0.0)
     """
-    s = _shares(group, total, groups)
+    s = two_group_shares(group, total, groups)
     X, Y = s.X, s.Y
     with quiet():
         Xu, Yu = X[s.batch.codes], Y[s.batch.codes]
