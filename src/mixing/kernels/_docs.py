@@ -126,6 +126,10 @@ _BLOCKS = {
         Value for a unit with total 0: "segregation" gives what PySAL gives (see Notes);
         "nan" gives NaN, the corrected variant: an empty unit is not "unmixed", it is
         unobserved.""",
+    "{AREA_PARAMETERS}": """{COUNTS}
+    areas : array_like
+        Area per unit, m² (:attr:`SpatialInputs.areas`).
+    {GROUPS}""",
 }
 
 

@@ -28,15 +28,8 @@ import pandas as pd
 from mixing.checks import floats, quiet
 from mixing.errors import InputError
 
-__all__ = [
-    "Batch",
-    "Shares",
-    "make_batch",
-    "two_group_counts",
-    "two_group_shares",
-    "multigroup_counts",
-    "group_generators",
-]
+__all__ = ["Batch", "Shares", "make_batch", "two_group_counts", "two_group_shares",
+           "multigroup_counts", "group_generators"]
 
 
 @dataclass(frozen=True)
