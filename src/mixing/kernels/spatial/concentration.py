@@ -88,7 +88,7 @@ def _concentration_parts(group, total, areas, groups):
 
 @shared_parameters
 def absolute_concentration(group, total, areas, *, groups=None):
-    r"""Absolute concentration index ACO (Massey & Denton 1988).
+    r"""Absolute concentration ACO: how little space the group occupies (Massey & Denton 1988).
 
     Parameters
     ----------
@@ -131,7 +131,7 @@ def absolute_concentration(group, total, areas, *, groups=None):
 
 @shared_parameters
 def relative_concentration(group, total, areas, *, groups=None):
-    r"""Relative concentration index RCO, of the group against the rest (Massey & Denton 1988).
+    r"""Relative concentration RCO: space of the group against the rest (Massey & Denton 1988).
 
     Parameters
     ----------
