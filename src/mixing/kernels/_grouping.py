@@ -218,7 +218,7 @@ class Shares:
         return self.t - self.x
 
     @property
-    def Y(self) -> np.ndarray:  # noqa: N802 -- the notation of the kernels' docstrings
+    def Y(self) -> np.ndarray:
         """The rest per municipality."""
         return self.batch.sum(self.y)
 
