@@ -104,13 +104,39 @@ _BLOCKS = {
     permutations : int
     alternative : str
         See :func:`mixing.kernels.autocorr.pseudo_p`.""",
+    # the two-group, multigroup, local and spatial kernels
+    "{TWO_GROUP_PARAMETERS}": """{COUNTS}
+    {GROUPS}""",
+    "{MULTI_PARAMETERS}": """{MULTI_COUNTS}
+    {GROUPS}""",
+    "{DECAY_PARAMETERS}": """{COUNTS}
+    {PROXIMITY_PARAMETERS}""",
+    "{ITERATIONS}": """iterations : int, default 500
+        Number of simulated random allocations.""",
+    "{SEED}": """seed : int, numpy.random.Generator or None
+        Seed of the simulation; each group draws from its own stream keyed by its label
+        (see :func:`mixing.kernels._grouping.group_generators`). None draws fresh
+        entropy: the result is then not reproducible.""",
+    "{THRESHOLDS}": """m : int, default 1000
+        Number of thresholds on the grid ``linspace(0, 1, m)``.""",
+    "{LOCAL_PARAMETERS}": """{MULTI_COUNTS}
+    groups : array_like, optional
+        One id per unit. Validated only: the value depends on the unit alone.
+    empty : {"segregation", "nan"}, default "segregation"
+        Value for a unit with total 0: "segregation" gives what PySAL gives (see Notes);
+        "nan" gives NaN, the corrected variant: an empty unit is not "unmixed", it is
+        unobserved.""",
+    "{AREA_PARAMETERS}": """{COUNTS}
+    areas : array_like
+        Area per unit, m² (:attr:`SpatialInputs.areas`).
+    {GROUPS}""",
 }
 
 
 def shared_parameters(func):
     """Replace the shared-block tokens in ``func.__doc__`` (a decorator)."""
     doc = func.__doc__ or ""
-    for _ in range(2):  # a block may itself hold a token ({GROUPS} in the proximity block)
+    for _ in range(3):  # blocks nest: {DECAY_PARAMETERS} -> {PROXIMITY_PARAMETERS} -> {GROUPS}
         for token, text in _BLOCKS.items():
             doc = doc.replace(token, text)
     func.__doc__ = doc

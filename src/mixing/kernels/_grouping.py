@@ -28,7 +28,8 @@ import pandas as pd
 from mixing.checks import floats, quiet
 from mixing.errors import InputError
 
-__all__ = ["Batch", "make_batch", "two_group_counts", "multigroup_counts", "group_generators"]
+__all__ = ["Batch", "Shares", "make_batch", "two_group_counts", "two_group_shares",
+           "multigroup_counts", "group_generators"]
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def two_group_counts(
     with quiet():
         too_big = x > t
     if too_big.any():
-        first = int(np.flatnonzero(too_big)[0])
+        first = _first_position(too_big)
         raise InputError(
             f"argument `group` exceeds `total` at position {first} "
             f"(group={float(x[first])!r} > total={float(t[first])!r}); "
@@ -181,6 +182,59 @@ def two_group_counts(
     x = np.where(valid, x, 0.0)
     t = np.where(valid, t, 0.0)
     return x, t, valid, batch
+
+
+def share_totals(x: np.ndarray, t: np.ndarray, batch: Batch):
+    """Per-group X, T, P and the per-unit share p_i (0 for excluded units)."""
+    X = batch.sum(x)
+    T = batch.sum(t)
+    with quiet():
+        P = X / T
+        p = np.where(t > 0, x / np.where(t > 0, t, 1.0), 0.0)
+    return X, T, P, p
+
+
+@dataclass(frozen=True)
+class Shares:
+    """One call's validated two-group counts with the totals every kernel starts from.
+
+    Per unit: ``x``, ``t`` (0 for excluded units), ``valid`` and the share ``p``; per
+    municipality (``batch`` order): ``X``, ``T`` and ``P = X / T`` (the notation of
+    :mod:`mixing.kernels.aspatial`).
+    """
+
+    x: np.ndarray
+    t: np.ndarray
+    valid: np.ndarray
+    batch: Batch
+    X: np.ndarray
+    T: np.ndarray
+    P: np.ndarray
+    p: np.ndarray
+
+    @property
+    def y(self) -> np.ndarray:
+        """The rest per unit, ``t - x``."""
+        return self.t - self.x
+
+    @property
+    def Y(self) -> np.ndarray:
+        """The rest per municipality."""
+        return self.batch.sum(self.y)
+
+    def sum(self, weights: np.ndarray) -> np.ndarray:
+        """Per-municipality sum (:meth:`Batch.sum`)."""
+        return self.batch.sum(weights)
+
+    def out(self, values: np.ndarray) -> float | np.ndarray:
+        """The result: a float without ``groups``, else an array (:meth:`Batch.out`)."""
+        return self.batch.out(values)
+
+
+def two_group_shares(group: object, total: object, groups: object = None) -> Shares:
+    """Validate the counts (:func:`two_group_counts`) and compute their totals."""
+    x, t, valid, batch = two_group_counts(group, total, groups)
+    return Shares(x, t, valid, batch, *share_totals(x, t, batch))
 
 
 def multigroup_counts(

@@ -39,10 +39,13 @@ from mixing.checks import integer, quiet
 from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import (
     Batch,
+    Shares,
     exclusive_cumsum,
     group_generators,
     segment_layout,
+    share_totals,
     two_group_counts,
+    two_group_shares,
 )
 
 __all__ = [
@@ -61,14 +64,10 @@ __all__ = [
 ]
 
 
-def _totals(x: np.ndarray, t: np.ndarray, batch: Batch):
-    """Per-group X, T, P and the per-unit share p_i (0 for excluded units)."""
-    X = batch.sum(x)
-    T = batch.sum(t)
+def _isolation(s: Shares) -> np.ndarray:
+    """The isolation index xPx per municipality."""
     with quiet():
-        P = X / T
-        p = np.where(t > 0, x / np.where(t > 0, t, 1.0), 0.0)
-    return X, T, P, p
+        return s.sum(s.x * s.p) / s.X
 
 
 # ---------------------------------------------------------------------------------------
@@ -90,7 +89,7 @@ def dissimilarity(group, total, *, groups=None):
 
     Returns
     -------
-    float or numpy.ndarray
+    D : float or numpy.ndarray
         D in [0, 1]; an array in ``np.unique(groups)`` order when ``groups`` is given.
         NaN where ``P`` is 0 or 1 (the group is absent or is everyone) or no unit is left.
 
@@ -122,7 +121,7 @@ def dissimilarity(group, total, *, groups=None):
 
 
 def _dissim(x: np.ndarray, t: np.ndarray, batch: Batch) -> np.ndarray:
-    _, T, P, p = _totals(x, t, batch)
+    _, T, P, p = share_totals(x, t, batch)
     num = batch.sum(t * np.abs(p - P[batch.codes]))
     with quiet():
         return num / (2.0 * T * P * (1.0 - P))
@@ -134,12 +133,11 @@ def isolation(group, total, *, groups=None):
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    xPx : float or numpy.ndarray
         xPx in [P, 1]: the group share in the unit of the average group member.
         NaN where the group is absent (``X = 0``) or no unit is left.
 
@@ -155,15 +153,11 @@ def isolation(group, total, *, groups=None):
 
     Examples
     --------
-    >>> isolation([10, 0], [10, 10])
-    1.0
-    >>> isolation([5, 5], [10, 10])
-    0.5
+    >>> isolation([8, 2], [10, 10])  # P = 0.5, but the average member lives at 0.68
+    0.68
     """
-    x, t, _, batch = two_group_counts(group, total, groups)
-    X, _, _, p = _totals(x, t, batch)
-    with quiet():
-        return batch.out(batch.sum(x * p) / X)
+    s = two_group_shares(group, total, groups)
+    return s.out(_isolation(s))
 
 
 @shared_parameters
@@ -172,12 +166,11 @@ def exposure(group, total, *, groups=None):
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    xPy : float or numpy.ndarray
         xPy in [0, 1 - P]: the share of the rest in the unit of the average group member.
         NaN where the group is absent (``X = 0``) or no unit is left.
 
@@ -194,15 +187,13 @@ def exposure(group, total, *, groups=None):
 
     Examples
     --------
-    >>> exposure([10, 0], [10, 10])
-    0.0
-    >>> exposure([5, 5], [10, 10])
-    0.5
+    >>> group, total = [8, 2], [10, 10]
+    >>> round(exposure(group, total), 6), round(1 - isolation(group, total), 6)
+    (0.32, 0.32)
     """
-    x, t, _, batch = two_group_counts(group, total, groups)
-    X, _, _, p = _totals(x, t, batch)
+    s = two_group_shares(group, total, groups)
     with quiet():
-        return batch.out(batch.sum(x * (1.0 - p)) / X)
+        return s.out(s.sum(s.x * (1.0 - s.p)) / s.X)
 
 
 # ---------------------------------------------------------------------------------------
@@ -216,12 +207,11 @@ def gini(group, total, *, groups=None):
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    G : float or numpy.ndarray
         G in [0, 1]. NaN where ``P`` is 0 or 1 or no unit is left.
 
     Notes
@@ -245,15 +235,15 @@ def gini(group, total, *, groups=None):
     >>> round(gini([1, 2, 3], [4, 4, 4]), 6)
     0.444444
     """
-    x, t, _, batch = two_group_counts(group, total, groups)
-    _, T, P, p = _totals(x, t, batch)
-    order = np.lexsort((p, batch.codes))  # by group, then share; stable for ties
-    codes, ts, ps = batch.codes[order], t[order], p[order]
-    cum_t = exclusive_cumsum(ts, codes, batch.n_groups)
-    cum_tp = exclusive_cumsum(ts * ps, codes, batch.n_groups)
-    num = np.bincount(codes, weights=ts * (ps * cum_t - cum_tp), minlength=batch.n_groups)
+    s = two_group_shares(group, total, groups)
+    n_groups = s.batch.n_groups
+    order = np.lexsort((s.p, s.batch.codes))  # by group, then share; stable for ties
+    codes, ts, ps = s.batch.codes[order], s.t[order], s.p[order]
+    cum_t = exclusive_cumsum(ts, codes, n_groups)
+    cum_tp = exclusive_cumsum(ts * ps, codes, n_groups)
+    num = np.bincount(codes, weights=ts * (ps * cum_t - cum_tp), minlength=n_groups)
     with quiet():
-        return batch.out(num / (T * T * P * (1.0 - P)))
+        return s.out(num / (s.T * s.T * s.P * (1.0 - s.P)))
 
 
 def _binary_entropy(p: np.ndarray) -> np.ndarray:
@@ -270,12 +260,11 @@ def entropy(group, total, *, groups=None):
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    H : float or numpy.ndarray
         H in [0, 1]. NaN where ``P`` is 0 or 1 (``E = 0``) or no unit is left.
 
     Notes
@@ -294,17 +283,16 @@ def entropy(group, total, *, groups=None):
 
     Examples
     --------
-    >>> entropy([10, 0], [10, 10])
-    1.0
-    >>> entropy([5, 5], [10, 10])
-    0.0
+    From full segregation to even shares, through a mixed case:
+
+    >>> [round(entropy(group, [10, 10]), 4) for group in ([10, 0], [5, 5], [8, 2])]
+    [1.0, 0.0, 0.2781]
     """
-    x, t, _, batch = two_group_counts(group, total, groups)
-    _, T, P, p = _totals(x, t, batch)
-    E = _binary_entropy(P)
-    num = batch.sum(t * (E[batch.codes] - _binary_entropy(p)))
+    s = two_group_shares(group, total, groups)
+    E = _binary_entropy(s.P)
+    num = s.sum(s.t * (E[s.batch.codes] - _binary_entropy(s.p)))
     with quiet():
-        return batch.out(num / (E * T))
+        return s.out(num / (E * s.T))
 
 
 @shared_parameters
@@ -313,12 +301,11 @@ def correlation_ratio(group, total, *, groups=None):
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    V : float or numpy.ndarray
         V in [0, 1]: isolation adjusted for the group's overall share. NaN where ``P`` is
         0 or 1 or no unit is left.
 
@@ -334,16 +321,14 @@ def correlation_ratio(group, total, *, groups=None):
 
     Examples
     --------
-    >>> correlation_ratio([10, 0], [10, 10])
-    1.0
-    >>> correlation_ratio([5, 5], [10, 10])
-    0.0
+    With xPx = 0.68 and P = 0.5 (see :func:`isolation`), V = 0.18 / 0.5:
+
+    >>> round(correlation_ratio([8, 2], [10, 10]), 6)
+    0.36
     """
-    x, t, _, batch = two_group_counts(group, total, groups)
-    X, _, P, p = _totals(x, t, batch)
+    s = two_group_shares(group, total, groups)
     with quiet():
-        xpx = batch.sum(x * p) / X
-        return batch.out((xpx - P) / (1.0 - P))
+        return s.out((_isolation(s) - s.P) / (1.0 - s.P))
 
 
 @shared_parameters
@@ -352,15 +337,14 @@ def atkinson(group, total, *, groups=None, b=0.5):
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
     b : float, default 0.5
         Shape parameter in [0, 1): how units under- (b < 0.5) or over-represented
         (b > 0.5) in the group weigh. ``segregation`` fixes b = 0.5.
 
     Returns
     -------
-    float or numpy.ndarray
+    A : float or numpy.ndarray
         A in [0, 1]. NaN where ``P`` is 0 or 1 or no unit is left.
 
     Notes
@@ -389,11 +373,11 @@ def atkinson(group, total, *, groups=None, b=0.5):
         raise ValueError(f"argument `b` must be a number in [0, 1), got {b!r}") from exc
     if not 0.0 <= b < 1.0:
         raise ValueError(f"argument `b` must be in [0, 1), got {b!r}; segregation uses 0.5")
-    x, t, _, batch = two_group_counts(group, total, groups)
-    _, T, P, p = _totals(x, t, batch)
-    inner = batch.sum((1.0 - p) ** (1.0 - b) * p**b * t)
+    s = two_group_shares(group, total, groups)
+    P = s.P
+    inner = s.sum((1.0 - s.p) ** (1.0 - b) * s.p**b * s.t)
     with quiet():
-        return batch.out(1.0 - P / (1.0 - P) * np.abs(inner / (P * T)) ** (1.0 / (1.0 - b)))
+        return s.out(1.0 - P / (1.0 - P) * np.abs(inner / (P * s.T)) ** (1.0 / (1.0 - b)))
 
 
 @shared_parameters
@@ -402,12 +386,11 @@ def min_max(group, total, *, groups=None):
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    MM : float or numpy.ndarray
         MM in [0, 1]. NaN where the group or the rest is absent or no unit is left.
 
     Notes
@@ -425,17 +408,17 @@ def min_max(group, total, *, groups=None):
 
     Examples
     --------
-    >>> min_max([10, 0], [10, 10])
-    1.0
-    >>> min_max([5, 5], [10, 10])
-    0.0
+    MM is a monotone function of D:
+
+    >>> group, total = [8, 2], [10, 10]
+    >>> D = dissimilarity(group, total)
+    >>> round(min_max(group, total), 6), round(2 * D / (1 + D), 6)
+    (0.75, 0.75)
     """
-    x, t, _, batch = two_group_counts(group, total, groups)
-    y = t - x
-    X, Y = batch.sum(x), batch.sum(y)
+    s = two_group_shares(group, total, groups)
     with quiet():
-        a, c = x / X[batch.codes], y / Y[batch.codes]
-        return batch.out(1.0 - batch.sum(np.minimum(a, c)) / batch.sum(np.maximum(a, c)))
+        a, c = s.x / s.X[s.batch.codes], s.y / s.Y[s.batch.codes]
+        return s.out(1.0 - s.sum(np.minimum(a, c)) / s.sum(np.maximum(a, c)))
 
 
 @shared_parameters
@@ -444,14 +427,12 @@ def con_prof(group, total, *, groups=None, m=1000):
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
-    m : int, default 1000
-        Number of thresholds on the grid ``linspace(0, 1, m)``.
+    {TWO_GROUP_PARAMETERS}
+    {THRESHOLDS}
 
     Returns
     -------
-    float or numpy.ndarray
+    R : float or numpy.ndarray
         R; 0 for an even distribution and close to 1 for a fully segregated one. NaN where
         ``P`` is 0 or 1 or no unit is left.
 
@@ -480,19 +461,19 @@ def con_prof(group, total, *, groups=None, m=1000):
     1.0
     """
     m = integer(m, "m", 2, example=1000)
-    x, t, valid, batch = two_group_counts(group, total, groups)
-    X, _, P, p = _totals(x, t, batch)
+    s = two_group_shares(group, total, groups)
+    P = s.P
     grid = np.linspace(0.0, 1.0, int(m))
-    n_le = np.searchsorted(grid, p, side="right")  # thresholds tau <= p_i: unit counts there
+    n_le = np.searchsorted(grid, s.p, side="right")  # thresholds tau <= p_i: unit counts there
     with quiet():
         n_below_P = np.searchsorted(grid, np.where(np.isnan(P), 2.0, P), side="left")
-    below = np.minimum(n_le, n_below_P[batch.codes])  # thresholds tau < P with tau <= p_i
+    below = np.minimum(n_le, n_below_P[s.batch.codes])  # thresholds tau < P with tau <= p_i
     above = n_le - below  # thresholds P <= tau <= p_i
-    w = np.where(valid, x, 0.0)
+    w = np.where(s.valid, s.x, 0.0)
     with quiet():
-        area_below = batch.sum(w * below) / X / m
-        area_above = batch.sum(w * above) / X / m
-        return batch.out((P - (area_below - area_above)) / (1.0 - P))
+        area_below = s.sum(w * below) / s.X / m
+        area_above = s.sum(w * above) / s.X / m
+        return s.out((P - (area_below - area_above)) / (1.0 - P))
 
 
 # ---------------------------------------------------------------------------------------
@@ -509,24 +490,59 @@ def _correct_towards_null(D: np.ndarray, D_star: np.ndarray) -> np.ndarray:
         return np.where(D >= D_star, (D - D_star) / (1.0 - D_star), (D - D_star) / D_star)
 
 
+def _mean_of_draws(n_draws: int, floats_per_draw: int, index_of_draws, n_groups: int
+                   ) -> np.ndarray:
+    """Mean per group of an index over ``n_draws`` simulated draws, NaN draws left out.
+
+    ``index_of_draws(b)`` simulates ``b`` draws and returns their index, shaped
+    (b, groups); the draws are made in chunks of at most :data:`_CHUNK_FLOATS` floats.
+    """
+    chunk = max(1, min(n_draws, _CHUNK_FLOATS // max(floats_per_draw, 1)))
+    total, n_ok = np.zeros(n_groups), np.zeros(n_groups)
+    for start in range(0, n_draws, chunk):
+        d = index_of_draws(min(chunk, n_draws - start))
+        total += np.where(np.isnan(d), 0.0, d).sum(axis=0)
+        n_ok += (~np.isnan(d)).sum(axis=0)
+    with quiet():
+        return total / n_ok
+
+
+def _random_allocations(x_null: np.ndarray, t: np.ndarray, batch: Batch, seed):
+    r"""A function drawing ``b`` random allocations of the group, shaped (b, units).
+
+    Unit i draws :math:`\mathrm{Binomial}(\lfloor t_i \rfloor, P_0)` members, with
+    :math:`P_0 = \sum x^{null}_i / \sum \lfloor t_i \rfloor` per municipality; each
+    municipality draws from its own stream (:func:`group_generators`).
+    """
+    gens = group_generators(seed, batch)  # keyed by group label: batch-independent draws
+    members = _members(batch)
+    t_int = np.trunc(t)
+    with quiet():
+        p_null = batch.sum(x_null) / batch.sum(t_int)
+    p_unit = np.nan_to_num(p_null)[batch.codes]
+
+    def draw(b: int) -> np.ndarray:
+        sim = np.empty((b, t.shape[0]))
+        for gen, idx in zip(gens, members, strict=True):
+            sim[:, idx] = gen.binomial(t_int[idx].astype(np.int64), p_unit[idx], size=(b, idx.size))
+        return sim
+
+    return draw
+
+
 @shared_parameters
 def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=None):
     r"""Modified dissimilarity D* of Carrington & Troske (1997), as in ``segregation``.
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
-    iterations : int, default 500
-        Number of simulated random allocations.
-    seed : int, numpy.random.Generator or None
-        Seed of the simulation; each group draws from its own stream keyed by its label
-        (see :func:`mixing.kernels._grouping.group_generators`). None draws fresh
-        entropy: the result is then not reproducible.
+    {TWO_GROUP_PARAMETERS}
+    {ITERATIONS}
+    {SEED}
 
     Returns
     -------
-    float or numpy.ndarray
+    D_star : float or numpy.ndarray
         D corrected for the segregation expected by chance, in [-1, 1]; 0 when D equals
         its expectation under random allocation. NaN where D is undefined.
 
@@ -559,33 +575,22 @@ def modified_dissimilarity(group, total, *, groups=None, iterations=500, seed=No
 
     Examples
     --------
-    >>> round(modified_dissimilarity([100, 0], [100, 100], seed=1), 3)
-    1.0
+    A D this small is what chance gives in units of ten, so D* is about 0:
+
+    >>> group, total = [3, 5, 4, 6], [10, 10, 10, 10]
+    >>> D_star = modified_dissimilarity(group, total, seed=1)
+    >>> round(dissimilarity(group, total), 3), round(D_star, 3)
+    (0.202, -0.096)
     """
     iterations = integer(iterations, "iterations", 2, example=500)
     x, t, _, batch = two_group_counts(group, total, groups)
-    gens = group_generators(seed, batch)  # keyed by group label: batch-independent draws
-    members = _members(batch)
-    D = _dissim(x, t, batch)
-    t_int = np.trunc(t)
-    with quiet():
-        p_null = batch.sum(np.trunc(x)) / batch.sum(t_int)
-    p_unit = np.nan_to_num(p_null)[batch.codes]
+    draw = _random_allocations(np.trunc(x), t, batch, seed)
     # D of each draw: the same sums as _dissim, on (draws x units), one bincount per chunk
-    n, G = x.shape[0], batch.n_groups
     T = batch.sum(t)
-    chunk = max(1, min(iterations, _CHUNK_FLOATS // max(n, 1)))
-    D_sum, n_ok = np.zeros(G), np.zeros(G)
-    for start in range(0, iterations, chunk):
-        b = min(chunk, iterations - start)
-        sim = np.empty((b, n))
-        for gen, idx in zip(gens, members, strict=True):
-            sim[:, idx] = gen.binomial(t_int[idx].astype(np.int64), p_unit[idx], size=(b, idx.size))
-        d = _dissim_of_rows(sim, t, batch, T)
-        D_sum += np.where(np.isnan(d), 0.0, d).sum(axis=0)
-        n_ok += (~np.isnan(d)).sum(axis=0)
+    D_bar = _mean_of_draws(iterations, x.shape[0],
+                           lambda b: _dissim_of_rows(draw(b), t, batch, T), batch.n_groups)
     with quiet():
-        return batch.out(_correct_towards_null(D, D_sum / n_ok))
+        return batch.out(_correct_towards_null(_dissim(x, t, batch), D_bar))
 
 
 def _members(batch: Batch) -> list[np.ndarray]:
@@ -639,18 +644,14 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
     draws : int, default 500
         Number of bootstrap draws B (``segregation``'s ``B``).
-    seed : int, numpy.random.Generator or None
-        Seed of the simulation; each group draws from its own stream keyed by its label
-        (see :func:`mixing.kernels._grouping.group_generators`). None draws fresh
-        entropy: the result is then not reproducible.
+    {SEED}
 
     Returns
     -------
-    float or numpy.ndarray
+    D_bc : float or numpy.ndarray
         :math:`D_{bc} = 2 D - \bar D_B`; usually below D, since D is biased upwards in
         small units, and it can be negative. NaN where D is undefined.
 
@@ -676,14 +677,17 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
 
     Examples
     --------
-    >>> round(bias_corrected_dissimilarity([100, 0], [100, 100], seed=1), 3)
-    1.0
+    The correction removes the upward bias of D in small units:
+
+    >>> group, total = [30, 50, 40, 60], [100, 100, 100, 100]
+    >>> D = dissimilarity(group, total)
+    >>> round(D, 3), round(bias_corrected_dissimilarity(group, total, seed=1), 3)
+    (0.202, 0.195)
     """
     draws = integer(draws, "draws", 2, example=500)
     x, t, _, batch = two_group_counts(group, total, groups)
     gens = group_generators(seed, batch)  # keyed by group label: batch-independent draws
     y = t - x
-    D = _dissim(x, t, batch)
     X, Y = batch.sum(x), batch.sum(y)
     xs, ys = _padded(x, batch), _padded(y, batch)
     with quiet():
@@ -692,21 +696,19 @@ def bias_corrected_dissimilarity(group, total, *, groups=None, draws=500, seed=N
     nx, ny = np.trunc(X).astype(np.int64), np.trunc(Y).astype(np.int64)
     G, width = xs.shape
     sizes = np.bincount(batch.codes, minlength=G)
-    chunk = max(1, min(draws, _CHUNK_FLOATS // max(G * width, 1)))
-    D_sum, n_ok = np.zeros(G), np.zeros(G)
-    for start in range(0, draws, chunk):
-        b = min(chunk, draws - start)
+
+    def dissim_of_draws(b: int) -> np.ndarray:
         sim_x = np.zeros((b, G, width))
         sim_y = np.zeros((b, G, width))
         for g, gen in enumerate(gens):  # only the group's own units: padding draws nothing
             k = sizes[g]
             sim_x[:, g, :k] = gen.multinomial(nx[g], px[g, :k], size=b)
             sim_y[:, g, :k] = gen.multinomial(ny[g], py[g, :k], size=b)
-        d = _dissim_of_draws(sim_x, sim_y)
-        D_sum += np.where(np.isnan(d), 0.0, d).sum(axis=0)
-        n_ok += (~np.isnan(d)).sum(axis=0)
+        return _dissim_of_draws(sim_x, sim_y)
+
+    D_bar = _mean_of_draws(draws, G * width, dissim_of_draws, G)
     with quiet():
-        return batch.out(2.0 * D - D_sum / n_ok)
+        return batch.out(2.0 * _dissim(x, t, batch) - D_bar)
 
 
 def _fold_normal_mle(theta: np.ndarray, tol: float = 1e-14, max_iter: int = 500) -> np.ndarray:
@@ -748,8 +750,7 @@ def density_corrected_dissimilarity(group, total, *, groups=None, match_segregat
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
+    {TWO_GROUP_PARAMETERS}
     match_segregation : bool, default True
         Reproduce ``segregation`` 2.5's numerical flaw (see Notes): units with
         :math:`\hat\theta_i > 38.335` contribute 0. Pass False for the correct
@@ -757,7 +758,7 @@ def density_corrected_dissimilarity(group, total, *, groups=None, match_segregat
 
     Returns
     -------
-    float or numpy.ndarray
+    D_dc : float or numpy.ndarray
         :math:`D_{dc} \le D`: D with each unit's difference shrunk towards 0 when it is
         within sampling noise. NaN where the group or the rest is absent.
 
@@ -804,19 +805,18 @@ def density_corrected_dissimilarity(group, total, *, groups=None, match_segregat
     >>> round(dissimilarity(group, total), 4), density_corrected_dissimilarity(group, total)
     (0.1333, 0.0)
     """
-    x, t, valid, batch = two_group_counts(group, total, groups)
-    y = t - x
-    X, Y = batch.sum(x), batch.sum(y)
+    s = two_group_shares(group, total, groups)
+    X, Y = s.X, s.Y
     with quiet():
-        Xu, Yu = X[batch.codes], Y[batch.codes]
-        a, c = x / Xu, y / Yu
+        Xu, Yu = X[s.batch.codes], Y[s.batch.codes]
+        a, c = s.x / Xu, s.y / Yu
         sigma = np.sqrt(c * (1.0 - c) / Yu + a * (1.0 - a) / Xu)
         theta_hat = np.where(sigma > 0, np.abs(c - a) / np.where(sigma > 0, sigma, 1.0), 0.0)
     theta_hat = np.where(np.isnan(theta_hat), 0.0, theta_hat)
     theta_star = _fold_normal_mle(theta_hat)
     if match_segregation:
         theta_star = np.where(theta_hat > _SEGREGATION_THETA_LIMIT, 0.0, theta_star)
-    contrib = np.where(valid, sigma * theta_star, 0.0)
-    out = batch.sum(contrib) / 2.0
+    contrib = np.where(s.valid, sigma * theta_star, 0.0)
+    out = s.sum(contrib) / 2.0
     out[~((X > 0) & (Y > 0))] = np.nan
-    return batch.out(out)
+    return s.out(out)

@@ -118,6 +118,13 @@ def _finish(values: np.ndarray, unknown: np.ndarray, empty: np.ndarray, mode: st
     return out
 
 
+def _of_composition(counts, groups, empty, of_shares) -> np.ndarray:
+    """``of_shares(p)`` of each unit's shares p (units, K), with the unknown / empty rule."""
+    mode = _check_empty(empty)
+    _, p, _, unknown, is_empty, _ = _composition(counts, groups)
+    return _finish(of_shares(p), unknown, is_empty, mode)
+
+
 def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
@@ -236,16 +243,11 @@ def local_entropy(counts, *, groups=None, empty="segregation"):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    groups : array_like, optional
-        One id per unit. Validated only: the value depends on the unit alone.
-    empty : {"segregation", "nan"}, default "segregation"
-        Value for a unit with total 0: "segregation" gives 0, as PySAL does; "nan" gives
-        NaN (the corrected variant: an empty unit is not "unmixed", it is unobserved).
+    {LOCAL_PARAMETERS}
 
     Returns
     -------
-    numpy.ndarray
+    E : numpy.ndarray
         :math:`E_i \in [0, 1]` per unit: 0 when one group lives there, 1 when all K groups
         are equally present. NaN for unknown units.
 
@@ -269,10 +271,9 @@ def local_entropy(counts, *, groups=None, empty="segregation"):
     >>> local_entropy([[5, 5], [10, 0], [0, 0]], empty="nan")
     array([ 1.,  0., nan])
     """
-    mode = _check_empty(empty)
-    _, p, _, unknown, is_empty, _ = _composition(counts, groups)
-    value = -_plogp_sum(p) / np.log(p.shape[1])
-    return _finish(value + 0.0, unknown, is_empty, mode)  # + 0.0: no -0.0
+    # + 0.0: no -0.0
+    return _of_composition(counts, groups, empty,
+                           lambda p: -_plogp_sum(p) / np.log(p.shape[1]) + 0.0)
 
 
 @shared_parameters
@@ -281,16 +282,11 @@ def local_diversity(counts, *, groups=None, empty="segregation"):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    groups : array_like, optional
-        One id per unit. Validated only: the value depends on the unit alone.
-    empty : {"segregation", "nan"}, default "segregation"
-        Value for a unit with total 0: "segregation" gives 0, as PySAL does; "nan" gives
-        NaN (the corrected variant).
+    {LOCAL_PARAMETERS}
 
     Returns
     -------
-    numpy.ndarray
+    H : numpy.ndarray
         :math:`H_i \in [0, \ln K]` per unit. NaN for unknown units.
 
     Notes
@@ -308,9 +304,7 @@ def local_diversity(counts, *, groups=None, empty="segregation"):
     >>> local_diversity([[5, 5], [10, 0]]).round(6)
     array([0.693147, 0.      ])
     """
-    mode = _check_empty(empty)
-    _, p, _, unknown, is_empty, _ = _composition(counts, groups)
-    return _finish(-_plogp_sum(p) + 0.0, unknown, is_empty, mode)
+    return _of_composition(counts, groups, empty, lambda p: -_plogp_sum(p) + 0.0)
 
 
 @shared_parameters
@@ -319,16 +313,11 @@ def local_simpson_concentration(counts, *, groups=None, empty="segregation"):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    groups : array_like, optional
-        One id per unit. Validated only: the value depends on the unit alone.
-    empty : {"segregation", "nan"}, default "segregation"
-        Value for a unit with total 0: "segregation" gives 0 -- outside the index's range
-        [1/K, 1] -- as PySAL does; "nan" gives NaN (the corrected variant).
+    {LOCAL_PARAMETERS}
 
     Returns
     -------
-    numpy.ndarray
+    lambda : numpy.ndarray
         :math:`\lambda_i \in [1/K, 1]` per non-empty unit: the chance that two residents
         of the unit drawn with replacement belong to the same group. NaN for unknown units.
 
@@ -338,6 +327,8 @@ def local_simpson_concentration(counts, *, groups=None, empty="segregation"):
 
     Same as ``segregation.local.MultiLocalSimpsonConcentration`` (local version of
     Eq. 1 of Reardon & Firebaugh 2002); :math:`\lambda_i + I_i = 1` for non-empty units.
+    ``segregation`` gives an empty unit 0, outside the index's range [1/K, 1]; use
+    ``empty="nan"``.
 
     References: Simpson, E. H. (1949), Measurement of diversity, *Nature* 163, 688;
     Reardon, S. F. & Firebaugh, G. (2002), Measures of multigroup segregation,
@@ -348,9 +339,7 @@ def local_simpson_concentration(counts, *, groups=None, empty="segregation"):
     >>> local_simpson_concentration([[5, 5], [10, 0], [0, 0]])
     array([0.5, 1. , 0. ])
     """
-    mode = _check_empty(empty)
-    _, p, _, unknown, is_empty, _ = _composition(counts, groups)
-    return _finish((p * p).sum(axis=1), unknown, is_empty, mode)
+    return _of_composition(counts, groups, empty, lambda p: (p * p).sum(axis=1))
 
 
 @shared_parameters
@@ -359,16 +348,11 @@ def local_simpson_interaction(counts, *, groups=None, empty="segregation"):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    groups : array_like, optional
-        One id per unit. Validated only: the value depends on the unit alone.
-    empty : {"segregation", "nan"}, default "segregation"
-        Value for a unit with total 0: "segregation" gives 0 ("no interaction"), as
-        PySAL does; "nan" gives NaN (the corrected variant).
+    {LOCAL_PARAMETERS}
 
     Returns
     -------
-    numpy.ndarray
+    I : numpy.ndarray
         :math:`I_i \in [0, 1 - 1/K]` per unit: the chance that two residents of the unit
         drawn with replacement belong to different groups. NaN for unknown units.
 
@@ -376,7 +360,8 @@ def local_simpson_interaction(counts, *, groups=None, empty="segregation"):
     -----
     .. math:: I_i = \sum_k p_{ik} (1 - p_{ik})
 
-    Same as ``segregation.local.MultiLocalSimpsonInteraction``.
+    Same as ``segregation.local.MultiLocalSimpsonInteraction``, which gives an empty
+    unit 0 ("no interaction"); use ``empty="nan"``.
 
     References: Simpson (1949), *Nature* 163, 688; Reardon & Firebaugh (2002).
 
@@ -385,9 +370,7 @@ def local_simpson_interaction(counts, *, groups=None, empty="segregation"):
     >>> local_simpson_interaction([[5, 5], [10, 0]])
     array([0.5, 0. ])
     """
-    mode = _check_empty(empty)
-    _, p, _, unknown, is_empty, _ = _composition(counts, groups)
-    return _finish((p * (1.0 - p)).sum(axis=1), unknown, is_empty, mode)
+    return _of_composition(counts, groups, empty, lambda p: (p * (1.0 - p)).sum(axis=1))
 
 
 # ---------------------------------------------------------------------------------------

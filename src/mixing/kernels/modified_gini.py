@@ -11,11 +11,11 @@ import numpy as np
 
 from mixing.checks import integer, quiet
 from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import Batch, exclusive_cumsum, group_generators, two_group_counts
+from mixing.kernels._grouping import Batch, exclusive_cumsum, two_group_counts
 from mixing.kernels.aspatial import (
-    _CHUNK_FLOATS,
     _correct_towards_null,
-    _members,
+    _mean_of_draws,
+    _random_allocations,
     gini,
 )
 
@@ -74,12 +74,9 @@ def modified_gini(group, total, *, groups=None, iterations=500, seed=None, draws
 
     Parameters
     ----------
-    {COUNTS}
-    {GROUPS}
-    iterations : int, default 500
-        Number of simulated random allocations.
-    seed : int, numpy.random.Generator or None
-        Seed of the simulation; each group draws from its own stream keyed by its label.
+    {TWO_GROUP_PARAMETERS}
+    {ITERATIONS}
+    {SEED}
     draws : array_like, optional
         (iterations, units) simulated group counts to use instead of drawing (for tests
         against another implementation's draws); ``iterations`` and ``seed`` are then
@@ -87,7 +84,7 @@ def modified_gini(group, total, *, groups=None, iterations=500, seed=None, draws
 
     Returns
     -------
-    float or numpy.ndarray
+    G_star : float or numpy.ndarray
         G corrected for the Gini expected by chance, in [-1, 1]; 0 when G equals its
         expectation under random allocation. NaN where G is undefined.
 
@@ -117,30 +114,15 @@ def modified_gini(group, total, *, groups=None, iterations=500, seed=None, draws
     """
     x, t, _, batch = two_group_counts(group, total, groups)
     G_obs = np.atleast_1d(gini(x, t, groups=batch.codes))
-    n, ng = x.shape[0], batch.n_groups
     if draws is not None:
         sim = np.asarray(draws, dtype=np.float64)
         g = gini_of_draws(np.where(t > 0, sim, 0.0), t, batch)
         with quiet():
             G_bar = np.nanmean(g, axis=0)
+    else:
+        iterations = integer(iterations, "iterations", 2, example=500)
+        draw = _random_allocations(x, t, batch, seed)  # segregation truncates t only, not x
+        G_bar = _mean_of_draws(iterations, x.shape[0],
+                               lambda b: gini_of_draws(draw(b), t, batch), batch.n_groups)
+    with quiet():
         return batch.out(_correct_towards_null(G_obs, G_bar))
-    iterations = integer(iterations, "iterations", 2, example=500)
-    gens = group_generators(seed, batch)
-    members = _members(batch)
-    t_int = np.trunc(t)
-    with quiet():
-        p_null = batch.sum(x) / batch.sum(t_int)  # segregation truncates t only, not x
-    p_unit = np.nan_to_num(p_null)[batch.codes]
-    chunk = max(1, min(iterations, _CHUNK_FLOATS // max(n, 1)))
-    g_sum, n_ok = np.zeros(ng), np.zeros(ng)
-    for start in range(0, iterations, chunk):
-        b = min(chunk, iterations - start)
-        sim = np.empty((b, n))
-        for gen, idx in zip(gens, members, strict=True):
-            sim[:, idx] = gen.binomial(t_int[idx].astype(np.int64), p_unit[idx],
-                                       size=(b, idx.size))
-        g = gini_of_draws(sim, t, batch)
-        g_sum += np.where(np.isnan(g), 0.0, g).sum(axis=0)
-        n_ok += (~np.isnan(g)).sum(axis=0)
-    with quiet():
-        return batch.out(_correct_towards_null(G_obs, g_sum / n_ok))

@@ -64,6 +64,12 @@ def _shares(c: np.ndarray, batch: Batch):
     return t, p, T, P
 
 
+def _validated_shares(counts, groups):
+    """Validate ``counts`` (:func:`multigroup_counts`): ``c, batch`` and :func:`_shares`."""
+    c, _, batch = multigroup_counts(counts, groups)
+    return (c, batch, *_shares(c, batch))
+
+
 def _group_sum(values: np.ndarray, batch: Batch) -> np.ndarray:
     """Sum a (units, K) array over units and columns per group, unit by unit."""
     return batch.sum(values.sum(axis=1))
@@ -85,16 +91,15 @@ def _entropy_rows(P: np.ndarray) -> np.ndarray:
 
 @shared_parameters
 def multigroup_dissimilarity(counts, *, groups=None):
-    r"""Multigroup dissimilarity index D (Sakoda 1981; Reardon & Firebaugh 2002).
+    r"""Dissimilarity index D of k >= 2 population groups (Sakoda 1981; Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    D : float or numpy.ndarray
         D in [0, 1]; NaN where fewer than two population groups are present (I = 0).
 
     Notes
@@ -114,8 +119,7 @@ def multigroup_dissimilarity(counts, *, groups=None):
     >>> multigroup_dissimilarity([[1, 2, 3], [2, 4, 6]])
     0.0
     """
-    c, _, batch = multigroup_counts(counts, groups)
-    t, p, T, P = _shares(c, batch)
+    c, batch, t, p, T, P = _validated_shares(counts, groups)
     num = _group_sum(t[:, None] * np.abs(p - P[batch.codes]), batch)
     interaction = (P * (1.0 - P)).sum(axis=1)
     with quiet():
@@ -124,16 +128,15 @@ def multigroup_dissimilarity(counts, *, groups=None):
 
 @shared_parameters
 def multigroup_gini(counts, *, groups=None):
-    r"""Multigroup Gini index G (Reardon & Firebaugh 2002).
+    r"""Gini index G of k >= 2 population groups (Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    G : float or numpy.ndarray
         G in [0, 1]; NaN where fewer than two population groups are present.
 
     Notes
@@ -152,8 +155,7 @@ def multigroup_gini(counts, *, groups=None):
     >>> multigroup_gini([[10, 0], [0, 10]])
     1.0
     """
-    c, _, batch = multigroup_counts(counts, groups)
-    t, p, T, P = _shares(c, batch)
+    c, batch, t, p, T, P = _validated_shares(counts, groups)
     n, K = c.shape
     # one segment per (municipality, population group): sort by segment, then by share
     seg = (batch.codes[:, None] * K + np.arange(K)[None, :]).ravel()
@@ -173,16 +175,15 @@ def multigroup_gini(counts, *, groups=None):
 
 @shared_parameters
 def normalized_exposure(counts, *, groups=None):
-    r"""Multigroup normalized exposure P (James 1986; Reardon & Firebaugh 2002).
+    r"""Normalized exposure P of all population groups (James 1986; Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    NE : float or numpy.ndarray
         The index, >= 0. NaN where a population group is everyone (:math:`P_k = 1`).
 
     Notes
@@ -202,8 +203,7 @@ def normalized_exposure(counts, *, groups=None):
     >>> normalized_exposure([[1, 2], [2, 4]])
     0.0
     """
-    c, _, batch = multigroup_counts(counts, groups)
-    t, p, T, P = _shares(c, batch)
+    c, batch, t, p, T, P = _validated_shares(counts, groups)
     Pu = P[batch.codes]
     with quiet():
         num = _group_sum(t[:, None] * (p - Pu) ** 2 / (1.0 - Pu), batch)
@@ -216,12 +216,11 @@ def information_theory(counts, *, groups=None):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    H : float or numpy.ndarray
         H in [0, 1]; NaN where only one population group is present (E = 0).
 
     Notes
@@ -239,11 +238,14 @@ def information_theory(counts, *, groups=None):
 
     Examples
     --------
-    >>> information_theory([[10, 0], [0, 10]])
-    1.0
+    H is M divided by E:
+
+    >>> counts = [[8, 2], [2, 8]]
+    >>> M, E = mutual_information(counts), diversity(counts)
+    >>> round(information_theory(counts), 6), round(M / E, 6)
+    (0.278072, 0.278072)
     """
-    c, _, batch = multigroup_counts(counts, groups)
-    t, p, T, P = _shares(c, batch)
+    c, batch, t, p, T, P = _validated_shares(counts, groups)
     num = _group_sum(t[:, None] * _xlogy_ratio(p, P[batch.codes]), batch)
     with quiet():
         return batch.out(num / (T * _entropy_rows(P)))
@@ -262,12 +264,11 @@ def mutual_information(counts, *, groups=None):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    M : float or numpy.ndarray
         M in nats, in [0, min(ln n, E)]; 0 for identical composition everywhere.
 
     Notes
@@ -296,17 +297,17 @@ def mutual_information(counts, *, groups=None):
 
 @shared_parameters
 def relative_diversity(counts, *, groups=None):
-    r"""Multigroup relative diversity index R (Carlson 1992; Reardon & Firebaugh 2002).
+    r"""Relative diversity index R, multigroup (Carlson 1992; Reardon & Firebaugh 2002).
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
-        R in [0, 1]; NaN where fewer than two population groups are present.
+    R : float or numpy.ndarray
+        R in [0, 1]: 0 when every unit has the mix of the municipality, 1 when no unit
+        is mixed. NaN where fewer than two population groups are present.
 
     Notes
     -----
@@ -320,11 +321,12 @@ def relative_diversity(counts, *, groups=None):
 
     Examples
     --------
-    >>> relative_diversity([[10, 0], [0, 10]])
-    1.0
+    Within-unit interaction 0.32 against 0.5 in the whole municipality:
+
+    >>> round(relative_diversity([[8, 2], [2, 8]]), 6)
+    0.36
     """
-    c, _, batch = multigroup_counts(counts, groups)
-    t, p, T, P = _shares(c, batch)
+    c, batch, t, p, T, P = _validated_shares(counts, groups)
     num = _group_sum(t[:, None] * (p - P[batch.codes]) ** 2, batch)
     with quiet():
         return batch.out(num / (T * (P * (1.0 - P)).sum(axis=1)))
@@ -336,12 +338,11 @@ def squared_coefficient_of_variation(counts, *, groups=None):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    C : float or numpy.ndarray
         C >= 0. NaN where a population group is absent from the municipality
         (:math:`P_k = 0`; the index divides by it, as in ``segregation``).
 
@@ -357,9 +358,10 @@ def squared_coefficient_of_variation(counts, *, groups=None):
     --------
     >>> squared_coefficient_of_variation([[10, 0], [0, 10]])
     1.0
+    >>> squared_coefficient_of_variation([[10, 0], [5, 0]])  # a group absent: P_k = 0
+    nan
     """
-    c, _, batch = multigroup_counts(counts, groups)
-    t, p, T, P = _shares(c, batch)
+    c, batch, t, p, T, P = _validated_shares(counts, groups)
     K = c.shape[1]
     Pu = P[batch.codes]
     with quiet():
@@ -369,8 +371,7 @@ def squared_coefficient_of_variation(counts, *, groups=None):
 
 
 def _global_shares(counts, groups):
-    c, _, batch = multigroup_counts(counts, groups)
-    _, _, _, P = _shares(c, batch)
+    c, batch, _, _, _, P = _validated_shares(counts, groups)
     return P, batch
 
 
@@ -380,14 +381,13 @@ def diversity(counts, *, groups=None, normalized=False):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
     normalized : bool, default False
         Divide by :math:`\ln K`, so that the result is in [0, 1].
 
     Returns
     -------
-    float or numpy.ndarray
+    E : float or numpy.ndarray
         E in [0, ln K] (nats). A diversity, not a segregation index: it ignores how the
         groups are spread over units.
 
@@ -420,12 +420,11 @@ def simpsons_concentration(counts, *, groups=None):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    lambda : float or numpy.ndarray
         :math:`\lambda` in [1/K, 1]: the chance that two residents drawn at random (with
         replacement) belong to the same population group.
 
@@ -439,8 +438,8 @@ def simpsons_concentration(counts, *, groups=None):
 
     Examples
     --------
-    >>> simpsons_concentration([[5, 5], [5, 5]])
-    0.5
+    >>> round(simpsons_concentration([[9, 1], [9, 1]]), 6)  # 0.9² + 0.1²
+    0.82
     """
     P, batch = _global_shares(counts, groups)
     return batch.out((P * P).sum(axis=1))
@@ -452,12 +451,11 @@ def simpsons_interaction(counts, *, groups=None):
 
     Parameters
     ----------
-    {MULTI_COUNTS}
-    {GROUPS}
+    {MULTI_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    I : float or numpy.ndarray
         I in [0, 1 - 1/K]: the chance that two residents drawn at random (with
         replacement) belong to different population groups.
 
@@ -471,8 +469,9 @@ def simpsons_interaction(counts, *, groups=None):
 
     Examples
     --------
-    >>> simpsons_interaction([[5, 5], [5, 5]])
-    0.5
+    >>> counts = [[9, 1], [9, 1]]
+    >>> round(simpsons_interaction(counts), 6), round(1 - simpsons_concentration(counts), 6)
+    (0.18, 0.18)
     """
     P, batch = _global_shares(counts, groups)
     return batch.out((P * (1.0 - P)).sum(axis=1))

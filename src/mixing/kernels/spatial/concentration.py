@@ -23,14 +23,11 @@ def delta(group, total, areas, *, groups=None):
 
     Parameters
     ----------
-    {COUNTS}
-    areas : array_like
-        Area per unit, m² (:attr:`SpatialInputs.areas`).
-    {GROUPS}
+    {AREA_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    DEL : float or numpy.ndarray
         DEL in [0, 1]: the share of the group that would have to move to live at uniform
         density. NaN where the group is absent or no area is left.
 
@@ -91,18 +88,15 @@ def _concentration_parts(group, total, areas, groups):
 
 @shared_parameters
 def absolute_concentration(group, total, areas, *, groups=None):
-    r"""Absolute concentration index ACO (Massey & Denton 1988).
+    r"""Absolute concentration ACO: how little space the group occupies (Massey & Denton 1988).
 
     Parameters
     ----------
-    {COUNTS}
-    areas : array_like
-        Area per unit, m².
-    {GROUPS}
+    {AREA_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    ACO : float or numpy.ndarray
         ACO, 1 when the group lives in the smallest possible space. NaN where the group
         is absent or the bounds coincide (e.g. all units have the same area).
 
@@ -137,18 +131,15 @@ def absolute_concentration(group, total, areas, *, groups=None):
 
 @shared_parameters
 def relative_concentration(group, total, areas, *, groups=None):
-    r"""Relative concentration index RCO (Massey & Denton 1988).
+    r"""Relative concentration RCO: space of the group against the rest (Massey & Denton 1988).
 
     Parameters
     ----------
-    {COUNTS}
-    areas : array_like
-        Area per unit, m².
-    {GROUPS}
+    {AREA_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    RCO : float or numpy.ndarray
         RCO: positive when the group occupies less space than the rest, 1 when it fills
         the smallest units. Not bounded by -1 below (the formula is not symmetric: a
         group filling the largest units can give -5). NaN where the group or the rest is

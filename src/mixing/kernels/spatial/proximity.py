@@ -3,13 +3,15 @@ Denton 1988; White 1983)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import sparse
 
 from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import make_batch, two_group_counts
+from mixing.kernels._grouping import Shares, make_batch, share_totals, two_group_counts
 from mixing.kernels.spatial._common import _count, _links, _row_sum, _vector
 
 __all__ = [
@@ -150,19 +152,30 @@ def _as_distances(distances):
     return np.asarray(distances, dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class _Decay(Shares):
+    """Counts and totals (:class:`Shares`) with the proximity matrix, row-major."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    c: np.ndarray
+
+    def row_sum(self, weights: np.ndarray) -> np.ndarray:
+        """Per unit sum over its stored pairs (row i: sum_j of ``weights`` of pair ij)."""
+        return _row_sum(self.rows, weights, self.x.shape[0])
+
+    def quad(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Per group sum_ij u_i c_ij v_j."""
+        return self.batch.sum(self.row_sum(u[self.rows] * self.c * v[self.cols]))
+
+
 def _decay_setup(group, total, distances, areas, groups, alpha, beta, match_segregation,
-                 distance_scale):
+                 distance_scale) -> _Decay:
     x, t, valid, batch = two_group_counts(group, total, groups)
     n = x.shape[0]
     rows, cols, c = _proximity(_as_distances(distances), areas, valid, batch, alpha, beta,
                                match_segregation, distance_scale, n)
-    return x, t, valid, batch, rows, cols, c
-
-
-def _quad(u, v, rows, cols, c, batch):
-    """Per group sum_ij u_i c_ij v_j."""
-    n = u.shape[0]
-    return batch.sum(_row_sum(rows, u[rows] * c * v[cols], n))
+    return _Decay(x, t, valid, batch, *share_totals(x, t, batch), rows, cols, c)
 
 
 @shared_parameters
@@ -172,12 +185,11 @@ def spatial_proximity(group, total, distances, areas, *, groups=None, alpha=0.6,
 
     Parameters
     ----------
-    {COUNTS}
-    {PROXIMITY_PARAMETERS}
+    {DECAY_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    SP : float or numpy.ndarray
         SP; 1 when the two groups are as close to each other as to themselves, above 1
         when each group lives closer to itself. NaN where the group or the rest is absent.
 
@@ -198,32 +210,36 @@ def spatial_proximity(group, total, distances, areas, *, groups=None, alpha=0.6,
 
     Examples
     --------
-    >>> d = [[0, 1000], [1000, 0]]
-    >>> round(spatial_proximity([10, 0], [10, 10], d, [1e4, 1e4],
-    ...                         match_segregation=False), 4)
-    1.4311
+    Two units 1 km apart, the group alone in one of them, then evenly spread (SP = 1):
+
+    >>> d, areas = [[0, 1000], [1000, 0]], [1e4, 1e4]
+    >>> [round(spatial_proximity(group, [10, 10], d, areas, match_segregation=False), 4)
+    ...  for group in ([10, 0], [5, 5])]
+    [1.4311, 1.0]
     """
-    x, t, _, batch, rows, cols, c = _decay_setup(group, total, distances, areas, groups,
-                                                 alpha, beta, match_segregation,
-                                                 distance_scale)
-    y = t - x
-    X, Y, T = batch.sum(x), batch.sum(y), batch.sum(t)
+    s = _decay_setup(group, total, distances, areas, groups, alpha, beta, match_segregation,
+                     distance_scale)
+    x, y, t = s.x, s.y, s.t
+    X, Y, T = s.X, s.Y, s.T
     with quiet():
-        pxx = _quad(x, x, rows, cols, c, batch) / X**2
-        pyy = _quad(y, y, rows, cols, c, batch) / Y**2
-        ptt = _quad(t, t, rows, cols, c, batch) / T**2
-        return batch.out((X * pxx + Y * pyy) / (T * ptt))
+        pxx = s.quad(x, x) / X**2
+        pyy = s.quad(y, y) / Y**2
+        ptt = s.quad(t, t) / T**2
+        return s.out((X * pxx + Y * pyy) / (T * ptt))
 
 
 
-def _distance_decay(x, t, inner, batch, rows, cols, c, match_segregation):
-    n = x.shape[0]
-    reach = _row_sum(rows, c * t[cols], n)  # sum_k c_ik t_k
-    norm = reach[cols] if match_segregation else reach[rows]
+def _distance_decay(group, total, distances, areas, groups, alpha, beta, match_segregation,
+                    distance_scale, *, rest: bool):
+    """Per group sum_i x_i / X sum_j k_ij z_j / t_j, z the group (DPxx) or the rest (DPxy)."""
+    s = _decay_setup(group, total, distances, areas, groups, alpha, beta, match_segregation,
+                     distance_scale)
+    inner = s.y if rest else s.x
+    reach = s.row_sum(s.c * s.t[s.cols])  # sum_k c_ik t_k
+    norm = reach[s.cols] if match_segregation else reach[s.rows]
     with quiet():
-        local = _row_sum(rows, c * inner[cols] / norm, n)
-        X = batch.sum(x)
-        return batch.out(batch.sum(x * local) / X)
+        local = s.row_sum(s.c * inner[s.cols] / norm)
+        return s.out(s.sum(s.x * local) / s.X)
 
 
 @shared_parameters
@@ -233,12 +249,11 @@ def distance_decay_isolation(group, total, distances, areas, *, groups=None, alp
 
     Parameters
     ----------
-    {COUNTS}
-    {PROXIMITY_PARAMETERS}
+    {DECAY_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    DPxx : float or numpy.ndarray
         DPxx: the group share in the distance-weighted surroundings of the average group
         member. NaN where the group is absent.
 
@@ -263,10 +278,8 @@ def distance_decay_isolation(group, total, distances, areas, *, groups=None, alp
     ...                                match_segregation=False), 4)
     0.7156
     """
-    x, t, _, batch, rows, cols, c = _decay_setup(group, total, distances, areas, groups,
-                                                 alpha, beta, match_segregation,
-                                                 distance_scale)
-    return _distance_decay(x, t, x, batch, rows, cols, c, match_segregation)
+    return _distance_decay(group, total, distances, areas, groups, alpha, beta,
+                           match_segregation, distance_scale, rest=False)
 
 
 
@@ -277,12 +290,11 @@ def distance_decay_exposure(group, total, distances, areas, *, groups=None, alph
 
     Parameters
     ----------
-    {COUNTS}
-    {PROXIMITY_PARAMETERS}
+    {DECAY_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    DPxy : float or numpy.ndarray
         DPxy: the share of the rest in the distance-weighted surroundings of the average
         group member. With ``match_segregation=False``, DPxx + DPxy = 1. NaN where the
         group is absent.
@@ -299,15 +311,15 @@ def distance_decay_exposure(group, total, distances, areas, *, groups=None, alph
 
     Examples
     --------
-    >>> d = [[0, 1000], [1000, 0]]
-    >>> round(distance_decay_exposure([10, 0], [10, 10], d, [1e4, 1e4],
-    ...                               match_segregation=False), 4)
-    0.2844
+    With Massey & Denton's normalisation, isolation and exposure add up to 1:
+
+    >>> args = [10, 0], [10, 10], [[0, 1000], [1000, 0]], [1e4, 1e4]
+    >>> dpxy = distance_decay_exposure(*args, match_segregation=False)
+    >>> round(dpxy, 4), round(dpxy + distance_decay_isolation(*args, match_segregation=False), 4)
+    (0.2844, 1.0)
     """
-    x, t, _, batch, rows, cols, c = _decay_setup(group, total, distances, areas, groups,
-                                                 alpha, beta, match_segregation,
-                                                 distance_scale)
-    return _distance_decay(x, t, t - x, batch, rows, cols, c, match_segregation)
+    return _distance_decay(group, total, distances, areas, groups, alpha, beta,
+                           match_segregation, distance_scale, rest=True)
 
 
 
@@ -318,12 +330,11 @@ def absolute_clustering(group, total, distances, areas, *, groups=None, alpha=0.
 
     Parameters
     ----------
-    {COUNTS}
-    {PROXIMITY_PARAMETERS}
+    {DECAY_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    ACL : float or numpy.ndarray
         ACL: the average proximity between group members relative to the proximity to
         everyone. NaN where the group is absent.
 
@@ -341,38 +352,39 @@ def absolute_clustering(group, total, distances, areas, *, groups=None, alpha=0.
 
     Examples
     --------
-    >>> d = [[0, 1000], [1000, 0]]
-    >>> round(absolute_clustering([10, 0], [10, 10], d, [1e4, 1e4],
-    ...                           match_segregation=False), 4)
+    0 for an even spread, positive when group members live near each other:
+
+    >>> d, areas = [[0, 1000], [1000, 0]], [1e4, 1e4]
+    >>> round(absolute_clustering([10, 0], [10, 10], d, areas, match_segregation=False), 4)
     0.4311
+    >>> absolute_clustering([5, 5], [10, 10], d, areas, match_segregation=False)
+    0.0
     """
-    x, t, valid, batch, rows, cols, c = _decay_setup(group, total, distances, areas,
-                                                     groups, alpha, beta,
-                                                     match_segregation, distance_scale)
-    n_units = _count(valid, batch)
-    X = batch.sum(x)
-    c_sum = batch.sum(_row_sum(rows, c, x.shape[0]))
+    s = _decay_setup(group, total, distances, areas, groups, alpha, beta, match_segregation,
+                     distance_scale)
+    n_units = _count(s.valid, s.batch)
+    X = s.X
+    c_sum = s.sum(s.row_sum(s.c))
     with quiet():
-        xx = _quad(x, x, rows, cols, c, batch) / X
-        xt = _quad(x, t, rows, cols, c, batch) / X
+        xx = s.quad(s.x, s.x) / X
+        xt = s.quad(s.x, s.t) / X
         base = X / n_units**2 * c_sum
-        return batch.out((xx - base) / (xt - base))
+        return s.out((xx - base) / (xt - base))
 
 
 
 @shared_parameters
 def relative_clustering(group, total, distances, areas, *, groups=None, alpha=0.6,
                         beta=0.5, match_segregation=True, distance_scale=1000.0):
-    r"""Relative clustering index RCL (Massey & Denton 1988).
+    r"""Relative clustering index RCL, of the group against the rest (Massey & Denton 1988).
 
     Parameters
     ----------
-    {COUNTS}
-    {PROXIMITY_PARAMETERS}
+    {DECAY_PARAMETERS}
 
     Returns
     -------
-    float or numpy.ndarray
+    RCL : float or numpy.ndarray
         RCL: 0 when the group is as clustered as the rest, positive when more. NaN where
         the group or the rest is absent.
 
@@ -397,18 +409,15 @@ def relative_clustering(group, total, distances, areas, *, groups=None, alpha=0.
     ...                           match_segregation=False), 4)
     0.0
     """
-    x, t, _, batch, rows, cols, c = _decay_setup(group, total, distances, areas, groups,
-                                                 alpha, beta, match_segregation,
-                                                 distance_scale)
-    y = t - x
-    n = x.shape[0]
+    s = _decay_setup(group, total, distances, areas, groups, alpha, beta, match_segregation,
+                     distance_scale)
+    x, y = s.x, s.y
     if match_segregation:
-        sxx = batch.sum(_row_sum(rows, x[cols] ** 2 * c, n))
-        syy = batch.sum(_row_sum(rows, y[cols] ** 2 * c, n))
+        sxx = s.sum(s.row_sum(x[s.cols] ** 2 * s.c))
+        syy = s.sum(s.row_sum(y[s.cols] ** 2 * s.c))
     else:
-        sxx = _quad(x, x, rows, cols, c, batch)
-        syy = _quad(y, y, rows, cols, c, batch)
-    X, Y = batch.sum(x), batch.sum(y)
+        sxx = s.quad(x, x)
+        syy = s.quad(y, y)
     with quiet():
-        return batch.out((sxx / X**2) / (syy / Y**2) - 1.0)
+        return s.out((sxx / s.X**2) / (syy / s.Y**2) - 1.0)
 
