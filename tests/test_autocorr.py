@@ -120,6 +120,16 @@ def test_degenerate_input_raises_clearly(kernel):
         kernel(np.arange(8.0), w, permutations=9)
 
 
+def test_weights_that_are_no_square_matrix_raise_with_the_fix():
+    """The same check (mixing.checks.square_matrix) as the spatial kernels' geometry."""
+    y = np.arange(9.0)
+    with pytest.raises(InputError, match=r"`w` must be an \(n, n\) scipy sparse matrix.*"
+                                         r"got str.*build_weights"):
+        autocorr.moran(y, "queen", permutations=0)
+    with pytest.raises(InputError, match=r"`w` must have shape \(n, n\).*got \(9, 8\)"):
+        autocorr.moran(y, np.ones((9, 8)), permutations=0)
+
+
 def test_grouped_run_gives_nan_for_degenerate_groups_and_warns():
     a, _ = lattice(3)
     b, _ = lattice(2)

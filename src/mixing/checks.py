@@ -10,10 +10,11 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 import numpy as np
+from scipy import sparse
 
 from mixing.errors import InputError
 
-__all__ = ["quiet", "integer", "floats", "per_unit"]
+__all__ = ["quiet", "integer", "floats", "per_unit", "square_matrix"]
 
 
 def quiet() -> AbstractContextManager:
@@ -55,3 +56,19 @@ def per_unit(values: object, n: int, name: str, fix: str) -> np.ndarray:
         raise InputError(f"argument `{name}` must be finite and >= 0, got {float(v[first])!r} "
                          f"at position {first}", fix=fix)
     return v
+
+
+def square_matrix(value: object, name: str, fix: str, n: int | None = None
+                  ) -> sparse.csr_array:
+    """``value`` as a square float CSR array (``(n, n)`` when ``n`` is given; zeros kept)."""
+    try:
+        m = sparse.csr_array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"argument `{name}` must be an (n, n) scipy sparse matrix or array, "
+                         f"got {type(value).__name__} ({exc})", fix=fix) from exc
+    if m.ndim != 2 or m.shape[0] != m.shape[1] or (n is not None and m.shape != (n, n)):
+        raise InputError(
+            f"argument `{name}` must have shape ({n or 'n'}, {n or 'n'}) (one row and column "
+            f"per unit), got {m.shape}",
+            fix="build it from the same units, in the same order, as the values")
+    return m

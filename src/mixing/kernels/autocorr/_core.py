@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse, special
 
-from mixing.checks import integer, quiet
+from mixing.checks import integer, quiet, square_matrix
 from mixing.errors import InputError
 from mixing.geometry.weights import SpatialWeights, row_standardise
 from mixing.kernels._grouping import Batch, make_batch
@@ -62,15 +62,8 @@ def _matrix(w: object, transformation: str) -> sparse.csr_array:
     if isinstance(w, SpatialWeights):
         m = w.W if t == "r" else w.binary
         return sparse.csr_array(m, dtype=np.float64)
-    try:
-        m = sparse.csr_array(w, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"argument `w` must be SpatialWeights or an (n, n) matrix, got {type(w).__name__}",
-            fix="build it with mixing.geometry.weights.build_weights",
-        ) from exc
-    if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        raise InputError(f"argument `w` must be square (n, n), got shape {m.shape}")
+    m = square_matrix(w, "w", fix="pass SpatialWeights, built with "
+                                   "mixing.geometry.weights.build_weights")
     if t == "b":
         m = m.copy()
         m.eliminate_zeros()

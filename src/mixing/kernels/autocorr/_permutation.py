@@ -71,7 +71,8 @@ def _global_sims(
     if permutations == 0:
         nan = np.full(G, np.nan)
         return nan, nan.copy(), nan.copy()
-    sims = _global_draws(stat, v, setup, permutations, seed)
+    with quiet():  # a degenerate group (no events, a zero scale) simulates to NaN
+        sims = _global_draws(stat, v, setup, permutations, seed)
     p = _folded_p(*_tail_counts(sims.T, observed[:, None]), permutations)
     mean = sims.mean(axis=0)
     with quiet():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from mixing.checks import per_unit, quiet
+from mixing.checks import per_unit, quiet, square_matrix
 from mixing.errors import InputError
 from mixing.kernels._grouping import Batch
 
@@ -20,19 +20,8 @@ def _square(matrix: object, n: int, name: str) -> sparse.csr_array:
 
     if isinstance(matrix, SpatialWeights):
         matrix = matrix.binary
-    try:
-        m = sparse.csr_array(matrix, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"argument `{name}` must be an (n, n) scipy sparse matrix or array ({exc})",
-            fix="pass e.g. spatial_inputs(units, groups=...).contiguity",
-        ) from exc
-    if m.ndim != 2 or m.shape != (n, n):
-        raise InputError(
-            f"argument `{name}` must have shape ({n}, {n}) (one row and column per unit), "
-            f"got {m.shape}",
-            fix="build it from the same units, in the same order, as the counts",
-        )
+    m = square_matrix(matrix, name, n=n,
+                      fix="pass e.g. spatial_inputs(units, groups=...).contiguity")
     if m.nnz and not np.isfinite(m.data).all():
         raise InputError(f"argument `{name}` has a NaN or infinite entry")
     if m.nnz and (m.data < 0).any():
