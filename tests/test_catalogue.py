@@ -74,14 +74,13 @@ def test_the_config_schema_holds_no_copy_of_the_index_names():
     assert "default" not in props["inference"] and "default" not in props["indices"]
 
 
-def test_inference_flags_follow_the_cost_rule():
-    """Every testable index without a distance matrix gets inference by default."""
-    flagged = set(catalogue.names(inference=True))
-    assert flagged <= set(catalogue.testable())
-    assert {n for n in catalogue.names("spatial") if "distances" not in
-            catalogue.index(n).needs} <= flagged
-    assert not {n for n in catalogue.names("spatial") if "distances" in
-                catalogue.index(n).needs} & flagged
+def test_default_inference_is_the_headline_indices_and_all_can_be_asked_for():
+    flagged = catalogue.names(inference=True)
+    assert flagged == (*catalogue.names("aspatial", inference=True), "spatial_dissimilarity")
+    assert set(catalogue.HEADLINE_INDICES) <= set(flagged)
+    # every unseeded two-group index can be requested, spatial ones included
+    assert set(catalogue.testable()) == (set(catalogue.names("aspatial", seeded=False))
+                                         | set(catalogue.names("spatial")))
 
 
 def test_import_mixing_exposes_the_entry_points():

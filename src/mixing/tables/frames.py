@@ -156,11 +156,13 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
     usable = np.isfinite(group) & np.isfinite(total) & (total > 0)
     n_units = pd.Series(usable).groupby(labels).sum().reindex(keys["label"]).to_numpy()
     aspatial = [spec for spec in chosen if spec.family == "aspatial"]
-    tested = _inference(group, total, labels, aspatial, inference_indices, permutations,
-                        replicates, seed)
     spatial = [spec for spec in chosen if spec.family == "spatial"] if inputs else []
-    if spatial:
-        spatial_in, has_shape = inputs
+    spatial_in, has_shape = inputs if spatial else (None, np.ones(len(group), dtype=bool))
+    # every unit has geometry (the usual case): one set of draws serves every index
+    whole = bool(has_shape.all())
+    tested = _inference(group, total, labels, aspatial + (spatial if whole else []),
+                        inference_indices, permutations, replicates, seed, geometry=spatial_in)
+    if not whole:
         inside = labels[has_shape]
         spatial_tested = _inference(group[has_shape], total[has_shape], inside, spatial,
                                     inference_indices, permutations, replicates, seed,
@@ -174,6 +176,7 @@ def _two_group_rows(units, dim, keys, labels, chosen, inference_indices, inputs,
             kwargs = {"seed": seed} if spec.seeded else {}
             value = spec.kernel(group, total, groups=labels, **kwargs)
         else:
+            inside = labels[has_shape]
             value = _align(spec.kernel(group[has_shape], total[has_shape],
                                        *inputs_for(spec, spatial_in), groups=inside),
                            inside, missing_shape, keys)
