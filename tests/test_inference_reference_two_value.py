@@ -12,8 +12,9 @@ import warnings
 
 import numpy as np
 import pytest
+from _monte_carlo import assert_same_distribution
 from conftest import SEED
-from test_inference_reference import R_OURS, _agree, _counts, _units
+from test_inference_reference import R_OURS, _counts, _units
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -40,7 +41,7 @@ def test_two_value_random_label_matches_segregation(cbs_dir):
                               null="random_label", permutations=R_OURS, seed=SEED)
     assert ours.difference == pytest.approx(theirs.est_point_diff, rel=1e-12)
     sims = np.asarray(theirs.est_sim, dtype=float)
-    _agree(ours.simulated, sims)
+    assert_same_distribution(ours.simulated, sims)
     # p-values: |sim| >= |obs| (ours) and 2 min(#>, #<) / m agree for a symmetric null
     p_theirs = (np.abs(sims) >= abs(ours.difference)).mean()
     se = np.sqrt(ours.p_value * (1 - ours.p_value) * (1 / R_OURS + 1 / sims.size))
