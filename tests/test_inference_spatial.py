@@ -133,6 +133,25 @@ def test_batch_equals_each_municipality_alone(cbs_dir, nl_geometry):
             np.testing.assert_array_equal(batch.simulated[:, k], single.simulated[:, 0])
 
 
+def test_geometry_as_spatial_weights_or_dense_matrix_gives_the_same_draws(den_haag):
+    """The forms the kernels accept: SpatialWeights (binary links), dense distances."""
+    from types import SimpleNamespace
+
+    from mixing.geometry.weights import from_matrix
+
+    g, t, geometry, _ = den_haag
+    as_given = inf.single_value_tests(["spatial_dissimilarity", "spatial_proximity"], g, t,
+                                      geometry=geometry, permutations=20, seed=SEED)
+    other_forms = SimpleNamespace(contiguity=from_matrix(geometry.contiguity),
+                                  distances=geometry.distances.toarray(),
+                                  areas=geometry.areas)
+    converted = inf.single_value_tests(["spatial_dissimilarity", "spatial_proximity"], g, t,
+                                       geometry=other_forms, permutations=20, seed=SEED)
+    for a, b in zip(as_given, converted, strict=True):
+        np.testing.assert_allclose(b.simulated, a.simulated, rtol=1e-12)
+        assert np.isfinite(a.simulated).all()
+
+
 def test_chunks_do_not_change_the_result(den_haag, monkeypatch):
     g, t, geometry, _ = den_haag
     whole = inf.single_value_test("absolute_clustering", g, t, geometry=geometry,

@@ -73,7 +73,8 @@ class IndexSpec:
         The kernel draws random numbers and takes ``seed=``.
     inference : bool
         The index table reports a permutation p-value, the null expectation and a
-        bootstrap interval for it by default (any two-group index can be asked for).
+        bootstrap interval for it by default (any index in :func:`testable` can be asked
+        for).
     bounds : tuple of float or None
         Closed range the value lies in whenever it is defined (checked by property tests);
         None where an end is unbounded.

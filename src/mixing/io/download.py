@@ -390,21 +390,12 @@ def _check_ogc_page(data: Any, headers: http.client.HTTPMessage) -> None:
         )
 
 
-def download_wijkenbuurten(
-    year: int,
-    municipality: str,
-    *,
-    level: str = "buurt",
-    cache_dir: str | Path = "data/raw/cbs",
-    base_url: str = PDOK_BASE,
-    items_url: str | None = None,
-    force: bool = False,
-    page_size: int = 1000,
-    max_pages: int = 200,
-    retries: int = 5,
-    backoff: float = 1.0,
-    timeout: float = 60.0,
-) -> Path:
+def download_wijkenbuurten(year: int, municipality: str, *, level: str = "buurt",
+                           cache_dir: str | Path = "data/raw/cbs",
+                           base_url: str = PDOK_BASE, items_url: str | None = None,
+                           force: bool = False, page_size: int = 1000, max_pages: int = 200,
+                           retries: int = 5, backoff: float = 1.0,
+                           timeout: float = 60.0) -> Path:
     """Download the CBS wijk/buurt boundaries of one municipality from PDOK as GeoJSON.
 
     Pages through the OGC API Features ``items`` endpoint of the CBS *wijken en buurten*

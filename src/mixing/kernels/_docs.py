@@ -1,11 +1,15 @@
-"""Parameter descriptions the kernels' docstrings share, written once.
+"""Docstring sections that several public functions and results share, written once.
 
-A kernel's docstring names a shared block with a token on its own line (``{COUNTS}``,
-``{GROUPS}``, ``{MULTI_COUNTS}``, ``{PROXIMITY_PARAMETERS}``); :func:`shared_parameters`
-puts the text in at import, so help(), the docs and the doctests see the full docstring.
+Parameter descriptions of the kernels and the scenario transforms, and the fields the
+result classes share. A docstring names a block with a token on its own line
+(``{COUNTS}``, ``{GROUPS}``, ``{MULTI_COUNTS}``, ``{PROXIMITY_PARAMETERS}``, ...);
+:func:`shared_parameters` puts the text in at import, so help(), the docs and the
+doctests see the full docstring.
 """
 
 from __future__ import annotations
+
+import re
 
 __all__ = ["shared_parameters"]
 
@@ -130,14 +134,30 @@ _BLOCKS = {
     areas : array_like
         Area per unit, m² (:attr:`SpatialInputs.areas`).
     {GROUPS}""",
+    # mixing.kernels.inference: the fields every simulation result carries
+    "{SIMULATED_FIELDS}": """n_valid : int or numpy.ndarray
+        Replicates with a defined value (those the summaries and p-values use).
+    simulated : numpy.ndarray
+        The simulated values, shape ``(R,)`` or ``(R, n_groups)``; NaN where undefined.
+    labels : numpy.ndarray or None
+        Group ids, ``np.unique(groups)``; None without ``groups``.""",
 }
 
 
 def shared_parameters(func):
-    """Replace the shared-block tokens in ``func.__doc__`` (a decorator)."""
-    doc = func.__doc__ or ""
-    for _ in range(3):  # blocks nest: {DECAY_PARAMETERS} -> {PROXIMITY_PARAMETERS} -> {GROUPS}
+    """Replace the shared-block tokens in ``func.__doc__`` (a decorator).
+
+    Blocks may hold tokens themselves ({DECAY_PARAMETERS} holds {PROXIMITY_PARAMETERS},
+    which holds {GROUPS}): tokens are replaced until none is left, and a token that is
+    not a block (a typo) is an error at import, not a gap in the documentation.
+    """
+    doc, previous = func.__doc__ or "", None
+    while doc != previous:
+        previous = doc
         for token, text in _BLOCKS.items():
             doc = doc.replace(token, text)
+    unknown = re.findall(r"^\s*(\{[A-Z_]+\})\s*$", doc, flags=re.M)
+    if unknown:
+        raise ValueError(f"{func.__qualname__}: unknown docstring blocks {unknown}")
     func.__doc__ = doc
     return func

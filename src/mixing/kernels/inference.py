@@ -2,8 +2,9 @@
 
 Permutation / simulation tests, bootstrap confidence intervals, the small-unit bias
 correction and two-sample comparisons for every kernel of :mod:`mixing.kernels.aspatial` and
-:mod:`mixing.kernels.spatial` (or any callable with the contract
-``f(group, total, *, groups=None)``).
+:mod:`mixing.kernels.spatial`, named as in :mod:`mixing.catalogue`, or any callable with
+the contract ``f(group, total, *, groups=None)`` (a callable gets no geometry: pass a
+spatial index by its name).
 
 How it stays fast
 -----------------
@@ -78,20 +79,21 @@ Cambridge University Press (the +1 correction of Monte Carlo p-values, section 4
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from mixing.checks import integer, quiet
+from mixing.checks import integer, quiet, square_matrix
 from mixing.errors import InputError
+from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import Batch, group_generators, two_group_counts
+from mixing.kernels._ties import tail_counts
 
 __all__ = [
     "CHUNK_UNITS",
-    "TIE_RTOL",
     "NULLS",
     "SPATIAL_NULLS",
     "TWO_VALUE_NULLS",
@@ -108,8 +110,6 @@ __all__ = [
 
 #: simulated units (replicates x units) evaluated per kernel call; bounds peak memory
 CHUNK_UNITS = 1 << 20
-#: simulated values this close to the observed one (relative, at least absolute) are ties
-TIE_RTOL = 1e-12
 
 #: null models of :func:`single_value_test` for every index (``"person_permutation"`` and
 #: ``"geographic_permutation"`` are aliases, ``segregation``'s names)
@@ -124,27 +124,23 @@ _ALTERNATIVES = ("greater", "less", "two-sided")
 # ----------------------------------------------------------------------------- results
 @dataclass(frozen=True, eq=False, kw_only=True)
 class _Simulated:
-    """What every result carries besides its statistics (fields after the result's own).
+    """The keyword-only fields every result carries, and its tidy table.
 
     Fields are floats without ``groups`` and arrays (one entry per group, in
     ``np.unique(groups)`` order, see ``labels``) with ``groups``.
-
-    Attributes
-    ----------
-    n_valid : int or numpy.ndarray
-        Replicates with a defined value (used for the summaries).
-    simulated : numpy.ndarray
-        The simulated values, shape ``(R,)`` or ``(R, n_groups)``; NaN where undefined.
-    labels : numpy.ndarray or None
-        Group ids, ``np.unique(groups)``; None without ``groups``.
     """
 
     n_valid: int | np.ndarray
-    simulated: np.ndarray
+    simulated: np.ndarray = field(repr=False)
     labels: np.ndarray | None
     #: fields with one value per group, and the settings repeated on every row
     _per_group: ClassVar[tuple[str, ...]] = ()
     _settings: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        """Fill the shared blocks ({SIMULATED_FIELDS}) of each result's docstring."""
+        super().__init_subclass__(**kwargs)
+        shared_parameters(cls)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: ``group``, the per-group fields and ``n_valid``, then the settings."""
@@ -180,8 +176,7 @@ class SingleValueResult(_Simulated):
         Monte Carlo p-value with the +1 correction (see :func:`single_value_test`).
     permutations : int
         Number of simulated replicates requested, ``R``.
-    n_valid, simulated, labels
-        The null distribution and its groups (floats or arrays as for every result).
+    {SIMULATED_FIELDS}
     """
 
     index: str
@@ -214,8 +209,7 @@ class BootstrapResult(_Simulated):
         bias-corrected estimate (Efron & Tibshirani 1993, eq. 10.7).
     level : float
     replicates : int
-    n_valid, simulated, labels
-        The bootstrap distribution, ``(replicates,)`` or ``(replicates, n_groups)``.
+    {SIMULATED_FIELDS}
     """
 
     index: str
@@ -251,8 +245,7 @@ class TwoValueResult(_Simulated):
     p_value : float or numpy.ndarray
         Two-sided Monte Carlo p-value with the +1 correction.
     permutations : int
-    n_valid, simulated, labels
-        The simulated differences, ``(R,)`` or ``(R, n_groups)``, and their groups.
+    {SIMULATED_FIELDS}
     """
 
     index: str
@@ -307,24 +300,38 @@ def _generators(seed: object, batch: Batch, active: np.ndarray) -> list[np.rando
 
 
 # ----------------------------------------------------------------------------- geometry
-def _repeat(kind: str, value: object, rows: np.ndarray, b: int, keep_zeros: bool):
+def _pairs(need: str, value: object) -> sparse.csr_array:
+    """A pair geometry as the kernels read it: CSR with its stored entries.
+
+    :class:`~mixing.geometry.weights.SpatialWeights` gives its binary links, as in the
+    kernels; a dense distance matrix counts every pair, zero distances included, so all
+    its entries are stored; any other dense matrix stores its non-zero entries.
+    """
+    from mixing.geometry.weights import SpatialWeights
+
+    if isinstance(value, SpatialWeights):
+        value = value.binary
+    if need == "distances" and not sparse.issparse(value):
+        dense = np.asarray(value, dtype=np.float64)
+        if dense.ndim == 2 and dense.shape[0] == dense.shape[1]:
+            k = dense.shape[0]
+            value = sparse.csr_array((dense.ravel(), np.tile(np.arange(k), k),
+                                      np.arange(0, k * k + 1, k)), shape=(k, k))
+    return square_matrix(value, need, fix="pass geometry=spatial_inputs(units, groups=...)")
+
+
+def _repeat(kind: str, value: object, rows: np.ndarray, b: int):
     """The geometry of units ``rows``, repeated for ``b`` replicates laid end to end.
 
     Copy r of unit j sits at ``r * len(rows) + j``, as in the simulated arrays; matrices
-    become block-diagonal, so no pair links two replicates (module docstring).
+    (CSR from :func:`_pairs`) become block-diagonal, so no pair links two replicates
+    (module docstring).
     """
     k = rows.size
     if kind == "units":
         part = np.asarray(value, dtype=np.float64)[rows]
         return np.tile(part, (b,) + (1,) * (part.ndim - 1))
-    if sparse.issparse(value):
-        part = sparse.csr_array(value, dtype=np.float64)[rows][:, rows]
-    elif keep_zeros:  # a dense distance matrix counts every pair, zero distances included
-        dense = np.asarray(value, dtype=np.float64)[np.ix_(rows, rows)]
-        part = sparse.csr_array((dense.ravel(), np.tile(np.arange(k), k),
-                                 np.arange(0, k * k + 1, k)), shape=(k, k))
-    else:
-        part = sparse.csr_array(np.asarray(value, dtype=np.float64)[np.ix_(rows, rows)])
+    part = value[rows][:, rows]
     indptr = (part.indptr[:-1][None, :] + (np.arange(b) * part.nnz)[:, None]).ravel()
     return sparse.csr_array(
         (np.tile(part.data, b), (part.indices[None, :] + (np.arange(b) * k)[:, None]).ravel(),
@@ -353,22 +360,28 @@ class _Geometry:
                 + (f" with {missing}" if source is not None else ""),
                 fix="pass geometry=spatial_inputs(units, groups=...) for the same units, "
                     "in the same order, as the counts")
-        pairs = [getattr(source, need) for need in needs if GEOMETRY[need] == "pairs"]
-        #: stored pairs per replicate (bounds the chunk with the units)
-        self.pairs = max((int(sparse.csr_array(m).nnz) if sparse.issparse(m)
-                          else int(np.size(m)) for m in pairs), default=0)
+        self._given = {need: (_pairs(need, getattr(source, need))
+                              if GEOMETRY[need] == "pairs" else getattr(source, need))
+                       for need in needs}
+        #: stored pairs per replicate of all pair geometries (bounds the chunk with the
+        #: units: every one of them is repeated for the same replicates)
+        self.pairs = sum(int(m.nnz) for need, m in self._given.items()
+                         if GEOMETRY[need] == "pairs")
         self._repeated: dict = {}
+        self._replicates = 0
 
     def observed(self, ix: _Index) -> tuple:
         return tuple(getattr(self.source, need) for need in ix.needs)
 
     def repeated(self, ix: _Index, size_class: int, rows: np.ndarray, b: int) -> tuple:
+        if b != self._replicates:  # the last chunk is shorter: drop the longer copies
+            self._repeated.clear()
+            self._replicates = b
         out = []
         for need in ix.needs:
-            key = (need, size_class, b)
+            key = (need, size_class)
             if key not in self._repeated:
-                self._repeated[key] = _repeat(self.kinds[need], getattr(self.source, need),
-                                              rows, b, keep_zeros=need == "distances")
+                self._repeated[key] = _repeat(self.kinds[need], self._given[need], rows, b)
             out.append(self._repeated[key])
         return tuple(out)
 
@@ -453,7 +466,7 @@ def _simulate(lay: _Layout, gens, R: int, draw, evaluate, n_out: int,
 
 
 def _kernel_pass(ix: _Index, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.ndarray,
-                 b: int, geometry: _Geometry | None = None):
+                 b: int, geometry: _Geometry):
     """The key trick: all b replicates x all groups in one kernel call (per size class)."""
     Ga = lay.active.size
     out = np.empty((b, Ga))
@@ -473,12 +486,6 @@ def _kernel_pass(ix: _Index, kwargs, lay: _Layout, sim_x: np.ndarray, sim_t: np.
         else:
             out[:, members] = vals.reshape(b, k)
     return out
-
-
-def _tie(value: np.ndarray) -> np.ndarray:
-    """How close a simulated value must be to ``value`` to count as a tie."""
-    with quiet():
-        return TIE_RTOL * np.maximum(1.0, np.abs(value))
 
 
 def _summary(sims: np.ndarray):
@@ -661,9 +668,8 @@ def single_value_test(index, group, total, *, groups=None, geometry=None, null="
     (Davison & Hinkley 1997, sec. 4.2). ``segregation`` uses
     :math:`\#\{s_r > v\} / m` and :math:`2 \min(\#\{s_r > v\}, \#\{s_r < v\}) / m`
     (no +1, so a p-value of 0 is possible); the two differ by about :math:`1 / m`.
-    A simulated value within :data:`TIE_RTOL` (relative) of the observed one is a tie,
-    counted on both sides: the same arrangement evaluated in another summation order
-    differs in the last bits, and a tie must not fall on one side by rounding.
+    A simulated value within :data:`mixing.kernels._ties.TIE_RTOL` (relative) of the
+    observed one is a tie and counts on both sides (:mod:`mixing.kernels._ties`).
 
     Examples
     --------
@@ -745,9 +751,9 @@ def single_value_tests(indices, group, total, *, groups=None, geometry=None,
         n_ok, mean, sd = _summary(sims)
         v = value[None, :]
         with quiet():
-            tie = _tie(v)
-            p_greater = ((sims >= v - tie).sum(axis=0) + 1.0) / (n_ok + 1.0)
-            p_less = ((sims <= v + tie).sum(axis=0) + 1.0) / (n_ok + 1.0)
+            greater, less = tail_counts(sims, v, axis=0)
+            p_greater = (greater + 1.0) / (n_ok + 1.0)
+            p_less = (less + 1.0) / (n_ok + 1.0)
         p = {"greater": p_greater, "less": p_less,
              "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
         p = np.where(np.isnan(value) | (n_ok == 0), np.nan, p)
@@ -1028,8 +1034,7 @@ def two_value_test(index, first, second, *, groups=None, geometry=None, null="ra
     diff = v1 - v2
     n_ok, mean, sd = _summary(sims)
     with quiet():
-        d = np.abs(diff)[None, :]
-        p = ((np.abs(sims) >= d - _tie(d)).sum(axis=0) + 1.0) / (n_ok + 1.0)
+        p = (tail_counts(np.abs(sims), np.abs(diff)[None, :], axis=0)[0] + 1.0) / (n_ok + 1.0)
     p = np.where(np.isnan(diff) | (n_ok == 0), np.nan, p)
     return TwoValueResult(
         ix.name, null, _out(v1, batch), _out(v2, batch), _out(diff, batch), _out(mean, batch),

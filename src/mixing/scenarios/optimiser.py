@@ -142,20 +142,10 @@ def threshold_rule(units, *, budget=1000, budget_unit="dwellings", method="sale"
 
 
 @shared_parameters
-def target(
-    units,
-    *,
-    budget=1000,
-    budget_unit="dwellings",
-    method="sale",
-    convert_to="owner_occupied",
-    rebuild_ratio=1.0,
-    rebuild_mix=None,
-    dimension="social_housing",
-    index="dissimilarity",
-    step=None,
-    assumptions=None,
-) -> ScenarioResult:
+def target(units, *, budget=1000, budget_unit="dwellings", method="sale",
+           convert_to="owner_occupied", rebuild_ratio=1.0, rebuild_mix=None,
+           dimension="social_housing", index="dissimilarity", step=None,
+           assumptions=None) -> ScenarioResult:
     r"""Choose the buurten where converting social dwellings lowers ``index`` the most.
 
     Parameters

@@ -146,6 +146,7 @@ D_CHANGE_BREAKS = (-0.01, -0.005, -0.002, -0.001, 0.001, 0.002, 0.005, 0.01)
 D_BREAKS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 D_COLORS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84")
 
+
 def by_language(texts: Mapping) -> dict[str, dict]:
     """Words declared once per key, Dutch next to English, as one dict per language.
 

@@ -16,6 +16,7 @@ from mixing.checks import integer, quiet, square_matrix
 from mixing.errors import InputError
 from mixing.geometry.weights import SpatialWeights, row_standardise
 from mixing.kernels._grouping import Batch, make_batch
+from mixing.kernels._ties import TIE_RTOL, tie_tolerance
 
 __all__ = ["ALTERNATIVES", "TIE_RTOL", "adjust_pvalues", "pseudo_p"]
 
@@ -164,9 +165,6 @@ def _no_links(W: sparse.csr_array, batch: Batch) -> np.ndarray:
 #: "lesser"). "two-sided" is the default of every local kernel.
 ALTERNATIVES = ("two-sided", "greater", "less", "folded", "directed")
 
-#: Relative tolerance under which a simulated value ties with the observed one.
-TIE_RTOL = 1e-12
-
 
 @dataclass(frozen=True)
 class _LocalOptions:
@@ -195,17 +193,6 @@ def _local_options(permutations: object, seed: object, alpha: float, adjust: str
 
 def _folded_p(larger: np.ndarray, smaller: np.ndarray, permutations: int) -> np.ndarray:
     return (np.minimum(larger, smaller) + 1.0) / (permutations + 1.0)
-
-
-def _tail_counts(sims: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Simulations >= and <= the observed value, per row, ties counted on both sides.
-
-    A tie is a simulated value within a few ulps of the observed one: sums of the same
-    neighbour values in another order differ in the last bits, and real shares have many
-    exact ties (e.g. buurten with 0 % social housing).
-    """
-    tol = TIE_RTOL * (np.abs(observed) + np.abs(sims).max(axis=1, keepdims=True))
-    return (sims >= observed - tol).sum(axis=1), (sims <= observed + tol).sum(axis=1)
 
 
 def _percentile_rows(sorted_sims: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -261,7 +248,7 @@ def pseudo_p(sims: np.ndarray, observed: np.ndarray, alternative: str = "two-sid
     """
     R = sims.shape[1]
     obs = np.asarray(observed, dtype=np.float64)[:, None]
-    tol = TIE_RTOL * (np.abs(obs) + np.abs(sims).max(axis=1, keepdims=True))
+    tol = tie_tolerance(obs, sims, axis=1)
     if alternative == "greater":
         count = (sims >= obs - tol).sum(axis=1)
     elif alternative == "less":

@@ -13,12 +13,12 @@ from scipy import sparse
 
 from mixing.checks import quiet
 from mixing.kernels._grouping import Batch, group_generators
+from mixing.kernels._ties import tail_counts
 from mixing.kernels.autocorr._core import (
     _folded_p,
     _LocalOptions,
     _per_group_result,
     _Setup,
-    _tail_counts,
     adjust_pvalues,
     pseudo_p,
 )
@@ -73,7 +73,7 @@ def _global_sims(
         return nan, nan.copy(), nan.copy()
     with quiet():  # a degenerate group (no events, a zero scale) simulates to NaN
         sims = _global_draws(stat, v, setup, permutations, seed)
-    p = _folded_p(*_tail_counts(sims.T, observed[:, None]), permutations)
+    p = _folded_p(*tail_counts(sims.T, observed[:, None], axis=1), permutations)
     mean = sims.mean(axis=0)
     with quiet():
         z = (observed - mean) / sims.std(axis=0)

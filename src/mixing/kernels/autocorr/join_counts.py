@@ -14,6 +14,7 @@ from scipy import special
 from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.kernels._docs import shared_parameters
+from mixing.kernels._ties import tail_counts
 from mixing.kernels.autocorr._core import (
     _check_permutations,
     _constant,
@@ -26,7 +27,6 @@ from mixing.kernels.autocorr._core import (
     _per_group_result,
     _setup,
     _split_diagonal,
-    _tail_counts,
     _values,
     _weight_sums,
 )
@@ -229,7 +229,7 @@ def join_counts(y: object, w: object, *, permutations: int = 999, seed: object =
                                                        axis=1),
                              y, setup, permutations, seed)  # (R, 3G): bb, bw, chi2
         observed = np.concatenate([bb, bw, chi2])
-        larger, _ = _tail_counts(sims.T, observed[:, None])
+        larger, _ = tail_counts(sims.T, observed[:, None], axis=1)
         p = (larger + 1.0) / (permutations + 1.0)
         p_bb, p_bw, p_chi2 = p[:G], p[G:2 * G], p[2 * G:]
         mean_bb, mean_bw = sims[:, :G].mean(axis=0), sims[:, G:2 * G].mean(axis=0)
