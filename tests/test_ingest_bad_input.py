@@ -41,54 +41,62 @@ def _read_odata(tmp_path, line, column, value, **kwargs):
     return quiet(table=_odata_with(tmp_path, line, column, value), year=2019, **kwargs)
 
 
-# --- counts: what CBS cannot publish -----------------------------------------------------
+# --- one wrong cell: counts CBS cannot publish, codes that would lose a row ---------------
 
-def test_fractional_count(tmp_path):
-    with pytest.raises(InputError, match=r"'AantalInwoners_5', line 4: a count must be a "
-                                         r"whole number.*got 123.5.*separators"):
-        _read_odata(tmp_path, 4, "AantalInwoners_5", "   123.5")
-
-
-def test_infinite_count(tmp_path):
-    with pytest.raises(InputError, match=r"'AantalInwoners_5', line 5: not a finite number"):
-        _read_odata(tmp_path, 5, "AantalInwoners_5", "inf")
-
-
-def test_implausible_magnitude(tmp_path):
-    with pytest.raises(InputError, match=r"'AantalInwoners_5', line 3: implausibly large for "
-                                         r"one buurt \(above 100,000"):
-        _read_odata(tmp_path, 3, "AantalInwoners_5", "1000000000000")
-
-
-def test_households_five_times_population(tmp_path):
-    with pytest.raises(InputError, match=r"'HuishoudensTotaal_28', line 6: more households "
-                                         r"than inhabitants.*5000"):
-        _read_odata(tmp_path, 6, "HuishoudensTotaal_28", "5000")
-
-
-def test_subgroup_three_times_its_total(tmp_path):
-    with pytest.raises(InputError, match=r"'WestersTotaal_17', line 3: population_migration"
-                                         r"_western is larger than its whole population.*"
-                                         r"at most 5"):
-        _read_odata(tmp_path, 3, "WestersTotaal_17", "3000")
-
-
-def test_negative_count_names_the_line(tmp_path):
-    with pytest.raises(InputError, match=r"'NietWestersTotaal_18', line 7: negative value "
-                                         r"that is not a CBS sentinel"):
-        _read_odata(tmp_path, 7, "NietWestersTotaal_18", "-3")
-
-
-def test_percentage_above_100_names_the_line(tmp_path):
-    with pytest.raises(InputError, match=r"'InBezitWoningcorporatie_42', line 8: percentage "
-                                         r"above 100"):
-        _read_odata(tmp_path, 8, "InBezitWoningcorporatie_42", "305")
-
-
-def test_text_in_a_count_names_the_line(tmp_path):
-    with pytest.raises(InputError, match=r"'Woningvoorraad_34', line 4: expected a number.*"
-                                         r"'veel'"):
-        _read_odata(tmp_path, 4, "Woningvoorraad_34", "veel")
+# One cell of the Den Haag slice overwritten: the error names the column, the line and the
+# value (line, column, value written there, message).
+@pytest.mark.parametrize(("line", "column", "value", "message"), [
+    pytest.param(4, "AantalInwoners_5", "   123.5",
+        r"'AantalInwoners_5', line 4: a count must be a "
+        r"whole number.*got 123.5.*separators",
+        id="fractional_count"),
+    pytest.param(5, "AantalInwoners_5", "inf",
+        r"'AantalInwoners_5', line 5: not a finite number",
+        id="infinite_count"),
+    pytest.param(3, "AantalInwoners_5", "1000000000000",
+        r"'AantalInwoners_5', line 3: implausibly large for "
+        r"one buurt \(above 100,000",
+        id="implausible_magnitude"),
+    pytest.param(6, "HuishoudensTotaal_28", "5000",
+        r"'HuishoudensTotaal_28', line 6: more households "
+        r"than inhabitants.*5000",
+        id="households_five_times_population"),
+    pytest.param(3, "WestersTotaal_17", "3000",
+        r"'WestersTotaal_17', line 3: population_migration"
+        r"_western is larger than its whole population.*"
+        r"at most 5",
+        id="subgroup_three_times_its_total"),
+    pytest.param(7, "NietWestersTotaal_18", "-3",
+        r"'NietWestersTotaal_18', line 7: negative value "
+        r"that is not a CBS sentinel",
+        id="negative_count_names_the_line"),
+    pytest.param(8, "InBezitWoningcorporatie_42", "305",
+        r"'InBezitWoningcorporatie_42', line 8: percentage "
+        r"above 100",
+        id="percentage_above_100_names_the_line"),
+    pytest.param(4, "Woningvoorraad_34", "veel",
+        r"'Woningvoorraad_34', line 4: expected a number.*"
+        r"'veel'",
+        id="text_in_a_count_names_the_line"),
+    pytest.param(5, "Codering_3", "B?05180003",
+        r"'Codering_3', line 5: not a CBS region code.*"
+        r"'B\?05180003'",
+        id="garbage_code"),
+    pytest.param(6, "Codering_3", "",
+        r"line 6: not a CBS region code.*got ''",
+        id="empty_code"),
+    pytest.param(4, "Codering_3", "GM0518",
+        r"'Codering_3', line 4: the row says it is a buurt "
+        r"\(SoortRegio_2\) but its code is a gemeente code",
+        id="buurt_row_with_a_gemeente_code"),
+    pytest.param(7, "Codering_3", "BU05180099",
+        r"line 7: the two code columns disagree: "
+        r"WijkenEnBuurten says 'BU05180005'",
+        id="the_two_odata_code_columns_disagree"),
+])
+def test_one_wrong_cell(tmp_path, line, column, value, message):
+    with pytest.raises(InputError, match=message):
+        _read_odata(tmp_path, line, column, value)
 
 
 def test_implausible_mean_income(tmp_path):
@@ -132,28 +140,6 @@ def test_comma_grouped_number_is_ambiguous(tmp_path):
 
 
 # --- rows that would be lost ---------------------------------------------------------------
-
-def test_garbage_code(tmp_path):
-    with pytest.raises(InputError, match=r"'Codering_3', line 5: not a CBS region code.*"
-                                         r"'B\?05180003'"):
-        _read_odata(tmp_path, 5, "Codering_3", "B?05180003")
-
-
-def test_empty_code(tmp_path):
-    with pytest.raises(InputError, match=r"line 6: not a CBS region code.*got ''"):
-        _read_odata(tmp_path, 6, "Codering_3", "")
-
-
-def test_buurt_row_with_a_gemeente_code(tmp_path):
-    with pytest.raises(InputError, match=r"'Codering_3', line 4: the row says it is a buurt "
-                                         r"\(SoortRegio_2\) but its code is a gemeente code"):
-        _read_odata(tmp_path, 4, "Codering_3", "GM0518")
-
-
-def test_the_two_odata_code_columns_disagree(tmp_path):
-    with pytest.raises(InputError, match=r"line 7: the two code columns disagree: "
-                                         r"WijkenEnBuurten says 'BU05180005'"):
-        _read_odata(tmp_path, 7, "Codering_3", "BU05180099")
 
 
 def test_row_cut_short(tmp_path):
