@@ -8,42 +8,22 @@ import numpy as np
 import pytest
 from conftest import SEED
 
+from mixing import catalogue
 from mixing.errors import InputError
 from mixing.kernels import aspatial as indices
 from mixing.kernels import multigroup
 
-DETERMINISTIC = [
-    "dissimilarity",
-    "isolation",
-    "exposure",
-    "gini",
-    "entropy",
-    "correlation_ratio",
-    "atkinson",
-    "min_max",
-    "con_prof",
-    "density_corrected_dissimilarity",
-]
-SIMULATED = ["modified_dissimilarity", "bias_corrected_dissimilarity"]
-MULTI = [
-    "multigroup_dissimilarity",
-    "multigroup_gini",
-    "normalized_exposure",
-    "information_theory",
-    "mutual_information",
-    "relative_diversity",
-    "squared_coefficient_of_variation",
-    "diversity",
-    "simpsons_concentration",
-    "simpsons_interaction",
-]
+# the two-group aspatial and the multigroup kernels, as the catalogue lists them
+DETERMINISTIC = list(catalogue.names("aspatial", seeded=False))
+SIMULATED = list(catalogue.names("aspatial", seeded=True))
+MULTI = list(catalogue.names("multigroup"))
 
 
 def call(name, *args, **kwargs):
     if name in SIMULATED:
         kwargs.setdefault("seed", SEED)
         kwargs.setdefault("iterations" if name.startswith("modified") else "draws", 50)
-    return getattr(indices, name)(*args, **kwargs)
+    return catalogue.index(name).kernel(*args, **kwargs)
 
 
 def _batch_data(seed=SEED, n=400, n_groups=7):

@@ -27,17 +27,10 @@ from mixing.scenarios import (
 )
 from mixing.scenarios.optimiser import index_value
 from mixing.scenarios.state import fill_limited
+from mixing.scenarios.tables import CHANGE_COUNTS
 from mixing.schema import validate_units
 
-COUNTS = [
-    "dwellings",
-    "dwellings_social",
-    "dwellings_private_rent",
-    "dwellings_owner_occupied",
-    "households",
-    "households_low_income",
-    "population",
-]
+COUNTS = [*CHANGE_COUNTS, "population"]
 TOL = 1e-6
 
 
