@@ -61,6 +61,20 @@ def den_haag_2019(cbs_dir, nl_geometry):
         return read_units(nl_geometry, cbs_dir / DEN_HAAG_2019, year=2019)
 
 
+
+#: Population by migration background in three groups (the multigroup reference tests).
+MIGRATION_COLUMNS = ["population_migration_western", "population_migration_nonwestern", "rest"]
+
+
+@pytest.fixture(scope="session")
+def den_haag_migration(den_haag_2019):
+    """Den Haag 2019 buurten with :data:`MIGRATION_COLUMNS` known and someone living there."""
+    df = den_haag_2019.copy()
+    df["rest"] = (df["population"] - df[MIGRATION_COLUMNS[0]]
+                  - df[MIGRATION_COLUMNS[1]]).clip(lower=0)
+    df = df.dropna(subset=MIGRATION_COLUMNS)
+    return df[df[MIGRATION_COLUMNS].sum(axis=1) > 0].reset_index(drop=True)
+
 def read_quietly(*args, **kwargs):
     """``read_units`` with its expected data warnings (hidden values, CRS guess) silenced."""
     import warnings

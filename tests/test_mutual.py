@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import SEED
+from conftest import MIGRATION_COLUMNS, SEED
 
 from mixing.errors import InputError
 from mixing.kernels import multigroup
@@ -28,15 +28,8 @@ with warnings.catch_warnings():
 RTOL = 1e-9
 # R test_mutual_total.R / test_mutual_local.R: units a, b (rows) x groups 1..4 (columns)
 R_TABLE = np.array([[40.0, 20, 5, 1], [20, 40, 60, 80]])
-COLS = ["population_migration_western", "population_migration_nonwestern", "rest"]
+COLS = MIGRATION_COLUMNS
 
-
-@pytest.fixture(scope="module")
-def den_haag_counts(den_haag_2019):
-    df = den_haag_2019.copy()
-    df["rest"] = (df["population"] - df[COLS[0]] - df[COLS[1]]).clip(lower=0)
-    df = df.dropna(subset=COLS)
-    return df[df[COLS].sum(axis=1) > 0].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- total / H
@@ -77,8 +70,8 @@ def test_h_between_within_r_supergroups():
     assert (w.M, w.H) == pytest.approx((d.within, d.H_within), rel=1e-14)
 
 
-def test_h_decomposition_den_haag_matches_segregation(den_haag_counts):
-    df = den_haag_counts
+def test_h_decomposition_den_haag_matches_segregation(den_haag_migration):
+    df = den_haag_migration
     d = multigroup.mutual_information_decomposition(df[COLS].to_numpy(), df["wijk_code"])
     wijk = df.groupby("wijk_code")[COLS].sum().reset_index()
     with warnings.catch_warnings():
@@ -109,8 +102,8 @@ def test_bootstrap_bias_matches_first_order_theory():
     assert list(frame["stat"]) == ["M", "H"] and frame["se"].gt(0).all()
 
 
-def test_bootstrap_batch_equals_separate_calls(den_haag_counts):
-    c = den_haag_counts[COLS].to_numpy()
+def test_bootstrap_batch_equals_separate_calls(den_haag_migration):
+    c = den_haag_migration[COLS].to_numpy()
     ids = np.where(np.arange(len(c)) < 50, "GM0001", "GM0002")
     both = mutual_total(c, groups=ids, se=True, replicates=20, seed=SEED)
     one = mutual_total(c[ids == "GM0002"], groups=ids[ids == "GM0002"], se=True,
@@ -177,8 +170,8 @@ def test_local_r_table():
     assert loc.unit_ls[0] == pytest.approx((pa * np.log(pa / P)).sum(), rel=1e-14)
 
 
-def test_local_den_haag_equals_first_step_of_divergence_profile(den_haag_counts):
-    df = den_haag_counts
+def test_local_den_haag_equals_first_step_of_divergence_profile(den_haag_migration):
+    df = den_haag_migration
     loc = mutual_local(df[COLS].to_numpy())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

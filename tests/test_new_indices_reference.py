@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SEED
+from conftest import MIGRATION_COLUMNS, SEED
 
 from mixing.kernels import aspatial
 from mixing.kernels.local import global_distortion, local_distortion
@@ -25,7 +25,7 @@ with warnings.catch_warnings():
     from segregation.multigroup import GlobalDistortion
 
 RTOL = 1e-9
-COLS = ["population_migration_western", "population_migration_nonwestern", "rest"]
+COLS = MIGRATION_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +33,6 @@ def social(den_haag_2019):
     df = den_haag_2019[["dwellings_social", "dwellings"]].dropna()
     return df[df["dwellings"] > 0].reset_index(drop=True)
 
-
-@pytest.fixture(scope="module")
-def mix(den_haag_2019):
-    df = den_haag_2019.copy()
-    df["rest"] = (df["population"] - df[COLS[0]] - df[COLS[1]]).clip(lower=0)
-    df = df.dropna(subset=COLS)
-    return df[df[COLS].sum(axis=1) > 0].reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- modified Gini
@@ -105,19 +98,21 @@ def _centroids(df):
     return np.column_stack([c.x, c.y])
 
 
-def test_global_distortion_matches_segregation(mix):
+def test_global_distortion_matches_segregation(den_haag_migration):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = GlobalDistortion(mix, COLS).statistic
-    ours = global_distortion(mix[COLS].to_numpy(), centroids=_centroids(mix))
+        ref = GlobalDistortion(den_haag_migration, COLS).statistic
+    ours = global_distortion(den_haag_migration[COLS].to_numpy(),
+                             centroids=_centroids(den_haag_migration))
     np.testing.assert_allclose(ours, ref, rtol=RTOL)
 
 
-def test_local_distortion_matches_segregation(mix):
+def test_local_distortion_matches_segregation(den_haag_migration):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = LocalDistortion(mix, COLS).statistics
-    ours = local_distortion(mix[COLS].to_numpy(), centroids=_centroids(mix))
+        ref = LocalDistortion(den_haag_migration, COLS).statistics
+    ours = local_distortion(den_haag_migration[COLS].to_numpy(),
+                            centroids=_centroids(den_haag_migration))
     np.testing.assert_allclose(ours, np.asarray(ref, dtype=float), rtol=RTOL)
 
 
