@@ -47,7 +47,6 @@ CONFIG = REPO / "config" / "examples" / "nl-2024.yaml"
 STAGES = ("ingest", "indices", "autocorrelation", "scales", "maps")
 #: stages that can also be run the old way, for comparison (``--stages scales_per_municipality``)
 EXTRA = ("scales_per_municipality",)
-INDEX_INFERENCE = ("dissimilarity", "gini", "entropy", "isolation", "exposure")
 
 
 # ----------------------------------------------------------------------------- config
@@ -114,7 +113,7 @@ def stage_indices(members, config, work):
     settings = config.get("indices", {})
     units = _read_units(members, work)
     table = index_table(units, indices=settings.get("indices"),
-                        inference_indices=tuple(settings.get("inference", INDEX_INFERENCE)),
+                        inference_indices=settings.get("inference"),  # None: the catalogue's
                         permutations=settings.get("permutations", 999),
                         replicates=settings.get("replicates", 999), seed=config["seed"])
     local_table = local_index_table(units)
