@@ -141,6 +141,15 @@ def test_page_is_offline_and_english_on_request(lab, page):
         scenario_page(summary, scenarios, units, after, language="de")
 
 
+def test_demo_page_names_its_synthetic_source(page):
+    """The footer credits CBS only for CBS data (the lab fixture is the demo city)."""
+    text = html.unescape(page)
+    footer = text[text.index("<footer>"):text.index("</footer>")]
+    assert "Bron: synthetische gegevens (mixing demo), niet van CBS; berekend met mixing" \
+        in footer
+    assert "CBS, CC BY" not in footer
+
+
 def test_empty_table_gives_a_page_that_says_so(lab):
     units, scenarios, summary, after = lab
     empty = scenario_page(summary.iloc[0:0], scenarios, units, after)

@@ -60,6 +60,13 @@ def test_overview_in_english_without_scenarios(two_cities):
     assert "Scenario effects" not in page
 
 
+def test_overview_of_demo_cities_only_does_not_credit_cbs(two_cities):
+    units, indices = two_cities
+    page = overview_page(units, indices)
+    assert "Bron: synthetische gegevens (mixing demo), niet van CBS" in page
+    assert "Bron: CBS" not in page
+
+
 def test_figures_are_written_as_png_and_svg(tmp_path, local):
     units = make_demo_city()
     for name, fig in {"share": share_figure(units), "lisa": lisa_figure(units, local),

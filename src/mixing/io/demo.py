@@ -40,6 +40,8 @@ from mixing.schema import CANONICAL_COLUMNS, COUNT_COLUMNS, CRS, validate_units
 
 __all__ = [
     "DEMO_CODE",
+    "SYNTHETIC_PREFIX",
+    "is_synthetic",
     "DEMO_NAME",
     "DEMO_SEED",
     "DEMO_YEAR",
@@ -53,6 +55,8 @@ __all__ = [
 ]
 
 DEMO_CODE = "DEMO01"
+#: Codes that start with this are synthetic demo municipalities, never CBS data.
+SYNTHETIC_PREFIX = "DEMO"
 DEMO_NAME = "Demostad (synthetisch)"
 DEMO_SEED = 2024
 DEMO_YEAR = 2024
@@ -97,6 +101,15 @@ _RIVER_NAME = "Demstroom"
 _RIVER_PARTS = ("West", "Midden", "Oost")
 _EMPTY_NAMES = ("Bedrijventerrein De Kade", "Industrieterrein Havens-Oost", "Stadspark")
 
+
+
+def is_synthetic(code: object) -> bool:
+    """Whether a municipality code is a synthetic demo municipality (labelled as such).
+
+    >>> is_synthetic("DEMO01"), is_synthetic("GM0518")
+    (True, False)
+    """
+    return str(code).startswith(SYNTHETIC_PREFIX)
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
     return np.random.default_rng([int(seed), stream])

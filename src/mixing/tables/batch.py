@@ -16,6 +16,7 @@ import pandas as pd
 
 from mixing.geometry.aggregate import aggregate_units
 from mixing.io.cbs import read_units
+from mixing.io.demo import is_synthetic
 
 __all__ = ["make_batches", "read_batch", "split_by_municipality"]
 
@@ -74,7 +75,7 @@ def read_batch(
     result: dict[str, gpd.GeoDataFrame] = {}
     for codes in groups.values():
         source = sources[codes[0]]
-        demo = all(code.startswith("DEMO") for code in codes)
+        demo = all(is_synthetic(code) for code in codes)
         tables = source.get("table")
         if isinstance(tables, list) and len(tables) == 1:
             tables = tables[0]

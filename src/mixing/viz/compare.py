@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from mixing.dimensions import DIMENSIONS
+from mixing.io.demo import is_synthetic
 from mixing.scenarios.labels import scenario_title, short_title
 from mixing.scenarios.spec import Scenario
 from mixing.scenarios.tables import unit_changes
@@ -126,7 +127,7 @@ TEXT = {
         "assumptions": "Aannames van het rekenmodel",
         "id": "naam in de configuratie",
         "unknown": "onbekend",
-        "source": "Bron: CBS, CC BY 4.0; berekend met mixing (rekenmodel, geen voorspelling).",
+        "computed": "berekend met mixing (rekenmodel, geen voorspelling).",
         "empty": "Geen scenario's berekend (geen gegevens over sociale huur).",
         "new_unit": "nieuw",
         "assumption_names": {
@@ -222,8 +223,7 @@ TEXT = {
         "assumptions": "Assumptions of the accounting model",
         "id": "name in the configuration",
         "unknown": "unknown",
-        "source": "Source: CBS, CC BY 4.0; computed with mixing (accounting model, not a "
-                  "forecast).",
+        "computed": "computed with mixing (accounting model, not a forecast).",
         "empty": "No scenarios computed (no social-housing data).",
         "new_unit": "new",
         "assumption_names": {
@@ -658,6 +658,8 @@ def scenario_page(
     first = units.iloc[0]
     name = first.get("municipality_name")
     where = name if isinstance(name, str) and name else str(first["municipality_code"])
+    words = style.words(language)
+    source = words["synthetic_source" if is_synthetic(first["municipality_code"]) else "source"]
     year = int(first["year"])
     head = (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -724,5 +726,5 @@ def scenario_page(
         + "".join(cards)
         + f"<section class='box'><details><summary>{_esc(text['assumptions'])}</summary>"
         f"<table class='facts'>{assumptions}</table></details></section>"
-        f"<footer>{_esc(text['source'])}</footer></main></body></html>"
+        f"<footer>{_esc(source)}; {_esc(text['computed'])}</footer></main></body></html>"
     )

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from mixing.io.demo import is_synthetic
 from mixing.io.files import atomic_path
 from mixing.scenarios.labels import short_title
 from mixing.viz import style
@@ -41,7 +42,7 @@ def _new_figure(size: tuple[float, float]) -> Figure:
 
 def _source(units: pd.DataFrame, language: str) -> str:
     text = style.words(language)
-    synthetic = str(units["municipality_code"].iat[0]).startswith("DEMO")
+    synthetic = is_synthetic(units["municipality_code"].iat[0])
     return text["synthetic_source"] if synthetic else text["source"]
 
 

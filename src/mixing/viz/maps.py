@@ -33,6 +33,7 @@ from jinja2 import Template
 
 from mixing.catalogue import index
 from mixing.dimensions import DIMENSIONS, Label
+from mixing.io.demo import is_synthetic
 from mixing.schema import COUNT_COLUMNS
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
@@ -234,7 +235,7 @@ def _municipality(units: pd.DataFrame) -> str:
 
 
 def _is_synthetic(units: pd.DataFrame) -> bool:
-    return str(units["municipality_code"].iat[0]).startswith("DEMO")
+    return is_synthetic(units["municipality_code"].iat[0])
 
 
 def _title_panel(units, indices, text, level, language) -> str:

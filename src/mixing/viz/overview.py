@@ -19,6 +19,7 @@ import shapely
 from mixing import catalogue
 from mixing.dimensions import Label
 from mixing.errors import InputError
+from mixing.io.demo import is_synthetic
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
 from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, static_text
@@ -163,7 +164,8 @@ def overview_page(
         "title": words["title"],
         "labels": {"unit_code": text["unit_code"], "wijk": "", "click_hint": "",
                    "layers": text["layers"], "background_group": text["background_group"],
-                   "source": text["source"]},
+                   "source": text["synthetic_source"]
+                   if all(is_synthetic(c) for c in codes) else text["source"]},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},
         "layers": [layer.config(language, words["not_computed"]) for layer in layers],
         "groups": [["indicators", GROUPS["indicators"](language)]],
@@ -188,7 +190,7 @@ def overview_page(
 def _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
             level) -> str:
     e = html.escape
-    synthetic = [c for c in outlines["code"] if c.startswith("DEMO")]
+    synthetic = [c for c in outlines["code"] if is_synthetic(c)]
     parts = []
     if synthetic:
         note = words["synthetic"].format(codes=", ".join(synthetic))
