@@ -23,11 +23,11 @@ from mixing.geometry.weights import build_weights, subset
 from mixing.kernels import aspatial as kernels
 from mixing.kernels import autocorr
 from mixing.kernels.inference import two_value_test
-from mixing.scenarios import district, optimiser, transforms
 from mixing.scenarios.assumptions import ASSUMPTION_COLUMNS, MODEL_NOTE
 from mixing.scenarios.spec import Scenario
 from mixing.scenarios.state import social_share
 from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult
+from mixing.scenarios.types import TYPES
 from mixing.tables.frames import index_table
 
 __all__ = [
@@ -40,15 +40,8 @@ __all__ = [
     "CHANGE_COUNTS",
 ]
 
-#: Scenario type -> transform (``combine`` is handled by :func:`apply_scenario`).
-TRANSFORMS = {
-    "differentiate": transforms.differentiate,
-    "spread": transforms.spread,
-    "add_social": transforms.add_social,
-    "allocation": transforms.allocation,
-    "new_district": district.new_district,
-    "target": optimiser.target,
-}
+#: Scenario type -> transform, read from the type records (``combine``: its steps).
+TRANSFORMS = {name: t.transform for name, t in TYPES.items() if t.transform is not None}
 
 COST_COLUMNS = [
     "dwellings_converted",
@@ -59,7 +52,8 @@ COST_COLUMNS = [
     "low_income_displaced",
     "years_needed",
     "years_needed_mean",
-    "shortfall",
+    "households_not_rehoused",
+    "dwellings_not_placed",
     "units_changed",
 ]
 SUMMARY_COLUMNS = (
