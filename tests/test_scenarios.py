@@ -347,15 +347,30 @@ def test_run_scenarios_table(city):
         & (summary["index"] == "dissimilarity")
     ].iloc[0]
     assert row.households_displaced > 0
-    assert row.efficiency_per_displaced_household == pytest.approx(
-        row.change / row.households_displaced
+    assert row.change_per_100_households_moved == pytest.approx(
+        100 * row.change / row.households_displaced
     )
+    assert row.dwellings_changed == pytest.approx(row.dwellings_demolished + row.dwellings_built)
+    assert row.change_per_1000_dwellings_changed == pytest.approx(
+        1000 * row.change / row.dwellings_changed)
+    # demolition takes social homes from low-income applicants just as a sale does
+    assert row.social_dwellings_lost > 0
+    assert row.social_dwellings_lost >= row.social_stock_before - row.social_stock_after - 1e-6
+    assert row.duration_basis == "building" and row.title_nl.startswith("Sloop en nieuwbouw")
     trow = summary[
         (summary.scenario == "t")
         & (summary.dimension == "social_housing")
         & (summary["index"] == "dissimilarity")
     ].iloc[0]
     assert trow.scenario_value <= trow.threshold_rule_value + 1e-9
+    assert trow.threshold_rule_change == pytest.approx(trow.threshold_rule_value - trow.baseline)
+    assert 0 < trow.threshold_rule_level < 1
+    # the optimiser's sale takes years at the turnover pace, like every sale
+    assert trow.duration_basis == "turnover" and trow.years_needed > 0
+    ranks = summary[(summary.dimension == "social_housing")
+                    & (summary["index"] == "dissimilarity")].set_index("scenario")
+    assert ranks["rank"].min() == 1
+    assert ranks["change"].idxmin() in ranks.index[ranks["rank"] == 1]
     assert summary["moran_i_before"].notna().all() and summary["moran_i_after"].notna().all()
     assert summary["p_value_change"].between(0, 1).all()
     assert summary["hh_clusters_before"].notna().all()

@@ -32,7 +32,14 @@ from mixing.scenarios.spec import (
     parse_scenarios,
     scenario,
 )
-from mixing.scenarios.tables import SUMMARY_COLUMNS, apply_scenario, run_scenarios, unit_changes
+from mixing.scenarios.tables import (
+    SUMMARY_COLUMNS,
+    apply_scenario,
+    run_scenarios,
+    scenario_changes,
+    summary_columns,
+    unit_changes,
+)
 from mixing.scenarios.transforms import (
     ScenarioCosts,
     ScenarioResult,
@@ -67,5 +74,7 @@ __all__ = [
     "apply_scenario",
     "run_scenarios",
     "unit_changes",
+    "scenario_changes",
+    "summary_columns",
     "scenario_title",
 ]
