@@ -199,7 +199,7 @@ def test_hostile_name_is_shown_as_text_and_never_runs(driver, demo):
 def den_haag(den_haag_2019, seed, tmp_path_factory):
     """Den Haag 2019 with local.csv and one scenario, built by the library as the workflow
     does (999 permutations, as config.yaml)."""
-    from mixing.scenarios import load_scenarios, run_scenarios
+    from mixing.scenarios import load_scenarios, run_scenarios, scenario_changes
 
     units = den_haag_2019
     _, local = autocorrelation_tables(units, permutations=999, seed=seed)
@@ -208,7 +208,8 @@ def den_haag(den_haag_2019, seed, tmp_path_factory):
     summary, after = run_scenarios(units, chosen, seed=seed, permutations=0, p_values=False)
     path = tmp_path_factory.mktemp("maps") / "GM0518.html"
     path.write_text(municipality_map(units, index_table(units), local=local, scenarios=after,
-                                     scenario_table=summary, scenario_specs=specs),
+                                     scenario_table=summary,
+                                     scenario_changes=scenario_changes(units, after)),
                     encoding="utf-8")
     return path, units, local, summary
 

@@ -223,7 +223,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           "één rij per scenario en buurt: aantallen, aandelen en bijdrage aan D voor en na",
           ("scenario", "unit_code", "unit_name", "{count}_before", "{count}_after",
            "social_housing_before", "social_housing_after", "changed",
-           "share_{dimension}_before", "share_{dimension}_after",
+           "share_{dimension}_before", "share_{dimension}_after", "share_{dimension}_change",
            "d_contribution_{dimension}_before", "d_contribution_{dimension}_after",
            "d_contribution_{dimension}_change"), _own("scenario_changes")),
     Table("scenario_units", ("results/{municipality}/scenario_units/{scenario}.parquet",),

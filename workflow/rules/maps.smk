@@ -27,6 +27,7 @@ rule map:
         weights=batch_files("weights.npz"),
         scenario_units=batch_files("scenario_units"),
         scenario_table=batch_files("scenarios.csv"),
+        scenario_changes=batch_files("scenario_changes.csv"),
         html=batch_files("map.html"),
         scenario_page=batch_files("scenarios.html"),
         vitality=batch_files("vitality.csv"),
@@ -89,7 +90,6 @@ rule overview:
         indices=files("indices.csv", MUNICIPALITIES),
         scenarios=files("scenarios.csv", MUNICIPALITIES) if SCENARIOS else {},
         runs="results/runs",
-        scenario_specs=scenarios_file() or "",
         language=config["language"],
     log:
         "logs/overview/all.log",

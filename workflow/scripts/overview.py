@@ -45,12 +45,9 @@ with script_log(snakemake.log[0]) as log:
              len(no_data), len(html))
 
     if "effects_png" in snakemake.output.keys() and scenarios is not None:
-        from mixing.scenarios import load_scenarios
         from mixing.viz.figures import save_figure, scenario_effects_figure
 
         names = units.drop_duplicates("municipality_code").set_index("municipality_code")[
             "municipality_name"].to_dict()
-        specs = load_scenarios(params.scenario_specs) if params.scenario_specs else None
-        save_figure(scenario_effects_figure(scenarios, names=names, specs=specs,
-                                            language=params.language),
+        save_figure(scenario_effects_figure(scenarios, names=names, language=params.language),
                     Path(snakemake.output.effects_png).with_suffix(""))

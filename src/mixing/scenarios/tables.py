@@ -500,7 +500,8 @@ def scenario_changes(units: pd.DataFrame, after: Mapping[str, pd.DataFrame],
     -------
     DataFrame
         ``scenario`` and the columns of :func:`unit_changes`, then per dimension
-        ``share_<dim>_before`` / ``_after`` (group / total, NaN when unknown) and
+        ``share_<dim>_before`` / ``_after`` / ``_change`` (group / total, NaN when
+        unknown) and
         ``d_contribution_<dim>_before`` / ``_after`` / ``_change`` (each buurt's term of
         D, :func:`mixing.kernels.local.dissimilarity_contribution`; they add up to D).
         Sign convention: change = after - before. A unit the scenario adds has no
@@ -520,9 +521,11 @@ def scenario_changes(units: pd.DataFrame, after: Mapping[str, pd.DataFrame],
             if f"{key}_after" not in new or f"{key}_before" not in old:
                 continue
             b, a = old[f"{key}_before"].to_numpy(), new[f"{key}_after"].to_numpy()
+            share_before = old[f"share_{dim}_before"].to_numpy()
+            share_after = new[f"share_{dim}_after"].to_numpy()
             parts.append(pd.DataFrame({
-                f"share_{dim}_before": old[f"share_{dim}_before"].to_numpy(),
-                f"share_{dim}_after": new[f"share_{dim}_after"].to_numpy(),
+                f"share_{dim}_before": share_before, f"share_{dim}_after": share_after,
+                f"share_{dim}_change": share_after - share_before,
                 f"{key}_before": b, f"{key}_after": a,
                 f"{key}_change": a - np.nan_to_num(b),
             }))

@@ -22,7 +22,6 @@ from matplotlib.ticker import FuncFormatter
 
 from mixing.io.demo import is_synthetic
 from mixing.io.files import atomic_path
-from mixing.scenarios.labels import short_title
 from mixing.viz import style
 from mixing.viz.layers import Layer, MapTables, build, dimension_label
 
@@ -104,15 +103,15 @@ def scenario_effects_figure(
     dimension: str = "social_housing",
     index: str = "dissimilarity",
     names: Mapping[str, str] | None = None,
-    specs: Mapping | None = None,
     language: str = "nl",
 ) -> Figure:
     """Change in an index against the number of displaced households, one point per scenario.
 
     ``scenarios`` has the columns ``scenario, dimension, index, change, households_displaced``
     (and optionally ``municipality_code``: one colour per municipality, labelled with
-    ``names[code]`` or the ``municipality_name`` column). ``specs``
-    (:func:`mixing.scenarios.load_scenarios`) titles the points in ``language``.
+    ``names[code]`` or the ``municipality_name`` column). Points are labelled with the
+    table's ``short_<language>`` column (:func:`mixing.scenarios.run_scenarios`), else the
+    scenario's name.
     """
     missing = {"scenario", "dimension", "index", "change", "households_displaced"} - set(
         scenarios.columns)
@@ -129,11 +128,11 @@ def scenario_effects_figure(
     for (code, group), color in zip(groups, _SERIES, strict=False):
         ax.scatter(group["households_displaced"], group["change"], color=color,
                    label=names.get(code, code) or None, zorder=3)
-        for row in group.itertuples():
-            spec = (specs or {}).get(row.scenario)
-            label = short_title(spec, language) if spec is not None else str(row.scenario)
+        short = f"short_{language}"
+        for row in group.to_dict("records"):
+            label = row[short] if isinstance(row.get(short), str) else str(row["scenario"])
             ax.annotate(textwrap.fill(label, 34),
-                        (row.households_displaced, row.change),
+                        (row["households_displaced"], row["change"]),
                         textcoords="offset points", xytext=(5, 3), fontsize=7)
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.margins(x=0.2, y=0.12)

@@ -353,7 +353,7 @@ def municipality_map(
     local: pd.DataFrame | None = None,
     scenarios: Mapping[str, pd.DataFrame] | None = None,
     scenario_table: pd.DataFrame | None = None,
-    scenario_specs: Mapping | None = None,
+    scenario_changes: pd.DataFrame | None = None,
     alpha: float = 0.05,
     language: str = "nl",
     level: str | None = None,
@@ -385,8 +385,10 @@ def municipality_map(
     scenario_table : DataFrame, optional
         scenarios.csv (:func:`mixing.scenarios.run_scenarios`): the costs in each scenario
         layer's legend (households that must move, dwellings sold, demolished, built).
-    scenario_specs : mapping of str to Scenario, optional
-        :func:`mixing.scenarios.load_scenarios`: titles the scenario layers in ``language``.
+    scenario_changes : DataFrame, optional
+        scenario_changes.csv (:func:`mixing.scenarios.scenario_changes`): the per-buurt
+        change in share and in the contribution to D (without it those layers are
+        skipped; titles come from ``scenario_table``).
     alpha : float
         The significance level of local.csv, named in the LISA and Gi* legends.
     language : {"nl", "en"}
@@ -425,7 +427,7 @@ def municipality_map(
             raise ValueError(f"local must have the columns ['unit_code', 'variable']; "
                              f"missing {sorted(missing)}")
     tables = MapTables(shown, language, local=local, indices=indices, scenario_units=scenarios,
-                       scenario_table=scenario_table, scenario_specs=scenario_specs,
+                       scenario_table=scenario_table, scenario_changes=scenario_changes,
                        alpha=alpha, level=level, vitality=vitality)
     layers = build_all(tables)
     # summary lines in every tooltip: the shares

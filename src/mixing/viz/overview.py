@@ -16,11 +16,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mixing import catalogue
 from mixing.dimensions import Label
-from mixing.errors import InputError
 from mixing.io.demo import is_synthetic
-from mixing.viz import style
+from mixing.viz import compare, style
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
 from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, static_text
 
@@ -43,11 +41,9 @@ OVERVIEW_LABELS = style.by_language({
     "open": Label("kaart openen", "open map"),
     "d": "D {dimension}",
     "scenarios": Label("Effect van scenario's", "Scenario effects"),
-    "scenario": "Scenario",
-    "dimension": Label("Dimensie", "Dimension"),
-    "index": "Index",
-    "change": Label("Verandering", "Change"),
-    "displaced": Label("Verhuisde huishoudens", "Households displaced"),
+    "scenarios_note": Label("Per gemeente gerangschikt zoals op haar scenariopagina: ",
+                            "Per municipality ranked as on its scenario page: "),
+    "page": Label("scenariopagina", "scenario page"),
     "not_computed": Label("niet berekend (geen gegevens)", "not computed (no data)"),
     "synthetic": Label("Let op: {codes} is een synthetische demogemeente, geen CBS-gegevens.",
                        "Note: {codes} is a synthetic demo municipality, not CBS data."),
@@ -78,14 +74,6 @@ def _cell(value: float, language: str, decimals: int = 2) -> str:
         return "<td class='mx-num' data-sort=''>&ndash;</td>"
     return (f"<td class='mx-num' data-sort='{value:.6g}'>"
             f"{style.number(value, decimals, language)}</td>")
-
-
-def _index_label(name, language: str) -> str:
-    """The catalogue's label of an index (``Segregatie-index D``), else its name."""
-    try:
-        return catalogue.index(str(name)).label(language)
-    except InputError:
-        return str(name)
 
 
 def _d(indices: pd.DataFrame, code: str, level: str, dimension: str) -> tuple[float, float, float]:
@@ -121,7 +109,8 @@ def overview_page(
     links : mapping of str to str, optional
         ``municipality_code`` -> relative link of its map (default ``{code}/map.html``).
     scenarios : DataFrame, optional
-        ``municipality_code, scenario, dimension, index, change, households_displaced``.
+        The stacked scenario tables (:func:`mixing.scenarios.run_scenarios`): one row per
+        municipality and scenario is listed, ranked as on its scenario page.
     language : {"nl", "en"}
     level : str
         Level whose D is shown.
@@ -218,22 +207,42 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     if scenarios is not None and not scenarios.empty:
-        parts.append(f"<h2>{e(words['scenarios'])}</h2>")
-        head = [words["municipality"], words["scenario"], words["dimension"], words["index"],
-                words["change"], words["displaced"]]
-        parts.append("<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
-                     + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
-        names = dict(zip(outlines["code"], outlines["name"], strict=True))
-        for row in scenarios.itertuples():
-            code = str(getattr(row, "municipality_code", ""))
-            dimension = dimension_label(row.dimension, language)
-            parts.append(
-                "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
-                f"<td>{e(dimension)}</td><td>{e(_index_label(row.index, language))}</td>"
-                + _cell(float(row.change), language, 3)
-                + _cell(float(row.households_displaced), language, 0) + "</tr>")
-        parts.append("</tbody></table>")
+        parts.append(_scenario_table(scenarios, outlines, links, words, language))
     return "".join(parts)
+
+
+def _scenario_table(scenarios, outlines, links, words, language) -> str:
+    """One row per municipality and scenario, in the words of the scenario page
+    (:data:`mixing.viz.compare.TEXT`): title, rank, change in D of the headline dimension,
+    households that must move, homes changed, and a link to the page."""
+    e = html.escape
+    page = compare.TEXT[language]
+    rows = compare.headline_rows(scenarios)
+    dims = {str(d) for d in rows["dimension"]}
+    noun = dimension_label(dims.pop(), language) if len(dims) == 1 else "…"
+    head = [words["municipality"], page["col_rank"], page["col_scenario"],
+            page["col_drop"].format(dim=noun), page["col_displaced"], page["col_changed"]]
+    out = [f"<h2>{e(words['scenarios'])}</h2>",
+           f"<p>{e(words['scenarios_note'])}{e(page['ranking'].format(dim=noun))}</p>",
+           "<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
+           + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    names = dict(zip(outlines["code"], outlines["name"], strict=True))
+    title = f"title_{language}"
+    keys = [k for k in ("municipality_code", "rank") if k in rows]
+    ordered = rows.sort_values(keys, kind="stable") if keys else rows
+    for row in ordered.to_dict("records"):
+        code = str(row.get("municipality_code", ""))
+        link = links.get(code, f"{code}/map.html").rsplit("/", 1)[0]
+        href = f"{link}/scenarios.html#{row['scenario']}"
+        label = row[title] if isinstance(row.get(title), str) else str(row["scenario"])
+        out.append("<tr>" + f"<td>{e(names.get(code, code))}</td>"
+                   + _cell(float(row.get("rank", np.nan)), language, 0)
+                   + f"<td><a href='{e(href)}'>{e(label)}</a></td>"
+                   + _cell(float(row["change"]), language, 3)
+                   + _cell(float(row["households_displaced"]), language, 0)
+                   + _cell(float(row.get("dwellings_changed", np.nan)), language, 0) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 def _no_data_table(no_data: Mapping[str, str], links: Mapping[str, str], words) -> str:
