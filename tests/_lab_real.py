@@ -25,7 +25,9 @@ def den_haag_lab(units, folder: Path) -> dict:
     changes.to_csv(folder / "scenario_changes.csv", index=False)
     page = scenario_page(summary, changes, units)
     (folder / "scenarios.html").write_text(page, encoding="utf-8")
-    html = municipality_map(units, None, scenarios=after, explorer=explorer_payload(units))
+    html = municipality_map(units, None, scenarios=after, scenario_table=summary,
+                            scenario_changes=changes,
+                            explorer=explorer_payload(units, assumptions=scenarios.assumptions))
     (folder / "map.html").write_text(html, encoding="utf-8")
     return {"scenarios": scenarios, "summary": summary, "after": after, "changes": changes,
             "folder": folder}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
@@ -383,3 +385,42 @@ def test_run_scenarios_rejects_two_municipalities(city):
     two.loc[two.index[:5], "municipality_code"] = "GM0001"
     with pytest.raises(ValueError, match="one municipality"):
         run_scenarios(two, {"s": scenario("s", "spread")}, seed=SEED)
+
+
+def test_concentration_thresholds_come_from_the_caller(city):
+    summary, _ = run_scenarios(city, {"s": scenario("s", "spread", cap=0.5)}, seed=SEED,
+                               dimensions=("social_housing",), indices=("dissimilarity",),
+                               permutations=0, p_values=False, thresholds=(0.4, 0.6))
+    from mixing.scenarios import summary_columns
+
+    assert list(summary.columns) == summary_columns((0.4, 0.6))
+    share = (city["dwellings_social"] / city["dwellings"]).to_numpy()
+    assert summary["units_above_40_before"].iat[0] == int((share > 0.4).sum())
+    assert summary["units_above_60_before"].iat[0] == int((share > 0.6).sum())
+    assert "units_above_50_before" not in summary
+
+
+def test_the_analysis_level_is_decided_in_one_place():
+    """schema.analysis_level is the one rule (the finest level); no module decides it by
+    another rule (the first row's level, or buurt-else-first)."""
+    import re
+
+    import pandas as pd
+
+    from mixing.errors import InputError
+    from mixing.schema import analysis_level
+
+    def levels(*names):
+        return pd.DataFrame({"level": list(names)})
+
+    assert analysis_level(levels("wijk", "buurt", "gemeente")) == "buurt"
+    assert analysis_level(levels("gemeente", "pc4")) == "pc4"
+    assert analysis_level(levels("wijk")) == "wijk"
+    with pytest.raises(InputError, match="level"):
+        analysis_level(levels())
+    root = Path(__file__).resolve().parents[1]
+    other_rules = re.compile(r'\["level"\]\.(iloc|iat)\[0\]\]|"buurt" if \(units\["level"\]')
+    offenders = [str(p.relative_to(root)) for folder in ("src", "workflow")
+                 for p in (root / folder).rglob("*.py")
+                 if other_rules.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -17,6 +17,7 @@ from mixing.geometry.weights import load_weights
 from mixing.io.files import write_text
 from mixing.runlog import script_log
 from mixing.scenarios import load_scenarios
+from mixing.schema import analysis_level
 from mixing.viz.compare import scenario_page
 from mixing.viz.explorer import explorer_payload
 from mixing.viz.maps import municipality_map
@@ -45,7 +46,7 @@ with script_log(snakemake.log[0]) as log:
         after = {name: gpd.read_parquet(folder / f"{name}.parquet") for name in params.names}
         table = pd.read_csv(params.scenario_table[code]) if params.names else None
         changes = pd.read_csv(params.scenario_changes[code]) if params.names else None
-        level = "buurt" if (units["level"] == "buurt").any() else units["level"].iloc[0]
+        level = analysis_level(units)
         shown = units[(units["level"] == level) & units.geometry.notna()
                       & ~units.geometry.is_empty].reset_index(drop=True)
         explorer = (explorer_payload(shown, load_weights(params.weights[code]),

@@ -16,6 +16,7 @@ from mixing.geometry.weights import load_weights
 from mixing.io.files import write_table
 from mixing.runlog import script_log
 from mixing.scenarios import load_scenarios, run_scenarios, scenario_changes, summary_columns
+from mixing.schema import analysis_level
 from mixing.workflow_io import publish, usable_codes
 
 if "snakemake" not in globals():
@@ -31,7 +32,7 @@ with script_log(snakemake.log[0]) as log:
     scenarios = load_scenarios(snakemake.input.scenarios) if names else {}
     for code in usable_codes(snakemake.input.units, params.municipalities, log):
         units = gpd.read_parquet(params.units[code])
-        buurten = units[units["level"] == units["level"].iloc[0]].reset_index(drop=True)
+        buurten = units[units["level"] == analysis_level(units)].reset_index(drop=True)
         if names and buurten["dwellings_social"].notna().any():
             summary, after = run_scenarios(buurten, scenarios, seed=params.seed,
                                            permutations=params.permutations,

@@ -23,6 +23,7 @@ from mixing.geometry.weights import SpatialWeights, build_weights, subset
 from mixing.kernels import autocorr
 from mixing.kernels.concentration import THRESHOLDS, concentration_classes
 from mixing.kernels.local import dissimilarity_contribution, location_quotient
+from mixing.schema import FINEST_FIRST
 
 __all__ = [
     "JOIN_COUNTS",
@@ -50,8 +51,9 @@ LOCAL_COLUMNS = ["municipality_code", "year", "level", "unit_code", "unit_name",
 
 
 def analysis_units(units: pd.DataFrame) -> pd.DataFrame:
-    """The finest level of every municipality, in a stable order (municipality, code)."""
-    finest = units["level"].map({"pc6": 0, "pc4": 1, "buurt": 2, "wijk": 3, "gemeente": 4})
+    """The finest level of every municipality (:func:`mixing.schema.analysis_level`), in a
+    stable order (municipality, code)."""
+    finest = units["level"].map({level: k for k, level in enumerate(FINEST_FIRST)})
     keep = finest == finest.groupby(units["municipality_code"]).transform("min")
     return units[keep].sort_values(["municipality_code", "unit_code"]).reset_index(drop=True)
 

@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter
 
 from mixing.io.demo import is_synthetic
 from mixing.io.files import atomic_path
+from mixing.schema import analysis_level
 from mixing.viz import style
 from mixing.viz.layers import Layer, MapTables, build, dimension_label
 
@@ -159,8 +160,7 @@ def scenario_effects_figure(
 def _drawable(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The finest level's units that have a geometry (codes missing from the boundary file
     cannot be drawn)."""
-    level = "buurt" if (units["level"] == "buurt").any() else units["level"].iat[0]
-    shown = units[units["level"] == level]
+    shown = units[units["level"] == analysis_level(units)]
     return shown[shown.geometry.notna() & ~shown.geometry.is_empty].reset_index(drop=True)
 
 

@@ -34,7 +34,7 @@ from jinja2 import Template
 from mixing.catalogue import index
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.io.demo import is_synthetic
-from mixing.schema import COUNT_COLUMNS
+from mixing.schema import COUNT_COLUMNS, analysis_level
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
 
@@ -412,7 +412,7 @@ def municipality_map(
     if units.empty:
         raise ValueError("units is empty: nothing to map")
     if level is None:
-        level = "buurt" if (units["level"] == "buurt").any() else str(units["level"].iat[0])
+        level = analysis_level(units)
     shown = units[units["level"] == level].reset_index(drop=True)
     if shown.empty:
         raise ValueError(f"units has no rows at level {level!r}; levels present: "
