@@ -241,5 +241,6 @@ def test_rehousing_shortfall_is_named_under_who_pays(lab, page):
 def test_chart_and_table_share_one_sign(lab, page):
     """change = after - before on both: a falling D is below zero in the chart and negative
     in the table."""
-    assert "(na − voor; lager = meer gemengd)" in page
-    assert "Daling van D" not in page
+    assert "Verandering D lage inkomens (na − voor)" in page  # the chart's axis
+    assert "Verandering D lage inkomens (na − voor)</th>" in page  # the overview's column
+    assert "onder de stippellijn daalt D" in page and "Daling van D" not in page

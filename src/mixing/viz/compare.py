@@ -60,11 +60,13 @@ TEXT = {
                      "gemiddeld lid van de groep.",
         "overview": "Overzicht",
         "chart": "Effect tegenover kosten",
-        "chart_y": "Verandering van D {dim} (na − voor; lager = meer gemengd)",
+        "chart_y": "Verandering D {dim} (na − voor)",
         "chart_x_displaced": "Huishoudens die moeten verhuizen",
         "chart_x_changed": "Woningen verkocht, gesloopt of gebouwd",
-        "chart_note": "Een scenario zonder verhuizingen is niet gratis: rechts staan de "
-                      "woningen die verkocht, gesloopt of gebouwd worden.",
+        "chart_note": "Verandering = na − voor, hier en in elke tabel: onder de stippellijn "
+                      "daalt D (meer gemengd). Een scenario zonder verhuizingen is niet "
+                      "gratis: rechts staan de woningen die verkocht, gesloopt of gebouwd "
+                      "worden.",
         "col_scenario": "Scenario",
         "col_rank": "Rang",
         "col_drop": "Verandering D {dim} (na − voor)",
@@ -175,11 +177,12 @@ TEXT = {
                      "neighbourhood of an average member of the group.",
         "overview": "Overview",
         "chart": "Effect against cost",
-        "chart_y": "Change in D {dim} (after − before; lower = more mixed)",
+        "chart_y": "Change in D {dim} (after − before)",
         "chart_x_displaced": "Households that must move",
         "chart_x_changed": "Homes sold, demolished or built",
-        "chart_note": "A scenario without displacement is not free: the right panel shows the "
-                      "homes sold, demolished or built.",
+        "chart_note": "Change = after − before, here and in every table: below the dashed "
+                      "line D falls (more mixed). A scenario without displacement is not "
+                      "free: the right panel shows the homes sold, demolished or built.",
         "col_scenario": "Scenario",
         "col_rank": "Rank",
         "col_drop": "Change in D {dim} (after − before)",
@@ -719,7 +722,7 @@ table.indices th, table.indices td { padding: 3px 6px; border-bottom: 1px solid 
   text-align: right; } table.indices th:first-child { text-align: left; font-weight: normal; }
 table.indices tr:first-child th { font-weight: bold; border-bottom: 1px solid #999; }
 table.overview th, table.overview td { padding: 4px 8px; border-bottom: 1px solid #eee;
-  text-align: right; } table.overview th:first-child, table.overview td:first-child {
+  text-align: right; } table.overview th:nth-child(-n+2), table.overview td:nth-child(-n+2) {
   text-align: left; } table.overview tr:first-child th { border-bottom: 1px solid #999; }
 .ci { color: #666; font-size: 12px; } .chg { font-weight: bold; }
 .warning { background: #fff4e5; border-left: 4px solid #e6550d; padding: 6px 10px;
