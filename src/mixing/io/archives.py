@@ -43,6 +43,8 @@ _DIRECTORY_BYTES_PER_MEMBER = 1024
 _OTHER_MAGIC = {**{b"BZh" + bytes([level]): "bzip2" for level in b"123456789"},
                 b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd",
                 b"7z\xbc\xaf\x27\x1c": "7-Zip", b"Rar!": "RAR"}
+#: Rows decoded per step when a Parquet file is counted.
+_PARQUET_ROWS = 4096
 _DAMAGED = (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError,
             RuntimeError, ValueError, struct.error)
 
@@ -68,7 +70,7 @@ def _unsupported(label: object, found: str) -> InputError:
 
 
 def _too_large(label: object, limit: int, declared: bool = False) -> InputError:
-    how = "declares members of" if declared else "expands to"
+    how = "declares a content of" if declared else "expands to"
     return InputError(
         f"the compressed file {how} more than {limits.size(limit)}, the limit for one "
         "input; refused before unpacking it further (a compression bomb, or not a CBS "
@@ -106,9 +108,23 @@ def _collect(stream: BinaryIO, label: object, what: str) -> bytearray:
     return out
 
 
+def _gzip_declared(path: str | os.PathLike, label: object) -> None:
+    """Refuse at once when the gzip trailer's size (ISIZE, the last member's size modulo
+    4 GiB) already passes the limit; a smaller claim is still counted while unpacking."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        if handle.tell() < 18:  # header + trailer: too short to hold anything
+            return
+        handle.seek(-4, os.SEEK_END)
+        (declared,) = struct.unpack("<I", handle.read(4))
+    if declared > limits.MAX_UNPACKED_BYTES:
+        raise _too_large(label, limits.MAX_UNPACKED_BYTES, declared=True)
+
+
 def read_gzip(path: str | os.PathLike, label: object = None) -> bytearray:
     """The decompressed bytes of a gzip file (every gzip member), at most the limit."""
     label = path if label is None else label
+    _gzip_declared(path, label)
     try:
         with gzip.open(path, "rb") as stream:
             return _collect(stream, label, "gzip")
@@ -204,6 +220,7 @@ def check_archive(path: str | os.PathLike, label: object = None) -> str | None:
     found = kind(path)
     try:
         if found == "gzip":
+            _gzip_declared(path, label)
             with gzip.open(path, "rb") as stream:
                 _drain(stream, label, 0, found)
         elif found == "zip":
@@ -222,23 +239,34 @@ def check_archive(path: str | os.PathLike, label: object = None) -> str | None:
 
 
 def check_parquet(path: str | os.PathLike, label: object = None) -> None:
-    """Refuse a Parquet file whose column data expands beyond the limit.
+    """Refuse a Parquet file whose data expands beyond the limit once decoded.
 
-    Parquet compresses inside: its footer states every row group's uncompressed size, and
-    Arrow refuses a page that decompresses to another size than its header states, so the
-    sum of the footer's sizes bounds what reading the file allocates.
+    Parquet compresses inside, and its dictionary and run-length encodings expand further
+    when decoded (one short code repeated a million times). The footer's uncompressed
+    sizes are checked first; then the file is decoded in batches of :data:`_PARQUET_ROWS`
+    rows, counting the decoded bytes, and dropped before it is read for real.
     """
     import pyarrow.parquet as pq
 
     label = path if label is None else label
+    limit = limits.MAX_UNPACKED_BYTES
     try:
-        meta = pq.read_metadata(path)
+        with pq.ParquetFile(path) as handle:
+            meta = handle.metadata
+            declared = sum(meta.row_group(i).total_byte_size
+                           for i in range(meta.num_row_groups))
+            if declared > limit:
+                raise _too_large(label, limit, declared=True)
+            counted = 0
+            for batch in handle.iter_batches(batch_size=_PARQUET_ROWS):
+                counted += batch.nbytes
+                if counted > limit:
+                    raise _too_large(label, limit)
+    except InputError:
+        raise
     except (OSError, ValueError) as err:
         raise InputError(f"cannot read this as a Parquet file ({err})", file=label,
                          fix="write it again (pandas: frame.to_parquet(path))") from None
-    total = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-    if total > limits.MAX_UNPACKED_BYTES:
-        raise _too_large(label, limits.MAX_UNPACKED_BYTES, declared=True)
 
 
 def read_bytes(path: str | os.PathLike, label: object = None) -> bytes | bytearray:
