@@ -2,17 +2,19 @@
 
 A 1.5 MB zip can hold 1.5 GB of blanks; read whole, it ends in a MemoryError. Here nothing
 is trusted: a zip's central directory is sized from its end record before it is parsed,
-the sizes the members declare are summed first (a cheap refusal for an honest bomb), and
-then the bytes are counted while they are decompressed, in :data:`CHUNK` pieces, and the
-reading stops as soon as the total passes :data:`mixing.limits.MAX_UNPACKED_BYTES` (so at
-most ``limit + CHUNK`` bytes are ever held). A member that claims fewer bytes than it holds
-is cut at its claim by :mod:`zipfile` and then fails its CRC check: refused as damaged.
+the sizes the members declare (and a gzip's trailer) are checked first, a cheap refusal for
+an honest bomb, and then the bytes are counted while they are decompressed, in
+:data:`CHUNK` pieces, stopping as soon as the total passes
+:data:`mixing.limits.MAX_UNPACKED_BYTES`. A zip member that claims fewer bytes than it
+holds is cut at its claim by :mod:`zipfile` and then fails its CRC check: refused as damaged.
 
-Text tables are decompressed here into memory (:func:`read_gzip`, :func:`read_zip_member`);
-map files are read by GDAL through ``/vsigzip/`` and ``/vsizip/``, which cannot be bounded
-from Python, so :func:`check_archive` first streams the whole archive through a counter
-and GDAL only gets it when it fits. Nested archives are never unpacked: a member is read
-as the one data file it must be, and an archive inside fails as "not a CBS file".
+Text tables are counted in a first pass that keeps nothing, then decompressed into memory
+(:func:`read_gzip`, :func:`read_zip_member`): a bomb is refused holding one chunk, and an
+honest CBS table of a few MB is unpacked twice, in milliseconds. Map files are read by GDAL
+through ``/vsigzip/`` and ``/vsizip/``, which Python cannot bound, so
+:func:`check_archive` streams the whole archive through the counter first and GDAL only
+gets it when it fits. Nested archives are never unpacked: a member is read as the one data
+file it must be, and an archive inside fails as "not a CBS file".
 """
 
 from __future__ import annotations
@@ -126,6 +128,8 @@ def read_gzip(path: str | os.PathLike, label: object = None) -> bytearray:
     label = path if label is None else label
     _gzip_declared(path, label)
     try:
+        with gzip.open(path, "rb") as stream:  # count first, holding one chunk at a time
+            _drain(stream, label, 0, "gzip")
         with gzip.open(path, "rb") as stream:
             return _collect(stream, label, "gzip")
     except InputError:
@@ -194,8 +198,11 @@ def read_zip_member(path: str | os.PathLike, member: str, label: object = None) 
     label = f"{path}!{member}" if label is None else label
     zip_members(path, path)
     try:
-        with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-            return _collect(stream, label, "zip")
+        with zipfile.ZipFile(path) as archive:
+            with archive.open(member) as stream:  # count first, one chunk at a time
+                _drain(stream, label, 0, "zip")
+            with archive.open(member) as stream:
+                return _collect(stream, label, "zip")
     except InputError:
         raise
     except _DAMAGED as err:
