@@ -27,7 +27,8 @@ Why these values
 
 from __future__ import annotations
 
-__all__ = ["MAX_UNPACKED_BYTES", "MAX_ARCHIVE_MEMBERS", "MAX_COUNTS", "RAISE_HINT", "size"]
+__all__ = ["MAX_UNPACKED_BYTES", "MAX_ARCHIVE_MEMBERS", "MAX_COUNTS", "MAX_OPTIMISER_STEPS",
+           "RAISE_HINT", "size"]
 
 #: Most bytes the members of one compressed input (gzip, zip, xlsx) may expand to, in total.
 MAX_UNPACKED_BYTES = 1 << 30
@@ -45,6 +46,10 @@ MAX_COUNTS = {
     "m": 1_000_000,  # threshold grid of the profile indices
     "k": 1_000,  # nearest neighbours
 }
+
+#: Most greedy steps (``budget / step``) of a ``target`` scenario; each evaluates the index
+#: once per candidate buurt. The default step makes about 100.
+MAX_OPTIMISER_STEPS = 10_000
 
 #: How to get past a byte limit (there is no switch for it, on purpose).
 RAISE_HINT = ("if the file is genuine, unpack it and pass the unpacked file (the limit is "
