@@ -221,6 +221,17 @@ def test_map_files_opened_by_gdal_directly_are_checked(tmp_path):
     refused(check_archive, zip_bomb(tmp_path / "honest.zip", {"wijk.geojson": blanks()}))
 
 
+def test_a_scenario_geometry_file_is_checked(tmp_path):
+    from mixing.io.demo import make_demo_city
+    from mixing.scenarios import new_district
+
+    bomb = lie_about_sizes(zip_bomb(tmp_path / "wijk.zip", {"wijk.shp": blanks()}))
+    refused(new_district, make_demo_city(), geometry_file=str(bomb),
+            match="wijk.zip!wijk.shp: cannot decompress")
+    refused(new_district, make_demo_city(), geometry_file=str(tmp_path / "nope.gpkg"),
+            match="nope.gpkg: the new district's geometry_file is not a file")
+
+
 def test_workflow_ingest_reads_through_the_same_check(tmp_path):
     bomb = gzip_bomb(tmp_path / "kwb.csv.gz")
     refused(read_batch, {"GM0001": {"table": [str(bomb)], "year": 2019}})

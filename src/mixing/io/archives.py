@@ -31,13 +31,13 @@ from typing import BinaryIO
 from mixing import limits
 from mixing.errors import InputError
 
-__all__ = ["CHUNK", "GZIP_MAGIC", "ZIP_MAGIC", "kind", "read_gzip", "zip_members",
+__all__ = ["CHUNK", "kind", "read_gzip", "zip_members",
            "read_zip_member", "check_archive", "check_parquet", "read_bytes"]
 
 #: Bytes decompressed per step: the most a refusal reads beyond the limit.
 CHUNK = 1 << 20
-GZIP_MAGIC = b"\x1f\x8b"
-ZIP_MAGIC = b"PK\x03\x04"
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP = b"PK\x05\x06"
 #: Bytes of central directory allowed per allowed member (a 46-byte record and its name).
 _DIRECTORY_BYTES_PER_MEMBER = 1024
@@ -58,9 +58,9 @@ def kind(path: str | os.PathLike) -> str | None:
     """
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head[:2] == GZIP_MAGIC:
+    if head[:2] == _GZIP_MAGIC:
         return "gzip"
-    if head[:4] in (ZIP_MAGIC, _EMPTY_ZIP):
+    if head[:4] in (_ZIP_MAGIC, _EMPTY_ZIP):
         return "zip"
     return next((name for magic, name in _OTHER_MAGIC.items() if head.startswith(magic)),
                 None)

@@ -11,6 +11,7 @@ residents come from is not modelled. """
 from __future__ import annotations
 
 import math
+import os
 
 import geopandas as gpd
 import numpy as np
@@ -183,6 +184,9 @@ def new_district(
 
     geoms = None
     if geometry_file is not None:
+        if not os.path.isfile(geometry_file):
+            raise InputError("the new district's geometry_file is not a file",
+                             file=geometry_file, fix="check the path in the scenarios file")
         check_archive(geometry_file)  # a zipped shapefile is unpacked by GDAL: bound it
         shape = gpd.read_file(geometry_file)
         shape = shape.set_crs(CRS) if shape.crs is None else shape.to_crs(CRS)

@@ -125,7 +125,7 @@ def read_source(path: str | Path) -> RawTable:
     GeoJSON) are read without unpacking them first, and never beyond
     :data:`mixing.limits.MAX_UNPACKED_BYTES` (:mod:`mixing.io.archives`).
     """
-    from mixing.io.archives import check_archive, read_gzip
+    from mixing.io.archives import check_archive, kind, read_gzip
     from mixing.io.readers.geo import read_geo_table
     from mixing.io.readers.statline import read_text_table
 
@@ -138,15 +138,14 @@ def read_source(path: str | Path) -> RawTable:
         raise InputError("expected a file, got a directory", file=path,
                          fix="pass the CSV/GeoPackage inside the directory")
     suffix = path.suffix.lower()
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if suffix == ".gz" or (head[:2] == b"\x1f\x8b" and suffix in TEXT_SUFFIXES):
+    packed = kind(path)
+    if suffix == ".gz" or (packed == "gzip" and suffix in TEXT_SUFFIXES):
         inner = Path(path.stem) if suffix == ".gz" else path
         if inner.suffix.lower() in GEO_SUFFIXES:
             check_archive(path)
             return read_geo_table(f"/vsigzip/{path.resolve()}", label=str(path))
         return read_text_table(path, data=read_gzip(path))
-    if suffix == ".zip" or (head == b"PK\x03\x04" and suffix in TEXT_SUFFIXES):
+    if suffix == ".zip" or (packed == "zip" and suffix in TEXT_SUFFIXES):
         return _read_zip(path)
     if suffix in TEXT_SUFFIXES:
         return read_text_table(path)
