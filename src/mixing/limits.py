@@ -11,12 +11,14 @@ and the workflow's config schema (``workflow/schemas/config.schema.yaml``, teste
 Why these values
 ----------------
 :data:`MAX_UNPACKED_BYTES`
-    The largest real CBS files the project reads are far smaller: the national 2024 buurt
-    table (85984NED, all ~15,000 buurten) is 2.3 MB, the national generalised buurt
-    boundaries 3.3 MB, the national PC4 GeoPackage 7.9 MB, and the full-detail national
-    wijk- en buurtkaart GeoPackage (all three levels) a few hundred MB. 1 GiB leaves a
-    margin of more than 100 times the national tables and about twice the largest national
-    map file, and refuses the 1.5 GB of blanks a 1.5 MB zip bomb expands to.
+    The real CBS files in the shared test data are far smaller: the national 2024 buurt
+    table (85984NED, every buurt) is 2.3 MB, the national generalised buurt boundaries
+    3.3 MB, the national PC4 GeoPackage 7.9 MB, the largest of them. The full-detail
+    national wijk- en buurtkaart (three levels, every attribute) is larger -- published
+    as GeoParquet it is 58 + 39 + 26 MB compressed -- but stays well under a GiB unpacked.
+    1 GiB is more than 100 times the largest file measured, fits the national map files,
+    and refuses the 1.5 GB of blanks a 1.5 MB zip bomb expands to. The memory a refusal
+    costs does not depend on it (the bytes are counted before they are kept).
 :data:`MAX_ARCHIVE_MEMBERS`
     A CBS zip holds a handful of files (a shapefile's sidecars, a GeoPackage, a PDF).
 :data:`MAX_COUNTS`
