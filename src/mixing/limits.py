@@ -15,7 +15,8 @@ Why these values
     table (85984NED, every buurt) is 2.3 MB, the national generalised buurt boundaries
     3.3 MB, the national PC4 GeoPackage 7.9 MB, the largest of them. The full-detail
     national wijk- en buurtkaart (three levels, every attribute) is larger -- published
-    as GeoParquet it is 58 + 39 + 26 MB compressed -- but stays well under a GiB unpacked.
+    as GeoParquet it is 58 + 39 + 26 MB compressed; not measured unpacked here, but a few
+    times that, under a GiB.
     1 GiB is more than 100 times the largest file measured, fits the national map files,
     and refuses the 1.5 GB of blanks a 1.5 MB zip bomb expands to. The memory a refusal
     costs does not depend on it (the bytes are counted before they are kept).
