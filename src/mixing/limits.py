@@ -11,7 +11,7 @@ and the workflow's config schema (``workflow/schemas/config.schema.yaml``, teste
 Why these values
 ----------------
 :data:`MAX_UNPACKED_BYTES`
-    The real CBS files in the shared test data are far smaller: the national 2024 buurt
+    The real CBS files in the shared test data are far below it: the national 2024 buurt
     table (85984NED, every buurt) is 2.3 MB, the national generalised buurt boundaries
     3.3 MB, the national PC4 GeoPackage 7.9 MB, the largest of them. The full-detail
     national wijk- en buurtkaart (three levels, every attribute) is larger -- published
