@@ -107,18 +107,24 @@ def _municipality_cells(counts, groups, within=None):
 
 
 def _summary(est: np.ndarray, boot: np.ndarray, ci: float):
-    """Bias-corrected estimate, se, bias and percentile interval centred on the former.
+    r"""Bootstrap summary of R ``segregation``'s ``bootstrap_summary``.
 
-    The replicates scatter around ``est + bias``; moving their percentiles by ``-2 bias``
-    centres the interval on the corrected estimate ``est - bias`` (as R's README output,
-    whose intervals bracket the debiased estimates).
+    ``boot`` holds the replicates on axis 0. R debiases every replicate,
+    :math:`d_b = 2\,\hat\theta - \theta^*_b`, and reports their mean
+    (:math:`2\hat\theta - \bar\theta^*`), their standard deviation (ddof 1), the bias
+    :math:`\bar\theta^* - \hat\theta` and the percentile interval *of the debiased
+    replicates* (R ``quantile`` type 7 = numpy ``linear``). Returns ``(estimate, se,
+    bias, ci_low, ci_high)``.
     """
     with quiet():
-        mean = np.nanmean(boot, axis=0) if boot.size else np.full(est.shape, np.nan)
-        bias = mean - est
-        se = np.nanstd(boot, axis=0, ddof=1)
-        lo, hi = np.nanquantile(boot, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
-    return est - bias, se, bias, lo - 2 * bias, hi - 2 * bias
+        if not boot.size:
+            nan = np.full(np.shape(est), np.nan)
+            return nan, nan, nan, nan, nan
+        debiased = 2 * est - boot
+        mean = np.nanmean(debiased, axis=0)
+        se = np.nanstd(debiased, axis=0, ddof=1)
+        lo, hi = np.nanquantile(debiased, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+    return mean, se, est - mean, lo, hi
 
 
 # ----------------------------------------------------------------------------- total
@@ -135,8 +141,8 @@ class MutualTotal:
     M, H : estimates (bias-corrected when ``se=True``: ``plain - bias``).
     M_se, H_se : bootstrap standard deviations (ddof 1).
     M_bias, H_bias : mean of the bootstrap replicates minus the plain estimate.
-    M_ci_low, M_ci_high, H_ci_low, H_ci_high : percentile interval of the replicates,
-        moved by ``-2 bias`` so that it is centred on the corrected estimate.
+    M_ci_low, M_ci_high, H_ci_low, H_ci_high : percentile interval of the debiased
+        replicates :math:`2 M - M^*_b` (R ``bootstrap_summary``).
     replicates : int, 0 without ``se``.
     labels : numpy.ndarray or None
     """
@@ -205,7 +211,9 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
     cell probabilities :math:`c_{ik} / T` and recomputes M and H. With :math:`\bar M^*`
     the mean of the replicates, the bias is :math:`\bar M^* - M` and the reported
     estimate :math:`M - \text{bias} = 2M - \bar M^*`; the standard error is the standard
-    deviation of the replicates. M is biased upwards in small samples (a unit with few
+    deviation of the replicates and the interval the ``ci`` percentile interval of the
+    debiased replicates :math:`2M - M^*_b` (R's ``bootstrap_summary``; for skewed
+    replicates this is not the replicates' own interval shifted by the bias). M is biased upwards in small samples (a unit with few
     residents rarely matches the city's mix by chance), so the correction lowers it.
 
     References: Theil (1971); Mora & Ruiz-Castillo (2011); Elbers (2023), *Sociological

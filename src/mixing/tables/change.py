@@ -55,6 +55,7 @@ from mixing.tables.regions import composition
 
 __all__ = [
     "COMPONENTS",
+    "FILL",
     "IPFConvergenceWarning",
     "MDifference",
     "YearComparison",
@@ -68,7 +69,8 @@ __all__ = [
 COMPONENTS = ("M_first", "M_second", "difference", "group_marginal", "unit_marginal",
               "structural", "additions", "removals")
 
-_FILL = 1e-4  # as segregation::ipf: cells present in one year only get a tiny count
+#: Count given to empty cells of the common support before IPF (R ``create_common_data``).
+FILL = 1e-10
 
 
 class IPFConvergenceWarning(UserWarning):
@@ -235,6 +237,20 @@ def _clean(counts, name) -> np.ndarray:
     return c
 
 
+def _fill(a: np.ndarray, b: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Per group: :data:`FILL`, or a thousandth of the smallest positive count if below it.
+
+    As R ``segregation``'s ``create_common_data`` (since Dec 2018, "IPF with very small
+    weights"): the filled count must stay far below every observed count of either year,
+    or the fill itself would carry weight in the fitted tables.
+    """
+    smallest = np.full(n, np.inf)
+    for x in (a, b):
+        pos = x > 0
+        np.minimum.at(smallest, np.broadcast_to(codes[:, None], x.shape)[pos], x[pos])
+    return np.where(FILL > smallest, smallest / 1000, FILL)
+
+
 def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_iter=10_000,
                                   precision=None):
     r"""Decompose the change of M between two datasets of the same units (Elbers 2023).
@@ -263,9 +279,11 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
     Let A = ``first``, B = ``second`` restricted to the common support (units with
     residents in both years, population groups present in both), and :math:`M_{gus}` the
     M of the table with group margins of year g, unit margins of year u and the
-    structure of year s (IPF of table s to those margins). Cells present in one year only
-    get the count 1e-4 before fitting, as in ``segregation::ipf``. Then (Elbers 2023,
-    Shapley values over the three factors):
+    structure of year s (IPF of table s to those margins). Empty cells of the common
+    support get the count :data:`FILL` = 1e-10 before fitting (a thousandth of the
+    smallest positive count of either year when that is smaller), as R
+    ``segregation``'s ``create_common_data``. Then (Elbers 2023, Shapley values over the
+    three factors):
 
     .. math::
         \text{structural} &= \tfrac12 (M_{AAB} - M_{AAA}) + \tfrac12 (M_{BBB} - M_{BBA}) \\
@@ -317,8 +335,9 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
     support = common[:, None] & cols[codes]
     a0, b0 = np.where(support, a, 0.0), np.where(support, b, 0.0)
     m_AAA, m_BBB = M(a0), M(b0)
-    af = np.where((a0 == 0) & (b0 > 0), _FILL, a0)
-    bf = np.where((b0 == 0) & (a0 > 0), _FILL, b0)
+    fill = _fill(a, b, codes, n)[codes][:, None]
+    af = np.where(support & (a0 == 0), fill, a0)
+    bf = np.where(support & (b0 == 0), fill, b0)
     with quiet():  # proportions: both years' margins sum to 1 per group
         af = af / batch.sum(af.sum(axis=1))[codes][:, None]
         bf = bf / batch.sum(bf.sum(axis=1))[codes][:, None]
