@@ -213,8 +213,9 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
     estimate :math:`M - \text{bias} = 2M - \bar M^*`; the standard error is the standard
     deviation of the replicates and the interval the ``ci`` percentile interval of the
     debiased replicates :math:`2M - M^*_b` (R's ``bootstrap_summary``; for skewed
-    replicates this is not the replicates' own interval shifted by the bias). M is biased upwards in small samples (a unit with few
-    residents rarely matches the city's mix by chance), so the correction lowers it.
+    replicates this is not the replicates' own interval shifted by the bias). M is
+    biased upwards in small samples (a unit with few residents rarely matches the city's
+    mix by chance), so the correction lowers it.
 
     References: Theil (1971); Mora & Ruiz-Castillo (2011); Elbers (2023), *Sociological
     Methods & Research* 52(1), 5-42.
