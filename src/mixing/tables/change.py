@@ -44,12 +44,13 @@ import numpy as np
 import pandas as pd
 
 from mixing.catalogue import HEADLINE_INDICES
-from mixing.checks import quiet
+from mixing.checks import integer, quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import multigroup
-from mixing.kernels._grouping import make_batch
+from mixing.kernels._grouping import group_generators, make_batch
 from mixing.kernels.inference import bootstrap_ci, two_value_test
+from mixing.kernels.mutual import _summary, log_base
 from mixing.tables.frames import index_table
 from mixing.tables.regions import composition
 
@@ -206,6 +207,10 @@ class MDifference:
     additions : change due to units / groups present only in ``second``.
     removals : change due to units / groups present only in ``first``.
     labels : numpy.ndarray or None
+    se, bias, ci_low, ci_high : mapping of component name to value, or None
+        Bootstrap summaries (``se=True``); the components are then bias-corrected.
+    replicates : int
+        Bootstrap replicates, 0 without ``se``.
     """
 
     M_first: float | np.ndarray
@@ -217,12 +222,23 @@ class MDifference:
     additions: float | np.ndarray
     removals: float | np.ndarray
     labels: np.ndarray | None = None
+    se: Mapping[str, float | np.ndarray] | None = None
+    bias: Mapping[str, float | np.ndarray] | None = None
+    ci_low: Mapping[str, float | np.ndarray] | None = None
+    ci_high: Mapping[str, float | np.ndarray] | None = None
+    replicates: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy table ``group, component, value`` (components in :data:`COMPONENTS` order)."""
+        """Tidy table ``group, component, value`` (components in :data:`COMPONENTS` order).
+
+        With a bootstrap (``replicates > 0``) also ``se, bias, ci_low, ci_high``.
+        """
         labels = [None] if self.labels is None else list(self.labels)
+        extra = ("se", "bias", "ci_low", "ci_high") if self.replicates else ()
         return pd.concat([pd.DataFrame({"group": labels, "component": c,
-                                        "value": np.atleast_1d(getattr(self, c))})
+                                        "value": np.atleast_1d(getattr(self, c)),
+                                        **{e: np.atleast_1d(getattr(self, e)[c])
+                                           for e in extra}})
                           for c in COMPONENTS], ignore_index=True)
 
 
@@ -252,7 +268,8 @@ def _fill(a: np.ndarray, b: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray
 
 
 def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_iter=10_000,
-                                  precision=None):
+                                  precision=None, se=False, replicates=100, ci=0.95, seed=None,
+                                  base=np.e):
     r"""Decompose the change of M between two datasets of the same units (Elbers 2023).
 
     Parameters
@@ -269,6 +286,21 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
         the exact Shapley decomposition. A number uses R ``segregation``'s stopping rule
         instead (:func:`ipf`; R's default is ``precision = 0.001``), which reproduces R's
         printed components up to R's own run-to-run noise.
+    se : bool, default False
+        Bootstrap (R ``mutual_difference(se = TRUE)``): each replicate redraws the
+        residents of both years from their observed cells (multinomial, per
+        municipality) and decomposes again; the result carries ``se``, ``bias``,
+        ``ci_low``, ``ci_high`` and bias-corrected components (R ``bootstrap_summary``:
+        percentiles of the debiased replicates). All replicates of all municipalities go
+        through one vectorised IPF.
+    replicates : int, default 100
+        Bootstrap replicates (R's ``n_bootstrap``).
+    ci : float, default 0.95
+        Coverage of the percentile interval.
+    seed : int, numpy.random.Generator or None
+        Root seed; each municipality draws from its own stream keyed by its id.
+    base : float, default e
+        Base of the logarithm (R ``base``).
 
     Returns
     -------
@@ -322,12 +354,16 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
     if a.shape != b.shape:
         raise InputError(f"`first` {a.shape} and `second` {b.shape} differ in shape",
                          fix="align both years on the same units (harmonise first)")
+    unit_log = log_base(base)
+    if se:
+        return _bootstrap_difference(a, b, groups, replicates, ci, seed, base,
+                                     dict(tol=tol, max_iter=max_iter, precision=precision))
     batch = make_batch(groups, a.shape[0])
     codes, n = batch.codes, batch.n_groups
     gid = codes if groups is not None else None
 
     def M(x):
-        return np.atleast_1d(multigroup.mutual_information(x, groups=gid))
+        return np.atleast_1d(multigroup.mutual_information(x, groups=gid)) / unit_log
 
     M1, M2 = M(a), M(b)
     common = (a.sum(axis=1) > 0) & (b.sum(axis=1) > 0)
@@ -357,6 +393,37 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
     out = batch.out
     return MDifference(out(M1), out(M2), out(M2 - M1), out(group), out(unit), out(structural),
                        out(M2 - m_BBB), out(m_AAA - M1), batch.labels)
+
+
+def _bootstrap_difference(a, b, groups, replicates, ci, seed, base, ipf_options):
+    """:func:`mutual_information_difference` with ``se=True`` (see there)."""
+    if not 0 < ci < 1:
+        raise InputError(f"argument `ci` must be in (0, 1), got {ci!r}", fix="pass e.g. 0.95")
+    reps = integer(replicates, "replicates", 2, example=100)
+    est = mutual_information_difference(a, b, groups=groups, base=base, **ipf_options)
+    batch = make_batch(groups, a.shape[0])
+    gens = group_generators(seed, batch)
+    rows_a, rows_b, ids = [], [], []
+    for g, gen in enumerate(gens):
+        idx = np.flatnonzero(batch.codes == g)
+        for year, rows in ((a, rows_a), (b, rows_b)):
+            cells = year[idx]
+            total = cells.sum()
+            draws = (gen.multinomial(int(np.rint(total)), (cells / total).ravel(), size=reps)
+                     if total > 0 else np.zeros((reps, cells.size)))
+            rows.append(draws.reshape(reps * idx.size, -1).astype(np.float64))
+        ids.append(g * reps + np.repeat(np.arange(reps), idx.size))
+    boot = mutual_information_difference(np.concatenate(rows_a), np.concatenate(rows_b),
+                                         groups=np.concatenate(ids), base=base, **ipf_options)
+    values, summaries = {}, {k: {} for k in ("se", "bias", "ci_low", "ci_high")}
+    for name in COMPONENTS:
+        observed = np.atleast_1d(getattr(est, name))
+        sims = np.asarray(getattr(boot, name)).reshape(batch.n_groups, reps).T
+        mean, sd, bias, lo, hi = _summary(observed, sims, ci)
+        values[name] = batch.out(mean)
+        for key, part in zip(summaries, (sd, bias, lo, hi), strict=True):
+            summaries[key][name] = batch.out(part)
+    return MDifference(**values, labels=batch.labels, **summaries, replicates=reps)
 
 
 # ----------------------------------------------------------------------------- frames
