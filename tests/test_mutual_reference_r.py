@@ -205,3 +205,113 @@ def test_schools_difference_components_add_up(schools00, schools05):
     parts = sum(getattr(d, c) for c in COMPONENTS[3:])
     assert parts == pytest.approx(d.difference, abs=1e-12)
     assert d.additions != 0 and d.removals != 0  # schools open and close
+
+
+# ----------------------------------------------------------------------------- methods
+R_DIFF_1 = np.array([[40.0, 30, 20, 10], [5, 10, 15, 20]])
+R_DIFF_2 = np.array([[20.0, 20, 20, 15], [5, 10, 10, 15]])
+
+
+def test_km_as_r():
+    # R "mutual_difference KM" (precision .0001): parts add up; unit <-> group symmetric
+    # when the table is transposed, to 5 decimals
+    d = mutual_information_difference(R_DIFF_1, R_DIFF_2, method="km", precision=1e-4)
+    t = mutual_information_difference(R_DIFF_1.T, R_DIFF_2.T, method="km", precision=1e-4)
+    assert len(d.to_frame()) == 9
+    parts = d.group_marginal + d.unit_marginal + d.interaction + d.structural
+    assert parts == pytest.approx(d.difference, abs=1e-15)
+    assert d.additions == 0 and d.removals == 0
+    assert d.M_first == pytest.approx(mutual_total(R_DIFF_1).M, rel=1e-14)
+    for mine, theirs in ((d.unit_marginal, t.group_marginal), (d.group_marginal,
+                         t.unit_marginal), (d.interaction, t.interaction),
+                         (d.structural, t.structural)):
+        assert round(mine, 5) == round(theirs, 5)
+
+
+def test_mrc_as_r():
+    # R "mutual_difference MRC": 8 rows, parts add up, M1 / M2 = mutual_total
+    for first, second in ((R_DIFF_1, R_DIFF_2), (R_DIFF_1.T, R_DIFF_2.T)):
+        d = mutual_information_difference(first, second, method="mrc")
+        assert len(d.to_frame()) == 8 and d.additions == 0 and d.removals == 0
+        parts = d.group_marginal + d.unit_marginal + d.structural
+        assert parts == pytest.approx(d.difference, abs=1e-15)
+        assert d.M_second == pytest.approx(mutual_total(second).M, rel=1e-14)
+    # the unit part is the change of the units' entropy (Mora & Ruiz-Castillo 2009)
+    d = mutual_information_difference(R_DIFF_1, R_DIFF_2, method="mrc")
+    assert d.unit_marginal == pytest.approx(
+        multigroup.diversity(R_DIFF_2.T) - multigroup.diversity(R_DIFF_1.T), rel=1e-14)
+
+
+def test_methods_bootstrap_and_base_as_r():
+    # R "mutual_difference SE" (km: 9 rows, mrc: 8) and "log base" (diff = M2 - M1)
+    for method, rows in (("km", 9), ("mrc", 8)):
+        boot = mutual_information_difference(R_DIFF_1, R_DIFF_2, method=method, se=True,
+                                             replicates=5, seed=SEED)
+        frame = boot.to_frame()
+        assert len(frame) == rows and (frame.loc[frame.value > 0, "se"] > 0).all()
+        two = mutual_information_difference(R_DIFF_1, R_DIFF_2, method=method, base=2)
+        assert two.difference == pytest.approx(two.M_second - two.M_first, abs=1e-15)
+
+
+def test_unknown_method():
+    from mixing.errors import InputError
+
+    with pytest.raises(InputError, match="unknown method 'X'"):
+        mutual_information_difference(R_DIFF_1, R_DIFF_2, method="X")
+
+
+@pytest.fixture(scope="module")
+def race_by_school(schools00, schools05):
+    """schools05 (first) and schools00 (second) as race x school tables, one column order."""
+    both = pd.concat([schools05.assign(year=1), schools00.assign(year=2)])
+    table = both.pivot_table(index="race", columns=["year", "school"], values="n",
+                             aggfunc="sum", fill_value=0.0, observed=False)
+    schools = sorted(set(schools00.school) | set(schools05.school))
+    first = table[1].reindex(columns=schools, fill_value=0.0).to_numpy(float)
+    second = table[2].reindex(columns=schools, fill_value=0.0).to_numpy(float)
+    return first, second
+
+
+def test_shapley_detailed_as_r(race_by_school, schools00, schools05):
+    # R "mutual_difference shapley_detailed structural" (group = school, unit = race)
+    first, second = race_by_school
+    simple = mutual_information_difference(first, second)
+    d = mutual_information_difference(first, second, method="shapley_detailed")
+    for name in COMPONENTS:
+        assert getattr(d, name) == pytest.approx(getattr(simple, name), abs=1e-5)
+    assert len(d.detail) == 5 * 6  # races x (p1, p2, ls_diff1, ls_diff2, ls_diff_mean, total)
+    wide = d.detail.pivot(index="unit", columns="stat", values="value")
+    identity = (0.5 * wide.p1 * wide.ls_diff1 + 0.5 * wide.p2 * wide.ls_diff2).sum()
+    assert identity == pytest.approx(wide.total.sum(), abs=1e-5)
+    assert wide.total.sum() == pytest.approx(d.structural, abs=1e-14)
+    # reversed: one row per school in both years (R: tolerance .001)
+    r = mutual_information_difference(first.T, second.T, method="shapley_detailed")
+    common = set(schools00.school) & set(schools05.school)
+    assert len(r.detail) == len(common) * 6
+    wide = r.detail.pivot(index="unit", columns="stat", values="value")
+    identity = (0.5 * wide.p1 * wide.ls_diff1 + 0.5 * wide.p2 * wide.ls_diff2).sum()
+    assert identity == pytest.approx(r.structural, abs=1e-3)
+
+
+def test_shapley_detailed_marginal_as_r(race_by_school, schools00, schools05):
+    first, second = race_by_school
+    d = mutual_information_difference(first, second, method="shapley_detailed_marginal")
+    assert len(d.detail) == 5 and d.detail.value.sum() == pytest.approx(d.unit_marginal,
+                                                                        abs=1e-14)
+    r = mutual_information_difference(first.T, second.T, method="shapley_detailed_marginal")
+    assert len(r.detail) == len(set(schools00.school) & set(schools05.school))
+    assert r.detail.value.sum() == pytest.approx(r.unit_marginal, abs=1e-14)
+
+
+def test_no_common_support_is_an_error_as_r(schools00, schools05):
+    # R "errors": schools00 white/black vs schools05 asian/hisp share no group
+    from mixing.errors import InputError
+
+    a = np.array([[10.0, 5, 0, 0], [3, 4, 0, 0]])
+    b = np.array([[0.0, 0, 3, 4], [0, 0, 5, 6]])
+    with pytest.raises(InputError, match="no unit and population group with residents"):
+        mutual_information_difference(a, b)
+    both = mutual_information_difference(np.vstack([a, a]), np.vstack([b, a]),
+                                         groups=[1, 1, 2, 2])
+    assert np.isnan(both.structural[0]) and both.structural[1] == 0.0
+    assert np.isfinite(both.M_first).all()
