@@ -134,3 +134,23 @@ def test_p_values_match_segregation_near_the_null(cities, null="systematic"):
                                      permutations=R_OURS, seed=SEED,
                                      alternative="two-sided").p_value
     assert abs(ours_two - two) < 2 * (4 * se) + 2 / R_OURS
+
+
+def test_unit_resampling_bootstrap_matches_segregation(cities):
+    # segregation's "bootstrap": whole units drawn with replacement (resample="units");
+    # the default here redraws residents within units, a different (narrower) distribution
+    df = _counts(cities["GM0518"], "social")
+    theirs = _segregation_null(df, "bootstrap", 100)
+    ours = inf.bootstrap_ci("dissimilarity", df["g"], df["t"], resample="units",
+                            replicates=R_OURS, seed=SEED)
+    assert_same_distribution(ours.simulated, theirs.est_sim)
+    residents = inf.bootstrap_ci("dissimilarity", df["g"], df["t"], replicates=R_OURS,
+                                 seed=SEED)
+    assert residents.sd < ours.sd / 2
+
+
+def test_unit_resampling_refuses_spatial_indices():
+    from mixing.errors import InputError
+
+    with pytest.raises(InputError, match="resample='units' repeats and drops units"):
+        inf.bootstrap_ci("spatial_dissimilarity", [1, 2], [3, 4], resample="units", seed=1)
