@@ -315,3 +315,16 @@ def test_no_common_support_is_an_error_as_r(schools00, schools05):
                                          groups=[1, 1, 2, 2])
     assert np.isnan(both.structural[0]) and both.structural[1] == 0.0
     assert np.isfinite(both.M_first).all()
+
+
+def test_shapley_detailed_with_se_as_r():
+    # R "mutual_difference shapley_detailed with SE": the detail rows get se, CI, bias too
+    d = mutual_information_difference(R_DIFF_1.T, R_DIFF_2.T, method="shapley_detailed",
+                                      se=True, replicates=10, seed=SEED)
+    assert len(d.to_frame()) == 8 and len(d.detail) == 4 * 6
+    assert list(d.detail.columns) == ["group", "unit", "stat", "value", "se", "bias",
+                                      "ci_low", "ci_high"]
+    plain = mutual_information_difference(R_DIFF_1.T, R_DIFF_2.T, method="shapley_detailed")
+    np.testing.assert_allclose(d.detail.value, plain.detail.value - d.detail.bias, rtol=1e-12,
+                               atol=1e-15)
+    assert (d.detail.se > 0).all()

@@ -324,7 +324,8 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
         municipality) and decomposes again; the result carries ``se``, ``bias``,
         ``ci_low``, ``ci_high`` and bias-corrected components (R ``bootstrap_summary``:
         percentiles of the debiased replicates). All replicates of all municipalities go
-        through one vectorised IPF.
+        through one vectorised IPF. With a detailed method the per-unit rows of
+        :attr:`MDifference.detail` get ``se``, ``bias``, ``ci_low`` and ``ci_high`` too.
     replicates : int, default 100
         Bootstrap replicates (R's ``n_bootstrap``).
     ci : float, default 0.95
@@ -565,9 +566,10 @@ def _bootstrap_difference(a, b, groups, replicates, ci, seed, base, method, ipf_
                                         **ipf_options)
     batch = make_batch(groups, a.shape[0])
     gens = group_generators(seed, batch)
-    rows_a, rows_b, ids = [], [], []
+    rows_a, rows_b, ids, origin = [], [], [], []
     for g, gen in enumerate(gens):
         idx = np.flatnonzero(batch.codes == g)
+        origin.append(np.tile(idx, reps))
         for year, rows in ((a, rows_a), (b, rows_b)):
             cells = year[idx]
             total = cells.sum()
@@ -575,9 +577,8 @@ def _bootstrap_difference(a, b, groups, replicates, ci, seed, base, method, ipf_
                      if total > 0 else np.zeros((reps, cells.size)))
             rows.append(draws.reshape(reps * idx.size, -1).astype(np.float64))
         ids.append(g * reps + np.repeat(np.arange(reps), idx.size))
-    simple = "shapley" if method.startswith("shapley") else method  # no detail per replicate
     boot = mutual_information_difference(np.concatenate(rows_a), np.concatenate(rows_b),
-                                         groups=np.concatenate(ids), base=base, method=simple,
+                                         groups=np.concatenate(ids), base=base, method=method,
                                          **ipf_options)
     values, summaries = {}, {k: {} for k in ("se", "bias", "ci_low", "ci_high")}
     for name in components(method):
@@ -587,8 +588,20 @@ def _bootstrap_difference(a, b, groups, replicates, ci, seed, base, method, ipf_
         values[name] = batch.out(mean)
         for key, part in zip(summaries, (sd, bias, lo, hi), strict=True):
             summaries[key][name] = batch.out(part)
+    detail = est.detail
+    if detail is not None:  # per unit and statistic; a unit empty in a replicate is left out
+        d = boot.detail
+        unit = np.concatenate(origin)[d["unit"].to_numpy()]
+        rep = d["group"].to_numpy(np.int64) % reps
+        sims = pd.Series(d["value"].to_numpy(), index=pd.MultiIndex.from_arrays(
+            [rep, unit, d["stat"].to_numpy()])).unstack([1, 2])
+        keys = pd.MultiIndex.from_arrays([detail["unit"], detail["stat"]])
+        sims = sims.reindex(index=range(reps), columns=keys).to_numpy(np.float64)
+        parts = _summary(detail["value"].to_numpy(np.float64), sims, ci)
+        detail = detail.assign(**dict(zip(("value", "se", "bias", "ci_low", "ci_high"), parts,
+                                          strict=True)))
     return MDifference(**values, labels=batch.labels, **summaries, replicates=reps,
-                       method=method, detail=est.detail)
+                       method=method, detail=detail)
 
 
 # ----------------------------------------------------------------------------- frames
