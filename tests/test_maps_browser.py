@@ -22,6 +22,7 @@ import shapely
 from conftest import page_data
 
 from mixing.io.demo import make_demo_city
+from mixing.scenarios import scenario_changes
 from mixing.tables.clusters import autocorrelation_tables
 from mixing.tables.frames import index_table
 from mixing.viz import style
@@ -132,9 +133,12 @@ def demo(tmp_path_factory, seed):
     local = autocorrelation_tables(units, permutations=99, seed=seed)[1]
     after = units.copy()
     after["dwellings_social"] = units["dwellings_social"] * 0.8
+    buurt = units["level"] == "buurt"
+    changes = scenario_changes(units[buurt], {"Verkoop 20 %": after[buurt]})
     path = tmp_path_factory.mktemp("maps") / "demo.html"
     path.write_text(municipality_map(units, index_table(units), local=local,
-                                     scenarios={"Verkoop 20 %": after}), encoding="utf-8")
+                                     scenarios={"Verkoop 20 %": after},
+                                     scenario_changes=changes), encoding="utf-8")
     return path, units, code
 
 

@@ -183,11 +183,6 @@ def _words(sc: Scenario, scenarios: Mapping[str, Scenario]) -> dict[str, str]:
     return out
 
 
-def _duration(sc: Scenario, scenarios: Mapping[str, Scenario]) -> str:
-    """How the years are known (:data:`mixing.scenarios.types.DURATIONS`)."""
-    return TYPES[sc.type].duration(sc.params)
-
-
 def _social_lost(units, after) -> tuple[float, float, float]:
     """Social stock before and after, and the social dwellings the buurten that lose any
     lose in all (sum of the per-buurt falls; built elsewhere does not make up for it)."""
@@ -345,7 +340,7 @@ def run_scenarios(
         per_scenario = {
             **_words(sc, scenarios),
             **{k: _clean(getattr(c, k)) for k in COST_COLUMNS},
-            "duration_basis": _duration(sc, scenarios),
+            "duration_basis": TYPES[sc.type].duration(sc.params),
             "dwellings_changed": _clean(changed),
             "social_dwellings_lost": lost,
             "social_stock_before": stock_before,
