@@ -163,7 +163,8 @@ def overview_page(
         "bounds": [[south, west], [north, east]],
         "title": words["title"],
         "labels": {"unit_code": text["unit_code"], "wijk": "", "click_hint": "",
-                   "layers": text["layers"], "background_group": text["background_group"],
+                   "layers": text["layers"], "legend": text["legend"],
+                   "background_group": text["background_group"],
                    "source": text["synthetic_source"]
                    if all(is_synthetic(c) for c in codes) else text["source"]},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},

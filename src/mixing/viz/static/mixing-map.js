@@ -119,6 +119,25 @@
       });
       var input = document.getElementById("mx-radio-" + id);
       if (input) input.checked = true;
+      document.dispatchEvent(new CustomEvent("mixing:layer", { detail: id }));
+    }
+
+    // A panel folds to its heading button (narrow maps: phones, or beside the explorer),
+    // so that it never covers the map; the button opens it again.
+    function foldable(box, label, cls) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "mx-fold " + cls;
+      button.setAttribute("aria-expanded", "true");
+      button.textContent = label;
+      button.addEventListener("click", function () { fold(box, !box.classList.contains("mx-folded")); });
+      box.insertBefore(button, box.firstChild);
+      return button;
+    }
+    function fold(box, on) {
+      box.classList.toggle("mx-folded", on);
+      var button = box.querySelector(".mx-fold");
+      if (button) button.setAttribute("aria-expanded", on ? "false" : "true");
     }
 
     // Layer control: one exclusive choice (the fills would hide each other), in groups.
@@ -126,7 +145,7 @@
       options: { position: "topright" },
       onAdd: function () {
         var box = L.DomUtil.create("div", "mx-control leaflet-bar");
-        var html = ["<div class='mx-control-title'>" + esc(L_.layers) + "</div>"];
+        var html = [];
         cfg.groups.forEach(function (group) {
           var members = cfg.layers.filter(function (d) { return d.group === group[0]; });
           if (!members.length) return;
@@ -152,6 +171,7 @@
             esc(cfg.background.label) + "</span></label></fieldset>");
         }
         box.innerHTML = html.join("");
+        foldable(box, L_.layers, "mx-control-title");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         box.addEventListener("change", function (event) {
@@ -197,12 +217,18 @@
           div.innerHTML = html.join("");
           legends[d.id] = div;
         });
+        foldable(box, L_.legend, "mx-legend-fold");
+        L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         return box;
       },
     });
 
     // ---------------------------------------------------------------- PNG of the view
+    function today() {
+      return new Date().toLocaleDateString(L_.locale || undefined,
+        { day: "numeric", month: "long", year: "numeric" });
+    }
     function wrap(ctx, text, maxWidth) {
       var words = String(text).split(/\s+/), lines = [], line = "";
       words.forEach(function (w) {
@@ -235,7 +261,9 @@
       ctx.fillText(def ? (def.subgroup ? def.subgroup + ": " + def.short : def.title) : "",
         10, 32);
       ctx.font = "12px " + font; ctx.fillStyle = "#555555";
-      ctx.fillText(L_.source, 10, header + box.height + 7);
+      // the date travels with the picture: a shared PNG says when it was made
+      ctx.fillText(L_.source + (L_.saved ? " \u00b7 " + L_.saved + " " + today() : ""),
+        10, header + box.height + 7);
 
       function legend() {
         if (!def) return;
@@ -355,22 +383,32 @@
         paddingBottomRight: [best.br[0], best.br[1] + 10], animate: false });
       fitting = false;
     }
+    // narrow map (a phone, or beside the explorer): layer choice and legend folded
+    var NARROW = 700;
+    function foldForWidth() {
+      var narrow = map.getSize().x < NARROW;
+      fold(document.querySelector(".mx-control"), narrow);
+      fold(document.querySelector(".mx-legends"), narrow);
+    }
+    function refit() {
+      map.invalidateSize({ animate: false });
+      foldForWidth();
+      if (!userView) fit();
+    }
+    map.on("resize", foldForWidth);
     map.on("dragstart", function () { userView = true; });
     map.on("zoomstart", function () { if (!fitting) userView = true; });
     fitting = true;
     map.fitBounds(cfg.bounds, { animate: false });
     fitting = false;
     if (cfg.layers.length) show(cfg.layers[0].id);
+    foldForWidth();
     fit();  // again, now that the title panel and the legend have their size
 
     // printing: the date on the title panel, and Leaflet redraws for the paper's size
     function beforePrint() {
       var stamp = document.querySelector(".mx-print-date");
-      if (stamp && L_.printed) {
-        stamp.textContent = " · " + L_.printed + " " +
-          new Date().toLocaleDateString(L_.locale || undefined,
-            { day: "numeric", month: "long", year: "numeric" });
-      }
+      if (stamp && L_.printed) stamp.textContent = " · " + L_.printed + " " + today();
       map.invalidateSize({ animate: false });
       if (!userView) fit();
     }
@@ -387,7 +425,7 @@
     }
 
     var view = {
-      map: map, config: cfg, show: show, png: png,
+      map: map, config: cfg, show: show, png: png, refit: refit,
       active: function () { return active === null ? null : cfg.layers[active].id; },
     };
     window.mixingMapView = view;
