@@ -404,10 +404,25 @@ def test_png_button_downloads_the_view_with_its_legend(driver, den_haag):
     path, _, _, _ = den_haag
     _open(driver, path)
     driver.execute_script("window.mixingMapView.show('gi-low_income')")
+    # record what is written on the picture
+    driver.execute_script(
+        "window.pngTexts = []; var f = CanvasRenderingContext2D.prototype.fillText;"
+        "CanvasRenderingContext2D.prototype.fillText = function (t) {"
+        "  window.pngTexts.push(String(t)); return f.apply(this, arguments); };")
     driver.find_element("id", "mx-png").click()
     url = WebDriverWait(driver, 10).until(lambda d: d.execute_script(
         "var a = document.getElementById('mx-png-link'); return a && a.href"))
     assert url.startswith("data:image/png;base64,")
+    # a shared picture says where, what, from which source and when it was saved
+    import datetime
+
+    months = ("januari februari maart april mei juni juli augustus september oktober "
+              "november december").split()
+    today = datetime.date.today()
+    texts = driver.execute_script("return window.pngTexts")
+    assert texts[0] == "'s-Gravenhage, 2019"
+    assert (f"Bron: CBS, CC BY 4.0 · Opgeslagen op {today.day} {months[today.month - 1]} "
+            f"{today.year}") in texts
     assert driver.execute_script("return document.getElementById('mx-png-link').download") \
         == "_s-Gravenhage_2019_gi-low_income.png"
     image = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
