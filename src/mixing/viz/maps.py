@@ -87,9 +87,7 @@ LABELS = style.by_language({
                         "Click for all data of this neighbourhood."),
     "png": Label("Kaart als afbeelding (PNG) opslaan", "Save the map as an image (PNG)"),
     "png_short": "PNG",
-    "printed": Label("Afgedrukt op", "Printed on"),
     "saved": Label("Opgeslagen op", "Saved on"),
-    "locale": Label("nl-NL", "en-GB"),
 })
 
 # The Dutch national grey base map; optional context, the polygons render without it.

@@ -203,6 +203,8 @@ WORDS = by_language({
     "synthetic_source": Label("Bron: synthetische gegevens (mixing demo), niet van CBS",
                               "Source: synthetic data (mixing demo), not CBS"),
     "made": Label("Gemaakt op {date} met mixing {version}", "Made on {date} with mixing {version}"),
+    "printed": Label("Afgedrukt op", "Printed on"),
+    "locale": Label("nl-NL", "en-GB"),
 })
 
 
