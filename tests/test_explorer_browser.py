@@ -284,8 +284,17 @@ def test_apply_refuses_unknown_keys_and_an_impossible_rebuild(page):
 
 
 def test_keyboard_reaches_the_explorer_and_chooses_buurten(fresh):
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
+    page = fresh()
+    # the button that opens the explorer is the third Tab stop (116 presses before issue 21):
+    # the skip link, the map, then the map's controls before its buurten
+    stops = []
+    for _ in range(6):
+        ActionChains(page).send_keys(Keys.TAB).perform()
+        stops.append(page.switch_to.active_element.get_attribute("id"))
+    assert stops.index("mxe-open") == 2
     page = fresh()
     body = page.find_element("tag name", "body")
     body.send_keys(Keys.TAB)
@@ -317,6 +326,12 @@ def test_keyboard_reaches_the_explorer_and_chooses_buurten(fresh):
     # and off again with the remove button, by keyboard
     page.find_element("css selector", f"[data-remove='{FIVE[0]}']").send_keys(Keys.ENTER)
     assert FIVE[0] not in page.find_element("css selector", ".mxe-selected").text
+    # a buurt on the map is a Tab stop (Leaflet's tooltip); Enter there chooses it too
+    path = page.find_element("css selector", f"path[data-code='{FIVE[2]}']")
+    page.execute_script("arguments[0].focus()", path)
+    assert page.switch_to.active_element == path
+    path.send_keys(Keys.ENTER)
+    assert FIVE[2] in page.find_element("css selector", ".mxe-selected").text
     assert _errors(page) == []
 
 
@@ -440,6 +455,14 @@ def test_open_explorer_hides_neither_the_map_nor_its_results(fresh, den_haag_201
                 assert not _overlap(box[a], box[b]), (a, b)
     for code in _top_social(den_haag_2019):  # the high-share buurten stay in sight
         assert _uncovered(page, den_haag_2019, code), code
+    # on paper the map takes the whole page again, without the explorer
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        printed = _boxes(page)
+        assert printed["dock"] is None and printed["toggle"] is None
+        assert printed["map"][0] == 0
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert _errors(page) == []
 
 

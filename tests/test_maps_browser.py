@@ -462,3 +462,27 @@ def test_tooltips_show_the_whole_value(driver, den_haag):
         "return v.config.data.features.find(function (f) {"
         " return f.properties.c === code; }).properties.t[i];", code)
     assert config_text in text.replace("\n", " ")
+
+
+def test_overview_page_fits_a_phone(driver, tmp_path):
+    from mixing.viz.overview import overview_page
+
+    a = make_demo_city()
+    b = make_demo_city(seed=7, code="DEMO02", name="Tweestad (synthetisch)")
+    b["geometry"] = b.geometry.translate(12_000, 0)
+    units = pd.concat([a, b], ignore_index=True).set_geometry("geometry")
+    path = tmp_path / "index.html"
+    path.write_text(overview_page(units, index_table(units)), encoding="utf-8")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        _open(driver, path)
+        width = driver.execute_script("return [document.documentElement.scrollWidth,"
+                                      " window.innerWidth]")
+        assert width == [390, 390]  # the wide table scrolls inside itself, not the page
+        folded = driver.execute_script(
+            "return document.querySelector('.mx-control').classList.contains('mx-folded')")
+        assert folded  # the layer choice does not cover the small map
+        assert _visible_paths(driver) == 2
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -70,6 +70,10 @@ table.mx-sortable th[aria-sort=ascending]::after { content: " \\25B2"; }
 table.mx-sortable th[aria-sort=descending]::after { content: " \\25BC"; }
 table.mx-sortable td.mx-num { text-align: right; font-variant-numeric: tabular-nums; }
 .mx-synthetic { color: #b30000; font-weight: bold; }
+/* phones: the page is never wider than the screen; a wide table scrolls on its own */
+@media screen and (max-width: 600px) { .mx-page { padding: 8px; }
+  table.mx-sortable { display: block; overflow-x: auto; max-width: 100%; }
+  .mx-overview-map { height: 340px; } }
 """
 
 

@@ -718,6 +718,16 @@
       toggle(code);
     }, true);
 
+    // by keyboard on the map: Tab to a buurt (its tooltip shows), Enter or Space chooses it
+    container.addEventListener("keydown", function (e) {
+      if (!isOpen() || (e.key !== "Enter" && e.key !== " ")) return;
+      var code = e.target && e.target.getAttribute && e.target.getAttribute("data-code");
+      if (!code || !(code in nameOf)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      toggle(code);
+    }, true);
+
     // map.html#BU...: zoom to that buurt and show its data
     function zoomToHash() {
       var code = decodeURIComponent((location.hash || "").replace(/^#/, ""));

@@ -354,6 +354,10 @@
       });
       new Title().addTo(map);
     }
+    // keyboard: the controls come before the buurten in the tab order (each buurt is a tab
+    // stop for its tooltip; a hundred of them stood between the user and the controls)
+    var mapContainer = map.getContainer();
+    mapContainer.insertBefore(map._controlContainer, mapContainer.firstChild);
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     map.attributionControl.addAttribution(esc(L_.source));
     new Control().addTo(map);
