@@ -367,24 +367,39 @@
     // chosen a view of their own (then that view is kept, on screen and on paper)
     var fitting = false, userView = false;
     function fit() {
-      // keep the municipality clear of the title panel (top left) and the legend (bottom
-      // right): each panel is avoided by a margin on its side or on its edge, whichever
-      // leaves the larger free box
-      var size = map.getSize();
-      var title = document.getElementById("mx-title");
-      var legend = document.querySelector(".mx-legends");
-      var t = title ? [title.offsetWidth + 10, title.offsetHeight + 10] : [0, 0];
-      var l = legend ? [legend.offsetWidth + 10, legend.offsetHeight + 10] : [0, 0];
-      var best = null;
-      [[t[0], 0], [0, t[1]]].forEach(function (tl) {
-        [[l[0], 0], [0, l[1]]].forEach(function (br) {
-          var area = Math.max(size.x - tl[0] - br[0], 0) * Math.max(size.y - tl[1] - br[1], 0);
-          if (!best || area > best.area) best = { area: area, tl: tl, br: br };
+      // keep the municipality clear of the panels in the four corners (title and explorer
+      // button, layer choice, legend, PNG/scale/zoom): each corner is avoided by a margin on
+      // its side or on its edge, whichever combination leaves the largest free box
+      var size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+      function extent(corner) {  // [width, height] of a corner's visible panels, plus a gap
+        var el = map._controlCorners[corner], w = 0, h = 0;
+        Array.prototype.forEach.call(el ? el.children : [], function (child) {
+          var r = child.getBoundingClientRect();
+          // the attribution is a thin line of small print: the map may lie under it
+          if (!r.width || !r.height || child.classList.contains("leaflet-control-attribution")) return;
+          w = Math.max(w, corner.indexOf("left") >= 0 ? r.right - box.left : box.right - r.left);
+          h = Math.max(h, corner.indexOf("top") >= 0 ? r.bottom - box.top : box.bottom - r.top);
         });
-      });
+        return w && h ? [w + 10, h + 10] : [0, 0];
+      }
+      var c = { tl: extent("topleft"), tr: extent("topright"), bl: extent("bottomleft"),
+        br: extent("bottomright") };
+      var best = null;
+      for (var mask = 0; mask < 16; mask++) {  // bit set: avoid that corner by its side
+        var side = function (k) { return (mask >> k) & 1; };
+        var pad = {
+          left: Math.max(side(0) ? c.tl[0] : 0, side(2) ? c.bl[0] : 0),
+          right: Math.max(side(1) ? c.tr[0] : 0, side(3) ? c.br[0] : 0),
+          top: Math.max(side(0) ? 0 : c.tl[1], side(1) ? 0 : c.tr[1]),
+          bottom: Math.max(side(2) ? 0 : c.bl[1], side(3) ? 0 : c.br[1]),
+        };
+        var area = Math.max(size.x - pad.left - pad.right, 0) *
+          Math.max(size.y - pad.top - pad.bottom, 0);
+        if (!best || area > best.area) best = { area: area, pad: pad };
+      }
       fitting = true;
-      map.fitBounds(cfg.bounds, { paddingTopLeft: [best.tl[0], best.tl[1] + 10],
-        paddingBottomRight: [best.br[0], best.br[1] + 10], animate: false });
+      map.fitBounds(cfg.bounds, { paddingTopLeft: [best.pad.left, best.pad.top + 10],
+        paddingBottomRight: [best.pad.right, best.pad.bottom + 10], animate: false });
       fitting = false;
     }
     // narrow map (a phone, or beside the explorer): layer choice and legend folded
