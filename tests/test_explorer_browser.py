@@ -80,6 +80,29 @@ def test_all_five_buurten_exist(den_haag_2019):
     assert set(FIVE) <= set(den_haag_2019["unit_code"])
 
 
+def test_explorer_bounds_are_those_of_the_scenario_types():
+    """A cap is differentiate(threshold = target = cap): inside both their ranges; the
+    rebuild parameters are differentiate's own declarations, not copies."""
+    from mixing.scenarios.types import EXPLORER, TYPES, ScenarioError
+    from mixing.viz.explorer import explorer_params
+
+    diff = TYPES["differentiate"].params
+    for key in ("method", "convert_to", "rebuild_ratio", "rebuild_mix"):
+        assert EXPLORER.params[key] == diff[key]
+    cap = EXPLORER.params["cap"]
+    for value in (1e-6, 0.5, 1 - 1e-6):
+        cap.check("explorer", "cap", value)
+        diff["threshold"].check("x", "threshold", value)
+        diff["target"].check("x", "target", value)
+    for value in (0.0, 1.0):
+        with pytest.raises(ScenarioError, match=r"cap must be in \(0, 1\)"):
+            cap.check("explorer", "cap", value)
+    assert explorer_params()["dimension"].choices == ("low_income", "social_housing")
+    with pytest.raises(ScenarioError, match="can never bring a buurt down to target 0.1"):
+        EXPLORER.rules("explorer", {"cap": 0.1, "method": "demolish_rebuild",
+                                    "rebuild_ratio": 5, "rebuild_mix": {"social": 0.3}}, {})
+
+
 def test_sale_of_30_percent_in_five_buurten(page, den_haag_2019):
     units, a = den_haag_2019, Assumptions()
     before = split_state(units, a)
