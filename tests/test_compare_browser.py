@@ -141,6 +141,12 @@ def test_page_fits_a_phone(driver, lab):  # noqa: F811
             " function (e) { var r = e.getBoundingClientRect(); return [r.left, r.right]; })];")
         assert inner == 390 and width <= 390  # 541 px before issue 21
         assert all(0 <= left and right <= 390 for left, right in boxes)
+        # the overview fits its box: each title on its own line, the numbers below it
+        fits = driver.execute_script(
+            "var t = document.querySelector('table.overview'), box = t.parentElement;"
+            "return [t.getBoundingClientRect().right, box.getBoundingClientRect().right,"
+            " box.scrollWidth, box.clientWidth];")
+        assert fits[0] <= fits[1] and fits[2] <= fits[3]
         # cards are one column on a phone
         columns = driver.execute_script(
             "return getComputedStyle(document.querySelector('.cols')).gridTemplateColumns")

@@ -578,6 +578,7 @@ def _buurten(changes: pd.DataFrame, map_href: str, text, language, shown: int = 
 # --------------------------------------------------------------------------- the page
 
 _CSS = """
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { font: 15px/1.45 "Segoe UI", Arial, sans-serif; color: #222; margin: 0; background: #f4f4f1; }
 main { max-width: 1180px; margin: 0 auto; padding: 16px 20px 40px; }
 h1 { font-size: 24px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 0 0 2px; }
@@ -622,6 +623,13 @@ footer { color: #555; font-size: 12px; margin-top: 20px; }
   main { padding: 8px 8px 24px; } h1 { font-size: 20px; } h2 { font-size: 17px; }
   section.box, article.card { padding: 10px; overflow-x: auto; }
   table.overview th, table.overview td { padding: 3px 4px; font-size: 13px; }
+  /* the overview: the scenario's title on its own line, its numbers below in equal columns
+     under the same headings (any number of columns) */
+  table.overview, table.overview tbody { display: block; }
+  table.overview tr { display: flex; flex-wrap: wrap; border-bottom: 1px solid #ccc; }
+  table.overview tr > * { border-bottom: 0; }
+  table.overview tr > :first-child { flex: 0 0 100%; box-sizing: border-box; }
+  table.overview tr > :not(:first-child) { flex: 1 1 0; min-width: 0; overflow-wrap: anywhere; }
   table.facts td { white-space: normal; } svg.chart { min-width: 560px; } }
 /* Paper: a compact A4 document. Two columns per card, small type, every <details> open
    (the assumptions and the full lists are on paper), a running footer with the source
