@@ -20,7 +20,11 @@ Like the maps, the page computes nothing: it formats the cells of the scenario t
 per-buurt table of :func:`mixing.scenarios.scenario_changes`. Every number sits in a
 ``<span data-field=...>`` naming its column and holding the cell's value, so a test can
 find each number in its table. Sign convention everywhere: change = after - before
-(negative = the index fell, more mixed). No script, no network; Dutch by default.
+(negative = the index fell, more mixed). No network; Dutch by default. Its one script writes
+the print date. On paper it is a compact A4 document (about 10 pages for Den Haag's eight
+scenarios): title, source and print date on page 1, the source and page number in the
+footer of every page, two columns per card, every ``<details>`` open (the assumptions
+and the full lists of buurten). At phone width (390 px) nothing is wider than the screen.
 """
 
 from __future__ import annotations
@@ -700,6 +704,7 @@ def _buurten(changes: pd.DataFrame, map_href: str, text, language, shown: int = 
 # --------------------------------------------------------------------------- the page
 
 _CSS = """
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { font: 15px/1.45 "Segoe UI", Arial, sans-serif; color: #222; margin: 0; background: #f4f4f1; }
 main { max-width: 1180px; margin: 0 auto; padding: 16px 20px 40px; }
 h1 { font-size: 24px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 0 0 2px; }
@@ -722,7 +727,7 @@ table.indices th, table.indices td { padding: 3px 6px; border-bottom: 1px solid 
   text-align: right; } table.indices th:first-child { text-align: left; font-weight: normal; }
 table.indices tr:first-child th { font-weight: bold; border-bottom: 1px solid #999; }
 table.overview th, table.overview td { padding: 4px 8px; border-bottom: 1px solid #eee;
-  text-align: right; } table.overview th:nth-child(-n+2), table.overview td:nth-child(-n+2) {
+  text-align: right; } table.overview th:first-child, table.overview td:first-child {
   text-align: left; } table.overview tr:first-child th { border-bottom: 1px solid #999; }
 .ci { color: #666; font-size: 12px; } .chg { font-weight: bold; }
 .warning { background: #fff4e5; border-left: 4px solid #e6550d; padding: 6px 10px;
@@ -739,10 +744,76 @@ footer { color: #555; font-size: 12px; margin-top: 20px; }
 .orders table.alt { display: none; }
 .orders:has(table:target) table { display: none; }
 .orders:has(table:target) table:target { display: table; }
-@media (max-width: 800px) { .cols { grid-template-columns: 1fr; } ul.buurten { columns: 1; } }
-@media print { body { background: #fff; } article.card { break-inside: avoid-page;
-  box-shadow: none; } @page { size: A4; margin: 12mm; } }
+.print-only { display: none; }
+@media screen and (max-width: 800px) { .cols { grid-template-columns: 1fr; }
+  ul.buurten { columns: 1; } }
+/* phones: nothing wider than the screen; a table too wide scrolls inside its own box */
+@media screen and (max-width: 600px) {
+  main { padding: 8px 8px 24px; } h1 { font-size: 20px; } h2 { font-size: 17px; }
+  section.box, article.card { padding: 10px; overflow-x: auto; }
+  table.overview th, table.overview td { padding: 3px 4px; font-size: 13px; }
+  /* the overview: the scenario's title on its own line, its numbers below in equal columns
+     under the same headings (any number of columns) */
+  table.overview, table.overview tbody { display: block; }
+  table.overview tr { display: flex; flex-wrap: wrap; border-bottom: 1px solid #ccc; }
+  table.overview tr > * { border-bottom: 0; }
+  table.overview tr > :first-child { flex: 0 0 100%; box-sizing: border-box; }
+  table.overview tr > :not(:first-child) { flex: 1 1 0; min-width: 0; overflow-wrap: anywhere; }
+  table.facts td { white-space: normal; } svg.chart { min-width: 560px; } }
+/* Paper: a compact A4 document. Two columns per card, small type, every <details> open
+   (the assumptions and the full lists are on paper), a running footer with the source
+   and the page number (@page margin boxes: _print_style), the print date under the title. */
+@page { size: A4; margin: 11mm 11mm 14mm; }
+@media print {
+  body { background: #fff; font-size: 8.5pt; line-height: 1.3; }
+  main { max-width: none; padding: 0; }
+  a { color: inherit; text-decoration: none; }
+  h1 { font-size: 15pt; margin: 0 0 2pt; } h2 { font-size: 11pt; break-after: avoid; }
+  h3 { font-size: 9pt; margin: 5pt 0 1pt; break-after: avoid; }
+  .print-only { display: block; }
+  .intro, .small, .detail, .ci, footer, .card .id { font-size: 7.5pt; }
+  section.box, article.card { box-shadow: none; border: 0; border-radius: 0;
+    border-top: 1.5pt solid #253494; padding: 3pt 0 0; margin: 6pt 0 0; break-inside: auto; }
+  .cols { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 12pt; }
+  table.facts th, table.facts td { padding: 0.5pt 4pt 0.5pt 0; }
+  table.indices, table.overview { font-size: 7.5pt; }
+  table.indices th, table.indices td, table.overview th, table.overview td { padding: 1pt 3pt; }
+  tr, li, .warning { break-inside: avoid; }
+  .warning { font-size: 7.5pt; padding: 2pt 6pt; }
+  ul.buurten { columns: 3; font-size: 7.5pt; }
+  details::details-content { content-visibility: visible; display: contents; }
+  details > summary { list-style: none; font-weight: bold; }
+  details > summary::-webkit-details-marker { display: none; }
+  svg.chart { max-height: 75mm; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal: every character but letters, digits and spaces is
+    a CSS escape (six hex digits and the space that ends it), so nothing in it can end the
+    string or the ``<style>`` element."""
+    return '"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x} "
+                         for c in text) + '"'
+
+
+def _print_style(footer: str) -> str:
+    """The running footer of every printed page: ``footer`` left, ``page / pages`` right."""
+    return ("@page { @bottom-left { content: " + _css_string(footer) + "; font: 7pt Arial, "
+            "sans-serif; color: #555; } @bottom-right { content: counter(page) \" / \" "
+            "counter(pages); font: 7pt Arial, sans-serif; color: #555; } }")
+
+
+#: Writes the date into ``.print-date`` when the page is opened and again before printing,
+#: so the HTML file itself stays reproducible (the same bytes for the same inputs).
+_PRINT_DATE = (
+    "(function () { var locale = document.documentElement.getAttribute('data-locale');"
+    " function stamp() { var d = new Date().toLocaleDateString(locale, { day: 'numeric',"
+    " month: 'long', year: 'numeric' }); document.querySelectorAll('.print-date')"
+    ".forEach(function (e) { e.textContent = d; }); }"
+    " stamp(); window.addEventListener('beforeprint', stamp); })();"
+)
 
 
 def _per(row, column: str, language: str) -> str:
@@ -756,8 +827,8 @@ def _overview(entries, order: str, text, language, noun, hidden: bool) -> str:
            "changed": lambda e: (e["changed"], e["number"])}[order]
     rows = "".join(e["html"] for e in sorted(entries, key=key))
     return (f"<table class='overview{' alt' if hidden else ''}' id='order-{order}' "
-            f"data-order='{order}'><tr><th>{_esc(text['col_rank'])}</th>"
-            f"<th>{_esc(text['col_scenario'])}</th>"
+            f"data-order='{order}'><tr><th>{_esc(text['col_scenario'])}</th>"
+            f"<th>{_esc(text['col_rank'])}</th>"
             f"<th>{_esc(text['col_drop'].format(dim=noun))}</th>"
             f"<th>{_esc(text['col_displaced'])}</th><th>{_esc(text['col_changed'])}</th>"
             f"<th>{_esc(text['col_per_100'])}</th><th>{_esc(text['col_per_1000'])}</th>"
@@ -796,8 +867,8 @@ def scenario_page(
     Returns
     -------
     str
-        HTML without scripts or external resources. The overview can be read in three
-        orders (links to ``#order-...``, CSS ``:target``; no script).
+        HTML without external resources (one script: the print date). The overview can be
+        read in three orders (links to ``#order-...``, CSS ``:target``, no script).
     """
     if language not in TEXT:
         raise ValueError(f"language must be one of {sorted(TEXT)}, got {language!r}")
@@ -808,11 +879,16 @@ def scenario_page(
     words = style.words(language)
     source = words["synthetic_source" if is_synthetic(first["municipality_code"]) else "source"]
     year = int(first["year"])
-    head = (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>"
+    heading = f"{text['title']}: {where}, {year}"
+    head = (f"<!DOCTYPE html><html lang='{language}' data-locale='{_esc(words['locale'])}'>"
+            f"<head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{_esc(text['title'])}: {_esc(where)} {year}</title>"
-            f"<style>{_CSS}</style></head><body><main>"
-            f"<h1>{_esc(text['title'])}: {_esc(where)}, {year}</h1>"
+            f"<style>{_CSS}{_print_style(heading + ' · ' + source)}</style>"
+            f"<script>{_PRINT_DATE}</script></head><body><main>"
+            f"<h1>{_esc(heading)}</h1>"
+            f"<p class='print-only small'>{_esc(source)} · {_esc(words['printed'])} "
+            f"<span class='print-date'></span></p>"
             f"<p class='intro'>{_esc(text['intro'])}</p>"
             f"<p class='small'>{_esc(text['d_explain'])}</p>")
     names = list(dict.fromkeys(summary["scenario"])) if len(summary) else []
@@ -839,8 +915,9 @@ def scenario_page(
         entries.append({"rank": rank, "number": number, "displaced": displaced,
                         "changed": changed, "html": (
             f"<tr data-scenario='{_esc(sc_name)}' data-dimension='{_esc(dimension)}' "
-            f"data-index='dissimilarity'><td>{_field('rank', rank, 0, language)}</td>"
+            f"data-index='dissimilarity'>"
             f"<td><a href='#{_esc(sc_name)}'>{number}. {_esc(title)}</a></td>"
+            f"<td>{_field('rank', rank, 0, language)}</td>"
             f"<td>{_field('change', change, 3, language, signed=True)}</td>"
             f"<td>{_field('households_displaced', displaced, 0, language)}</td>"
             f"<td>{_field('dwellings_changed', changed, 0, language)}</td>"
