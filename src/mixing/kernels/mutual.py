@@ -15,10 +15,10 @@ The change of M between two years is decomposed in
 
 Every kernel takes ``counts`` shaped (units, k) -- one column per population group -- and
 optionally ``groups`` (one id per unit, e.g. the municipality code). Units with NaN in any
-column or a row total of 0 are excluded (:mod:`mixing.kernels._grouping`).
+column or a row total of 0 are excluded (:mod:`mixing.kernels.grouping`).
 
 Random draws use one generator per municipality keyed by its code
-(:func:`mixing.kernels._grouping.group_generators`), so a batch gives the same numbers as
+(:func:`mixing.kernels.grouping.group_generators`), so a batch gives the same numbers as
 separate calls. Resampling draws *residents*, so counts are rounded to whole residents for
 the draws (R refuses non-integer totals instead).
 
@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 
 from mixing.checks import integer, quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import group_generators, make_batch, multigroup_counts
+from mixing.kernels.grouping import group_generators, make_batch, multigroup_counts
 from mixing.kernels.multigroup import mutual_information_decomposition
 
 __all__ = [

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 
-from mixing.geometry.aggregate import aggregate_units
+from mixing.io.aggregate import aggregate_units
 from mixing.io.cbs import read_units
 from mixing.io.demo import is_synthetic
 

@@ -48,7 +48,7 @@ from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import multigroup
-from mixing.kernels._grouping import make_batch
+from mixing.kernels.grouping import make_batch
 from mixing.kernels.inference import bootstrap_ci, two_value_test
 from mixing.tables.frames import index_table
 from mixing.tables.regions import composition

@@ -40,7 +40,7 @@ from mixing.dimensions import DIMENSIONS, Label
 from mixing.scenarios.assumptions import REBUILD_MIX, Assumptions
 from mixing.scenarios.tables import CHANGE_COUNTS
 from mixing.viz import style
-from mixing.viz.maps import MapCall, inline_script, inline_style, static_text
+from mixing.viz.page import MapCall, inline_script, inline_style, static_text
 
 __all__ = ["explorer_payload", "add_explorer", "EXPLORER_COUNTS", "EXPLORER_LABELS"]
 

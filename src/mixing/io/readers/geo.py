@@ -28,7 +28,7 @@ import shapely
 from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.io.plausible import check_coordinates, check_inside
-from mixing.io.readers import TEXT_SUFFIXES, RawTable
+from mixing.io.readers.raw import TEXT_SUFFIXES, RawTable
 from mixing.schema import CRS
 
 __all__ = [
