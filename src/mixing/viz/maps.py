@@ -34,7 +34,7 @@ from mixing.io.demo import is_synthetic
 from mixing.schema import COUNT_COLUMNS
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
-from mixing.viz.page import MapCall, inline_script, inline_style, static_bytes, static_text
+from mixing.viz.page import MapCall, Text, inline_script, inline_style, static_bytes, static_text
 
 __all__ = [
     "LABELS",
@@ -454,12 +454,12 @@ def map_page(config: dict, language: str, *, body: str = "", styles: Sequence[st
     and the policy explorer (:func:`mixing.viz.explorer.add_explorer`) when given."""
     fmap = folium.Map(tiles=None, zoom_control="bottomleft", height=height)
     root = fmap.get_root()
-    root.header.add_child(folium.Element(inline_style(static_text("mixing-map.css"))))
+    root.header.add_child(Text(inline_style(static_text("mixing-map.css"))))
     for css in styles:
-        root.header.add_child(folium.Element(inline_style(css)))
-    root.header.add_child(folium.Element(inline_script(static_text("mixing-map.js"))))
+        root.header.add_child(Text(inline_style(css)))
+    root.header.add_child(Text(inline_script(static_text("mixing-map.js"))))
     if body:
-        root.html.add_child(folium.Element(body))
+        root.html.add_child(Text(body))
     MixingLayers(config).add_to(fmap)
     if explorer is not None:
         from mixing.viz.explorer import add_explorer
