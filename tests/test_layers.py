@@ -20,12 +20,13 @@ from conftest import REPO
 SRC = REPO / "src"
 
 #: The layers, lowest first: (name, modules and packages in it). A module belongs to the
-#: longest entry that is its name or a package above it.
+#: longest entry that is its name or a package above it ("mixing" is the package's
+#: ``__init__.py`` alone: a new top-level module must be placed here).
 LAYERS = (
     # the package face (version; entry points load lazily), errors, argument checks, the
     # canonical schema, log set-up, the dimensions, shared docstring blocks
     ("base", ("mixing", "mixing.errors", "mixing.checks", "mixing.schema", "mixing.runlog",
-              "mixing.dimensions", "mixing.docstrings")),
+              "mixing.dimensions", "mixing.docstrings", "mixing.limits")),
     ("io", ("mixing.io",)),                # readers, downloads, aggregation, file writers
     ("kernels", ("mixing.kernels",)),      # pure numpy/scipy
     ("geometry", ("mixing.geometry",)),    # weights, distances, crosswalks from polygons
@@ -53,7 +54,8 @@ MODULES = _modules()
 
 def layer(module: str) -> str:
     owner = max(((prefix, name) for name, prefixes in LAYERS for prefix in prefixes
-                 if module == prefix or module.startswith(prefix + ".")),
+                 if module == prefix
+                 or (prefix != "mixing" and module.startswith(prefix + "."))),
                 key=lambda pair: len(pair[0]), default=(None, None))[1]
     assert owner, f"{module} is in no layer: add it to LAYERS in {__file__}"
     return owner

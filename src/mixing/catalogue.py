@@ -28,7 +28,7 @@ from typing import Literal
 from mixing.dimensions import Label
 from mixing.errors import InputError
 from mixing.kernels import aspatial, local, multigroup, spatial
-from mixing.kernels.lookup import GEOMETRY, two_group_kernels
+from mixing.kernels.lookup import GEOMETRY, multigroup_kernels, two_group_kernels
 from mixing.kernels.lookup import needs as kernel_needs
 from mixing.kernels.modified_gini import modified_gini
 
@@ -99,11 +99,13 @@ class IndexSpec:
         if unknown:
             raise ValueError(f"index {self.name!r}: unknown geometry {unknown}; "
                              f"use {list(GEOMETRY)}")
-        # inference and decomposition find two-group kernels by name in the kernels
+        # inference and decomposition find kernels by name in the kernels
         # (mixing.kernels.lookup): the spec must name the same kernel and geometry
-        if self.family in ("aspatial", "spatial") and (
-                two_group_kernels().get(self.name) is not self.kernel
-                or kernel_needs(self.kernel) != self.needs):
+        found = {"aspatial": two_group_kernels, "spatial": two_group_kernels,
+                 "multigroup": multigroup_kernels}.get(self.family)
+        if found and (found().get(self.name) is not self.kernel
+                      or (kernel_needs(self.kernel) != self.needs
+                          and self.family != "multigroup")):
             raise ValueError(f"index {self.name!r}: the kernel found by name in "
                              "mixing.kernels.lookup or its geometry differs from the spec")
 

@@ -1,10 +1,11 @@
 """Two-group kernels by name, and the geometry each takes after ``(group, total)``.
 
 The kernels that take an index by name (:mod:`mixing.kernels.inference`,
+:mod:`mixing.kernels.inference_multigroup`,
 :func:`mixing.kernels.decompose.decompose_difference`) find it here, in the kernel modules
 themselves, so they need not import :mod:`mixing.catalogue`, which sits above them and adds
 what people read (labels, direction, bounds). The catalogue checks at import that each of
-its two-group specs names the kernel and the geometry found here.
+its two-group and multigroup specs names the kernel (and geometry) found here.
 
 Examples
 --------
@@ -19,10 +20,10 @@ import inspect
 from collections.abc import Callable
 from functools import cache
 
-from mixing.kernels import aspatial, spatial
+from mixing.kernels import aspatial, multigroup, spatial
 from mixing.kernels.modified_gini import modified_gini
 
-__all__ = ["GEOMETRY", "two_group_kernels", "needs", "family"]
+__all__ = ["GEOMETRY", "two_group_kernels", "multigroup_kernels", "needs", "family"]
 
 #: Geometry a spatial kernel takes after ``(group, total)``: attributes of
 #: :class:`mixing.geometry.distances.SpatialInputs`, and whether each holds one entry per
@@ -44,6 +45,14 @@ def two_group_kernels() -> dict[str, Callable]:
     found += [getattr(spatial, name) for name in spatial.__all__]
     return {f.__name__: f for f in found if inspect.isfunction(f)
             and list(inspect.signature(f).parameters)[:2] == ["group", "total"]}
+
+
+@cache
+def multigroup_kernels() -> dict[str, Callable]:
+    """Every public kernel ``f(counts, groups=...)`` of :mod:`mixing.kernels.multigroup`."""
+    found = [getattr(multigroup, name) for name in multigroup.__all__]
+    return {f.__name__: f for f in found if inspect.isfunction(f)
+            and list(inspect.signature(f).parameters)[:2] == ["counts", "groups"]}
 
 
 def needs(kernel: Callable) -> tuple[str, ...]:
