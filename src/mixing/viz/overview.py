@@ -22,7 +22,8 @@ from mixing.errors import InputError
 from mixing.io.demo import is_synthetic
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
-from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, static_text
+from mixing.viz.maps import LABELS, map_geometry, map_page
+from mixing.viz.page import inline_script, static_text
 
 __all__ = ["overview_page", "no_data_page", "OVERVIEW_LABELS"]
 

@@ -29,7 +29,7 @@ from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.io.archives import check_archive, check_parquet
 from mixing.io.plausible import check_coordinates, check_inside
-from mixing.io.readers import TEXT_SUFFIXES, RawTable
+from mixing.io.readers.raw import TEXT_SUFFIXES, RawTable
 from mixing.schema import CRS
 
 __all__ = [
