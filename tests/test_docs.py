@@ -146,6 +146,15 @@ def test_citation_version_is_the_package_version():
     assert cff["cff-version"] == "1.2.0" and cff["title"].startswith(project["name"])
 
 
+def test_licence_file_matches_the_metadata():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    licence = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert project["license"] == {"text": "MIT"} and cff["license"] == "MIT"
+    assert licence.splitlines()[0] == "MIT License"
+    assert "Permission is hereby granted, free of charge" in licence
+
+
 # ----------------------------------------------------------------------------- dictionary
 def test_every_column_is_described_and_no_description_is_unused():
     used = set()
