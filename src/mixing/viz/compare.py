@@ -35,6 +35,7 @@ from mixing.scenarios.labels import scenario_title, short_title
 from mixing.scenarios.spec import Scenario
 from mixing.scenarios.tables import unit_changes
 from mixing.viz import style
+from mixing.viz.pages import NAV_CSS, document_title, nav_html
 
 __all__ = ["scenario_page", "TEXT"]
 
@@ -625,6 +626,7 @@ def scenario_page(
     language: str = "nl",
     map_href: str = "map.html",
     dimension: str = "low_income",
+    links: Mapping[str, str] | None = None,
 ) -> str:
     """The comparison page of one municipality's scenarios, as one offline HTML document.
 
@@ -646,6 +648,9 @@ def scenario_page(
     dimension : str
         The dimension whose D the chart and the overview set against the costs (default
         low incomes: segregation of people, not of bricks).
+    links : mapping of str to str, optional
+        The other pages of the run, relative to this page
+        (:func:`mixing.viz.pages.municipality_links`): a navigation bar under the title.
 
     Returns
     -------
@@ -663,9 +668,10 @@ def scenario_page(
     year = int(first["year"])
     head = (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{_esc(text['title'])}: {_esc(where)} {year}</title>"
-            f"<style>{_CSS}</style></head><body><main>"
+            f"<title>{_esc(document_title(text['title'], where, year))}</title>"
+            f"<style>{_CSS}{NAV_CSS}</style></head><body><main>"
             f"<h1>{_esc(text['title'])}: {_esc(where)}, {year}</h1>"
+            f"{nav_html(links, 'scenarios', language)}"
             f"<p class='intro'>{_esc(text['intro'])}</p>"
             f"<p class='small'>{_esc(text['d_explain'])}</p>")
     names = [n for n in dict.fromkeys(summary["scenario"]) if n in scenarios] if len(summary) \

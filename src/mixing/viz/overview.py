@@ -22,7 +22,23 @@ from mixing.errors import InputError
 from mixing.io.demo import is_synthetic
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
-from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, static_text
+from mixing.viz.maps import (
+    LABELS,
+    inline_script,
+    inline_style,
+    map_geometry,
+    map_page,
+    static_text,
+)
+from mixing.viz.pages import (
+    NAV_CSS,
+    PAGE_FILES,
+    PAGE_LABELS,
+    document_title,
+    nav_html,
+    run_place,
+    sibling,
+)
 
 __all__ = ["overview_page", "no_data_page", "OVERVIEW_LABELS"]
 
@@ -41,6 +57,7 @@ OVERVIEW_LABELS = style.by_language({
     "units": Label("Aantal eenheden", "Number of units"),
     "map": Label("Kaart", "Map"),
     "open": Label("kaart openen", "open map"),
+    "compare": Label("scenario's vergelijken", "compare scenarios"),
     "d": "D {dimension}",
     "scenarios": Label("Effect van scenario's", "Scenario effects"),
     "scenario": "Scenario",
@@ -120,6 +137,8 @@ def overview_page(
         n_units`` and optionally ``ci_low, ci_high``).
     links : mapping of str to str, optional
         ``municipality_code`` -> relative link of its map (default ``{code}/map.html``).
+        A municipality with rows in ``scenarios`` also gets a link to its scenario page,
+        next to its map (:func:`mixing.viz.pages.sibling`).
     scenarios : DataFrame, optional
         ``municipality_code, scenario, dimension, index, change, households_displaced``.
     language : {"nl", "en"}
@@ -174,7 +193,9 @@ def overview_page(
         "background": None,
         "data": {"type": "FeatureCollection", "features": features},
     }
-    page = map_page(config, language, styles=(_CSS,), height="420px")
+    title = document_title(words["title"], run_place(outlines["name"].tolist(), language),
+                           outlines["year"].tolist())
+    page = map_page(config, language, styles=(_CSS,), height="420px", title=title)
     # the page scrolls: heading, the map as a block of fixed height, then the tables
     tables = _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
                      level) + _no_data_table(no_data or {}, links, words)
@@ -198,10 +219,14 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
     head = [words["municipality"], words["code"], words["year"], words["units"]]
     head += [words["d"].format(dimension=dimension_label(d, language)) for d in dimensions]
     head.append(words["map"])
+    compared = (set(scenarios["municipality_code"].astype(str))
+                if scenarios is not None and not scenarios.empty else set())
+    if compared:
+        head.append(PAGE_LABELS[language]["scenarios"])
     parts.append("<table class='mx-sortable' id='mx-indices'><thead><tr>"
                  + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
     for row in outlines.itertuples():
-        link = links.get(row.code, f"{row.code}/map.html")
+        link = links.get(row.code, f"{row.code}/{PAGE_FILES['map']}")
         n_units = indices.loc[(indices["municipality_code"] == row.code)
                               & (indices["level"] == level), "n_units"]
         cells = [f"<td><a href='{e(link)}'>{e(row.name)}</a></td>", f"<td>{e(row.code)}</td>",
@@ -215,6 +240,9 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
                                              f"{style.number(high, 2, language)})</small></td>")
             cells.append(cell)
         cells.append(f"<td><a href='{e(link)}'>{e(words['open'])}</a></td>")
+        if compared:
+            cells.append(f"<td><a href='{e(sibling(link, 'scenarios'))}'>{e(words['compare'])}"
+                         "</a></td>" if row.code in compared else "<td>&ndash;</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     if scenarios is not None and not scenarios.empty:
@@ -248,15 +276,20 @@ def _no_data_table(no_data: Mapping[str, str], links: Mapping[str, str], words) 
             f"<tbody>{rows}</tbody></table>")
 
 
-def no_data_page(code: str, reason: str, *, language: str = "nl") -> str:
+def no_data_page(code: str, reason: str, *, language: str = "nl",
+                 links: Mapping[str, str] | None = None) -> str:
     """A small offline page saying that nothing was computed for ``code``, and why.
 
     Written in place of the map of a municipality without usable data when the workflow
-    runs with ``on_bad_municipality: skip``.
+    runs with ``on_bad_municipality: skip``; ``links`` as in
+    :func:`mixing.viz.pages.nav_html` (the overview link only: there is no other page).
     """
     words = OVERVIEW_LABELS[language]
+    nav = nav_html({k: v for k, v in (links or {}).items() if k == "overview"}, "map", language)
     title = html.escape(words["no_data_title"].format(code=code))
     text = html.escape(words["no_data_text"].format(reason=reason))
     return (f"<!DOCTYPE html><html lang=\"{language}\"><head><meta charset=\"utf-8\">"
-            f"<title>{title}</title></head><body style=\"font: 14px Arial, sans-serif\">"
+            f"<title>{title}</title>{inline_style(NAV_CSS)}</head>"
+            f"<body style=\"font: 14px Arial, sans-serif\">"
+            f"{nav}"
             f"<h1>{title}</h1><p class=\"mx-no-data\">{text}</p></body></html>")
