@@ -96,13 +96,30 @@ def resolved_source(municipality):
            if k not in ("compare_years", "pc4_geometry")}
     if src.pop("download", False):
         src.update(download_outputs(municipality))
-        return src
-    if src.get("geometry"):
-        src["geometry"] = repo_path(src["geometry"])
-    if src.get("table"):
-        tables = src["table"] if isinstance(src["table"], list) else [src["table"]]
-        src["table"] = [repo_path(t) for t in tables]
-    return src
+    else:
+        if src.get("geometry"):
+            src["geometry"] = repo_path(src["geometry"])
+        if src.get("table"):
+            tables = src["table"] if isinstance(src["table"], list) else [src["table"]]
+            src["table"] = [repo_path(t) for t in tables]
+    return src | name_sources(municipality, src)
+
+
+def name_sources(municipality, own):
+    """Where unit names come from besides the municipality's own files (mixing.io.names):
+    its other years' files, nearest year first, then the config's `names:` files."""
+    mine = {own.get("geometry"), *(own.get("table") or [])}
+    inputs = []
+    year = source(municipality).get("year", 0)
+    others = source(municipality).get("compare_years") or {}
+    for other in sorted(others, key=lambda y: (abs(int(y) - year), int(y))):
+        for key in ("table", "geometry"):
+            value = others[other].get(key) or []
+            for path in [value] if isinstance(value, str) else value:
+                path = repo_path(path)
+                if path not in mine and path not in inputs:
+                    inputs.append(path)
+    return {"name_inputs": inputs, "names": [repo_path(p) for p in config.get("names", [])]}
 
 
 def source_files(codes):
@@ -110,7 +127,7 @@ def source_files(codes):
     files = []
     for municipality in codes:
         src = resolved_source(municipality)
-        for key in ("geometry", "table"):
+        for key in ("geometry", "table", "name_inputs", "names"):
             value = src.get(key)
             for path in value if isinstance(value, list) else [value]:
                 if path and path not in files:
