@@ -89,6 +89,8 @@ rule overview:
         indices=files("indices.csv", MUNICIPALITIES),
         scenarios=files("scenarios.csv", MUNICIPALITIES) if SCENARIOS else {},
         runs="results/runs",
+        config_hash=CONFIG_HASH,
+        configfiles=CONFIG_FILES,
         scenario_specs=scenarios_file() or "",
         language=config["language"],
     log:

@@ -68,6 +68,14 @@ OVERVIEW_LABELS = style.by_language({
     "not_computed": Label("niet berekend (geen gegevens)", "not computed (no data)"),
     "synthetic": Label("Let op: {codes} is een synthetische demogemeente, geen CBS-gegevens.",
                        "Note: {codes} is a synthetic demo municipality, not CBS data."),
+    "group_current": Label("Deze berekening ({run}), {year}", "This run ({run}), {year}"),
+    "group_earlier": Label("Eerdere berekening in deze map ({run}), {year}: niet samen te "
+                           "lezen met deze berekening", "Earlier run in this folder ({run}), "
+                           "{year}: not to be read together with this run"),
+    "group_synthetic": Label("Synthetische demogemeente ({run}): geen CBS-gegevens, niet te "
+                             "vergelijken met echte gemeenten",
+                             "Synthetic demo municipality ({run}): not CBS data, not to be "
+                             "compared with real municipalities"),
     "no_data": Label("Geen gegevens", "No data"),
     "reason": Label("Reden", "Reason"),
     "no_data_title": Label("{code}: geen gegevens", "{code}: no data"),
@@ -124,8 +132,14 @@ def overview_page(
     language: str = "nl",
     level: str = "buurt",
     no_data: Mapping[str, str] | None = None,
+    runs: Mapping[str, str] | None = None,
+    current_run: str | None = None,
 ) -> str:
     """The overview page of a run as one self-contained, offline HTML document.
+
+    Runs are never mixed silently: municipalities are listed in one table per run, year
+    and kind (CBS data or the synthetic demo), each under a heading that says so, and the
+    map draws only this run's real municipalities (the demo only when the run is the demo).
 
     Parameters
     ----------
@@ -146,6 +160,11 @@ def overview_page(
         Level whose D is shown.
     no_data : mapping of str to str, optional
         ``municipality_code`` -> why nothing was computed for it (listed under the tables).
+    runs : mapping of str to str, optional
+        ``municipality_code`` -> the run its results come from
+        (:func:`mixing.workflow_io.run_label`); default: all from ``current_run``.
+    current_run : str, optional
+        The run writing this page.
     """
     style.check_language(language)
     text, words = LABELS[language] | style.words(language), OVERVIEW_LABELS[language]
@@ -162,13 +181,21 @@ def overview_page(
                          "geometry": shapely.union_all(group.geometry.to_numpy(), grid_size=0.1)})
     outlines = gpd.GeoDataFrame(outlines, geometry="geometry", crs=28992)
     codes = outlines["code"].tolist()
+    current_run = current_run or ""
+    run_of = {code: str((runs or {}).get(code, current_run)) for code in codes}
     # the municipalities are the units of this map: one D per municipality from the indices
     units_table = pd.DataFrame({"unit_code": codes, "unit_name": outlines["name"]})
     layers = build("d", MapTables(units_table, language, indices=indices, level=level))
     dimensions = [layer.id.removeprefix("d-") for layer in layers]
-    geometry = map_geometry(outlines, tolerance=25.0, decimals=4)
+    mine = [c for c in codes if run_of[c] == current_run] or codes
+    on_map = set([c for c in mine if not is_synthetic(c)] or mine)
+    # a municipality none of whose buurt codes has a boundary is listed, not drawn
+    drawn = [i for i, code in enumerate(codes)
+             if code in on_map and not outlines.geometry.iat[i].is_empty]
+    geometry = map_geometry(outlines.iloc[drawn] if drawn else outlines, tolerance=25.0,
+                            decimals=4)
     features = []
-    for i, geom in enumerate(geometry):
+    for i, geom in zip(drawn, geometry, strict=False):
         features.append({
             "type": "Feature", "geometry": shapely.geometry.mapping(geom),
             "properties": {"c": codes[i], "n": outlines["name"].iat[i], "w": "",
@@ -184,7 +211,7 @@ def overview_page(
         "labels": {"unit_code": text["unit_code"], "wijk": "", "click_hint": "",
                    "layers": text["layers"], "background_group": text["background_group"],
                    "source": text["synthetic_source"]
-                   if all(is_synthetic(c) for c in codes) else text["source"]},
+                   if all(is_synthetic(c) for c in on_map) else text["source"]},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},
         "layers": [layer.config(language, words["not_computed"]) for layer in layers],
         "groups": [["indicators", GROUPS["indicators"](language)]],
@@ -197,8 +224,16 @@ def overview_page(
                            outlines["year"].tolist())
     page = map_page(config, language, styles=(_CSS,), height="420px", title=title)
     # the page scrolls: heading, the map as a block of fixed height, then the tables
-    tables = _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
-                     level) + _no_data_table(no_data or {}, links, words)
+    groups = _groups(outlines, run_of, current_run)
+    tables = ""
+    for n, (key, group) in enumerate(groups.items()):
+        if len(groups) > 1:
+            tables += _group_heading(key, words)
+        tables += _index_table(outlines[outlines["code"].isin(group)], indices, links,
+                               dimensions, words, language, level, scenarios,
+                               "mx-indices" + (f"-{n + 1}" if n else ""))
+    tables += (_scenario_table(outlines, scenarios, words, language)
+               + _no_data_table(no_data or {}, links, words))
     page = page.replace("<body>", "<body><div class='mx-page'><h1>"
                         + html.escape(words["title"]) + "</h1><p>" + html.escape(words["intro"])
                         + "</p>", 1)
@@ -208,8 +243,28 @@ def overview_page(
     return page.replace('class="folium-map"', 'class="folium-map mx-overview-map"', 1)
 
 
-def _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
-            level) -> str:
+def _groups(outlines, run_of, current_run) -> dict[tuple, list[str]]:
+    """Municipality codes per (synthetic, earlier run, run, year): this run's real ones first."""
+    keys = {code: (is_synthetic(code), run_of[code] != current_run, run_of[code], -int(year))
+            for code, year in zip(outlines["code"], outlines["year"], strict=True)}
+    groups: dict[tuple, list[str]] = {}
+    for code in sorted(keys, key=lambda c: (keys[c], c)):
+        groups.setdefault(keys[code], []).append(code)
+    return groups
+
+
+def _group_heading(key, words) -> str:
+    synthetic, earlier, run, year = key
+    if synthetic:
+        text = words["group_synthetic"]
+    else:
+        text = words["group_earlier" if earlier else "group_current"]
+    text = text.format(year=-year, run=run or "?").replace(" ()", "")
+    return f"<h2 class='mx-run'>{html.escape(text)}</h2>"
+
+
+def _index_table(outlines, indices, links, dimensions, words, language, level,
+                 scenarios, table_id) -> str:
     e = html.escape
     synthetic = [c for c in outlines["code"] if is_synthetic(c)]
     parts = []
@@ -223,7 +278,7 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
                 if scenarios is not None and not scenarios.empty else set())
     if compared:
         head.append(PAGE_LABELS[language]["scenarios"])
-    parts.append("<table class='mx-sortable' id='mx-indices'><thead><tr>"
+    parts.append(f"<table class='mx-sortable' id='{table_id}'><thead><tr>"
                  + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
     for row in outlines.itertuples():
         link = links.get(row.code, f"{row.code}/{PAGE_FILES['map']}")
@@ -245,22 +300,28 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
                          "</a></td>" if row.code in compared else "<td>&ndash;</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
-    if scenarios is not None and not scenarios.empty:
-        parts.append(f"<h2>{e(words['scenarios'])}</h2>")
-        head = [words["municipality"], words["scenario"], words["dimension"], words["index"],
-                words["change"], words["displaced"]]
-        parts.append("<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
-                     + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
-        names = dict(zip(outlines["code"], outlines["name"], strict=True))
-        for row in scenarios.itertuples():
-            code = str(getattr(row, "municipality_code", ""))
-            dimension = dimension_label(row.dimension, language)
-            parts.append(
-                "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
-                f"<td>{e(dimension)}</td><td>{e(_index_label(row.index, language))}</td>"
-                + _cell(float(row.change), language, 3)
-                + _cell(float(row.households_displaced), language, 0) + "</tr>")
-        parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def _scenario_table(outlines, scenarios, words, language) -> str:
+    if scenarios is None or scenarios.empty:
+        return ""
+    e = html.escape
+    parts = [f"<h2>{e(words['scenarios'])}</h2>"]
+    head = [words["municipality"], words["scenario"], words["dimension"], words["index"],
+            words["change"], words["displaced"]]
+    parts.append("<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
+                 + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+    names = dict(zip(outlines["code"], outlines["name"], strict=True))
+    for row in scenarios.itertuples():
+        code = str(getattr(row, "municipality_code", ""))
+        dimension = dimension_label(row.dimension, language)
+        parts.append(
+            "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
+            f"<td>{e(dimension)}</td><td>{e(_index_label(row.index, language))}</td>"
+            + _cell(float(row.change), language, 3)
+            + _cell(float(row.households_displaced), language, 0) + "</tr>")
+    parts.append("</tbody></table>")
     return "".join(parts)
 
 
