@@ -22,6 +22,7 @@ rule map:
     params:
         municipalities=members,
         units=batch_files("units.parquet"),
+        caveats=batch_files("caveats.csv"),
         indices=batch_files("indices.csv"),
         local=batch_files("local.csv"),
         weights=batch_files("weights.npz"),

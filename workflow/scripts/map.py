@@ -51,18 +51,19 @@ with script_log(snakemake.log[0]) as log:
                                      language=language) if len(shown) >= 2 else None)
         vitality = (pd.read_csv(params.vitality[code]) if Path(params.vitality[code]).is_file()
                     else None)
+        caveats = pd.read_csv(params.caveats[code])
         html = municipality_map(units, pd.read_csv(params.indices[code]),
                                 local=pd.read_csv(params.local[code]), scenarios=after,
                                 scenario_table=table, scenario_specs=specs,
                                 alpha=params.alpha, language=language, explorer=explorer,
-                                vitality=vitality, links=links)
+                                vitality=vitality, links=links, caveats=caveats)
         write_text(params.html[code], html)
         publish(params.html[code], snakemake.output[0], code)
         log.info("%s: %d bytes", params.html[code], len(html))
         if params.names:
             buurten = units[units["level"] == level].reset_index(drop=True)
             page = scenario_page(table, specs, buurten, after, language=language,
-                                 links=links)
+                                 links=links, caveats=caveats)
             write_text(params.scenario_page[code], page)
             publish(params.scenario_page[code], snakemake.output[0], code)
             log.info("%s: %d bytes", params.scenario_page[code], len(page))

@@ -49,9 +49,12 @@ with script_log(snakemake.log[0]) as log:
         labels.setdefault(run["config_hash"], run_label(run["configfiles"], run["config_hash"]))
     runs = {code: labels.get(run, run) for code, run in recorded_runs(
         params.runs, codes, ok, params.config_hash).items()}
+    caveat_files = [Path(p).parent / "caveats.csv" for p in indices_files.values()]
+    caveats = pd.concat([pd.read_csv(p) for p in caveat_files if p.is_file()],
+                        ignore_index=True) if any(p.is_file() for p in caveat_files) else None
     html = overview_page(units, indices, links=links, scenarios=scenarios,
                          language=params.language, no_data=no_data, runs=runs,
-                         current_run=current)
+                         current_run=current, caveats=caveats)
     write_text(snakemake.output.html, html)
     log.info("overview written: %d municipalities, %d without data, %d bytes", len(codes),
              len(no_data), len(html))

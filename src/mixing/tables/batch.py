@@ -19,6 +19,7 @@ from mixing.geometry.aggregate import aggregate_units
 from mixing.io.cbs import NoNamesWarning, read_units
 from mixing.io.demo import is_synthetic
 from mixing.io.names import resolve_names, unnamed
+from mixing.io.readers.geo import GeometryRepairedWarning
 
 __all__ = ["make_batches", "read_batch", "split_by_municipality"]
 
@@ -72,7 +73,9 @@ def read_batch(
     Returns
     -------
     dict
-        Municipality code -> canonical units table (levels stacked), in input order.
+        Municipality code -> canonical units table (levels stacked), in input order. Its
+        ``attrs["repaired_geometries"]`` counts the boundaries of its boundary file that
+        were repaired on reading (:mod:`mixing.tables.caveats`).
     """
     groups: dict[str, list[str]] = {}
     for code, source in sources.items():
@@ -85,7 +88,8 @@ def read_batch(
         if isinstance(tables, list) and len(tables) == 1:
             tables = tables[0]
         named = any(sources[c].get("names") or sources[c].get("name_inputs") for c in codes)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
             if named:  # names may come from the other sources: counted after resolving
                 warnings.simplefilter("ignore", NoNamesWarning)
             units = read_units(
@@ -94,13 +98,20 @@ def read_batch(
                 columns=source.get("columns"), municipality=None if demo else codes,
                 allow_unusable=allow_unusable,
             )
+        repaired = 0
+        for record in caught:  # passed on unchanged; the repair count is kept as data
+            if isinstance(record.message, GeometryRepairedWarning):
+                repaired += record.message.count
+            warnings.warn_explicit(record.message, record.category, record.filename,
+                                   record.lineno, source=record.source)
         frames = [units] + [aggregate_units(units, level) for level in levels
                             if level != source.get("level", "buurt")]
         stacked = pd.concat(frames, ignore_index=True)
         result.update(split_by_municipality(stacked, codes))
-        if named:
-            for code in codes:
+        for code in codes:
+            if named:
                 result[code] = _named(result[code], sources[code])
+            result[code].attrs["repaired_geometries"] = repaired
     return {code: result[code] for code in sources}
 
 

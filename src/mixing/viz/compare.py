@@ -35,6 +35,7 @@ from mixing.scenarios.labels import scenario_title, short_title
 from mixing.scenarios.spec import Scenario
 from mixing.scenarios.tables import unit_changes
 from mixing.viz import style
+from mixing.viz.caveats import CAVEAT_CSS, caveats_html
 from mixing.viz.pages import NAV_CSS, document_title, nav_html
 
 __all__ = ["scenario_page", "TEXT"]
@@ -627,6 +628,7 @@ def scenario_page(
     map_href: str = "map.html",
     dimension: str = "low_income",
     links: Mapping[str, str] | None = None,
+    caveats: pd.DataFrame | None = None,
 ) -> str:
     """The comparison page of one municipality's scenarios, as one offline HTML document.
 
@@ -651,6 +653,9 @@ def scenario_page(
     links : mapping of str to str, optional
         The other pages of the run, relative to this page
         (:func:`mixing.viz.pages.municipality_links`): a navigation bar under the title.
+    caveats : DataFrame, optional
+        caveats.csv (:func:`mixing.tables.caveats.caveat_table`): a "Let op" block under
+        the introduction.
 
     Returns
     -------
@@ -669,11 +674,12 @@ def scenario_page(
     head = (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{_esc(document_title(text['title'], where, year))}</title>"
-            f"<style>{_CSS}{NAV_CSS}</style></head><body><main>"
+            f"<style>{_CSS}{NAV_CSS}{CAVEAT_CSS}</style></head><body><main>"
             f"<h1>{_esc(text['title'])}: {_esc(where)}, {year}</h1>"
             f"{nav_html(links, 'scenarios', language)}"
             f"<p class='intro'>{_esc(text['intro'])}</p>"
-            f"<p class='small'>{_esc(text['d_explain'])}</p>")
+            f"<p class='small'>{_esc(text['d_explain'])}</p>"
+            f"{caveats_html(caveats, language)}")
     names = [n for n in dict.fromkeys(summary["scenario"]) if n in scenarios] if len(summary) \
         else []
     if not names:

@@ -36,6 +36,7 @@ from mixing.dimensions import DIMENSIONS, Label
 from mixing.io.demo import is_synthetic
 from mixing.schema import COUNT_COLUMNS
 from mixing.viz import style
+from mixing.viz.caveats import CAVEAT_CSS, caveats_html
 from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
 from mixing.viz.pages import NAV_CSS, document_title, nav_html
 
@@ -243,7 +244,8 @@ def _is_synthetic(units: pd.DataFrame) -> bool:
     return is_synthetic(units["municipality_code"].iat[0])
 
 
-def _title_panel(units, indices, text, level, language, nav: str = "") -> str:
+def _title_panel(units, indices, text, level, language, nav: str = "",
+                 caveats: str = "") -> str:
     where = html.escape(_municipality(units))
     year = int(units["year"].iat[0])
     number = style.number
@@ -274,7 +276,7 @@ def _title_panel(units, indices, text, level, language, nav: str = "") -> str:
         "<div id='mx-title' class='mx-title leaflet-control'>"
         f"<h1>{where}, {year}</h1>{nav}"
         f"<div>{html.escape(text['title'].format(level=level_word))}</div>"
-        f"{note}{headline}<div class='mx-source'>{html.escape(source)}"
+        f"{note}{headline}{caveats}<div class='mx-source'>{html.escape(source)}"
         "<span class='mx-print-date'></span></div></div>"
     )
 
@@ -368,6 +370,7 @@ def municipality_map(
     explorer: Mapping | None = None,
     vitality: pd.DataFrame | None = None,
     links: Mapping[str, str] | None = None,
+    caveats: pd.DataFrame | None = None,
 ) -> str:
     """One municipality as a self-contained, offline HTML map.
 
@@ -410,6 +413,9 @@ def municipality_map(
     links : mapping of str to str, optional
         The other pages of the run, relative to the map
         (:func:`mixing.viz.pages.municipality_links`): a navigation bar in the title panel.
+    caveats : DataFrame, optional
+        caveats.csv (:func:`mixing.tables.caveats.caveat_table`): a "Let op" block in the
+        title panel.
 
     Returns
     -------
@@ -482,9 +488,10 @@ def municipality_map(
                            int(shown["year"].iat[0]))
     nav = nav_html(links, "map", language)
     return map_page(config, language,
-                    body=_title_panel(shown, indices, text, level, language, nav),
+                    body=_title_panel(shown, indices, text, level, language, nav,
+                                      caveats_html(caveats, language, open_=False)),
                     scripts=extra_scripts, explorer=explorer, title=title,
-                    styles=(NAV_CSS,) if nav else ())
+                    styles=(NAV_CSS, CAVEAT_CSS))
 
 
 class MapCall(MacroElement):

@@ -21,6 +21,7 @@ from mixing.dimensions import Label
 from mixing.errors import InputError
 from mixing.io.demo import is_synthetic
 from mixing.viz import style
+from mixing.viz.caveats import CAVEAT_CSS, CAVEAT_LABELS, caveats_html
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
 from mixing.viz.maps import (
     LABELS,
@@ -134,6 +135,7 @@ def overview_page(
     no_data: Mapping[str, str] | None = None,
     runs: Mapping[str, str] | None = None,
     current_run: str | None = None,
+    caveats: pd.DataFrame | None = None,
 ) -> str:
     """The overview page of a run as one self-contained, offline HTML document.
 
@@ -165,6 +167,9 @@ def overview_page(
         (:func:`mixing.workflow_io.run_label`); default: all from ``current_run``.
     current_run : str, optional
         The run writing this page.
+    caveats : DataFrame, optional
+        The stacked caveats.csv of the municipalities
+        (:func:`mixing.tables.caveats.caveat_table`): a "Let op" cell per municipality.
     """
     style.check_language(language)
     text, words = LABELS[language] | style.words(language), OVERVIEW_LABELS[language]
@@ -222,7 +227,8 @@ def overview_page(
     }
     title = document_title(words["title"], run_place(outlines["name"].tolist(), language),
                            outlines["year"].tolist())
-    page = map_page(config, language, styles=(_CSS,), height="420px", title=title)
+    page = map_page(config, language, styles=(_CSS, CAVEAT_CSS), height="420px",
+                    title=title)
     # the page scrolls: heading, the map as a block of fixed height, then the tables
     groups = _groups(outlines, run_of, current_run)
     tables = ""
@@ -231,7 +237,7 @@ def overview_page(
             tables += _group_heading(key, words)
         tables += _index_table(outlines[outlines["code"].isin(group)], indices, links,
                                dimensions, words, language, level, scenarios,
-                               "mx-indices" + (f"-{n + 1}" if n else ""))
+                               "mx-indices" + (f"-{n + 1}" if n else ""), caveats)
     tables += (_scenario_table(outlines, scenarios, words, language)
                + _no_data_table(no_data or {}, links, words))
     page = page.replace("<body>", "<body><div class='mx-page'><h1>"
@@ -264,7 +270,7 @@ def _group_heading(key, words) -> str:
 
 
 def _index_table(outlines, indices, links, dimensions, words, language, level,
-                 scenarios, table_id) -> str:
+                 scenarios, table_id, caveats) -> str:
     e = html.escape
     synthetic = [c for c in outlines["code"] if is_synthetic(c)]
     parts = []
@@ -278,6 +284,8 @@ def _index_table(outlines, indices, links, dimensions, words, language, level,
                 if scenarios is not None and not scenarios.empty else set())
     if compared:
         head.append(PAGE_LABELS[language]["scenarios"])
+    if caveats is not None:
+        head.append(CAVEAT_LABELS[language]["title"])
     parts.append(f"<table class='mx-sortable' id='{table_id}'><thead><tr>"
                  + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
     for row in outlines.itertuples():
@@ -298,6 +306,9 @@ def _index_table(outlines, indices, links, dimensions, words, language, level,
         if compared:
             cells.append(f"<td><a href='{e(sibling(link, 'scenarios'))}'>{e(words['compare'])}"
                          "</a></td>" if row.code in compared else "<td>&ndash;</td>")
+        if caveats is not None:
+            mine = caveats[caveats["municipality_code"] == row.code]
+            cells.append(f"<td>{caveats_html(mine, language, open_=False) or '&ndash;'}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
