@@ -38,7 +38,7 @@ from mixing.errors import InputError
 from mixing.scenarios import ASSUMPTION_COLUMNS, ASSUMPTION_SOURCES, SUMMARY_COLUMNS
 from mixing.scenarios.state import ACCOUNTING_COLUMNS
 from mixing.schema import CANONICAL_COLUMNS
-from mixing.tables import clusters, frames, vitality
+from mixing.tables import caveats, clusters, frames, vitality
 
 __all__ = [
     "UNITS",
@@ -189,6 +189,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           "one row per municipality x year x level x dimension x index",
           "één rij per gemeente, jaar, niveau, dimensie en index",
           tuple(frames.INDEX_COLUMNS), _INDICES_OWN),
+    Table("caveats", ("results/{municipality}/caveats.csv",),
+          "one row per caveat of a municipality's data (hidden values per column, lower-bound "
+          "sums, units without a name or boundary, repaired boundaries): the pages' 'Let op'",
+          "één rij per kanttekening bij de gegevens van een gemeente (de 'Let op' op de "
+          "pagina's)", tuple(caveats.CAVEAT_COLUMNS), _own("caveats")),
     Table("local_indices", ("results/{municipality}/local_indices.csv",),
           "one row per unit x dimension x local index", "één rij per gebied, dimensie en maat",
           tuple(frames.LOCAL_COLUMNS), _own("local_indices")),
