@@ -15,6 +15,7 @@ from snakemake.utils import validate
 
 from mixing.errors import InputError
 from mixing.tables.batch import make_batches
+from mixing.viz.pages import municipality_links
 from mixing.workflow_io import check_config, config_hash, strict_yaml
 
 REPO = Path(workflow.basedir)
@@ -232,6 +233,7 @@ def all_outputs():
     stages += ["figures"] if FIGURES else []
     targets = [batch_dir(rule, b) for rule in stages for b in BATCHES]
     targets += [f"results/{m}/change/trends.csv" for m in compare_members(MUNICIPALITIES)]
+    targets += [f"results/{m}/trends.html" for m in compare_members(MUNICIPALITIES)]
     targets += [f"results/summary/{name}.csv" for name in SUMMARIES]
     if REGIONS:
         targets.append("results/summary/regions.csv")

@@ -33,6 +33,7 @@ rule map:
         vitality=batch_files("vitality.csv"),
         alpha=config["autocorrelation"]["alpha"],
         names=SCENARIOS,
+        trends=lambda w: compare_members(members(w)),
         language=config["language"],
     log:
         "logs/map/{batch}.log",
@@ -69,6 +70,23 @@ rule figures:
         "../scripts/figures.py"
 
 
+rule trends_page:
+    input:
+        trends="results/{municipality}/change/trends.csv",
+        units=lambda w: batch_dir("ingest", BATCH_OF[w.municipality]),
+    output:
+        "results/{municipality}/trends.html",
+    params:
+        units="results/{municipality}/units.parquet",
+        caveats="results/{municipality}/caveats.csv",
+        links=lambda w: municipality_links(scenarios=bool(SCENARIOS), trends=True),
+        language=config["language"],
+    log:
+        "logs/trends_page/{municipality}.log",
+    script:
+        "../scripts/trends_page.py"
+
+
 rule overview:
     input:
         units=batch_dirs("ingest"),
@@ -92,6 +110,7 @@ rule overview:
         runs="results/runs",
         config_hash=CONFIG_HASH,
         configfiles=CONFIG_FILES,
+        trends=compare_members(MUNICIPALITIES),
         scenario_specs=scenarios_file() or "",
         language=config["language"],
     log:

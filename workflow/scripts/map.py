@@ -33,8 +33,8 @@ with script_log(snakemake.log[0]) as log:
     language = params.language
     status = batch_status(snakemake.input.units)
     specs = load_scenarios(snakemake.input.scenario_specs) if params.names else {}
-    links = municipality_links(scenarios=bool(params.names))
     for code in params.municipalities:
+        links = municipality_links(scenarios=bool(params.names), trends=code in params.trends)
         if status.get(code):
             write_text(params.html[code], no_data_page(code, status[code], language=language,
                                                        links=links))

@@ -52,9 +52,11 @@ with script_log(snakemake.log[0]) as log:
     caveat_files = [Path(p).parent / "caveats.csv" for p in indices_files.values()]
     caveats = pd.concat([pd.read_csv(p) for p in caveat_files if p.is_file()],
                         ignore_index=True) if any(p.is_file() for p in caveat_files) else None
+    trends = set(params.trends) | {c for c, p in indices_files.items()
+                                   if (Path(p).parent / "trends.html").is_file()}
     html = overview_page(units, indices, links=links, scenarios=scenarios,
                          language=params.language, no_data=no_data, runs=runs,
-                         current_run=current, caveats=caveats)
+                         current_run=current, caveats=caveats, trends=trends)
     write_text(snakemake.output.html, html)
     log.info("overview written: %d municipalities, %d without data, %d bytes", len(codes),
              len(no_data), len(html))

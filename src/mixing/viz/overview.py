@@ -9,7 +9,7 @@ and scenario tables; the outlines are the units dissolved per municipality for d
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -59,6 +59,7 @@ OVERVIEW_LABELS = style.by_language({
     "map": Label("Kaart", "Map"),
     "open": Label("kaart openen", "open map"),
     "compare": Label("scenario's vergelijken", "compare scenarios"),
+    "trends": Label("trend bekijken", "see the trend"),
     "d": "D {dimension}",
     "scenarios": Label("Effect van scenario's", "Scenario effects"),
     "scenario": "Scenario",
@@ -136,6 +137,7 @@ def overview_page(
     runs: Mapping[str, str] | None = None,
     current_run: str | None = None,
     caveats: pd.DataFrame | None = None,
+    trends: Collection[str] = (),
 ) -> str:
     """The overview page of a run as one self-contained, offline HTML document.
 
@@ -170,6 +172,8 @@ def overview_page(
     caveats : DataFrame, optional
         The stacked caveats.csv of the municipalities
         (:func:`mixing.tables.caveats.caveat_table`): a "Let op" cell per municipality.
+    trends : collection of str
+        Municipalities with a trend page (comparison years): a link to it.
     """
     style.check_language(language)
     text, words = LABELS[language] | style.words(language), OVERVIEW_LABELS[language]
@@ -237,7 +241,8 @@ def overview_page(
             tables += _group_heading(key, words)
         tables += _index_table(outlines[outlines["code"].isin(group)], indices, links,
                                dimensions, words, language, level, scenarios,
-                               "mx-indices" + (f"-{n + 1}" if n else ""), caveats)
+                               "mx-indices" + (f"-{n + 1}" if n else ""), caveats,
+                               set(trends))
     tables += (_scenario_table(outlines, scenarios, words, language)
                + _no_data_table(no_data or {}, links, words))
     page = page.replace("<body>", "<body><div class='mx-page'><h1>"
@@ -270,7 +275,7 @@ def _group_heading(key, words) -> str:
 
 
 def _index_table(outlines, indices, links, dimensions, words, language, level,
-                 scenarios, table_id, caveats) -> str:
+                 scenarios, table_id, caveats, trends) -> str:
     e = html.escape
     synthetic = [c for c in outlines["code"] if is_synthetic(c)]
     parts = []
@@ -284,6 +289,9 @@ def _index_table(outlines, indices, links, dimensions, words, language, level,
                 if scenarios is not None and not scenarios.empty else set())
     if compared:
         head.append(PAGE_LABELS[language]["scenarios"])
+    trends = trends & set(outlines["code"])
+    if trends:
+        head.append(PAGE_LABELS[language]["trends"])
     if caveats is not None:
         head.append(CAVEAT_LABELS[language]["title"])
     parts.append(f"<table class='mx-sortable' id='{table_id}'><thead><tr>"
@@ -306,6 +314,9 @@ def _index_table(outlines, indices, links, dimensions, words, language, level,
         if compared:
             cells.append(f"<td><a href='{e(sibling(link, 'scenarios'))}'>{e(words['compare'])}"
                          "</a></td>" if row.code in compared else "<td>&ndash;</td>")
+        if trends:
+            cells.append(f"<td><a href='{e(sibling(link, 'trends'))}'>{e(words['trends'])}"
+                         "</a></td>" if row.code in trends else "<td>&ndash;</td>")
         if caveats is not None:
             mine = caveats[caveats["municipality_code"] == row.code]
             cells.append(f"<td>{caveats_html(mine, language, open_=False) or '&ndash;'}</td>")

@@ -2,8 +2,9 @@
 
 A run writes three kinds of page: the overview ``results/index.html``
 (:mod:`mixing.viz.overview`), and per municipality the map ``results/{code}/map.html``
-(:mod:`mixing.viz.maps`) and, when scenarios are configured, the scenario page
-``results/{code}/scenarios.html`` (:mod:`mixing.viz.compare`). Every page names place and
+(:mod:`mixing.viz.maps`), when scenarios are configured the scenario page
+``results/{code}/scenarios.html`` (:mod:`mixing.viz.compare`), and with comparison years the
+trend page ``results/{code}/trends.html`` (:mod:`mixing.viz.trends`). Every page names place and
 year in its ``<title>`` and links to the others with relative links, so a folder of results
 can be copied, zipped or put on an intranet share and still works. The file names and the
 words of the links live here only.
@@ -23,18 +24,20 @@ __all__ = ["PAGE_FILES", "PAGE_LABELS", "NAV_CSS", "municipality_links", "nav_ht
 
 #: File name of each page of a municipality, in ``results/{code}/``; the overview is
 #: ``results/index.html``.
-PAGE_FILES = {"map": "map.html", "scenarios": "scenarios.html", "overview": "index.html"}
+PAGE_FILES = {"map": "map.html", "scenarios": "scenarios.html", "trends": "trends.html",
+              "overview": "index.html"}
 
 PAGE_LABELS = style.by_language({
     "nav": Label("Pagina's van deze berekening", "Pages of this run"),
     "overview": Label("Overzicht van alle gemeenten", "Overview of all municipalities"),
     "map": Label("Kaart", "Map"),
     "scenarios": Label("Scenario's vergeleken", "Scenarios compared"),
+    "trends": Label("Door de jaren", "Over the years"),
     "places": Label("{n} gemeenten", "{n} municipalities"),
 })
 
 #: The order of the links in the navigation bar.
-_ORDER = ("overview", "map", "scenarios")
+_ORDER = ("overview", "map", "scenarios", "trends")
 
 NAV_CSS = """
 .mx-nav { font-size: 13px; margin: 2px 0 6px 0; }
@@ -45,15 +48,18 @@ NAV_CSS = """
 """
 
 
-def municipality_links(*, scenarios: bool) -> dict[str, str]:
+def municipality_links(*, scenarios: bool, trends: bool = False) -> dict[str, str]:
     """The pages of one municipality, relative to its folder ``results/{code}/``.
 
-    ``scenarios`` says whether the run wrote a scenario page.
+    ``scenarios`` and ``trends`` say whether the run wrote its scenario page and its trend
+    page (a municipality with ``compare_years``).
     """
     links = {"overview": posixpath.join("..", PAGE_FILES["overview"]),
              "map": PAGE_FILES["map"]}
     if scenarios:
         links["scenarios"] = PAGE_FILES["scenarios"]
+    if trends:
+        links["trends"] = PAGE_FILES["trends"]
     return links
 
 
@@ -68,8 +74,8 @@ def nav_html(links: Mapping[str, str] | None, current: str, language: str = "nl"
     Parameters
     ----------
     links : mapping of str to str, optional
-        Page (``"overview"``, ``"map"``, ``"scenarios"``) -> relative link. ``None`` or
-        empty gives no navigation (a page written on its own, outside a run).
+        Page (``"overview"``, ``"map"``, ``"scenarios"``, ``"trends"``) -> relative link.
+        ``None`` or empty gives no navigation (a page written on its own, outside a run).
     current : str
         The page this bar is on.
     language : {"nl", "en"}
