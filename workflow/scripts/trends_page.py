@@ -1,6 +1,5 @@
 """results/{municipality}/trends.html: D and isolation over the comparison years."""
 
-import geopandas as gpd
 import pandas as pd
 
 from mixing.io.files import write_text
@@ -15,7 +14,7 @@ if "snakemake" not in globals():
 
 with script_log(snakemake.log[0]) as log:
     params = snakemake.params
-    units = gpd.read_parquet(params.units, columns=["municipality_name", "municipality_code",
+    units = pd.read_parquet(params.units, columns=["municipality_name", "municipality_code",
                                                     "year"])
     names = units["municipality_name"].dropna()
     name = str(names.iat[0]) if len(names) else str(units["municipality_code"].iat[0])

@@ -40,8 +40,9 @@ PAGE_LABELS = style.by_language({
 _ORDER = ("overview", "map", "scenarios", "trends")
 
 NAV_CSS = """
-.mx-nav { font-size: 13px; margin: 2px 0 6px 0; }
-.mx-nav a, .mx-nav span { margin-right: 12px; white-space: nowrap; }
+.mx-nav { font-size: 13px; margin: 2px 0 6px 0; display: flex; flex-wrap: wrap;
+  gap: 2px 12px; }
+.mx-nav a, .mx-nav span { white-space: nowrap; }
 .mx-nav a { color: #08519c; }
 .mx-nav span[aria-current] { font-weight: bold; color: #222; }
 @media print { .mx-nav { display: none; } }
