@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
-from test_maps_browser import driver as _chromium  # noqa: F401  (fixture "driver")
+from test_maps_browser import driver  # noqa: F401  (the offline Chromium fixture)
 
 from mixing import dictionary
 from mixing.catalogue import INDICES, LOCAL_INDICES
@@ -259,7 +259,7 @@ def test_formulas_load_the_vendored_mathjax_and_nothing_from_the_network(site):
                          r'(\?v=\w+)?"', page.read_text(encoding="utf-8")), page
 
 
-def test_formulas_render_in_a_browser_without_network(site, driver):
+def test_formulas_render_in_a_browser_without_network(site, driver):  # noqa: F811
     out, _ = site
     page = next(p for p in _math_pages(out) if p.parent.name != "_modules")
     driver.get_log("browser")
