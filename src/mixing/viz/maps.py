@@ -80,6 +80,7 @@ LABELS = style.by_language({
     "ci_note": Label("95 %-betrouwbaarheidsinterval tussen haakjes",
                      "95 % confidence interval in brackets"),
     "layers": Label("Kaartlagen", "Map layers"),
+    "legend": Label("Legenda", "Legend"),
     "background_group": Label("Achtergrond", "Background"),
     "background": Label("PDOK achtergrondkaart grijs (alleen met internet)",
                         "PDOK grey base map (needs internet)"),
@@ -89,8 +90,7 @@ LABELS = style.by_language({
                         "Click for all data of this neighbourhood."),
     "png": Label("Kaart als afbeelding (PNG) opslaan", "Save the map as an image (PNG)"),
     "png_short": "PNG",
-    "printed": Label("Afgedrukt op", "Printed on"),
-    "locale": Label("nl-NL", "en-GB"),
+    "saved": Label("Opgeslagen op", "Saved on"),
 })
 
 # The Dutch national grey base map; optional context, the polygons render without it.
@@ -472,9 +472,9 @@ def municipality_map(
     config = {
         "bounds": [[south, west], [north, east]],
         "title": f"{_municipality(shown)}, {int(shown['year'].iat[0])}",
-        "labels": {k: text[k] for k in ("unit_code", "wijk", "click_hint", "layers",
+        "labels": {k: text[k] for k in ("unit_code", "wijk", "click_hint", "layers", "legend",
                                         "background_group", "png", "png_short", "printed",
-                                        "locale")} | {"source": source},
+                                        "saved", "locale")} | {"source": source},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},
         "layers": [layer.config(language) for layer in layers],
         "groups": [[g, label(language)] for g, label in GROUPS.items()],

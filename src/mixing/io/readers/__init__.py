@@ -89,22 +89,14 @@ def unsupported(path: Path) -> InputError:
 
 
 def _archive_members(path: Path) -> list[str]:
-    import zipfile
+    from mixing.io.archives import zip_members
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist()
-                     if not n.endswith("/") and not n.startswith("__MACOSX")]
-    except (zipfile.BadZipFile, OSError) as err:
-        raise InputError(f"cannot open the zip archive ({err})", file=path,
-                         fix="download it again; the archive is damaged") from None
-    return names
+    return [i.filename for i in zip_members(path) if not i.filename.startswith("__MACOSX")]
 
 
 def _read_zip(path: Path) -> RawTable:
     """A zip holding ONE CSV or ONE map file (a shapefile's .shp with its sidecars)."""
-    import zipfile
-
+    from mixing.io.archives import check_archive, read_zip_member
     from mixing.io.readers.geo import read_geo_table
     from mixing.io.readers.statline import read_text_table
 
@@ -119,8 +111,9 @@ def _read_zip(path: Path) -> RawTable:
     member = data[0]
     label = f"{path}!{member}"
     if Path(member).suffix.lower() in TEXT_SUFFIXES:
-        with zipfile.ZipFile(path) as archive:
-            return read_text_table(Path(member), data=archive.read(member), label=label)
+        return read_text_table(Path(member), data=read_zip_member(path, member, label),
+                               label=label)
+    check_archive(path)  # GDAL reads the member and its sidecars: count them all first
     return read_geo_table(f"/vsizip/{path.resolve()}/{member}", label=label)
 
 
@@ -129,10 +122,10 @@ def read_source(path: str | Path) -> RawTable:
 
     gzip-compressed files (``kwb.csv.gz``, or a ``.csv`` that is gzip inside) and zip
     archives holding one CSV or one map file (GeoPackage, shapefile with its sidecars,
-    GeoJSON) are read without unpacking them first.
+    GeoJSON) are read without unpacking them first, and never beyond
+    :data:`mixing.limits.MAX_UNPACKED_BYTES` (:mod:`mixing.io.archives`).
     """
-    import gzip
-
+    from mixing.io.archives import check_archive, kind, read_gzip
     from mixing.io.readers.geo import read_geo_table
     from mixing.io.readers.statline import read_text_table
 
@@ -145,19 +138,14 @@ def read_source(path: str | Path) -> RawTable:
         raise InputError("expected a file, got a directory", file=path,
                          fix="pass the CSV/GeoPackage inside the directory")
     suffix = path.suffix.lower()
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if suffix == ".gz" or (head[:2] == b"\x1f\x8b" and suffix in TEXT_SUFFIXES):
+    packed = kind(path)
+    if suffix == ".gz" or (packed == "gzip" and suffix in TEXT_SUFFIXES):
         inner = Path(path.stem) if suffix == ".gz" else path
         if inner.suffix.lower() in GEO_SUFFIXES:
+            check_archive(path)
             return read_geo_table(f"/vsigzip/{path.resolve()}", label=str(path))
-        try:
-            data = gzip.decompress(path.read_bytes())
-        except (OSError, EOFError) as err:
-            raise InputError(f"cannot decompress this gzip file ({err})", file=path,
-                             fix="download it again; the file is damaged or cut short") from None
-        return read_text_table(path, data=data)
-    if suffix == ".zip" or (head == b"PK\x03\x04" and suffix in TEXT_SUFFIXES):
+        return read_text_table(path, data=read_gzip(path))
+    if suffix == ".zip" or (packed == "zip" and suffix in TEXT_SUFFIXES):
         return _read_zip(path)
     if suffix in TEXT_SUFFIXES:
         return read_text_table(path)
