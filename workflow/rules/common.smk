@@ -97,8 +97,9 @@ def resolved_source(municipality):
     if src.pop("download", False):
         src.update(download_outputs(municipality))
         return src
-    if src.get("geometry"):
-        src["geometry"] = repo_path(src["geometry"])
+    for key in ("geometry", "regions"):
+        if src.get(key):
+            src[key] = repo_path(src[key])
     if src.get("table"):
         tables = src["table"] if isinstance(src["table"], list) else [src["table"]]
         src["table"] = [repo_path(t) for t in tables]
@@ -110,7 +111,7 @@ def source_files(codes):
     files = []
     for municipality in codes:
         src = resolved_source(municipality)
-        for key in ("geometry", "table"):
+        for key in ("geometry", "table", "regions"):
             value = src.get(key)
             for path in value if isinstance(value, list) else [value]:
                 if path and path not in files:

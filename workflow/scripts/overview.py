@@ -38,8 +38,10 @@ with script_log(snakemake.log[0]) as log:
     out_dir = Path(snakemake.output.html).parent
     links = {code: os.path.relpath(Path(path).parent / "map.html", out_dir)
              for code, path in {**indices_files, **params.indices}.items()}
+    # the finest level read (buurt, or pc4 for postcode sources)
+    level = "buurt" if (units["level"] == "buurt").any() else units["level"].iloc[0]
     html = overview_page(units, indices, links=links, scenarios=scenarios,
-                         language=params.language, no_data=no_data)
+                         language=params.language, level=level, no_data=no_data)
     write_text(snakemake.output.html, html)
     log.info("overview written: %d municipalities, %d without data, %d bytes", len(codes),
              len(no_data), len(html))

@@ -547,6 +547,7 @@ _COLUMN_DOCS = {
     "(population minus both migration columns)",
     "population_origin_europe": "inhabitants of European origin (excluding the Netherlands)",
     "population_origin_outside_europe": "inhabitants of origin outside Europe",
+    "population_benefits": "benefit recipients below the pension age (not in the demo: NaN)",
     "mean_income": "mean income per inhabitant, x 1000 euro (NaN without residents)",
     "mean_woz": "mean WOZ value of dwellings, x 1000 euro (NaN without residents)",
     "is_uninhabited": "True when the buurt has no residents and no dwellings "

@@ -41,7 +41,7 @@ def make_batches(municipalities: Sequence[str], size: int) -> dict[str, list[str
 def _source_key(source: Mapping) -> str:
     """Municipalities with identical sources are read together, in one call."""
     shared = {k: v for k, v in source.items() if k in ("geometry", "table", "year", "level",
-                                                       "columns")}
+                                                       "columns", "regions")}
     return json.dumps(shared, sort_keys=True, default=str)
 
 
@@ -55,7 +55,8 @@ def read_batch(
     ----------
     sources : mapping
         Municipality code -> source: ``geometry`` and/or ``table`` paths (already resolved),
-        ``year``, ``level``, ``columns`` (see config/README.md). Municipalities that share
+        ``year``, ``level``, ``columns``, ``regions`` (postcode sources: the boundaries that
+        place each postcode in a municipality; see config/README.md). Municipalities that share
         the same files are read with one :func:`mixing.io.cbs.read_units` call.
     levels : iterable of str
         Levels to produce; levels coarser than the source level are aggregated.
@@ -82,7 +83,8 @@ def read_batch(
         units = read_units(
             geometry=source.get("geometry"), table=tables, level=source.get("level", "buurt"),
             year=source.get("year"), columns=source.get("columns"),
-            municipality=None if demo else codes, allow_unusable=allow_unusable,
+            municipality=None if demo else codes, regions=source.get("regions"),
+            allow_unusable=allow_unusable,
         )
         frames = [units] + [aggregate_units(units, level) for level in levels
                             if level != source.get("level", "buurt")]

@@ -300,6 +300,8 @@ _COLUMN_LABELS = {
                                       "residents of European origin (excl. NL)"),
     "population_origin_outside_europe": Label("inwoners met herkomst buiten Europa",
                                               "residents of origin outside Europe"),
+    "population_benefits": Label("personen met uitkering (onder AOW-leeftijd)",
+                                 "benefit recipients (below pension age)"),
     "mean_income": Label("gemiddeld inkomen per inwoner (x 1.000 euro)",
                          "mean income per resident (x 1,000 euro)"),
     "mean_woz": Label("gemiddelde WOZ-waarde (x 1.000 euro)", "mean WOZ value (x 1,000 euro)"),
