@@ -15,6 +15,7 @@ from snakemake.utils import validate
 
 from mixing.errors import InputError
 from mixing.tables.batch import make_batches
+from mixing.tables.regions import COUNTRY
 from mixing.workflow_io import check_config, config_hash, strict_yaml
 
 REPO = Path(workflow.basedir)
@@ -212,6 +213,8 @@ def all_outputs():
     targets += [f"results/summary/{name}.csv" for name in SUMMARIES]
     if REGIONS:
         targets.append("results/summary/regions.csv")
+    if config["national"]["enabled"]:
+        targets.append(f"results/{COUNTRY}")
     return targets + ["results/index.html", f"results/runs/{CONFIG_HASH}.json"]
 
 
