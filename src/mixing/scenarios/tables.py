@@ -191,6 +191,8 @@ def _spatial(units, dimensions, permutations, seed, kind,
             if keep.sum() < 4:
                 continue
             y = g[keep] / t[keep]
+            if np.ptp(y) == 0:  # one share everywhere (a few PC4s): no pattern to test
+                continue
             wk = w if keep.all() else subset(w, keep)
             I = float(autocorr.moran(y, wk, permutations=0).I)  # noqa: E741
             hh = np.nan
