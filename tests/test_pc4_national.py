@@ -155,3 +155,27 @@ def test_national_table_columns(national):
     assert amsterdam_centre["population_origin_europe"] == pytest.approx(0.3 * 9_910)
     assert amsterdam_centre["population_origin_outside_europe"] == pytest.approx(0.3 * 9_910)
     assert amsterdam_centre["mean_woz"] == 589
+
+
+# --- the country as one area (results/NL00) ------------------------------------------------
+
+def test_country_decomposition_adds_up(national):
+    from mixing.kernels import multigroup
+    from mixing.tables.regions import COUNTRY, as_one_area, composition, country_decomposition
+
+    parts = country_decomposition(national)
+    d = parts.decomposition.pivot(index="dimension", columns="component", values="M")
+    assert set(d.index) == {"social_housing", "benefits", "origin_outside_europe", "tenure",
+                            "origin"}
+    np.testing.assert_allclose(d["between"] + d["within"], d["total"], rtol=1e-12)
+    # social housing as two groups (corporation vs other dwellings): the total M is the
+    # kernel's M of the whole country, and most of it lies within municipalities
+    counts = composition(national, "social_housing")
+    assert d.at["social_housing", "total"] == pytest.approx(
+        float(multigroup.mutual_information(counts)), rel=1e-12)
+    assert 0.5 < d.at["social_housing", "within"] / d.at["social_housing", "total"] < 1
+    contributions = parts.municipalities.groupby("dimension")["contribution_M"].sum()
+    np.testing.assert_allclose(contributions[d.index], d["within"], rtol=1e-9)
+    country = as_one_area(national)
+    assert (country["municipality_code"] == COUNTRY).all()
+    assert country.set_index("unit_code").at["1011", "unit_name"] == "1011 (GM0363)"

@@ -262,6 +262,8 @@ def _title_panel(units, indices, text, level, language) -> str:
                     + "".join(lines) + (ci_note if any_ci else ""))
     synthetic = _is_synthetic(units)
     note = f"<div class='mx-synthetic'>{html.escape(text['synthetic'])}</div>" if synthetic else ""
+    if level == "pc4":
+        note += f"<div class='mx-source'>{html.escape(style.words(language)['pc4_limits'])}</div>"
     source = text["synthetic_source"] if synthetic else text["source"]
     level_word = text["levels"].get(level, level)
     # the print date is written by the page when it is printed: the HTML stays reproducible

@@ -164,8 +164,9 @@ def overview_page(
         "title": words["title"],
         "labels": {"unit_code": text["unit_code"], "wijk": "", "click_hint": "",
                    "layers": text["layers"], "background_group": text["background_group"],
-                   "source": text["synthetic_source"]
-                   if all(is_synthetic(c) for c in codes) else text["source"]},
+                   "source": (text["synthetic_source"]
+                              if all(is_synthetic(c) for c in codes) else text["source"])
+                   + (" " + text["pc4_limits"] if level == "pc4" else "")},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},
         "layers": [layer.config(language, words["not_computed"]) for layer in layers],
         "groups": [["indicators", GROUPS["indicators"](language)]],
