@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20191231
+
+
+def page_data(page: str, name: str = "MixingLayers") -> dict:
+    """The JSON a map page hands to one of its calls (``MixingLayers``: mixingMap's config,
+    ``MixingExplorer``: the explorer's payload), read from its data element."""
+    match = re.search(rf"<script type='application/json' id='mx-data-{name}'>(.*?)</script>",
+                      page, re.S)
+    assert match, f"the page has no data element for {name}"
+    return json.loads(match.group(1))
 
 
 def _shared_cbs_dir() -> Path:
@@ -25,6 +36,15 @@ def cbs_dir() -> Path:
             f"real CBS test data not found at {path}; put the shared/ folder beside the "
             "repository (or set MIXING_SHARED_DATA to its data/cbs folder)"
         )
+    return path
+
+
+@pytest.fixture(scope="session")
+def elbers_dir(cbs_dir) -> Path:
+    """``../shared/data/peers/elbersb_segregation``: R segregation's data and own tests."""
+    path = cbs_dir.parent / "peers" / "elbersb_segregation"
+    if not (path / "PROVENANCE.md").is_file():
+        pytest.fail(f"R segregation's peer data not found at {path} (see ../shared/data/peers)")
     return path
 
 
