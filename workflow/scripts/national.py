@@ -16,7 +16,7 @@ from mixing.tables.clusters import analysis_units, autocorrelation_tables, unit_
 from mixing.tables.frames import index_table
 from mixing.tables.regions import as_one_area, country_decomposition
 from mixing.viz.maps import municipality_map
-from mixing.workflow_io import usable_codes
+from mixing.workflow_io import batch_status
 
 if "snakemake" not in globals():
     from mixing.workflow_io import mock_snakemake
@@ -27,8 +27,12 @@ with script_log(snakemake.log[0]) as log:
     params = snakemake.params
     out = Path(snakemake.output[0])
     out.mkdir(parents=True, exist_ok=True)
-    codes = [c for d in snakemake.input.units
-             for c in usable_codes(d, params.municipalities, log)]
+    status = {}  # each batch's ingest step says which of its municipalities have no data
+    for folder in snakemake.input.units:
+        status.update(batch_status(folder))
+    codes = [c for c in params.municipalities if not status.get(c)]
+    for code in sorted(set(params.municipalities) - set(codes)):
+        log.warning("%s left out of %s: no data: %s", code, params.code, status[code])
     units = read_units_tables([params.units[c] for c in codes])
     level = "buurt" if (units["level"] == "buurt").any() else units["level"].iloc[0]
     units = units[units["level"] == level].reset_index(drop=True)
