@@ -14,7 +14,7 @@ from mixing.io.files import read_units_tables, write_table, write_text
 from mixing.runlog import script_log
 from mixing.tables.clusters import analysis_units, autocorrelation_tables, unit_weights
 from mixing.tables.frames import index_table
-from mixing.tables.regions import as_one_area, country_decomposition
+from mixing.tables.regions import as_one_area, country_decomposition, country_indices
 from mixing.viz.maps import municipality_map
 from mixing.workflow_io import batch_status
 
@@ -46,7 +46,8 @@ with script_log(snakemake.log[0]) as log:
 
     country = as_one_area(units, code=params.code)
     write_table(country, out / "units.parquet")
-    indices = index_table(country, inference_indices=(), seed=params.seed)
+    indices = index_table(country, indices=country_indices(), inference_indices=(),
+                          seed=params.seed)
     write_table(indices, out / "indices.csv")
     shown = analysis_units(country)
     weights = unit_weights(shown, kind=params.kind)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mixing.catalogue import HEADLINE_INDICES
+from mixing.catalogue import HEADLINE_INDICES, INDICES
 from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS, group_counts, multi_dimension, present
 from mixing.errors import InputError
@@ -45,6 +45,7 @@ __all__ = [
     "as_one_area",
     "composition",
     "country_decomposition",
+    "country_indices",
     "region_indices",
 ]
 
@@ -334,3 +335,13 @@ def country_decomposition(units: pd.DataFrame, code: str = COUNTRY) -> RegionRes
              for name in names]
     return RegionResult(*(pd.concat([getattr(p, f) for p in parts], ignore_index=True)
                           for f in ("indices", "decomposition", "municipalities")))
+
+
+def country_indices() -> tuple[str, ...]:
+    """The catalogue's indices that need no unit-by-unit distance matrix.
+
+    For the ~4,000 PC4 areas of the country an ``(n, n)`` float matrix is 130 MB, and the
+    distance-based kernels hold several: over 1 GB. The country as one area therefore
+    reports the aspatial, contiguity-based and multigroup indices.
+    """
+    return tuple(name for name, spec in INDICES.items() if "distances" not in spec.needs)
