@@ -11,14 +11,16 @@ residents come from is not modelled. """
 from __future__ import annotations
 
 import math
+import os
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
+from mixing.io.archives import check_archive
 from mixing.scenarios.assumptions import TENURES, Assumptions
 from mixing.scenarios.state import ACCOUNTING_COLUMNS, social_share, split_state, write_state
 from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult
@@ -182,6 +184,10 @@ def new_district(
 
     geoms = None
     if geometry_file is not None:
+        if not os.path.isfile(geometry_file):
+            raise InputError("the new district's geometry_file is not a file",
+                             file=geometry_file, fix="check the path in the scenarios file")
+        check_archive(geometry_file)  # a zipped shapefile is unpacked by GDAL: bound it
         shape = gpd.read_file(geometry_file)
         shape = shape.set_crs(CRS) if shape.crs is None else shape.to_crs(CRS)
         geometry = shapely.union_all(shape.geometry.to_numpy())

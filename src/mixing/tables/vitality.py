@@ -39,6 +39,7 @@ questions meet.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 
@@ -46,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from mixing.errors import InputError
+from mixing.io.archives import check_archive, check_parquet, read_bytes
 
 __all__ = ["FACTORS", "ALIASES", "LEEFBAAROMETER_TO_SCORE", "LABELS_NL", "THRESHOLD",
            "OUTPUT_COLUMNS", "read_scores", "vitality_table"]
@@ -100,14 +102,18 @@ def read_scores(source) -> tuple[pd.DataFrame, str]:
     else:
         path = os.fspath(source)
         name = path
-        try:
+        try:  # compressed files are unpacked by mixing.io.archives, never beyond its limit
             if path.lower().endswith((".xlsx", ".xls")):
+                check_archive(path)  # an .xlsx is a zip of XML parts
                 frame = pd.read_excel(path, dtype=str)
             elif path.lower().endswith(".parquet"):
+                check_parquet(path)
                 frame = pd.read_parquet(path)
             else:
-                frame = pd.read_csv(path, sep=None, engine="python", dtype=str,
-                                    encoding="utf-8-sig")
+                frame = pd.read_csv(io.BytesIO(read_bytes(path)), sep=None, engine="python",
+                                    dtype=str, encoding="utf-8-sig")
+        except InputError:
+            raise
         except FileNotFoundError as err:
             raise InputError("vitality scores file not found", file=path,
                              fix="check the path in the config (vitality.scores)") from err

@@ -18,95 +18,33 @@ Supported formats (detected from the extension, then from the headers):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-
 from mixing.errors import InputError
+from mixing.io.readers.geo import read_geo_table
+from mixing.io.readers.raw import (
+    ARCHIVE_SUFFIXES,
+    GEO_SUFFIXES,
+    SUPPORTED,
+    TEXT_SUFFIXES,
+    RawTable,
+    unsupported,
+)
+from mixing.io.readers.statline import read_text_table
 
 __all__ = ["RawTable", "TEXT_SUFFIXES", "GEO_SUFFIXES", "ARCHIVE_SUFFIXES", "SUPPORTED",
            "read_source"]
 
-TEXT_SUFFIXES = (".csv", ".txt")
-#: Containers read without unpacking: gzip (one file) and zip (one data file inside).
-ARCHIVE_SUFFIXES = (".gz", ".zip")
-GEO_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".topojson", ".parquet", ".fgb")
-SUPPORTED = (
-    "CBS OData kerncijfers CSV (Name_N columns)",
-    "StatLine web CSV export (incl. R-rewritten and 2024 path-style headers)",
-    "CBS wijk- en buurtkaart shapefile/GeoPackage (BU_CODE, AANT_INW, ...)",
-    "PDOK wijken en buurten GeoJSON/TopoJSON/GeoPackage (buurtcode, aantal_inwoners, ...)",
-    "CBS kerncijfers per postcode (PC4) shapefile",
-    "boundary-only GeoJSON/TopoJSON (statcode)",
-    "files with the canonical column names (unit_code, population, ...)",
-)
-
-
-@dataclass
-class RawTable:
-    """A parsed source before column resolution.
-
-    ``data`` has positional columns ``0..n-1`` (StatLine repeats names); ``names`` and
-    ``units`` are the header and the stated unit per column (None when not stated). Text
-    tables hold strings; map files hold their native dtypes. ``geometry`` (map files only)
-    is aligned with ``data``'s index and already in EPSG:28992. ``lines`` (text files) holds
-    the 1-based line number in the file of every data row; map files number their features
-    (``data`` row 0 is feature 1). :meth:`locate` turns a data row label into the
-    ``line=``/``feature=``/``row=`` argument of :class:`~mixing.errors.InputError`.
-    """
-
-    data: pd.DataFrame
-    names: list[str]
-    units: list[str | None]
-    file: str
-    kind: str
-    decimal: str = "."
-    title_year: int | None = None
-    geometry: gpd.GeoSeries | None = field(default=None, repr=False)
-    lines: list[int] | None = field(default=None, repr=False)
-
-    def locate(self, label: object) -> dict[str, int]:
-        """Where data row ``label`` is in the file: ``{"line": n}`` or ``{"feature": n}``."""
-        position = int(label)  # data rows carry a RangeIndex
-        if self.lines is not None:
-            return {"line": int(self.lines[position])}
-        if self.kind == "map file":
-            return {"feature": position + 1}
-        return {"row": position + 1}
-
-
-def unsupported(path: Path) -> InputError:
-    """The error for a file no reader understands."""
-    return InputError(
-        f"unknown format {path.suffix!r}; supported are " + "; ".join(SUPPORTED)
-        + f" with suffixes {list(TEXT_SUFFIXES + GEO_SUFFIXES)} (also inside .gz/.zip)",
-        file=path,
-        fix="convert the file to CSV or GeoPackage and map its columns with "
-        "columns={'unit_code': ..., 'population': ...}",
-    )
-
 
 def _archive_members(path: Path) -> list[str]:
-    import zipfile
+    from mixing.io.archives import zip_members
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist()
-                     if not n.endswith("/") and not n.startswith("__MACOSX")]
-    except (zipfile.BadZipFile, OSError) as err:
-        raise InputError(f"cannot open the zip archive ({err})", file=path,
-                         fix="download it again; the archive is damaged") from None
-    return names
+    return [i.filename for i in zip_members(path) if not i.filename.startswith("__MACOSX")]
 
 
 def _read_zip(path: Path) -> RawTable:
     """A zip holding ONE CSV or ONE map file (a shapefile's .shp with its sidecars)."""
-    import zipfile
-
-    from mixing.io.readers.geo import read_geo_table
-    from mixing.io.readers.statline import read_text_table
+    from mixing.io.archives import check_archive, read_zip_member
 
     members = _archive_members(path)
     data = [n for n in members if Path(n).suffix.lower() in TEXT_SUFFIXES + GEO_SUFFIXES
@@ -119,8 +57,9 @@ def _read_zip(path: Path) -> RawTable:
     member = data[0]
     label = f"{path}!{member}"
     if Path(member).suffix.lower() in TEXT_SUFFIXES:
-        with zipfile.ZipFile(path) as archive:
-            return read_text_table(Path(member), data=archive.read(member), label=label)
+        return read_text_table(Path(member), data=read_zip_member(path, member, label),
+                               label=label)
+    check_archive(path)  # GDAL reads the member and its sidecars: count them all first
     return read_geo_table(f"/vsizip/{path.resolve()}/{member}", label=label)
 
 
@@ -129,12 +68,10 @@ def read_source(path: str | Path) -> RawTable:
 
     gzip-compressed files (``kwb.csv.gz``, or a ``.csv`` that is gzip inside) and zip
     archives holding one CSV or one map file (GeoPackage, shapefile with its sidecars,
-    GeoJSON) are read without unpacking them first.
+    GeoJSON) are read without unpacking them first, and never beyond
+    :data:`mixing.limits.MAX_UNPACKED_BYTES` (:mod:`mixing.io.archives`).
     """
-    import gzip
-
-    from mixing.io.readers.geo import read_geo_table
-    from mixing.io.readers.statline import read_text_table
+    from mixing.io.archives import check_archive, kind, read_gzip
 
     path = Path(path)
     if not path.exists():
@@ -145,19 +82,14 @@ def read_source(path: str | Path) -> RawTable:
         raise InputError("expected a file, got a directory", file=path,
                          fix="pass the CSV/GeoPackage inside the directory")
     suffix = path.suffix.lower()
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if suffix == ".gz" or (head[:2] == b"\x1f\x8b" and suffix in TEXT_SUFFIXES):
+    packed = kind(path)
+    if suffix == ".gz" or (packed == "gzip" and suffix in TEXT_SUFFIXES):
         inner = Path(path.stem) if suffix == ".gz" else path
         if inner.suffix.lower() in GEO_SUFFIXES:
+            check_archive(path)
             return read_geo_table(f"/vsigzip/{path.resolve()}", label=str(path))
-        try:
-            data = gzip.decompress(path.read_bytes())
-        except (OSError, EOFError) as err:
-            raise InputError(f"cannot decompress this gzip file ({err})", file=path,
-                             fix="download it again; the file is damaged or cut short") from None
-        return read_text_table(path, data=data)
-    if suffix == ".zip" or (head == b"PK\x03\x04" and suffix in TEXT_SUFFIXES):
+        return read_text_table(path, data=read_gzip(path))
+    if suffix == ".zip" or (packed == "zip" and suffix in TEXT_SUFFIXES):
         return _read_zip(path)
     if suffix in TEXT_SUFFIXES:
         return read_text_table(path)

@@ -27,8 +27,9 @@ import shapely
 
 from mixing.checks import quiet
 from mixing.errors import InputError
+from mixing.io.archives import check_archive, check_parquet
 from mixing.io.plausible import check_coordinates, check_inside
-from mixing.io.readers import TEXT_SUFFIXES, RawTable
+from mixing.io.readers.raw import TEXT_SUFFIXES, RawTable
 from mixing.schema import CRS
 
 __all__ = [
@@ -174,9 +175,12 @@ def _read(path: str | Path, label: object = None) -> gpd.GeoDataFrame:
             "shapefile) as geometry=")
     try:
         if path.suffix.lower() == ".parquet":
+            check_parquet(path, file)
             return gpd.read_parquet(path)
         if not virtual and path.stat().st_size == 0:
             raise InputError("the file is empty", file=file, fix="download it again")
+        if not virtual:  # GDAL opens a zip or gzip itself: count its bytes first
+            check_archive(path, file)
         return gpd.read_file(text_path)
     except InputError:
         raise
