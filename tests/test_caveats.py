@@ -12,8 +12,8 @@ import warnings
 import pandas as pd
 import pytest
 from conftest import DEN_HAAG_2019
-from mixing.io.aggregate import aggregate_units
 
+from mixing.io.aggregate import aggregate_units
 from mixing.io.demo import make_demo_city
 from mixing.tables.batch import read_batch
 from mixing.tables.caveats import CAVEAT_COLUMNS, caveat_table, run_summary
