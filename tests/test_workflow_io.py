@@ -9,7 +9,9 @@ import pytest
 from mixing.errors import InputError
 from mixing.workflow_io import (
     config_hash,
+    missing_files,
     provenance,
+    publish,
     recorded_files,
     strict_yaml,
 )
@@ -67,3 +69,44 @@ def test_runs_merge_instead_of_overwriting(tmp_path):
     found = recorded_files(results / "runs", "indices.csv", current)
     assert list(found) == ["GM0363", "GM0518", "GM0599"]
     assert found["GM0599"] == current["GM0599"]
+
+
+def test_missing_files_are_the_records_gone_from_results(tmp_path):
+    results = tmp_path / "results"
+    batches = {"GM0363-GM0518": ["GM0363", "GM0518"], "GM0599": ["GM0599"]}
+    for code, name in (("GM0363", "indices.csv"), ("GM0518", "indices.csv"),
+                       ("GM0518", "scenario_units/a.csv")):
+        path = results / code / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+        folder = results / "batches" / "GM0363-GM0518" / ("scenarios" if "/" in name
+                                                          else "indices")
+        publish(path, folder / code if "/" in name else folder,
+                "scenario_units" if "/" in name else code)
+    rules = ("indices", "scenarios", "map")
+    assert missing_files(results, batches, rules) == {}
+    (results / "GM0518" / "indices.csv").unlink()
+    (results / "GM0518" / "scenario_units" / "a.csv").unlink()
+    assert missing_files(results, batches, rules) == {
+        ("indices", "GM0518"): [str(results / "GM0518" / "indices.csv")],
+        ("scenarios", "GM0518"): [str(results / "GM0518" / "scenario_units" / "a.csv")],
+    }
+    # a rule left out, or a batch that has not run, is not looked at
+    assert missing_files(results, batches, ("map",)) == {}
+    assert missing_files(results, {"GM0599": ["GM0599"]}, rules) == {}
+
+
+def test_each_merged_municipality_is_attributed_to_the_run_that_wrote_it(tmp_path):
+    from mixing.workflow_io import recorded_runs, run_label
+
+    results = tmp_path / "results"
+    for code, run in (("GM0518", "aaa111"), ("DEMO01", "bbb222"), ("GM0363", None)):
+        (results / code).mkdir(parents=True)
+        if run:
+            (results / code / "provenance.json").write_text(json.dumps({"config_hash": run}))
+    runs = recorded_runs(results / "runs", ["DEMO01", "GM0518", "GM0363", "GM0599"],
+                         current=["GM0518", "GM0599"], current_hash="ccc333")
+    # this run's own rows are its own even before its provenance files are rewritten
+    assert runs == {"DEMO01": "bbb222", "GM0518": "ccc333", "GM0363": "", "GM0599": "ccc333"}
+    assert run_label(["/a/config/config.yaml"], "0123456789abcdef") == "config.yaml (01234567)"
+    assert run_label([], "0123456789") == "config (01234567)"

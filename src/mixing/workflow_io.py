@@ -5,6 +5,8 @@
 - :func:`publish` records a per-municipality file in its batch folder (a hard link), which
   is what the batch rules declare as output: Snakemake rules need one wildcard pattern per
   output, and a batch writes a variable number of municipality files.
+  :func:`missing_files` lists the recorded files that are gone from ``results/``, so the
+  workflow plans the jobs that make them again.
 - :func:`strict_yaml` reads a config file refusing duplicate keys, with file and line.
 - :func:`config_hash` and :func:`provenance` make the run records (input checksums by
   :func:`mixing.io.download.sha256_file`).
@@ -26,7 +28,7 @@ from mixing.io.download import sha256_file
 
 __all__ = ["mock_snakemake", "publish", "strict_yaml", "check_config", "config_hash",
            "provenance", "read_status", "batch_status",
-           "usable_codes", "recorded_files"]
+           "usable_codes", "recorded_files", "missing_files", "recorded_runs", "run_label"]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -97,6 +99,47 @@ def publish(path: str | os.PathLike, batch_dir: str | os.PathLike, municipality:
     except OSError:  # another file system: a copy
         shutil.copy2(path, link)
     return link
+
+
+def missing_files(results: str | os.PathLike, batches: Mapping[str, Sequence[str]],
+                  rules: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+    """The per-municipality files a batch recorded that are gone from ``results/``.
+
+    A batch job records every file it writes as ``results/{municipality}/{path}`` by a hard
+    link ``results/batches/{batch}/{rule}/{municipality}/{path}`` (:func:`publish`), the same
+    relative path. A record whose file is missing names the rule and the municipality to
+    run again; folders of batches that have not run yet are skipped (their jobs are planned
+    anyway).
+
+    Parameters
+    ----------
+    results : path
+        The ``results`` folder.
+    batches : mapping
+        Configured batch name -> its municipality codes.
+    rules : iterable of str
+        The batch rules (the folder names under ``results/batches/{batch}/``).
+
+    Returns
+    -------
+    dict
+        ``{(rule, municipality): [missing paths under results/]}``, sorted.
+    """
+    results = Path(results)
+    found: dict[tuple[str, str], list[str]] = {}
+    for batch, codes in sorted(batches.items()):
+        for rule in rules:
+            folder = results / "batches" / batch / rule
+            if not folder.is_dir():
+                continue
+            for code in codes:
+                record = folder / code
+                gone = sorted(str(results / code / path.relative_to(record))
+                              for path in record.rglob("*") if path.is_file()
+                              and not (results / code / path.relative_to(record)).exists())
+                if gone:
+                    found[(rule, code)] = gone
+    return found
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -237,6 +280,38 @@ def recorded_files(runs_dir: str | os.PathLike, name: str,
             if code not in found and path.exists():
                 found[code] = str(path)
     return {code: found[code] for code in sorted(found)}
+
+
+def run_label(configfiles: Sequence[str], config_hash: str) -> str:
+    """How a page names a run: its config file name(s) and the start of its config hash.
+
+    >>> run_label(["/x/config/examples/shared-cbs.yaml"], "3f2a1b9c0d")
+    'shared-cbs.yaml (3f2a1b9c)'
+    """
+    names = ", ".join(Path(f).name for f in configfiles) or "config"
+    return f"{names} ({config_hash[:8]})"
+
+
+def recorded_runs(runs_dir: str | os.PathLike, codes: Iterable[str], current: Iterable[str],
+                  current_hash: str) -> dict[str, str]:
+    """The config hash of the run whose files each municipality in ``codes`` has.
+
+    ``current`` are this run's municipalities (``current_hash``); any other one's run is the
+    ``config_hash`` in its ``results/{code}/provenance.json`` (written by the run that
+    wrote its files), so summaries and the overview can say which rows came from which run
+    (:func:`recorded_files` merges them).
+    """
+    current = set(current)
+    found = {}
+    for code in codes:
+        record = Path(runs_dir).parent / code / "provenance.json"
+        if code in current:
+            found[code] = current_hash
+        elif not record.is_file():
+            found[code] = ""  # files from before run records existed
+        else:
+            found[code] = json.loads(record.read_text(encoding="utf-8"))["config_hash"]
+    return found
 
 
 def check_config(config: Mapping, schema: Mapping, files: Sequence[str]) -> None:

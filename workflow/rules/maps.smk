@@ -4,10 +4,10 @@
 
 rule map:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
-        indices=lambda w: batch_dir("indices", w.batch),
-        local=lambda w: batch_dir("autocorrelation", w.batch),
-        weights=lambda w: batch_dir("weights", w.batch),
+        units=home("ingest"),
+        indices=home("indices"),
+        local=home("autocorrelation"),
+        weights=home("weights"),
         scenarios=scenario_inputs,
         scenario_specs=lambda w: scenarios_file() or [],
     output:
@@ -22,6 +22,7 @@ rule map:
     params:
         municipalities=members,
         units=batch_files("units.parquet"),
+        caveats=batch_files("caveats.csv"),
         indices=batch_files("indices.csv"),
         local=batch_files("local.csv"),
         weights=batch_files("weights.npz"),
@@ -33,6 +34,7 @@ rule map:
         vitality=batch_files("vitality.csv"),
         alpha=config["autocorrelation"]["alpha"],
         names=SCENARIOS,
+        trends=lambda w: compare_members(members(w)),
         language=config["language"],
     log:
         "logs/map/{batch}.log",
@@ -44,12 +46,12 @@ rule map:
 
 rule figures:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
-        local=lambda w: batch_dir("autocorrelation", w.batch),
+        units=home("ingest"),
+        local=home("autocorrelation"),
     output:
         report(
             directory("results/batches/{batch}/figures"),
-            patterns=["{municipality}/{figure}.png"],
+            patterns=["{municipality}/figures/{figure}.png"],
             caption="../report/figures.rst",
             category="Figures",
             subcategory="{municipality}",
@@ -67,6 +69,23 @@ rule figures:
         "logs/figures/{batch}.benchmark.tsv"
     script:
         "../scripts/figures.py"
+
+
+rule trends_page:
+    input:
+        trends="results/{municipality}/change/trends.csv",
+        units=lambda w: batch_dir("ingest", BATCH_OF[w.municipality]),
+    output:
+        "results/{municipality}/trends.html",
+    params:
+        units="results/{municipality}/units.parquet",
+        caveats="results/{municipality}/caveats.csv",
+        links=lambda w: municipality_links(scenarios=bool(SCENARIOS), trends=True),
+        language=config["language"],
+    log:
+        "logs/trends_page/{municipality}.log",
+    script:
+        "../scripts/trends_page.py"
 
 
 rule overview:
@@ -90,6 +109,9 @@ rule overview:
         indices=files("indices.csv", MUNICIPALITIES),
         scenarios=files("scenarios.csv", MUNICIPALITIES) if SCENARIOS else {},
         runs="results/runs",
+        config_hash=CONFIG_HASH,
+        configfiles=CONFIG_FILES,
+        trends=compare_members(MUNICIPALITIES),
         language=config["language"],
     log:
         "logs/overview/all.log",

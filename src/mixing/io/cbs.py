@@ -3,7 +3,7 @@
 The flow is one direction: parse (:mod:`mixing.io.readers`) -> resolve columns
 (:mod:`mixing.io.columns`) -> keep the rows of one level and municipality -> numbers with one
 missing-data policy (:mod:`mixing.io.missing`) -> percentages to counts -> join geometry ->
-flags -> aggregate to wijk/gemeente (:mod:`mixing.geometry.aggregate`) -> :func:`validate_units`.
+flags -> aggregate to wijk/gemeente (:mod:`mixing.io.aggregate`) -> :func:`validate_units`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import shapely
 
 from mixing.checks import quiet
 from mixing.errors import InputError
-from mixing.geometry.aggregate import aggregate_units, finalise
+from mixing.io.aggregate import aggregate_units, finalise
 from mixing.io.columns import (
     COUNT,
     PERCENT,
@@ -31,6 +31,7 @@ from mixing.io.columns import (
 )
 from mixing.io.missing import clip_to_wholes, infer_decimal, to_float
 from mixing.io.plausible import check_counts, check_year, usable
+from mixing.io.postcodes import assign_postcodes
 from mixing.io.readers import TEXT_SUFFIXES, RawTable, read_source
 from mixing.io.readers.geo import read_geometry
 from mixing.schema import (
@@ -46,8 +47,8 @@ from mixing.schema import (
     validate_units,
 )
 
-__all__ = ["read_units", "MissingGeometryWarning", "NoNamesWarning", "YearMismatchWarning",
-           "DroppedRowsWarning"]
+__all__ = ["read_units", "read_names", "MissingGeometryWarning", "NoNamesWarning",
+           "YearMismatchWarning", "DroppedRowsWarning"]
 
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
 #: Region codes of CBS tables that are not units of any level (Nederland, landsdelen,
@@ -240,17 +241,7 @@ def _source_level(levels: pd.Series, level: str, raw: RawTable, column: str,
 
 
 # ----------------------------------------------------------------------------- identity
-def _postcode_municipalities(raw: RawTable, regions) -> pd.Series:
-    """Each postcode's municipality: the one whose regions it overlaps most (by area).
-
-    ``regions`` are buurt, wijk or gemeente boundaries (path or GeoDataFrame); a buurt or
-    wijk code carries its municipality (``BU0518xxxx`` -> ``GM0518``). Postcodes that
-    overlap no region get None.
-    """
-    if raw.geometry is None:
-        raise InputError("assigning postcodes to municipalities needs their geometry",
-                         file=raw.file, fix="read the postcode map file (PC4 GeoPackage or "
-                         "shapefile), not a table without geometry")
+def _regions_frame(regions):
     frame = read_geometry(regions)
     file = frame.attrs.get("file", "<GeoDataFrame>")
     names = [str(c) for c in frame.columns if c != frame.geometry.name]
@@ -259,32 +250,78 @@ def _postcode_municipalities(raw: RawTable, regions) -> pd.Series:
         raise InputError(f"regions= has no code column; it has {names[:20]}", file=file,
                          fix="pass buurt or gemeente boundaries with statcode/buurtcode/GM_CODE")
     codes = frame[found["unit_code"].source].astype("string").str.strip().str.upper()
-    municipality = codes.where(codes.str.match(r"^GM\d{4}$"),
-                               "GM" + codes.str[2:6]).where(
-        codes.str.match(r"^(GM\d{4}|WK\d{4}..|BU\d{4}....)$"))
-    if municipality.isna().all():
+    if not codes.str.match(r"^(GM\d{4}|WK\d{6}|BU\d{8})$").any():
         raise InputError("regions= holds no buurt, wijk or gemeente codes", file=file,
                          value=codes.head(3).tolist(),
                          fix="pass CBS buurt or gemeente boundaries")
-    postcodes = raw.geometry.to_numpy()
-    areas = frame.geometry.to_numpy()
-    tree = shapely.STRtree(areas)
-    left, right = tree.query(postcodes, predicate="intersects")
-    overlap = shapely.area(shapely.intersection(postcodes[left], areas[right]))
-    pairs = pd.DataFrame({"postcode": left, "municipality": municipality.to_numpy()[right],
-                          "area": overlap}).dropna(subset=["municipality"])
-    pairs = pairs[pairs["area"] > 0]
-    totals = pairs.groupby(["postcode", "municipality"], sort=True)["area"].sum().reset_index()
-    best = totals.loc[totals.groupby("postcode")["area"].idxmax()]
-    result = pd.Series(None, index=raw.data.index, dtype=object)
-    result.iloc[best["postcode"].to_numpy()] = best["municipality"].to_numpy()
+    return frame, file, codes
+
+
+def _postcode_shapes(codes: pd.Series, raw: RawTable, boundaries) -> np.ndarray:
+    """The polygon of every postcode row: the map file's own, or the boundary file's."""
+    if raw.geometry is not None and boundaries is None:
+        return raw.geometry.loc[codes.index].to_numpy()
+    if boundaries is None:
+        raise InputError("assigning postcodes to municipalities needs their geometry",
+                         file=raw.file, fix="read the postcode map file (PC4 GeoPackage or "
+                         "shapefile), or pass it as geometry= beside the table")
+    frame, file, geo_codes = boundaries
+    lookup = _boundary_lookup(frame, file, geo_codes)
+    shapes = lookup["shape"].reindex(codes.to_numpy()).to_numpy(dtype=object).copy()
+    shapes[pd.isna(shapes)] = None
+    return shapes
+
+
+def _postcode_municipalities(codes: pd.Series, raw: RawTable, regions, boundaries,
+                             year: int, keep: pd.Series, wanted) -> pd.Series:
+    """Each postcode's municipality (:func:`mixing.io.postcodes.assign_postcodes`).
+
+    Warns, with counts, about postcodes that overlap ``wanted`` municipalities but are left
+    out because most of their area lies outside the regions, and about postcodes without polygon
+    placed by their nearest postcode number (:func:`_filter_municipality` counts those
+    without municipality).
+    """
+    frame, file, region_codes = _regions_frame(regions)
+    rows = keep[keep].index
+    found = assign_postcodes(codes[rows].to_numpy(), _postcode_shapes(codes[rows], raw,
+                                                                      boundaries),
+                             region_codes.to_numpy(), frame.geometry.to_numpy(), year=year)
+    result = pd.Series(None, index=codes.index, dtype=object)
+    result.loc[rows] = found.municipality
+    shown = codes[rows]
+    if found.beyond.any():
+        warnings.warn(
+            f"{raw.file}: {int(found.beyond.sum())} postcodes lie mostly outside the regions "
+            f"of {file}, which cover all other postcodes (land newer than the boundaries); "
+            "each is counted in the municipality it overlaps most (e.g. "
+            f"{shown[found.beyond].head(3).tolist()})", MissingGeometryWarning, stacklevel=4)
+    if found.placed.any():
+        pairs = [f"{c} -> {m}" for c, m in zip(shown[found.placed], found.municipality[
+            found.placed], strict=True)]
+        warnings.warn(
+            f"{raw.file}: {int(found.placed.sum())} postcodes have no polygon; each is counted "
+            f"in the municipality of its nearest postcode number ({', '.join(pairs[:5])})",
+            MissingGeometryWarning, stacklevel=4)
+    if wanted:  # left out of every municipality, not counted in a neighbour
+        touch = found.overlaps[found.overlaps["municipality"].isin(wanted)]["postcode"]
+        lost = np.zeros(len(rows), dtype=bool)
+        lost[touch.unique()] = True
+        lost &= found.outside
+        if lost.any():
+            warnings.warn(
+                f"{raw.file}: {int(lost.sum())} postcodes overlap {', '.join(wanted)} only "
+                "partly and lie mostly outside the regions of "
+                f"{file}; they are left out (e.g. {shown[lost].head(3).tolist()})",
+                DroppedRowsWarning, stacklevel=4)
     return result
 
 
-def _municipality(codes, level, raw, resolved, wanted, regions=None) -> pd.Series:
+def _municipality(codes, level, raw, resolved, wanted, keep, year, regions=None,
+                  boundaries=None) -> pd.Series:
     if level in ("pc4", "pc6"):
         if regions is not None:
-            return _postcode_municipalities(raw, regions).loc[codes.index]
+            return _postcode_municipalities(codes, raw, regions, boundaries, year, keep,
+                                            wanted)
         if not wanted or len(wanted) != 1:
             raise InputError(
                 f"{level} files carry no municipality; say which one the postcodes belong to",
@@ -304,12 +341,13 @@ def _filter_municipality(keep: pd.Series, municipality: pd.Series, wanted, raw) 
         if unassigned.any():
             warnings.warn(
                 f"{raw.file}: {int(unassigned.sum())} of {int(keep.sum())} postcodes overlap "
-                "none of the regions= and are left out (e.g. "
+                "none of the regions= or lie mostly outside them, and are left out (e.g. "
                 f"{unassigned[unassigned].index[:3].tolist()} by position)",
                 DroppedRowsWarning, stacklevel=3)
             keep = keep & municipality.notna()
         return keep
-    if municipality[keep].nunique() == 1 and municipality[keep].iloc[0] in wanted:
+    if (municipality[keep].nunique() == 1 and municipality[keep].notna().all()
+            and municipality[keep].iloc[0] in wanted):
         return keep
     present = sorted(municipality[keep].dropna().unique())
     missing = [c for c in wanted if c not in present]
@@ -388,8 +426,13 @@ def _numbers(raw: RawTable, resolved: dict[str, Resolved], rows) -> tuple[pd.Dat
     units = {}
     for canonical in wanted:
         spec = resolved[canonical]
-        values = to_float(raw.data.loc[rows, spec.position], file=raw.file, column=spec.source,
+        values = to_float(raw.data.loc[rows, spec.position], file=raw.file,
+                          column=raw.names[spec.position] if spec.parts else spec.source,
                           decimal=decimal, locate=raw.locate)
+        for part in spec.parts:  # CBS splits some columns over several (columns.SUMS)
+            values = values + to_float(raw.data.loc[rows, part], file=raw.file,
+                                       column=raw.names[part], decimal=decimal,
+                                       locate=raw.locate)
         _check_range(values, spec, raw)
         out[canonical], units[canonical] = values, spec.unit
     derived = set()
@@ -406,8 +449,9 @@ def _numbers(raw: RawTable, resolved: dict[str, Resolved], rows) -> tuple[pd.Dat
         out[canonical] = out[canonical] / 100.0 * out[base]
         derived.add(canonical)
     if "dwellings_private_rent" not in out and {"dwellings_rented", "dwellings_social"} <= set(
-            out) and units["dwellings_rented"] == units["dwellings_social"] == PERCENT:
-        # Rented minus corporation-owned = other landlords (both shares of the same stock).
+            out) and units["dwellings_rented"] == PERCENT:
+        # Rented minus corporation-owned = other landlords (both parts of the same stock; the
+        # PC4 tables give the corporations' dwellings as a count, the rented as a share).
         out["dwellings_private_rent"] = (out["dwellings_rented"]
                                          - out["dwellings_social"]).clip(lower=0)
         derived.add("dwellings_private_rent")
@@ -450,7 +494,10 @@ def _geometry_frame(geometry, columns: Mapping | None) -> tuple[gpd.GeoDataFrame
     if "unit_code" not in found:
         raise InputError(f"the geometry has no code column; it has {names[:20]}", file=file,
                          fix="use a boundary file with statcode/buurtcode/BU_CODE")
-    codes = (frame[found["unit_code"].source].astype("string")
+    values = frame[found["unit_code"].source]
+    if pd.api.types.is_float_dtype(values):  # postcodes stored as numbers (1011.0)
+        values = values.astype("Int64")
+    codes = (values.astype("string")
              .str.replace(r"\s+", "", regex=True).str.upper())
     return frame, file, codes.reset_index(drop=True)
 
@@ -621,7 +668,8 @@ def read_units(
             fix="map it: columns={'population': '<inhabitants column>'}")
     keep = levels == source_level
     the_year, keep = _year(year, raw, resolved, keep)
-    municipality_codes = _municipality(codes, source_level, raw, resolved, wanted, regions)
+    municipality_codes = _municipality(codes, source_level, raw, resolved, wanted, keep,
+                                       the_year, regions, boundaries)
     keep = _filter_municipality(keep, municipality_codes, wanted, raw)
     rows = keep[keep].index
     codes = codes[rows]
@@ -687,6 +735,46 @@ def _apply_names(units: pd.DataFrame, names, raw: RawTable, level: str) -> None:
             f"{raw.file}: no {level} names in the source; unit_name holds the code. Download "
             "with names (mixing.io.download.download_kerncijfers fetches them) or pass "
             "names={code: name}", NoNamesWarning, stacklevel=3)
+
+
+def read_names(path: PathLike) -> pd.Series:
+    """The region names of a CBS file: unit code -> name, every level the file has.
+
+    Any file :func:`read_units` reads will do, as long as it has a code column and a name
+    column (a StatLine or OData kerncijfers table downloaded with names, a wijk- en
+    buurtkaart or PDOK boundary file with ``buurtnaam``); its statistics are not read.
+    A name that is empty or only repeats the code is not a name.
+
+    Raises
+    ------
+    InputError
+        When the file has no code column or no name column.
+
+    Examples
+    --------
+    >>> names = read_names("kwb_2024.csv")  # doctest: +SKIP
+    >>> names["BU05182916"]  # doctest: +SKIP
+    'Morgenstond-Zuid'
+    """
+    raw = read_source(path)
+    resolved = resolve_columns(raw.names, raw.units, exact_only=raw.kind == "map file",
+                               file=raw.file)
+    found = pd.Series(dtype=object)
+    if "unit_name" in resolved:
+        codes = _codes(raw, resolved).astype("string").str.strip().str.upper()
+        names = _text(raw, resolved, "unit_name", raw.data.index).astype("string")
+        real = codes.notna() & names.notna() & (names.str.upper() != codes)
+        found = pd.Series(names[real].to_numpy(dtype=object),
+                          index=codes[real].to_numpy(dtype=object))
+    if found.empty:
+        where = (f"its name column {resolved['unit_name'].source!r} holds codes only"
+                 if "unit_name" in resolved else f"it has {[n for n in raw.names if n][:20]}")
+        raise InputError(
+            f"no region names in this file; {where}", file=raw.file, column="unit_name",
+            fix="name a file with codes and names (StatLine: add 'Wijken en buurten' and "
+                "'Regioaanduiding > Codering'; a PDOK file has buurtnaam), or drop it from "
+                "names:")
+    return found[~found.index.duplicated()]
 
 
 def _check_usable(units: gpd.GeoDataFrame, file: str) -> None:

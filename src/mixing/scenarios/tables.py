@@ -296,9 +296,9 @@ def run_scenarios(
                 column=key,
                 fix="call it once per municipality (units.groupby(...))",
             )
-    if (units["level"] != "buurt").any():
+    if not units["level"].isin(("buurt", "pc4")).all():  # the finest units a source has
         raise InputError(
-            "scenarios work on buurt units",
+            "scenarios work on buurt (or PC4) units",
             column="level",
             value=units["level"].iloc[0],
             fix="read the buurt level",

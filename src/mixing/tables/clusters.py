@@ -237,7 +237,7 @@ def cluster_counts(units: pd.DataFrame, variables, *, weights: SpatialWeights | 
     for name in variables:
         y = variable_values(shown, name)
         known = np.isfinite(y)
-        if known.sum() < 3:
+        if known.sum() < 3 or np.ptp(y[known]) == 0:  # one share everywhere: no pattern
             out[name] = (np.nan, np.nan)
             continue
         with warnings.catch_warnings():

@@ -48,7 +48,7 @@ from mixing.scenarios.assumptions import Assumptions
 from mixing.scenarios.tables import CHANGE_COUNTS
 from mixing.scenarios.types import EXPLORER, Param
 from mixing.viz import style
-from mixing.viz.maps import MapCall, Text, inline_script, inline_style, static_text
+from mixing.viz.page import MapCall, Text, inline_script, inline_style, static_text
 
 __all__ = ["explorer_payload", "explorer_params", "add_explorer", "EXPLORER_COUNTS",
            "EXPLORER_LABELS"]

@@ -21,22 +21,22 @@ import html
 import json
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
-from jinja2 import Template
 
 from mixing.catalogue import index
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.io.demo import is_synthetic
 from mixing.schema import COUNT_COLUMNS, analysis_level
 from mixing.viz import style
+from mixing.viz.caveats import CAVEAT_CSS, caveats_html
 from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
+from mixing.viz.page import MapCall, Text, inline_script, inline_style, static_bytes, static_text
+from mixing.viz.pages import NAV_CSS, document_title, nav_html
 
 __all__ = [
     "LABELS",
@@ -44,14 +44,8 @@ __all__ = [
     "municipality_map",
     "map_page",
     "MixingLayers",
-    "MapCall",
-    "Text",
     "inline_assets",
-    "inline_script",
-    "inline_style",
-    "static_text",
     "map_geometry",
-    "script_json",
 ]
 
 LEAFLET_DIR = "vendor/leaflet-1.9.4"
@@ -101,48 +95,22 @@ def _labels(language: str) -> dict:
     return LABELS[language] | style.words(language)
 
 
-def script_json(value) -> str:
-    """JSON that is safe inside an HTML ``<script>``: ``<``, ``>`` and ``&`` are escaped."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 # --------------------------------------------------------------------------- assets
 
 
-def _static(name: str) -> bytes:
-    return resources.files("mixing.viz").joinpath("static", name).read_bytes()
-
-
-def static_text(name: str) -> str:
-    """A file of ``mixing/viz/static`` (``"mixing-map.js"``) as text."""
-    return _static(name).decode()
-
-
 def _leaflet_css() -> str:
-    css = _static(f"{LEAFLET_DIR}/leaflet.css").decode()
+    css = static_bytes(f"{LEAFLET_DIR}/leaflet.css").decode()
 
     def data_uri(match: re.Match) -> str:
-        png = base64.b64encode(_static(f"{LEAFLET_DIR}/{match.group(1)}")).decode()
+        png = base64.b64encode(static_bytes(f"{LEAFLET_DIR}/{match.group(1)}")).decode()
         return f"url(data:image/png;base64,{png})"
 
     return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
 
 
 def _leaflet_js() -> str:
-    js = _static(f"{LEAFLET_DIR}/leaflet.js").decode()
+    js = static_bytes(f"{LEAFLET_DIR}/leaflet.js").decode()
     return re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
-
-
-def inline_script(code: str) -> str:
-    """``<script>`` with ``code`` that cannot close its element early."""
-    return "<script>" + code.replace("</script", "<\\/script") + "</script>"
-
-
-def inline_style(css: str) -> str:
-    """``<style>`` with ``css`` that cannot close its element early."""
-    return "<style>" + css.replace("</style", "<\\/style") + "</style>"
 
 
 #: folium's default CDN resources that the maps do not use.
@@ -188,13 +156,17 @@ def inline_assets(page: str) -> str:
 # --------------------------------------------------------------------------- geometry
 
 
-def _no_geometry_page(units: pd.DataFrame, level: str, text: dict) -> str:
+def _no_geometry_page(units: pd.DataFrame, level: str, text: dict, language: str,
+                      links: Mapping[str, str] | None) -> str:
     """A plain page for a municipality none of whose units has a boundary to draw."""
-    first = units.iloc[0]
-    name = html.escape(str(first["municipality_name"] or first["municipality_code"]))
-    body = text["no_map"].format(level=html.escape(level), name=name)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{name}</title></head>"
-            f"<body style='font:16px sans-serif;margin:2em'><p>{body}</p></body></html>")
+    where = _municipality(units)
+    body = text["no_map"].format(level=level, name=where)
+    title = document_title(text["title"].format(level=text["levels"].get(level, level)),
+                           where, int(units["year"].iat[0]))
+    return (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title>{inline_style(NAV_CSS)}</head>"
+            f"<body style='font:16px sans-serif;margin:2em'>{nav_html(links, 'map', language)}"
+            f"<h1>{html.escape(where)}</h1><p>{html.escape(body)}</p></body></html>")
 
 
 def map_geometry(
@@ -239,7 +211,8 @@ def _is_synthetic(units: pd.DataFrame) -> bool:
     return is_synthetic(units["municipality_code"].iat[0])
 
 
-def _title_panel(units, indices, text, level, language) -> str:
+def _title_panel(units, indices, text, level, language, nav: str = "",
+                 caveats: str = "") -> str:
     where = html.escape(_municipality(units))
     year = int(units["year"].iat[0])
     number = style.number
@@ -263,13 +236,16 @@ def _title_panel(units, indices, text, level, language) -> str:
                     + "".join(lines) + (ci_note if any_ci else ""))
     synthetic = _is_synthetic(units)
     note = f"<div class='mx-synthetic'>{html.escape(text['synthetic'])}</div>" if synthetic else ""
+    if level == "pc4":
+        note += f"<div class='mx-source'>{html.escape(style.words(language)['pc4_limits'])}</div>"
     source = text["synthetic_source"] if synthetic else text["source"]
     level_word = text["levels"].get(level, level)
     # the print date is written by the page when it is printed: the HTML stays reproducible
     return (
         "<div id='mx-title' class='mx-title leaflet-control'>"
-        f"<h1>{where}, {year}</h1><div>{html.escape(text['title'].format(level=level_word))}</div>"
-        f"{note}{headline}<div class='mx-source'>{html.escape(source)}"
+        f"<h1>{where}, {year}</h1>{nav}"
+        f"<div>{html.escape(text['title'].format(level=level_word))}</div>"
+        f"{note}{headline}{caveats}<div class='mx-source'>{html.escape(source)}"
         "<span class='mx-print-date'></span></div></div>"
     )
 
@@ -301,6 +277,8 @@ _COLUMN_LABELS = {
                                       "residents of European origin (excl. NL)"),
     "population_origin_outside_europe": Label("inwoners met herkomst buiten Europa",
                                               "residents of origin outside Europe"),
+    "population_benefits": Label("personen met uitkering (onder AOW-leeftijd)",
+                                 "benefit recipients (below pension age)"),
     "mean_income": Label("gemiddeld inkomen per inwoner (x 1.000 euro)",
                          "mean income per resident (x 1,000 euro)"),
     "mean_woz": Label("gemiddelde WOZ-waarde (x 1.000 euro)", "mean WOZ value (x 1,000 euro)"),
@@ -362,6 +340,8 @@ def municipality_map(
     extra_scripts: Sequence[str] = (),
     explorer: Mapping | None = None,
     vitality: pd.DataFrame | None = None,
+    links: Mapping[str, str] | None = None,
+    caveats: pd.DataFrame | None = None,
 ) -> str:
     """One municipality as a self-contained, offline HTML map.
 
@@ -403,6 +383,12 @@ def municipality_map(
     vitality : DataFrame, optional
         vitality.csv (:func:`mixing.tables.vitality.vitality_table`): a layer with the
         buurten for a closer look and those inside a social-housing HH cluster.
+    links : mapping of str to str, optional
+        The other pages of the run, relative to the map
+        (:func:`mixing.viz.pages.municipality_links`): a navigation bar in the title panel.
+    caveats : DataFrame, optional
+        caveats.csv (:func:`mixing.tables.caveats.caveat_table`): a "Let op" block in the
+        title panel.
 
     Returns
     -------
@@ -421,7 +407,7 @@ def municipality_map(
     # units whose code is missing from the boundary file cannot be drawn
     shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty].reset_index(drop=True)
     if shown.empty:
-        return _no_geometry_page(units, level, text)
+        return _no_geometry_page(units, level, text, language, links)
     if local is not None:
         missing = {"unit_code", "variable"} - set(local.columns)
         if missing:
@@ -470,68 +456,15 @@ def municipality_map(
                        "label": text["background"]},
         "data": {"type": "FeatureCollection", "features": features},
     }
+    level_word = text["levels"].get(level, level)
+    title = document_title(text["title"].format(level=level_word), _municipality(shown),
+                           int(shown["year"].iat[0]))
+    nav = nav_html(links, "map", language)
     return map_page(config, language,
-                    body=_title_panel(shown, indices, text, level, language),
-                    scripts=extra_scripts, explorer=explorer)
-
-
-class Text(Element):
-    """Text that goes into a folium page verbatim: never compiled as a template.
-
-    branca compiles the string given to ``Element(...)`` as a Jinja2 template, so any
-    ``{{ }}`` in it would run. This element's template is constant and prints ``text`` as a
-    value; the caller escapes it for its place in the page (:func:`inline_script`,
-    :func:`inline_style`, :func:`html.escape`).
-    """
-
-    _template = Template("{{ this.text }}")
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._name = "Text"
-        self.text = text
-
-
-_JS_NAME = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
-
-
-class MapCall(MacroElement):
-    """Calls ``function(map, payload)`` after folium has created the Leaflet map.
-
-    ``payload`` goes into the page as data, never as code or template source: a
-    ``<script type="application/json">`` element (:func:`script_json`) that the call parses.
-    branca compiles the rendered script of every MacroElement again as a template, so that
-    script holds only constant code: the function's name, the map's id and the data
-    element's id, and :meth:`render` adds it as :class:`Text`. ``name`` (one per page)
-    names the element in folium's tree and the data element's id.
-    """
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "{{ this.function }}({{ this._parent.get_name() }}, JSON.parse("
-        "document.getElementById('{{ this.data_id }}').textContent));"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, function: str, payload: Mapping, name: str):
-        super().__init__()
-        if not _JS_NAME.fullmatch(function) or not re.fullmatch(r"\w+", name):
-            raise ValueError(f"MapCall needs a JavaScript function name and a word as name, "
-                             f"got {function!r} and {name!r}")
-        self._name = name
-        self.function = function
-        self.data_id = f"mx-data-{name}"
-        self.data_element = Text(
-            f"<script type='application/json' id='{self.data_id}'>{script_json(payload)}"
-            "</script>")
-
-    def render(self, **kwargs):
-        """The data element into the page's header, the call into its script; both as
-        :class:`Text`, so neither is compiled again."""
-        figure = self.get_root()
-        figure.header.add_child(self.data_element, name=self.data_id)
-        script = self._template.module.__dict__["script"]
-        figure.script.add_child(Text(script(self, kwargs)), name=self.get_name())
+                    body=_title_panel(shown, indices, text, level, language, nav,
+                                      caveats_html(caveats, language, open_=False)),
+                    scripts=extra_scripts, explorer=explorer, title=title,
+                    styles=(NAV_CSS, CAVEAT_CSS))
 
 
 class MixingLayers(MapCall):
@@ -543,10 +476,11 @@ class MixingLayers(MapCall):
 
 def map_page(config: dict, language: str, *, body: str = "", styles: Sequence[str] = (),
              scripts: Sequence[str] = (), height: str = "100%",
-             explorer: Mapping | None = None) -> str:
+             explorer: Mapping | None = None, title: str = "") -> str:
     """A folium page that runs ``mixingMap(map, config)``: Leaflet, mixing-map.js and .css
     inlined, ``body`` HTML added, ``styles`` and ``scripts`` inlined after the map's own,
-    and the policy explorer (:func:`mixing.viz.explorer.add_explorer`) when given."""
+    the policy explorer (:func:`mixing.viz.explorer.add_explorer`) when given, and
+    ``title`` (plain text, escaped here) as the document's ``<title>``."""
     fmap = folium.Map(tiles=None, zoom_control="bottomleft", height=height)
     root = fmap.get_root()
     root.header.add_child(Text(inline_style(static_text("mixing-map.css"))))
@@ -564,4 +498,6 @@ def map_page(config: dict, language: str, *, body: str = "", styles: Sequence[st
     if scripts:  # after folium's script, so the map exists when they run
         head, tail = page.rsplit("</html>", 1)
         page = head + "".join(inline_script(code) for code in scripts) + "</html>" + tail
+    if title:
+        page = page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
     return page.replace("<html>", f"<html lang=\"{language}\">", 1)

@@ -218,7 +218,7 @@
   }
 
   // --------------------------------------------------------------- kernels
-  function twoGroup(g, t) {  // kernels._grouping.two_group_counts + aspatial
+  function twoGroup(g, t) {  // kernels.grouping.two_group_counts + aspatial
     var x = [], tt = [];
     for (var i = 0; i < g.length; i++) {
       var ok = finite(g[i]) && finite(t[i]) && t[i] > 0;
