@@ -408,7 +408,7 @@ def test_the_analysis_level_is_decided_in_one_place():
     import pandas as pd
 
     from mixing.errors import InputError
-    from mixing.schema import analysis_level
+    from mixing.schema import analysis_level, shared_level
 
     def levels(*names):
         return pd.DataFrame({"level": list(names)})
@@ -416,6 +416,8 @@ def test_the_analysis_level_is_decided_in_one_place():
     assert analysis_level(levels("wijk", "buurt", "gemeente")) == "buurt"
     assert analysis_level(levels("gemeente", "pc4")) == "pc4"
     assert analysis_level(levels("wijk")) == "wijk"
+    assert shared_level(levels("pc4", "buurt", "wijk")) == "buurt"
+    assert shared_level(levels("gemeente", "pc4")) == "pc4"
     with pytest.raises(InputError, match="level"):
         analysis_level(levels())
     root = Path(__file__).resolve().parents[1]

@@ -19,6 +19,7 @@ __all__ = [
     "LEVELS",
     "FINEST_FIRST",
     "analysis_level",
+    "shared_level",
     "IDENTITY_COLUMNS",
     "COUNT_COLUMNS",
     "SUBGROUP_OF",
@@ -59,6 +60,18 @@ def analysis_level(units: pd.DataFrame) -> str:
     raise InputError("no units at a known level", column="level",
                      value=sorted(present) or None,
                      fix=f"use one of the levels {list(FINEST_FIRST)}")
+
+
+def shared_level(units: pd.DataFrame) -> str:
+    """The one level a table of several municipalities is shown at (overview, national run).
+
+    Buurt when any municipality has buurten (every buurt source does), else the finest
+    level present (a run of postcode sources only): :func:`analysis_level` of the rows of
+    the municipalities read from buurten, or of all rows.
+    """
+    if len(units) and (units["level"].astype(str) == "buurt").any():
+        return "buurt"
+    return analysis_level(units)
 
 IDENTITY_COLUMNS = (
     "unit_code",
