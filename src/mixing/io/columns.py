@@ -93,6 +93,7 @@ __all__ = [
     "REGISTRY",
     "PERCENT_BASE",
     "HELPER_COLUMNS",
+    "SPEC_KEYS",
     "Resolved",
     "normalise",
     "split_unit",
@@ -289,6 +290,10 @@ def _candidates(keys: Sequence[str], exact_only: bool):
             yield canonical, position, rank, exact, alias
 
 
+#: The keys of a column spec ``{"column": ..., "unit": ...}`` in ``columns=``.
+SPEC_KEYS = ("column", "unit")
+
+
 def _user_mapping(columns: Mapping, names: Sequence[str], units: Sequence[str | None],
                   file: object) -> dict[str, Resolved]:
     resolved = {}
@@ -299,6 +304,16 @@ def _user_mapping(columns: Mapping, names: Sequence[str], units: Sequence[str | 
                 f"{list(USER_KEYS)}", file=file,
                 fix="use one of the canonical names as the key, the source column as the value")
         if isinstance(spec, Mapping):
+            unknown = sorted(map(str, set(spec) - set(SPEC_KEYS)))
+            if unknown:
+                raise InputError(
+                    f"columns[{canonical!r}] has unknown key(s) {unknown}; a column spec "
+                    f"takes only {list(SPEC_KEYS)}", file=file, value=dict(spec),
+                    fix=f"write columns={{{canonical!r}: {{'column': '<source column>', "
+                    "'unit': 'count' or 'percent'}}")
+            if "column" not in spec:
+                raise InputError(f"columns[{canonical!r}] names no 'column'", file=file,
+                                 value=dict(spec), fix="add 'column': '<source column>'")
             source, unit = spec.get("column"), spec.get("unit", None)
         else:
             source, unit = spec, None

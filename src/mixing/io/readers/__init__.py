@@ -3,13 +3,15 @@
 A reader only parses; it does not pick columns or convert units. :mod:`mixing.io.cbs` resolves
 the columns through :mod:`mixing.io.columns` and builds the canonical units table.
 
-Supported formats (detected from the extension, then from the headers):
+Supported formats (detected from the content, :mod:`mixing.io.readers.sniff`, then from the
+extension and the headers):
 
 * ``.csv`` / ``.txt``: CBS OData "Kerncijfers wijken en buurten" CSV (``Name_N`` keys);
   StatLine web export (title lines, ``|`` hierarchy, unit row, decimal comma); the same
   rewritten by R (dotted names, row-index column); the 2024 StatLine download
   (``Bevolking/Aantal inwoners (aantal)``); any CSV whose columns already are canonical.
 * ``.gz`` / ``.zip`` around any of these (a zip must hold one data file).
+* JSON record tables: CBS OData ``{"value": [...]}`` or a list of records.
 * ``.gpkg``, ``.shp``, ``.geojson``/``.json``, ``.topojson``, ``.parquet``: CBS wijk- en
   buurtkaart (``BU_CODE``, ``AANT_INW``), PDOK snake_case (``buurtcode``,
   ``aantal_inwoners``), CBS PC4 statistics (``PC4``, ``INWONER``), boundary-only files
@@ -29,7 +31,7 @@ from mixing.errors import InputError
 __all__ = ["RawTable", "TEXT_SUFFIXES", "GEO_SUFFIXES", "ARCHIVE_SUFFIXES", "SUPPORTED",
            "read_source"]
 
-TEXT_SUFFIXES = (".csv", ".txt")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 #: Containers read without unpacking: gzip (one file) and zip (one data file inside).
 ARCHIVE_SUFFIXES = (".gz", ".zip")
 GEO_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".topojson", ".parquet", ".fgb")
@@ -101,11 +103,12 @@ def _archive_members(path: Path) -> list[str]:
     return names
 
 
-def _read_zip(path: Path) -> RawTable:
+def _read_zip(path: Path, layer: str | None, level: str | None) -> RawTable:
     """A zip holding ONE CSV or ONE map file (a shapefile's .shp with its sidecars)."""
     import zipfile
 
-    from mixing.io.readers.geo import read_geo_table
+    from mixing.io.readers.geo import read_geo_table, shapefile_encoding
+    from mixing.io.readers.sniff import sniff_bytes
     from mixing.io.readers.statline import read_text_table
 
     members = _archive_members(path)
@@ -118,22 +121,39 @@ def _read_zip(path: Path) -> RawTable:
             fix="unzip it and pass the one file you mean (a shapefile as its .shp)")
     member = data[0]
     label = f"{path}!{member}"
-    if Path(member).suffix.lower() in TEXT_SUFFIXES:
-        with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(path) as archive:
+        head = archive.open(member).read(512)
+        kind = sniff_bytes(head)
+        if kind == "text" and Path(member).suffix.lower() in TEXT_SUFFIXES:
             return read_text_table(Path(member), data=archive.read(member), label=label)
-    return read_geo_table(f"/vsizip/{path.resolve()}/{member}", label=label)
+        options = {}
+        if Path(member).suffix.lower() == ".shp":
+            stem = str(Path(member).with_suffix(""))
+            sidecars = {Path(n).suffix.lower(): n for n in members
+                        if str(Path(n).with_suffix("")) == stem}
+            dbf = archive.read(sidecars[".dbf"]) if ".dbf" in sidecars else None
+            encoding = shapefile_encoding(member, label, set(sidecars), dbf)
+            options = {"encoding": encoding} if encoding else {}
+    return read_geo_table(f"/vsizip/{path.resolve()}/{member}", label=label, layer=layer,
+                          level=level, options=options)
 
 
-def read_source(path: str | Path) -> RawTable:
-    """Parse ``path`` with the reader its extension (and its first bytes) call for.
+def read_source(path: str | Path, *, layer: str | None = None,
+                level: str | None = None) -> RawTable:
+    """Parse ``path`` with the reader its CONTENT calls for (:mod:`.sniff`), then its suffix.
 
     gzip-compressed files (``kwb.csv.gz``, or a ``.csv`` that is gzip inside) and zip
     archives holding one CSV or one map file (GeoPackage, shapefile with its sidecars,
-    GeoJSON) are read without unpacking them first.
+    GeoJSON) are read without unpacking them first. JSON is a map (GeoJSON/TopoJSON) or a
+    record table (OData). Spreadsheets, web pages and PDFs are refused with what they are.
+    ``layer``/``level`` choose the layer of a multi-layer map file
+    (:func:`mixing.io.readers.geo.choose_layer`).
     """
     import gzip
 
     from mixing.io.readers.geo import read_geo_table
+    from mixing.io.readers.jsontable import json_kind, load_json, read_json_table
+    from mixing.io.readers.sniff import GEO_KINDS, REFUSED_KINDS, refuse, sniff
     from mixing.io.readers.statline import read_text_table
 
     path = Path(path)
@@ -145,22 +165,32 @@ def read_source(path: str | Path) -> RawTable:
         raise InputError("expected a file, got a directory", file=path,
                          fix="pass the CSV/GeoPackage inside the directory")
     suffix = path.suffix.lower()
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if suffix == ".gz" or (head[:2] == b"\x1f\x8b" and suffix in TEXT_SUFFIXES):
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", file=path,
+                         fix="download it again; CBS files have a header and data rows")
+    kind = sniff(path)
+    if kind in REFUSED_KINDS:
+        raise refuse(kind, path, "a CBS table (CSV) or map file")
+    if kind == "gzip":
         inner = Path(path.stem) if suffix == ".gz" else path
-        if inner.suffix.lower() in GEO_SUFFIXES:
-            return read_geo_table(f"/vsigzip/{path.resolve()}", label=str(path))
+        if inner.suffix.lower() in GEO_SUFFIXES and inner.suffix.lower() not in (".json",):
+            return read_geo_table(f"/vsigzip/{path.resolve()}", label=str(path), layer=layer,
+                                  level=level)
         try:
             data = gzip.decompress(path.read_bytes())
         except (OSError, EOFError) as err:
             raise InputError(f"cannot decompress this gzip file ({err})", file=path,
                              fix="download it again; the file is damaged or cut short") from None
         return read_text_table(path, data=data)
-    if suffix == ".zip" or (head == b"PK\x03\x04" and suffix in TEXT_SUFFIXES):
-        return _read_zip(path)
-    if suffix in TEXT_SUFFIXES:
+    if kind == "zip":
+        return _read_zip(path, layer, level)
+    if kind in GEO_KINDS:
+        return read_geo_table(path, layer=layer, level=level)
+    if kind == "json":
+        document = load_json(path, None, path)
+        if json_kind(document) == "map":
+            return read_geo_table(path, layer=layer, level=level)
+        return read_json_table(path, document)
+    if suffix in TEXT_SUFFIXES or suffix in GEO_SUFFIXES:  # text, whatever the name says
         return read_text_table(path)
-    if suffix in GEO_SUFFIXES:
-        return read_geo_table(path)
     raise unsupported(path)

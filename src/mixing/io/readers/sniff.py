@@ -1,0 +1,112 @@
+r"""What a file really is, from its first bytes: ONE rule, applied before any reader is chosen.
+
+A name says what a file should be; its bytes say what it is. Users rename files ("export.csv"
+that Excel wrote as a workbook), download error pages, and hand over JSON tables as
+``.json``. :func:`sniff` looks at the content (magic bytes, the members of a zip, the first
+JSON character), so every reader -- the units reader, the vitality reader -- picks its
+parser from the content and refuses what no parser can read with a message that says what
+the file is and how to get the right one (:func:`refuse`).
+
+==============  =========================================  ===============================
+kind            recognised by                               read as
+==============  =========================================  ===============================
+``gzip``        ``1f 8b``                                   the file inside
+``zip``         ``PK\x03\x04`` (not an Office document)     the one data file inside
+``xlsx``        a zip with ``xl/workbook.xml``              refused (tables), read (vitality)
+``ods``         a zip whose ``mimetype`` is OpenDocument    refused: save as CSV
+``xls``         OLE2 ``d0 cf 11 e0``                        refused: save as CSV / xlsx
+``sqlite``      ``SQLite format 3\0`` (GeoPackage)          map file
+``parquet``     ``PAR1``                                    map file (GeoParquet)
+``flatgeobuf``  ``fgb\x03``                                 map file
+``shapefile``   file code 9994 (``00 00 27 0a``)            map file (needs its .dbf)
+``json``        first character ``{`` or ``[``              GeoJSON/TopoJSON or a record table
+``html``        ``<!doctype html`` / ``<html``              refused: an error page, not data
+``pdf``         ``%PDF``                                    refused
+``text``        anything else                               CSV reader
+==============  =========================================  ===============================
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from mixing.errors import InputError
+
+__all__ = ["sniff", "sniff_bytes", "refuse", "GEO_KINDS", "REFUSED_KINDS"]
+
+#: Kinds that are map files whatever their suffix.
+GEO_KINDS = ("sqlite", "parquet", "flatgeobuf", "shapefile")
+#: Kinds no reader of statistics accepts, with what the file is and the fix.
+REFUSED_KINDS = {
+    "xlsx": ("an Excel workbook (.xlsx), not a CSV text file",
+             "open it in Excel and save it as 'CSV UTF-8 (comma delimited)', or download the "
+             "table from StatLine as CSV"),
+    "xls": ("an old Excel workbook (.xls), not a CSV text file",
+            "open it in Excel and save it as 'CSV UTF-8 (comma delimited)'"),
+    "ods": ("an OpenDocument spreadsheet (.ods), not a CSV text file",
+            "open it in LibreOffice and save it as CSV (UTF-8)"),
+    "html": ("a web page (HTML), not data: the download returned an error or login page",
+             "download the file again and check that the URL gives the data itself"),
+    "pdf": ("a PDF document, not data", "download the table itself (CSV) from StatLine"),
+}
+
+_MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"SQLite format 3\x00", "sqlite"),
+    (b"PAR1", "parquet"),
+    (b"fgb\x03", "flatgeobuf"),
+    (b"\x00\x00\x27\x0a", "shapefile"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
+    (b"%PDF", "pdf"),
+)
+
+
+def sniff_bytes(head: bytes) -> str:
+    """The kind of a file from its first bytes (a zip is only ``zip`` here)."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text[:1] in (b"{", b"["):
+        return "json"
+    lowered = text[:64].lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "html"
+    return "text"
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+                return "ods"
+    except (zipfile.BadZipFile, OSError):
+        return "zip"  # the zip reader says that it is damaged
+    return "zip"
+
+
+def sniff(path: str | Path) -> str:
+    """The kind of the file at ``path`` from its content (see the module table).
+
+    Examples
+    --------
+    >>> sniff_bytes('{"type": "FeatureCollection"}'.encode("utf-8-sig"))
+    'json'
+    """
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    kind = sniff_bytes(head)
+    return _zip_kind(path) if kind == "zip" else kind
+
+
+def refuse(kind: str, file: object, what: str = "a table") -> InputError:
+    """The error for a file of a kind no reader of ``what`` accepts."""
+    problem, fix = REFUSED_KINDS[kind]
+    return InputError(f"this file is {problem}; expected {what}", file=file, fix=fix)
