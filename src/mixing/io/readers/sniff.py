@@ -87,7 +87,8 @@ def _zip_kind(path: Path) -> str:
             if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
                 return "ods"
     except (zipfile.BadZipFile, OSError):
-        return "zip"  # the zip reader says that it is damaged
+        # damaged: a workbook by its name, else the zip reader says that it is damaged
+        return {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods"}.get(path.suffix.lower(), "zip")
     return "zip"
 
 
