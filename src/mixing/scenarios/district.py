@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from mixing.errors import InputError
+from mixing.io.readers.geo import read_geometry
 from mixing.kernels._docs import shared_parameters
 from mixing.scenarios.assumptions import TENURES, Assumptions
 from mixing.scenarios.state import ACCOUNTING_COLUMNS, social_share, split_state, write_state
@@ -182,8 +183,7 @@ def new_district(
 
     geoms = None
     if geometry_file is not None:
-        shape = gpd.read_file(geometry_file)
-        shape = shape.set_crs(CRS) if shape.crs is None else shape.to_crs(CRS)
+        shape = read_geometry(geometry_file)  # EPSG:28992, valid, inside the Netherlands
         geometry = shapely.union_all(shape.geometry.to_numpy())
     else:
         geometry, geoms = district_geometry(

@@ -41,7 +41,7 @@ def make_batches(municipalities: Sequence[str], size: int) -> dict[str, list[str
 def _source_key(source: Mapping) -> str:
     """Municipalities with identical sources are read together, in one call."""
     shared = {k: v for k, v in source.items() if k in ("geometry", "table", "year", "level",
-                                                       "columns")}
+                                                       "layer", "columns")}
     return json.dumps(shared, sort_keys=True, default=str)
 
 
@@ -55,8 +55,8 @@ def read_batch(
     ----------
     sources : mapping
         Municipality code -> source: ``geometry`` and/or ``table`` paths (already resolved),
-        ``year``, ``level``, ``columns`` (see config/README.md). Municipalities that share
-        the same files are read with one :func:`mixing.io.cbs.read_units` call.
+        ``year``, ``level``, ``layer``, ``columns`` (see config/README.md). Municipalities
+        that share the same files are read with one :func:`mixing.io.cbs.read_units` call.
     levels : iterable of str
         Levels to produce; levels coarser than the source level are aggregated.
     allow_unusable : bool
@@ -81,7 +81,7 @@ def read_batch(
             tables = tables[0]
         units = read_units(
             geometry=source.get("geometry"), table=tables, level=source.get("level", "buurt"),
-            year=source.get("year"), columns=source.get("columns"),
+            year=source.get("year"), columns=source.get("columns"), layer=source.get("layer"),
             municipality=None if demo else codes, allow_unusable=allow_unusable,
         )
         frames = [units] + [aggregate_units(units, level) for level in levels
