@@ -172,3 +172,24 @@ def test_a_stale_lock_gets_a_note_with_the_fix(tmp_path):
     done = _snakemake(tmp_path, "--dry-run", "--configfile", _config(tmp_path))
     notes = [line for line in done.stderr.splitlines() if line.startswith("mixing: note:")]
     assert len(notes) == 1 and "run `snakemake --unlock`" in notes[0], done.stderr
+
+
+# ------------------------------------------------------------------ installation and cluster
+def test_old_python_is_told_the_python_version_before_dependencies():
+    """setup.py runs while pip prepares metadata, before it resolves snakemake>=9."""
+    guard = ("import sys; sys.version_info = (3, 10, 13); __file__ = 'setup.py'; "
+             "exec(compile(open('setup.py').read(), 'setup.py', 'exec'))")
+    done = subprocess.run([sys.executable, "-c", guard, "--version"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "mixing requires Python >= 3.11 (snakemake 9 does too)" in done.stderr
+
+
+def test_run_slurm_without_a_venv_says_what_to_do(tmp_path):
+    script = REPO / "benchmarks" / "cluster" / "run_slurm.sh"
+    done = subprocess.run(["bash", str(script)], env={"PATH": "/usr/bin:/bin",
+                                                      "VENV": str(tmp_path / "none")},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "run_slurm: error: snakemake is not on PATH and" in done.stderr
+    assert "/work/venv" not in done.stderr
