@@ -91,9 +91,22 @@ def test_buurten_falling_short_of_their_gemeente_row(tmp_path, cbs_dir):
     path = tmp_path / "cut.csv"
     path.write_text("".join(lines[:-40]), encoding="utf-8")
     with pytest.raises(InputError, match=r"cut.csv, column 'AantalInwoners_5', line 2: "
-                                         r"municipality GM0518: its 82 buurten add up to "
+                                         r"gemeente GM0518: its 82 buurten add up to "
                                          r"[\d,]+ inhabitants, its own gemeente row says "
                                          r"537,833"):
+        quiet(table=path, year=2019)
+
+
+def test_last_wijk_cut_in_the_middle(tmp_path, cbs_dir):
+    """Amsterdam 2019 without its last buurt: 1,485 of wijk WK036398's 1,605 remain."""
+    lines = _lines(cbs_dir / "kwb_odata_denhaag_amsterdam_utrecht/data/ams_2019/"
+                   "marginal_distributions_84583NED.csv")
+    assert '"BU03639801"' in lines[-1]
+    path = tmp_path / "cut.csv"
+    path.write_text("".join(lines[:-1]), encoding="utf-8")
+    with pytest.raises(InputError, match=r"cut.csv, column 'AantalInwoners_5', line 578: "
+                                         r"wijk WK036398: its 1 buurten add up to 1,485 "
+                                         r"inhabitants, its own wijk row says 1,605"):
         quiet(table=path, year=2019)
 
 
@@ -262,3 +275,23 @@ def test_regions_with_a_buurt_table(cbs_dir):
 def test_names_matching_no_code(cbs_dir):
     with pytest.raises(InputError, match=r"names= matches none of the 114 unit codes"):
         quiet(table=cbs_dir / DEN_HAAG_2019, year=2019, names={"BU03630000": "Burgwallen"})
+
+
+def test_gzipped_and_zipped_json(tmp_path, cbs_dir):
+    import gzip
+    import zipfile
+
+    text = json.dumps(_odata_json(cbs_dir))
+    (tmp_path / "kwb.json.gz").write_bytes(gzip.compress(text.encode("utf-8")))
+    with zipfile.ZipFile(tmp_path / "kwb.zip", "w") as archive:
+        archive.writestr("kwb.json", text)
+    for name in ("kwb.json.gz", "kwb.zip"):
+        assert len(quiet(table=tmp_path / name, year=2019)) == 114
+
+
+def test_json_table_passed_as_geometry(tmp_path, cbs_dir):
+    path = tmp_path / "kwb.json"
+    path.write_text(json.dumps(_odata_json(cbs_dir)), encoding="utf-8")
+    with pytest.raises(InputError, match=r"kwb.json: a JSON table \(records\), not a map file"
+                                         r".*Fix: pass it as table="):
+        quiet(path, cbs_dir / DEN_HAAG_2019, year=2019)

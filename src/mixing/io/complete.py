@@ -13,12 +13,14 @@
     * exactly :data:`ODATA_LIMIT` records from CBS' OData API (it returns at most 10,000
       records per request; a complete national table has more, so exactly 10,000 means the
       rest was not fetched);
-    * a municipality whose buurten add up to fewer inhabitants than its own gemeente row,
-      beyond what rounding explains: more than :data:`SHORTFALL_PER_BUURT` per buurt plus
-      :data:`SHORTFALL_SHARE` of the gemeente. CBS rounds each buurt to 5 (at most 2.5 off)
-      and counts a few residents without a known buurt; in every real file in
-      ``shared/data/cbs`` (2014-2024, 342 municipalities in 2024) the buurten fall short by at
-      most 5.0 per buurt and 0.21 % of the gemeente.
+    * a municipality or wijk whose buurten add up to fewer inhabitants than its own row,
+      beyond what rounding explains: more than :data:`SHORTFALL_MIN` plus
+      :data:`SHORTFALL_PER_BUURT` per buurt plus :data:`SHORTFALL_SHARE` of the whole (a
+      wijk row without any of its buurten is the same sign). CBS rounds each buurt to 5 (at
+      most 2.5 off) and counts a few residents without a known buurt; in every real file in
+      ``shared/data/cbs`` (2014-2024; 342 municipalities and 3,283 wijken in 2024) the
+      buurten fall short by at most 5.0 per buurt and 0.21 % of a gemeente, and by at most
+      30 inhabitants of a wijk (at most half the allowance).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from mixing.io.columns import Resolved
 from mixing.io.missing import to_float
 from mixing.io.readers import RawTable
 
-__all__ = ["CODE_SHARE", "ODATA_LIMIT", "SHORTFALL_PER_BUURT", "SHORTFALL_SHARE",
+__all__ = ["CODE_SHARE", "ODATA_LIMIT", "SHORTFALL_PER_BUURT", "SHORTFALL_SHARE", "SHORTFALL_MIN",
            "code_column_by_content", "check_complete"]
 
 #: Share of a column's filled cells that must be region codes to make it the code column.
@@ -44,8 +46,10 @@ CODE_SHARE = 0.9
 ODATA_LIMIT = 10_000
 #: Buurten may fall short of their gemeente row by this many inhabitants each ...
 SHORTFALL_PER_BUURT = 5.0
-#: ... plus this share of the gemeente's inhabitants.
+#: ... plus this share of the whole's inhabitants ...
 SHORTFALL_SHARE = 0.01
+#: ... plus this many (a small wijk: residents CBS counts without a known buurt).
+SHORTFALL_MIN = 50.0
 
 _REGION_CODE = re.compile(r"^(BU\d{4}[0-9A-Z]{4}|WK\d{4}[0-9A-Z]{2}|GM\d{4}|(NL|LD|PV|CR)\d{2})$")
 _UNIT_CODE = re.compile(r"^(BU|WK|GM)\d{4}")
@@ -103,36 +107,37 @@ def check_complete(raw: RawTable, codes: pd.Series, levels: pd.Series,
             "($filter=startswith(WijkenEnBuurten,'GM0263') ...)")
     if "population" not in resolved:
         return
-    is_gm = (levels == "gemeente").to_numpy()
+    is_whole = levels.isin(["gemeente", "wijk"]).to_numpy()
     is_bu = (levels == "buurt").to_numpy()
-    if not is_gm.any() or not is_bu.any():
+    if not is_whole.any() or not is_bu.any():
         return
     wanted = set(units["municipality_code"].dropna().astype(str))
-    column = raw.data[resolved["population"].position]
     spec = resolved["population"]
+    rows = is_whole | is_bu
     with warnings.catch_warnings():  # hidden values are counted by the main read
         warnings.simplefilter("ignore")
-        population = to_float(column[is_gm | is_bu], file=raw.file, column=spec.source,
+        population = to_float(raw.data[spec.position][rows], file=raw.file, column=spec.source,
                               decimal=raw.decimal or ".", locate=raw.locate)
-    frame = pd.DataFrame({"code": codes[is_gm | is_bu], "population": population})
-    frame["municipality"] = np.where(frame["code"].str.startswith("GM"), frame["code"],
-                                     "GM" + frame["code"].str[2:6])
-    buurten = frame[frame["code"].str.startswith("BU")].groupby("municipality")[
-        "population"].agg(total="sum", n="size", unknown=lambda v: v.isna().sum())
-    for label, row in frame[frame["code"].str.startswith("GM")].iterrows():
-        code = row["municipality"]
-        if code not in wanted or code not in buurten.index or np.isnan(row["population"]):
-            continue
-        parts = buurten.loc[code]
-        if parts["unknown"] > 0:
-            continue
-        whole = float(row["population"])
-        allowed = SHORTFALL_PER_BUURT * parts["n"] + SHORTFALL_SHARE * whole
-        if whole - parts["total"] > allowed:
-            raise InputError(
-                f"municipality {code}: its {int(parts['n'])} buurten add up to "
-                f"{parts['total']:,.0f} inhabitants, its own gemeente row says {whole:,.0f}: "
-                "buurten are missing (a cut download, e.g. at the OData limit of "
-                f"{ODATA_LIMIT:,} records)", file=raw.file, column=spec.source,
-                **raw.locate(label),
-                fix="download the table again, complete (per municipality if it is large)")
+    frame = pd.DataFrame({"code": codes[rows], "level": levels[rows], "population": population})
+    frame["municipality"] = "GM" + frame["code"].str[2:6]
+    buurten = frame[frame["level"] == "buurt"]
+    with_buurten = set(buurten["municipality"])
+    for level, width in (("gemeente", 6), ("wijk", 8)):
+        parts = buurten.groupby(buurten["code"].str[2:width])["population"].agg(
+            total="sum", n="size", unknown=lambda v: v.isna().sum())
+        for label, row in frame[frame["level"] == level].iterrows():
+            if row["municipality"] not in wanted or row["municipality"] not in with_buurten:
+                continue
+            key = row["code"][2:width]
+            total, n, unknown = (parts.loc[key] if key in parts.index else (0.0, 0, 0))
+            whole = float(row["population"])
+            if unknown > 0 or np.isnan(whole):
+                continue
+            allowed = SHORTFALL_MIN + SHORTFALL_PER_BUURT * n + SHORTFALL_SHARE * whole
+            if whole - total > allowed:
+                raise InputError(
+                    f"{level} {row['code']}: its {int(n)} buurten add up to {total:,.0f} "
+                    f"inhabitants, its own {level} row says {whole:,.0f}: buurten are missing "
+                    f"(a cut download, e.g. at the OData limit of {ODATA_LIMIT:,} records)",
+                    file=raw.file, column=spec.source, **raw.locate(label),
+                    fix="download the table again, complete (per municipality if it is large)")

@@ -126,6 +126,9 @@ def _read_zip(path: Path, layer: str | None, level: str | None) -> RawTable:
         kind = sniff_bytes(head)
         if kind == "text" and Path(member).suffix.lower() in TEXT_SUFFIXES:
             return read_text_table(Path(member), data=archive.read(member), label=label)
+        if kind == "json":
+            return _read_json(Path(member), archive.read(member), label, layer, level,
+                              f"/vsizip/{path.resolve()}/{member}")
         options = {}
         if Path(member).suffix.lower() == ".shp":
             stem = str(Path(member).with_suffix(""))
@@ -136,6 +139,18 @@ def _read_zip(path: Path, layer: str | None, level: str | None) -> RawTable:
             options = {"encoding": encoding} if encoding else {}
     return read_geo_table(f"/vsizip/{path.resolve()}/{member}", label=label, layer=layer,
                           level=level, options=options)
+
+
+def _read_json(path: Path, data: bytes | None, label: object, layer: str | None,
+               level: str | None, gdal_path: str) -> RawTable:
+    """A JSON file (or its bytes): GeoJSON/TopoJSON through GDAL, a record table here."""
+    from mixing.io.readers.geo import read_geo_table
+    from mixing.io.readers.jsontable import json_kind, load_json, read_json_table
+
+    document = load_json(path, data, label)
+    if json_kind(document) == "map":
+        return read_geo_table(gdal_path, label=label, layer=layer, level=level)
+    return read_json_table(path, document, label=label)
 
 
 def read_source(path: str | Path, *, layer: str | None = None,
@@ -152,8 +167,7 @@ def read_source(path: str | Path, *, layer: str | None = None,
     import gzip
 
     from mixing.io.readers.geo import read_geo_table
-    from mixing.io.readers.jsontable import json_kind, load_json, read_json_table
-    from mixing.io.readers.sniff import GEO_KINDS, REFUSED_KINDS, refuse, sniff
+    from mixing.io.readers.sniff import GEO_KINDS, REFUSED_KINDS, refuse, sniff, sniff_bytes
     from mixing.io.readers.statline import read_text_table
 
     path = Path(path)
@@ -172,25 +186,33 @@ def read_source(path: str | Path, *, layer: str | None = None,
     if kind in REFUSED_KINDS:
         raise refuse(kind, path, "a CBS table (CSV) or map file")
     if kind == "gzip":
-        inner = Path(path.stem) if suffix == ".gz" else path
-        if inner.suffix.lower() in GEO_SUFFIXES and inner.suffix.lower() not in (".json",):
+        try:
+            with gzip.open(path) as inner:
+                head = inner.read(512)
+        except (OSError, EOFError) as err:
+            raise InputError(f"cannot decompress this gzip file ({err})", file=path,
+                             fix="download it again; the file is damaged or cut short") from None
+        inner_kind = sniff_bytes(head)
+        if inner_kind in GEO_KINDS:
             return read_geo_table(f"/vsigzip/{path.resolve()}", label=str(path), layer=layer,
                                   level=level)
+        if inner_kind in REFUSED_KINDS:
+            raise refuse(inner_kind, path, "a CBS table (CSV) or map file")
         try:
             data = gzip.decompress(path.read_bytes())
         except (OSError, EOFError) as err:
             raise InputError(f"cannot decompress this gzip file ({err})", file=path,
                              fix="download it again; the file is damaged or cut short") from None
+        if inner_kind == "json":
+            return _read_json(path, data, str(path), layer, level,
+                              f"/vsigzip/{path.resolve()}")
         return read_text_table(path, data=data)
     if kind == "zip":
         return _read_zip(path, layer, level)
     if kind in GEO_KINDS:
         return read_geo_table(path, layer=layer, level=level)
     if kind == "json":
-        document = load_json(path, None, path)
-        if json_kind(document) == "map":
-            return read_geo_table(path, layer=layer, level=level)
-        return read_json_table(path, document)
+        return _read_json(path, None, path, layer, level, str(path))
     if suffix in TEXT_SUFFIXES or suffix in GEO_SUFFIXES:  # text, whatever the name says
         return read_text_table(path)
     raise unsupported(path)

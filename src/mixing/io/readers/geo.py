@@ -141,9 +141,11 @@ def json_error(path: Path, raw: bytes | None = None, file: object = None) -> Inp
     """Where a (Geo/Topo)JSON file stops being JSON, as an InputError (line and column)."""
     import json
 
+    from mixing.io.readers.jsontable import json_kind
+
     file = path if file is None else file
     try:
-        json.loads((path.read_bytes() if raw is None else raw).decode("utf-8-sig"))
+        document = json.loads((path.read_bytes() if raw is None else raw).decode("utf-8-sig"))
     except UnicodeDecodeError:
         return InputError("the file is not UTF-8 JSON", file=file,
                           fix="re-save it as UTF-8 (GeoJSON must be UTF-8)")
@@ -162,8 +164,12 @@ def json_error(path: Path, raw: bytes | None = None, file: object = None) -> Inp
             file=file, line=line,
             fix="repair it there (e.g. remove the comma after the last feature) or export "
             "it again from a GIS")
-    return InputError("the JSON file cannot be read as a map file", file=file,
-                      fix="check that it is a complete GeoJSON/TopoJSON file")
+    if json_kind(document) == "records":
+        return InputError("a JSON table (records), not a map file (GeoJSON/TopoJSON)",
+                          file=file, fix="pass it as table= and a boundary file as geometry=")
+    return InputError("the JSON file is not GeoJSON/TopoJSON (no 'type' FeatureCollection or "
+                      "Topology)", file=file,
+                      fix="export the boundaries from a GIS as GeoJSON")
 
 
 #: Words a layer name holds for each level (CBS wijk- en buurtkaart: gemeenten, wijken,
