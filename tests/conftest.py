@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20191231
+
+
+def page_data(page: str, name: str = "MixingLayers") -> dict:
+    """The JSON a map page hands to one of its calls (``MixingLayers``: mixingMap's config,
+    ``MixingExplorer``: the explorer's payload), read from its data element."""
+    match = re.search(rf"<script type='application/json' id='mx-data-{name}'>(.*?)</script>",
+                      page, re.S)
+    assert match, f"the page has no data element for {name}"
+    return json.loads(match.group(1))
 
 
 def _shared_cbs_dir() -> Path:

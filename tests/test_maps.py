@@ -3,13 +3,13 @@
 The browser tests (rendering, console, hover) are in test_maps_browser.py.
 """
 
-import json
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import page_data
 
 from mixing.schema import empty_units
 from mixing.viz.maps import inline_assets, municipality_map, script_json
@@ -64,9 +64,8 @@ LOCAL = pd.DataFrame({
 
 def _config(page: str) -> dict:
     """The JSON handed to mixingMap(map, config) in the page."""
-    match = re.search(r"mixingMap\(map_\w+, (\{.*\})\);", page)
-    assert match, "the page does not call mixingMap"
-    return json.loads(match.group(1))
+    assert re.search(r"mixingMap\(map_\w+, JSON\.parse\(", page), "no call of mixingMap"
+    return page_data(page)
 
 
 def test_dutch_map_has_title_legend_and_tooltip_texts():

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import page_data
 
 from mixing.io.demo import make_demo_city
 from mixing.tables.clusters import autocorrelation_tables
@@ -354,12 +355,10 @@ def test_den_haag_scenario_layers_in_dutch_with_costs(driver, den_haag):
 
 def test_change_in_d_layer_adds_up_to_the_change_in_scenarios_csv(den_haag):
     """The per-buurt changes of the contribution to D sum to scenarios.csv's change in D."""
-    import json
-    import re
 
     path, _, _, summary = den_haag
     page = path.read_text(encoding="utf-8")
-    config = json.loads(re.search(r"mixingMap\(map_\w+, (\{.*\})\);", page).group(1))
+    config = page_data(page)
     i = [layer["id"] for layer in config["layers"]].index("scenario_d-0")
     texts = [f["properties"]["t"][i] for f in config["data"]["features"]]
     change = sum(float(t.split(" ")[0].replace("−", "-").replace(",", "."))

@@ -55,6 +55,13 @@ def _cell(text: object) -> str:
     return text if text else "--"
 
 
+def _rst_text(text: object) -> str:
+    """Text from a data or config file as plain reStructuredText: every punctuation mark is
+    escaped, so no role, link, directive, substitution or bare URL (``javascript:``) is made
+    of it; the reader sees the characters as written."""
+    return re.sub(r"([^\w\s]|_)", r"\\\1", " ".join(str(text).split()))
+
+
 def _list_table(header: list[str], rows: list[list[object]], widths: str | None = None) -> str:
     lines = [".. list-table::", "   :header-rows: 1"]
     if widths:
@@ -312,7 +319,7 @@ def _policy_lab(root: Path) -> str:
     parts.append("``config/scenarios.yaml`` as shipped (the Dutch policies of POLICY.md):\n")
     scenarios = load_scenarios(root / "config" / "scenarios.yaml")
     parts.append(_list_table(["scenario", "type", "description"],
-                             [[f"``{s.name}``", f"``{s.type}``", s.description]
+                             [[_rst_text(s.name), _rst_text(s.type), _rst_text(s.description)]
                               for s in scenarios.values()], "22 14 64"))
     parts.append(_title("Scenario API", "-"))
     parts.append(".. autoclass:: mixing.scenarios.Assumptions\n")

@@ -34,13 +34,12 @@ from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
-from branca.element import Element
 
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.scenarios.assumptions import REBUILD_MIX, Assumptions
 from mixing.scenarios.tables import CHANGE_COUNTS
 from mixing.viz import style
-from mixing.viz.maps import MapCall, inline_script, inline_style, static_text
+from mixing.viz.maps import MapCall, Text, inline_script, inline_style, static_text
 
 __all__ = ["explorer_payload", "add_explorer", "EXPLORER_COUNTS", "EXPLORER_LABELS"]
 
@@ -184,6 +183,6 @@ def add_explorer(folium_map, payload: dict) -> None:
     Also makes ``map.html#BU...`` zoom to that buurt (links from the comparison page).
     """
     root = folium_map.get_root()
-    root.header.add_child(Element(inline_style(static_text("explorer.css"))))
-    root.header.add_child(Element(inline_script(static_text("explorer.js"))))
+    root.header.add_child(Text(inline_style(static_text("explorer.css"))))
+    root.header.add_child(Text(inline_script(static_text("explorer.js"))))
     MapCall("mixingExplorer.init", payload, "MixingExplorer").add_to(folium_map)

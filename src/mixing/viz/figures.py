@@ -4,16 +4,23 @@ Figures compute nothing: they draw the layers of :mod:`mixing.viz.layers` (the u
 local-statistics and scenario tables), with Dutch number formats (``1.234,5``) and
 municipality names. They are :class:`matplotlib.figure.Figure` objects on an Agg canvas:
 importing :mod:`mixing` never changes the user's matplotlib backend.
+
+Text from data (municipality, buurt and scenario names) is drawn literally: every figure is
+made with matplotlib's mathtext off (a name with two ``$`` would otherwise be parsed as a
+formula) and legends get their labels explicitly (matplotlib drops labels that start with
+``_`` when it collects them itself).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import matplotlib
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -32,6 +39,17 @@ __all__ = ["share_figure", "lisa_figure", "scenario_effects_figure", "save_figur
 #: safe).
 _SERIES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000")
+
+
+def _literal_text(make_figure):
+    """Draw every text of the figure as it is: no mathtext (names come from data files)."""
+
+    @functools.wraps(make_figure)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return make_figure(*args, **kwargs)
+
+    return wrapper
 
 
 def _new_figure(size: tuple[float, float]) -> Figure:
@@ -68,6 +86,7 @@ def _choropleth(units, layer: Layer | None, language: str, title: str, about) ->
     return fig
 
 
+@_literal_text
 def share_figure(
     units: gpd.GeoDataFrame, *, dimension: str = "social_housing", language: str = "nl"
 ) -> Figure:
@@ -79,6 +98,7 @@ def share_figure(
                        units)
 
 
+@_literal_text
 def lisa_figure(
     units: gpd.GeoDataFrame,
     local: pd.DataFrame,
@@ -98,6 +118,7 @@ def lisa_figure(
     return _choropleth(shown, layer, language, spec_title, units)
 
 
+@_literal_text
 def scenario_effects_figure(
     scenarios: pd.DataFrame,
     *,
@@ -126,9 +147,11 @@ def scenario_effects_figure(
     fig = _new_figure((8, 4.8))
     ax = fig.add_subplot()
     groups = rows.groupby("municipality_code") if "municipality_code" in rows else [("", rows)]
+    handles, labels = [], []
     for (code, group), color in zip(groups, _SERIES, strict=False):
-        ax.scatter(group["households_displaced"], group["change"], color=color,
-                   label=names.get(code, code) or None, zorder=3)
+        handles.append(ax.scatter(group["households_displaced"], group["change"], color=color,
+                                  zorder=3))
+        labels.append(str(names.get(code, code) or code))
         for row in group.itertuples():
             spec = (specs or {}).get(row.scenario)
             label = short_title(spec, language) if spec is not None else str(row.scenario)
@@ -153,7 +176,7 @@ def scenario_effects_figure(
         ax.set_title("Scenario effects: less segregation (lower) against displacement",
                      loc="left", fontsize=11)
     if "municipality_code" in rows and rows["municipality_code"].nunique() > 1:
-        ax.legend(frameon=False, fontsize=8)
+        ax.legend(handles, labels, frameon=False, fontsize=8)
     return fig
 
 

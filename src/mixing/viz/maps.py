@@ -28,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from mixing.catalogue import index
@@ -45,6 +45,7 @@ __all__ = [
     "map_page",
     "MixingLayers",
     "MapCall",
+    "Text",
     "inline_assets",
     "inline_script",
     "inline_style",
@@ -472,24 +473,63 @@ def municipality_map(
                     scripts=extra_scripts, explorer=explorer)
 
 
+class Text(Element):
+    """Text that goes into a folium page verbatim: never compiled as a template.
+
+    branca compiles the string given to ``Element(...)`` as a Jinja2 template, so any
+    ``{{ }}`` in it would run. This element's template is constant and prints ``text`` as a
+    value; the caller escapes it for its place in the page (:func:`inline_script`,
+    :func:`inline_style`, :func:`html.escape`).
+    """
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Text"
+        self.text = text
+
+
+_JS_NAME = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
+
+
 class MapCall(MacroElement):
     """Calls ``function(map, payload)`` after folium has created the Leaflet map.
 
-    ``payload`` is written into the page as JSON (:func:`script_json`); ``name`` names the
-    element in folium's tree.
+    ``payload`` goes into the page as data, never as code or template source: a
+    ``<script type="application/json">`` element (:func:`script_json`) that the call parses.
+    branca compiles the rendered script of every MacroElement again as a template, so that
+    script holds only constant code: the function's name, the map's id and the data
+    element's id, and :meth:`render` adds it as :class:`Text`. ``name`` (one per page)
+    names the element in folium's tree and the data element's id.
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "{{ this.function }}({{ this._parent.get_name() }}, {{ this.json }});"
+        "{{ this.function }}({{ this._parent.get_name() }}, JSON.parse("
+        "document.getElementById('{{ this.data_id }}').textContent));"
         "{% endmacro %}"
     )
 
     def __init__(self, function: str, payload: Mapping, name: str):
         super().__init__()
+        if not _JS_NAME.fullmatch(function) or not re.fullmatch(r"\w+", name):
+            raise ValueError(f"MapCall needs a JavaScript function name and a word as name, "
+                             f"got {function!r} and {name!r}")
         self._name = name
         self.function = function
-        self.json = script_json(payload)
+        self.data_id = f"mx-data-{name}"
+        self.data_element = Text(
+            f"<script type='application/json' id='{self.data_id}'>{script_json(payload)}"
+            "</script>")
+
+    def render(self, **kwargs):
+        """The data element into the page's header, the call into its script; both as
+        :class:`Text`, so neither is compiled again."""
+        figure = self.get_root()
+        figure.header.add_child(self.data_element, name=self.data_id)
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(Text(script(self, kwargs)), name=self.get_name())
 
 
 class MixingLayers(MapCall):
@@ -507,12 +547,12 @@ def map_page(config: dict, language: str, *, body: str = "", styles: Sequence[st
     and the policy explorer (:func:`mixing.viz.explorer.add_explorer`) when given."""
     fmap = folium.Map(tiles=None, zoom_control="bottomleft", height=height)
     root = fmap.get_root()
-    root.header.add_child(folium.Element(inline_style(static_text("mixing-map.css"))))
+    root.header.add_child(Text(inline_style(static_text("mixing-map.css"))))
     for css in styles:
-        root.header.add_child(folium.Element(inline_style(css)))
-    root.header.add_child(folium.Element(inline_script(static_text("mixing-map.js"))))
+        root.header.add_child(Text(inline_style(css)))
+    root.header.add_child(Text(inline_script(static_text("mixing-map.js"))))
     if body:
-        root.html.add_child(folium.Element(body))
+        root.html.add_child(Text(body))
     MixingLayers(config).add_to(fmap)
     if explorer is not None:
         from mixing.viz.explorer import add_explorer
