@@ -295,3 +295,23 @@ def test_json_table_passed_as_geometry(tmp_path, cbs_dir):
     with pytest.raises(InputError, match=r"kwb.json: a JSON table \(records\), not a map file"
                                          r".*Fix: pass it as table="):
         quiet(path, cbs_dir / DEN_HAAG_2019, year=2019)
+
+
+def test_sqlite_database_that_is_no_geopackage(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "buurten.gpkg"
+    with sqlite3.connect(path) as db:
+        db.execute("create table buurten (code text)")
+    with pytest.raises(InputError, match=r"buurten.gpkg: this file is an SQLite database that "
+                                         r"is not a GeoPackage"):
+        quiet(path, year=2019)
+
+
+def test_parquet_table_without_geometry(tmp_path, cbs_dir):
+    frame = quiet(table=cbs_dir / DEN_HAAG_2019, year=2019)
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    table.to_parquet(tmp_path / "units.parquet")
+    again = quiet(table=tmp_path / "units.parquet", year=2019)
+    assert again["unit_code"].tolist() == frame["unit_code"].tolist()
+    np.testing.assert_allclose(again["population"], frame["population"])

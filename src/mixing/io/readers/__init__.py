@@ -153,6 +153,31 @@ def _read_json(path: Path, data: bytes | None, label: object, layer: str | None,
     return read_json_table(path, document, label=label)
 
 
+def _is_geoparquet(path: Path) -> bool:
+    import pyarrow.parquet as pq
+
+    try:
+        return b"geo" in (pq.read_schema(path).metadata or {})
+    except Exception:  # noqa: BLE001 - unreadable: the map reader reports it
+        return True
+
+
+def _read_parquet_table(path: Path) -> RawTable:
+    """A Parquet file without geometry (e.g. written by pandas) as a table of strings."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - pyarrow raises many types for a bad file
+        raise InputError(f"cannot read this Parquet file ({type(err).__name__})", file=path,
+                         fix="write it again (pandas: frame.to_parquet)") from None
+    names = [str(c) for c in frame.columns]
+    data = frame.astype("string").fillna("").astype(object)
+    data.columns = range(len(names))
+    return RawTable(data.reset_index(drop=True), names, [None] * len(names), str(path),
+                    "Parquet table", decimal=".")
+
+
 def read_source(path: str | Path, *, layer: str | None = None,
                 level: str | None = None) -> RawTable:
     """Parse ``path`` with the reader its CONTENT calls for (:mod:`.sniff`), then its suffix.
@@ -183,6 +208,8 @@ def read_source(path: str | Path, *, layer: str | None = None,
         raise InputError("the file is empty", file=path,
                          fix="download it again; CBS files have a header and data rows")
     kind = sniff(path)
+    if kind == "database":  # SQLite without the GeoPackage id: GDAL may still read it
+        return read_geo_table(path, layer=layer, level=level)
     if kind in REFUSED_KINDS:
         raise refuse(kind, path, "a CBS table (CSV) or map file")
     if kind == "gzip":
@@ -209,6 +236,8 @@ def read_source(path: str | Path, *, layer: str | None = None,
         return read_text_table(path, data=data)
     if kind == "zip":
         return _read_zip(path, layer, level)
+    if kind == "parquet" and not _is_geoparquet(path):
+        return _read_parquet_table(path)
     if kind in GEO_KINDS:
         return read_geo_table(path, layer=layer, level=level)
     if kind == "json":

@@ -272,7 +272,7 @@ def _read(path: str | Path, label: object = None, *, layer: str | None = None,
         if path.stat().st_size == 0:
             raise InputError("the file is empty", file=file, fix="download it again")
         kind = sniff(path)
-        if kind in REFUSED_KINDS:
+        if kind in REFUSED_KINDS and kind != "database":
             raise refuse(kind, file, "a map file (GeoPackage, GeoJSON, TopoJSON, shapefile)")
         if kind == "text" and path.suffix.lower() in TEXT_SUFFIXES:
             raise InputError(
@@ -294,6 +294,9 @@ def _read(path: str | Path, label: object = None, *, layer: str | None = None,
     except Exception as err:  # pyogrio/GDAL raise many types; all mean "cannot read"
         if kind == "json":
             raise json_error(path, None, file) from None
+        if kind == "database":
+            raise refuse(kind, file, "a map file (GeoPackage, GeoJSON, TopoJSON, shapefile)"
+                         ) from None
         raise InputError(
             f"cannot read this as a map file ({type(err).__name__}: {err})".replace("\n", " "),
             file=file,

@@ -15,7 +15,10 @@ kind            recognised by                               read as
 ``xlsx``        a zip with ``xl/workbook.xml``              refused (tables), read (vitality)
 ``ods``         a zip whose ``mimetype`` is OpenDocument    refused: save as CSV
 ``xls``         OLE2 ``d0 cf 11 e0``                        refused: save as CSV / xlsx
-``sqlite``      ``SQLite format 3\0`` (GeoPackage)          map file
+``sqlite``      ``SQLite format 3\0`` with application id  map file
+                ``GPKG``/``GP1x`` (a GeoPackage)
+``database``    SQLite without that id                      tried as a map file, else
+                                                            refused: not a GeoPackage
 ``parquet``     ``PAR1``                                    map file (GeoParquet)
 ``flatgeobuf``  ``fgb\x03``                                 map file
 ``shapefile``   file code 9994 (``00 00 27 0a``)            map file (needs its .dbf)
@@ -49,6 +52,8 @@ REFUSED_KINDS = {
     "html": ("a web page (HTML), not data: the download returned an error or login page",
              "download the file again and check that the URL gives the data itself"),
     "pdf": ("a PDF document, not data", "download the table itself (CSV) from StatLine"),
+    "database": ("an SQLite database that is not a GeoPackage (no GeoPackage application id)",
+                 "export the layer from your GIS as a GeoPackage (.gpkg) or GeoJSON"),
 }
 
 _MAGIC = (
@@ -66,6 +71,8 @@ def sniff_bytes(head: bytes) -> str:
     """The kind of a file from its first bytes (a zip is only ``zip`` here)."""
     for magic, kind in _MAGIC:
         if head.startswith(magic):
+            if kind == "sqlite" and len(head) >= 72 and head[68:70] != b"GP":
+                return "database"  # GeoPackage sets application_id GPKG (GP10/GP11 before)
             return kind
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "zip"
