@@ -251,7 +251,7 @@ def shapefile_encoding(shp: str, file: object, present: set[str], dbf: bytes | N
 
 
 def _shapefile_options(path: Path, file: object) -> dict:
-    siblings = {p.suffix.lower(): p for p in path.parent.glob(path.stem + ".*")
+    siblings = {p.suffix.lower(): p for p in path.parent.iterdir()  # no glob: "[" in names
                 if p.stem == path.stem}
     dbf = siblings.get(".dbf")
     encoding = shapefile_encoding(str(path), file, set(siblings),
