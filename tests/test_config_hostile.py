@@ -193,3 +193,10 @@ def test_run_slurm_without_a_venv_says_what_to_do(tmp_path):
     assert done.returncode == 2
     assert "run_slurm: error: snakemake is not on PATH and" in done.stderr
     assert "/work/venv" not in done.stderr
+
+
+def test_unknown_column_spec_key_in_the_config(tmp_path, capsys):
+    extra = "    columns: {population: {column: AANT_INW, units: count}}\n"
+    line = _check(capsys, _config(tmp_path, extra=extra))
+    assert re.search(r"config .*config.yaml: municipalities.DEMO01.columns\['population'\] has "
+                     r"unknown key\(s\) \['units'\]", line), line

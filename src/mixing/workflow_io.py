@@ -268,8 +268,9 @@ def preflight(config: Mapping, schema: Mapping, files: Sequence[str],
 
     ``common.smk`` and ``mixing check-config`` both call this, so "valid" from the command
     means the workflow starts: the schema, index names and regions (:func:`check_config`);
-    every input file the config names exists and is not a kind no reader takes (a
-    spreadsheet, a web page: :mod:`mixing.io.readers.sniff`); every vitality screening reads
+    every ``columns:`` mapping (:func:`mixing.io.columns.check_column_spec`); every input
+    file the config names exists and is not a kind no reader takes (a spreadsheet, a web
+    page: :mod:`mixing.io.readers.sniff`); every vitality screening reads
     (:func:`mixing.tables.vitality.read_scores`); the scenarios file parses and validates,
     including each ``geometry_file`` (:func:`mixing.scenarios.load_scenarios`).
 
@@ -294,12 +295,24 @@ def preflight(config: Mapping, schema: Mapping, files: Sequence[str],
     InputError
         One line naming the config file, the key and the file, and the fix.
     """
+    from mixing.io.columns import check_column_spec
     from mixing.io.readers.sniff import REFUSED_KINDS, refuse, sniff
     from mixing.scenarios import load_scenarios
     from mixing.tables.vitality import read_scores
 
     check_config(config, schema, files)
     where_files = ", ".join(map(str, files))
+    for code, source in (config.get("municipalities") or {}).items():
+        entries = [(f"municipalities.{code}", source)] + [
+            (f"municipalities.{code}.compare_years.{year}", other or {})
+            for year, other in (source.get("compare_years") or {}).items()]
+        for where, entry in entries:
+            if entry.get("columns") is not None:
+                try:
+                    check_column_spec(entry["columns"])
+                except InputError as exc:
+                    raise InputError(f"config {where_files}: {where}.{exc}",
+                                     fix=exc.fix) from None
     base = Path(base)
     for where, name in _input_files(config):
         path = Path(name) if Path(name).is_absolute() else base / name

@@ -26,6 +26,7 @@ from mixing.io.columns import (
     PERCENT,
     PERCENT_BASE,
     Resolved,
+    check_column_spec,
     normalise,
     resolve_columns,
 )
@@ -83,11 +84,8 @@ def _check_arguments(level, year, municipality, columns) -> list[str] | None:
                          fix="pass level='buurt' (wijk and gemeente are aggregated from buurten)")
     if year is not None:
         check_year(year)
-    if columns is not None and not isinstance(columns, Mapping):
-        raise InputError(
-            f"columns= must be a mapping {{canonical: source column}}, got a "
-            f"{type(columns).__name__}", value=columns,
-            fix="pass e.g. columns={'unit_code': 'Codering', 'population': 'Inwoners'}")
+    if columns is not None:
+        check_column_spec(columns)
     if municipality is None:
         return None
     codes = [municipality] if isinstance(municipality, str) else list(municipality)
