@@ -268,7 +268,7 @@ def _read(path: str | Path, label: object = None, *, layer: str | None = None,
     if not virtual and not path.exists():
         raise InputError("file not found", file=file, fix="check the path")
     kind = None
-    if not virtual:
+    if not virtual and path.is_file():  # a folder (FileGDB, shapefile folder) goes to GDAL
         if path.stat().st_size == 0:
             raise InputError("the file is empty", file=file, fix="download it again")
         kind = sniff(path)
@@ -297,9 +297,10 @@ def _read(path: str | Path, label: object = None, *, layer: str | None = None,
         if kind == "database":
             raise refuse(kind, file, "a map file (GeoPackage, GeoJSON, TopoJSON, shapefile)"
                          ) from None
+        # GDAL's advice to prefix a driver name ('CSV:path') is no fix for a user: drop it
+        reason = " ".join(str(err).split("; It might help to specify")[0].split())
         raise InputError(
-            f"cannot read this as a map file ({type(err).__name__}: {err})".replace("\n", " "),
-            file=file,
+            f"cannot read this as a map file ({reason})", file=file,
             fix="check that it is a complete GeoJSON/TopoJSON/GeoPackage/shapefile",
         ) from None
 
