@@ -133,6 +133,19 @@ def test_utf8_shapefile_without_cpg_keeps_its_accents(tmp_path):
     assert units["unit_name"].tolist() == ["Café Buurt", "Noord"]
 
 
+def test_latin1_shapefile_whose_cpg_says_utf8(tmp_path):
+    frame = boxes(["BU05180001"], BU_NAAM=["Café Buurt"], AANT_INW=[100]).rename(
+        columns={"statcode": "BU_CODE"})
+    path = tmp_path / "kaart.shp"
+    frame.to_file(path, encoding="ISO-8859-1")
+    path.with_suffix(".cpg").write_text("UTF-8")
+    with pytest.raises(InputError, match=r"kaart.shp: the .cpg says UTF-8 but the .dbf text is "
+                                         r"not UTF-8 \(byte 0xe9\)"):
+        quiet(path, year=2019)
+    path.with_suffix(".cpg").write_text("ISO-8859-1")
+    assert quiet(path, year=2019)["unit_name"].tolist() == ["Café Buurt"]
+
+
 def test_shapefile_without_its_dbf(tmp_path):
     path = _kaart(tmp_path)
     path.with_suffix(".dbf").unlink()

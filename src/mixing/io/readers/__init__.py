@@ -135,7 +135,9 @@ def _read_zip(path: Path, layer: str | None, level: str | None) -> RawTable:
             sidecars = {Path(n).suffix.lower(): n for n in members
                         if str(Path(n).with_suffix("")) == stem}
             dbf = archive.read(sidecars[".dbf"]) if ".dbf" in sidecars else None
-            encoding = shapefile_encoding(member, label, set(sidecars), dbf)
+            cpg = (archive.read(sidecars[".cpg"]).decode("ascii", errors="replace")
+                   if ".cpg" in sidecars else None)
+            encoding = shapefile_encoding(member, label, set(sidecars), dbf, cpg)
             options = {"encoding": encoding} if encoding else {}
     return read_geo_table(f"/vsizip/{path.resolve()}/{member}", label=label, layer=layer,
                           level=level, options=options)

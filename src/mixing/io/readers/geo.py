@@ -221,14 +221,16 @@ def choose_layer(path: str, file: object, layer: str | None, level: str | None) 
 SHAPEFILE_PARTS = {".dbf": "its attributes (codes, counts)", ".shx": "its index of shapes"}
 
 
-def shapefile_encoding(shp: str, file: object, present: set[str], dbf: bytes | None
-                       ) -> str | None:
+def shapefile_encoding(shp: str, file: object, present: set[str], dbf: bytes | None,
+                       cpg: str | None = None) -> str | None:
     """Check a shapefile's sidecars; return the encoding to read its .dbf with (or None).
 
-    ``present`` holds the lower-case suffixes found beside the .shp. A missing .dbf or .shx
-    is an InputError. Without a ``.cpg`` GDAL decodes text as ISO-8859-1, which turns UTF-8
-    ("Café") into mojibake ("CafÃ©"); so when the .dbf's text is valid UTF-8 with non-ASCII
-    bytes it is read as UTF-8 (latin-1 text is almost never valid UTF-8).
+    ``present`` holds the lower-case suffixes found beside the .shp, ``cpg`` the text of the
+    .cpg. A missing .dbf or .shx is an InputError. Without a ``.cpg`` GDAL decodes text as
+    ISO-8859-1, which turns UTF-8 ("Café") into mojibake ("CafÃ©"); so when the .dbf's
+    text is valid UTF-8 with non-ASCII bytes it is read as UTF-8 (latin-1 text is almost
+    never valid UTF-8). A .cpg that says UTF-8 over text that is not is an InputError, not
+    a guess.
     """
     for suffix, role in SHAPEFILE_PARTS.items():
         if suffix not in present:
@@ -237,25 +239,35 @@ def shapefile_encoding(shp: str, file: object, present: set[str], dbf: bytes | N
                 file=file, fix="a shapefile is several files with one name (.shp, .shx, "
                 ".dbf, .prj, .cpg): copy them all into one folder, or pass the zip you "
                 "downloaded")
-    if ".cpg" in present or dbf is None or len(dbf) < 32:
+    if dbf is None or len(dbf) < 32:
         return None
-    start = int.from_bytes(dbf[8:10], "little")
-    records = dbf[start:]
+    records = dbf[int.from_bytes(dbf[8:10], "little"):]
     if all(b < 0x80 for b in records):
         return None
     try:
         records.decode("utf-8")
-    except UnicodeDecodeError:
+        utf8 = True
+    except UnicodeDecodeError as err:
+        utf8, bad = False, err
+    if ".cpg" in present:
+        says = (cpg or "").strip().lower().replace("-", "").replace("_", "")
+        if says in ("utf8", "65001") and not utf8:
+            raise InputError(
+                f"the .cpg says UTF-8 but the .dbf text is not UTF-8 (byte "
+                f"{records[bad.start]:#04x})", file=file,
+                fix="write the real encoding in the .cpg (e.g. ISO-8859-1 or 1252), or "
+                "export the layer again as UTF-8")
         return None
-    return "UTF-8"
+    return "UTF-8" if utf8 else None
 
 
 def _shapefile_options(path: Path, file: object) -> dict:
     siblings = {p.suffix.lower(): p for p in path.parent.iterdir()  # no glob: "[" in names
                 if p.stem == path.stem}
-    dbf = siblings.get(".dbf")
-    encoding = shapefile_encoding(str(path), file, set(siblings),
-                                  dbf.read_bytes() if dbf is not None else None)
+    dbf, cpg = siblings.get(".dbf"), siblings.get(".cpg")
+    encoding = shapefile_encoding(
+        str(path), file, set(siblings), dbf.read_bytes() if dbf is not None else None,
+        cpg.read_text(encoding="ascii", errors="replace") if cpg is not None else None)
     return {"encoding": encoding} if encoding else {}
 
 
