@@ -84,7 +84,7 @@ def test_scenario_geometry_file_that_is_no_map(tmp_path):
 def test_missing_table_file(tmp_path, capsys):
     config = _config(tmp_path, extra=f"    table: {tmp_path / 'kwb.csv'}\n")
     line = _check(capsys, config)
-    assert "municipalities.DEMO01.table: the file" in line and "kwb.csv does not exist" in line
+    assert "municipalities.DEMO01.table: " in line and "kwb.csv does not exist" in line
 
 
 def test_excel_table_in_the_config(tmp_path, capsys):

@@ -318,8 +318,8 @@ def preflight(config: Mapping, schema: Mapping, files: Sequence[str],
         path = Path(name) if Path(name).is_absolute() else base / name
         if not path.is_file():
             raise InputError(
-                f"config {where_files}: {where}: the file {name} does not exist"
-                f"{' (it is a folder)' if path.is_dir() else ''}", file=path,
+                f"config {where_files}: {where}: {name} "
+                f"{'is a folder, not a file' if path.is_dir() else 'does not exist'}", file=path,
                 fix=f"correct the path (relative paths are relative to {base})")
         if where.endswith(".vitality"):
             read_scores(path)
