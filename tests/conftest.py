@@ -40,6 +40,15 @@ def cbs_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def elbers_dir(cbs_dir) -> Path:
+    """``../shared/data/peers/elbersb_segregation``: R segregation's data and own tests."""
+    path = cbs_dir.parent / "peers" / "elbersb_segregation"
+    if not (path / "PROVENANCE.md").is_file():
+        pytest.fail(f"R segregation's peer data not found at {path} (see ../shared/data/peers)")
+    return path
+
+
+@pytest.fixture(scope="session")
 def seed() -> int:
     return SEED
 

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import pytest
 
-from mixing.geometry.weights import build_weights, subset
+from mixing.geometry.weights import block_diagonal, build_weights, subset
 from mixing.kernels import autocorr
 
 esda = pytest.importorskip("esda")  # dev extra; a test-only oracle
@@ -127,9 +127,64 @@ def test_join_counts_match_esda(social):
     _assert_p_close(ours.p_sim_bb, ref.p_sim_bb, R)
     _assert_p_close(ours.p_sim_bw, ref.p_sim_bw, R)
     _assert_p_close(ours.p_sim_chi2, ref.p_sim_chi2, R)
+    assert ours.autocorr_pos == ref.autocorr_pos == ours.bb + ours.ww
+    _assert_p_close(ours.p_sim_autocorr_pos, ref.p_sim_autocorr_pos, R)
     # the analytical mean is what both engines' simulations estimate
     assert abs(ref.mean_bb - ours.expected_bb) < 4 * np.sqrt(ours.variance_bb / R)
     assert abs(ours.mean_bb - ours.expected_bb) < 4 * np.sqrt(ours.variance_bb / R)
+
+
+def test_join_counts_esda_own_test():
+    # esda tests/test_join_counts.py: 4 x 4 rook lattice, first 8 cells white
+    from libpysal.weights.util import lat2W
+
+    w = lat2W(4, 4)
+    y = np.r_[np.zeros(8), np.ones(8)]
+    ours = autocorr.join_counts(y, w.sparse, permutations=999, seed=5)
+    assert (ours.autocorr_pos, ours.bw, ours.J) == (20.0, 4.0, 24.0)
+    # 20 like joins is the maximum; 4 of the C(16, 8) = 12870 colourings reach it, so the
+    # pseudo p is (hits + 1) / 1000 with hits ~ Binomial(999, 4 / 12870); esda's seeded
+    # run asserts 0.001 (no hit), here 0.001 too
+    assert ours.p_sim_autocorr_pos == pytest.approx(0.001, abs=1e-15)
+    assert ours.p_sim_bw == 1.0 and ours.p_sim_bb == pytest.approx(0.003, abs=0.004)
+
+
+def test_local_moran_moments_esda_own_test():
+    # esda tests/test_moran.py::test_local_moments: desmith data and weights, row-standardised
+    import libpysal
+    from libpysal import examples
+    from libpysal.common import ATOL as E_ATOL
+    from libpysal.common import RTOL as E_RTOL
+
+    w = libpysal.io.open(examples.get_path("desmith.gal")).read()
+    y = np.array(libpysal.io.open(examples.get_path("desmith.txt")).by_col["z"])
+    ours = autocorr.local_moran_moments(y, w.sparse)
+    EIc = [-0.00838113, -0.0243949, -0.07031778, -0.21520869, -0.16547163, -0.00178435,
+           -0.11531888, -0.36138555, -0.05471258, -0.09413562]
+    VIc = [0.03636013, 0.10412408, 0.28600769, 0.26389674, 0.21576683, 0.00779261,
+           0.44633942, 0.57696508, 0.12929777, 0.3730742]
+    VI = [0.394432, 0.394432, 0.394432, 0.148043, 0.148043, 0.394432, 0.394432, 0.230173,
+          0.230173, 0.394432]
+    for got, want in ((ours.EIc, EIc), (ours.VIc, VIc), (ours.EI, -np.ones(10) / 9),
+                      (ours.VI, VI)):
+        np.testing.assert_allclose(got, want, rtol=E_RTOL, atol=E_ATOL)
+    w.transform = "r"
+    ref = esda.Moran_Local(y, w, transformation="r", permutations=0)
+    for name in ("EI", "VI", "EIc", "VIc"):
+        np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-12,
+                                   atol=1e-15, err_msg=name)
+
+
+def test_local_moran_moments_real_data_and_batch(social):
+    y, _, w = social
+    ref = esda.Moran_Local(y, _pysal(w), transformation="r", permutations=0)
+    ours = autocorr.local_moran_moments(y, w)
+    for name in ("EI", "VI", "EIc", "VIc"):
+        np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), rtol=RTOL,
+                                   atol=1e-15, err_msg=name)
+    both = autocorr.local_moran_moments(np.r_[y, y[::-1] ** 2], block_diagonal([w, w]),
+                                        groups=np.repeat([1, 2], y.size))
+    np.testing.assert_allclose(both.VIc[:y.size], ours.VIc, rtol=1e-14)
 
 
 def test_local_join_counts_match_esda(social):

@@ -126,6 +126,24 @@ def test_multigroup_scale_order_and_batch(name, counts, factor, seed):
     )
 
 
+@pytest.mark.parametrize("name", sorted(MULTIGROUP))
+@SETTINGS
+@given(counts=counts_matrix(), where=st.integers(0, 3))
+def test_multigroup_absent_group_is_ignored(name, counts, where):
+    # one rule for every multigroup index (module conventions of mixing.kernels.multigroup):
+    # a population group absent from the whole municipality changes nothing
+    f = MULTIGROUP[name].kernel
+    where = min(where, counts.shape[1])
+    padded = np.insert(counts, where, 0.0, axis=1)
+    np.testing.assert_allclose(f(padded), f(counts), rtol=1e-12, atol=1e-15, equal_nan=True)
+
+
+def test_diversity_normalised_ignores_an_absent_group():
+    counts = np.array([[5.0, 5, 0], [5, 5, 0]])
+    assert multigroup.diversity(counts, normalized=True) == pytest.approx(1.0, rel=1e-15)
+    assert multigroup.diversity([[5.0, 0], [4, 0]], normalized=True) == 0.0
+
+
 @SETTINGS
 @given(counts=counts_matrix())
 def test_multigroup_bounds_and_two_group_reduction(counts):

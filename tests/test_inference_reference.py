@@ -134,3 +134,65 @@ def test_p_values_match_segregation_near_the_null(cities, null="systematic"):
                                      permutations=R_OURS, seed=SEED,
                                      alternative="two-sided").p_value
     assert abs(ours_two - two) < 2 * (4 * se) + 2 / R_OURS
+
+
+def test_unit_resampling_bootstrap_matches_segregation(cities):
+    # segregation's "bootstrap": whole units drawn with replacement (resample="units");
+    # the default here redraws residents within units, a different (narrower) distribution
+    df = _counts(cities["GM0518"], "social")
+    theirs = _segregation_null(df, "bootstrap", 100)
+    ours = inf.bootstrap_ci("dissimilarity", df["g"], df["t"], resample="units",
+                            replicates=R_OURS, seed=SEED)
+    assert_same_distribution(ours.simulated, theirs.est_sim)
+    residents = inf.bootstrap_ci("dissimilarity", df["g"], df["t"], replicates=R_OURS,
+                                 seed=SEED)
+    assert residents.sd < ours.sd / 2
+
+
+def test_unit_resampling_refuses_spatial_indices():
+    from mixing.errors import InputError
+
+    with pytest.raises(InputError, match="resample='units' repeats and drops units"):
+        inf.bootstrap_ci("spatial_dissimilarity", [1, 2], [3, 4], resample="units", seed=1)
+
+
+@pytest.fixture(scope="module")
+def migration_table(den_haag_migration):
+    """Den Haag 2019 western / non-western / rest per buurt, whole residents, geometry."""
+    from conftest import MIGRATION_COLUMNS
+
+    counts = np.rint(den_haag_migration[MIGRATION_COLUMNS].to_numpy(float))
+    table = gpd.GeoDataFrame(pd.DataFrame(counts, columns=["w", "nw", "rest"]),
+                             geometry=gpd.points_from_xy(np.arange(len(counts)),
+                                                         np.zeros(len(counts))))
+    return counts, table
+
+
+@pytest.mark.parametrize("null, ours_null, scale", [
+    ("systematic", "systematic", 1), ("evenness", "evenness", 1),
+    ("person_permutation", "permutation", 40)])
+@pytest.mark.parametrize("index", ["multigroup_dissimilarity", "information_theory"])
+def test_multigroup_nulls_match_segregation(migration_table, index, null, ours_null, scale):
+    """SingleValueTest of a MultiGroupIndex; person_permutation on 1/40 of the residents
+    (segregation builds one row per person)."""
+    import segregation.multigroup as smg
+
+    from mixing.kernels.inference_multigroup import multigroup_single_value_test
+
+    counts, table = migration_table
+    counts = np.rint(counts / scale)
+    table = table.assign(w=counts[:, 0], nw=counts[:, 1], rest=counts[:, 2])
+    keep = counts.sum(axis=1) > 0
+    counts, table = counts[keep], table[keep].reset_index(drop=True)
+    reference = {"multigroup_dissimilarity": smg.MultiDissim,
+                 "information_theory": smg.MultiInfoTheory}[index]
+    np.random.seed(SEED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = SingleValueTest(reference(table, ["w", "nw", "rest"]), null_approach=null,
+                                 iterations_under_null=60, two_tailed=False, n_jobs=1)
+    ours = multigroup_single_value_test(index, counts, null=ours_null, permutations=R_OURS,
+                                        seed=SEED)
+    assert ours.value == pytest.approx(theirs.statistic, rel=1e-9)
+    assert_same_distribution(ours.simulated, theirs.est_sim)
+    assert ours.p_value == 1 / (R_OURS + 1)  # a real city: far from random

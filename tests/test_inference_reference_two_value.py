@@ -47,3 +47,44 @@ def test_two_value_random_label_matches_segregation(cbs_dir):
     se = np.sqrt(ours.p_value * (1 - ours.p_value) * (1 / R_OURS + 1 / sims.size))
     assert abs(ours.p_value - p_theirs) < 4 * se + 1 / R_OURS
     assert abs(ours.p_value - theirs.p_value) < 2 * 4 * se + 2 / sims.size
+
+
+DH19, DH21, AMS19 = ("GM0518", 2019), ("GM0518", 2021), ("GM0363", 2019)
+
+
+@pytest.mark.parametrize("null, pair, first, second", [
+    ("composition", "social", DH19, AMS19),
+    ("share", "migration", DH19, DH21),
+    ("dual_composition", "social", DH19, AMS19)])
+def test_two_value_counterfactual_nulls_match_segregation(cbs_dir, null, pair, first, second):
+    """Counterfactual nulls; the contexts may be different places with different units."""
+    a = _counts(_units(cbs_dir, *first), pair)[["g", "t"]]
+    b = _counts(_units(cbs_dir, *second), pair)[["g", "t"]]
+    np.random.seed(SEED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = TwoValueTest(sg.Dissim(a, "g", "t"), sg.Dissim(b, "g", "t"),
+                              iterations=60, null_approach=null, n_jobs=1)
+    ours = inf.two_value_test("dissimilarity", (a["g"], a["t"]), (b["g"], b["t"]),
+                              null=null, permutations=R_OURS, seed=SEED)
+    assert ours.difference == pytest.approx(theirs.est_point_diff, rel=1e-12)
+    assert_same_distribution(ours.simulated, np.asarray(theirs.est_sim, dtype=float))
+    # the null is not centred on 0: two tails, each with the +1 rule
+    sims = ours.simulated
+    p = 2 * min((sims >= ours.difference).sum() + 1, (sims <= ours.difference).sum() + 1)
+    assert ours.p_value == pytest.approx(min(1.0, p / (R_OURS + 1)), rel=1e-12)
+
+
+def test_share_null_where_segregation_fails(cbs_dir):
+    """Den Haag against Amsterdam, social housing: segregation's share null pairs observed
+    group counts with counterfactual totals and stops (group > total); ours caps them."""
+    a = _counts(_units(cbs_dir, *DH19), "social")[["g", "t"]]
+    b = _counts(_units(cbs_dir, *AMS19), "social")[["g", "t"]]
+    np.random.seed(SEED)
+    with warnings.catch_warnings(), pytest.raises(ValueError, match="must equal or lower"):
+        warnings.simplefilter("ignore")
+        TwoValueTest(sg.Dissim(a, "g", "t"), sg.Dissim(b, "g", "t"), iterations=5,
+                     null_approach="share", n_jobs=1)
+    ours = inf.two_value_test("dissimilarity", (a["g"], a["t"]), (b["g"], b["t"]),
+                              null="share", permutations=99, seed=SEED)
+    assert ours.n_valid == 99 and 0 < ours.p_value <= 1

@@ -69,6 +69,27 @@ def test_spatial_nulls_match_segregation(den_haag, name, null):
     assert_same_distribution(ours.simulated, theirs.est_sim, sd_ratio=(0.7, 1.4))
 
 
+@pytest.mark.parametrize("null", ["systematic_permutation", "even_permutation"])
+@pytest.mark.parametrize("name", ["spatial_dissimilarity", "absolute_clustering"])
+def test_redraw_then_permute_nulls_match_segregation(den_haag, name, null):
+    # segregation's systematic_permutation / even_permutation: draw, then move the units
+    g, t, geometry, table = den_haag
+    np.random.seed(SEED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = SingleValueTest(REFERENCE[name](table, "g", "t"), null_approach=null,
+                                 iterations_under_null=R_THEIRS, two_tailed=False, n_jobs=1)
+    ours = inf.single_value_test(name, g, t, geometry=geometry, null=null,
+                                 permutations=R_OURS, seed=SEED)
+    assert ours.null == null and ours.value == pytest.approx(theirs.statistic, rel=1e-9)
+    assert_same_distribution(ours.simulated, theirs.est_sim, sd_ratio=(0.7, 1.4))
+    # for an aspatial index the permutation changes nothing: the same draws as without
+    plain = null.replace("_permutation", "").replace("even", "evenness")
+    a = inf.single_value_test("dissimilarity", g, t, null=null, permutations=50, seed=SEED)
+    b = inf.single_value_test("dissimilarity", g, t, null=plain, permutations=50, seed=SEED)
+    np.testing.assert_allclose(a.simulated, b.simulated, rtol=1e-12)
+
+
 def test_geographic_null_leaves_aspatial_indices_unchanged(den_haag):
     """Whole units move: the aspatial D of every replicate is the observed D."""
     g, t, _, _ = den_haag

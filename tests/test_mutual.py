@@ -17,7 +17,13 @@ from conftest import MIGRATION_COLUMNS, SEED
 
 from mixing.errors import InputError
 from mixing.kernels import multigroup
-from mixing.kernels.mutual import _random_table, mutual_expected, mutual_local, mutual_total
+from mixing.kernels.mutual import (
+    _random_table,
+    _summary,
+    mutual_expected,
+    mutual_local,
+    mutual_total,
+)
 from mixing.tables.change import mutual_information_difference
 
 with warnings.catch_warnings():
@@ -84,6 +90,16 @@ def test_h_decomposition_den_haag_matches_segregation(den_haag_migration):
     np.testing.assert_allclose(d.H_within, h_total - h_between, rtol=RTOL)
     np.testing.assert_allclose(d.total, m_total, rtol=RTOL)
     assert 0 < d.H_between < d.H_total
+
+
+def test_bootstrap_interval_is_rs_debiased_percentiles():
+    # R bootstrap_summary: quantile(2 * est - boot, c(.025, .975)), type 7. On these
+    # skewed replicates R gives [-2.6, 1]; shifting the replicates' own percentiles by
+    # -2 bias would give [-0.6, 3].
+    est, se, bias, lo, hi = _summary(np.float64(1.0), np.array([1.0, 1, 1, 1, 5]), 0.95)
+    assert (est, bias) == pytest.approx((0.2, 0.8), abs=1e-15)
+    assert se == pytest.approx(np.std([1, 1, 1, 1, 5], ddof=1), rel=1e-15)
+    assert (lo, hi) == pytest.approx((-2.6, 1.0), abs=1e-14)
 
 
 def test_bootstrap_bias_matches_first_order_theory():
@@ -235,6 +251,30 @@ def test_change_marginal_only_changes_as_r():
                                        abs(d.structural))
     exact = mutual_information_difference(base, cols)
     assert exact.structural == pytest.approx(0.0, abs=1e-9)  # odds ratios unchanged
+
+
+# R test_mutual_difference.R "difference same as mutual_total (zero weights)": units a, b,
+# c (first year only), d (second year only) x groups 1..4, with zero cells
+R_ZERO_1 = np.array([[0.0, 30, 20, 10], [5, 10, 15, 20], [4, 3, 2, 1], [0, 0, 0, 0]])
+R_ZERO_2 = np.array([[40.0, 20, 20, 15], [5, 10, 10, 0], [0, 0, 0, 0], [1, 2, 3, 4]])
+
+
+def test_change_zero_weights_match_r():
+    # R 1.1.0.9000 mutual_difference(method = "shapley", precision = 1e-11), printed to 1e-11
+    d = mutual_information_difference(R_ZERO_1, R_ZERO_2)
+    assert d.group_marginal == pytest.approx(0.10327986325, abs=2e-11)
+    assert d.unit_marginal == pytest.approx(-0.10048315817, abs=2e-11)
+    assert d.structural == pytest.approx(-0.03376576752, abs=2e-11)
+    assert d.M_first == pytest.approx(multigroup.mutual_information(R_ZERO_1), rel=1e-14)
+    assert d.M_second == pytest.approx(multigroup.mutual_information(R_ZERO_2), rel=1e-14)
+
+
+def test_change_very_small_weights_as_r():
+    # R "very small weights": the first year's counts / 1000 keep the structural part
+    # (tolerance .001 relative); the former fixed fill of 1e-4 gave -0.00624 here
+    d = mutual_information_difference(R_ZERO_1, R_ZERO_2)
+    small = mutual_information_difference(R_ZERO_1 / 1000, R_ZERO_2)
+    assert small.structural == pytest.approx(d.structural, rel=1e-3)
 
 
 def test_change_bad_precision():

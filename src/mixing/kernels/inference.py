@@ -91,10 +91,13 @@ from mixing.errors import InputError
 from mixing.kernels._docs import shared_parameters
 from mixing.kernels._grouping import Batch, group_generators, two_group_counts
 from mixing.kernels._ties import tail_counts
+from mixing.kernels.counterfactual_null import APPROACHES, counterfactual_null
 
 __all__ = [
     "CHUNK_UNITS",
+    "COUNTERFACTUAL_NULLS",
     "NULLS",
+    "RESAMPLE",
     "SPATIAL_NULLS",
     "TWO_VALUE_NULLS",
     "SingleValueResult",
@@ -115,10 +118,12 @@ CHUNK_UNITS = 1 << 20
 #: ``"geographic_permutation"`` are aliases, ``segregation``'s names)
 NULLS = ("systematic", "evenness", "permutation")
 #: and for spatial indices also the permutation of whole units over the locations
-SPATIAL_NULLS = (*NULLS, "geographic")
+SPATIAL_NULLS = (*NULLS, "geographic", "systematic_permutation", "even_permutation")
 _ALIASES = {"person_permutation": "permutation", "geographic_permutation": "geographic"}
-#: null models of :func:`two_value_test`
+#: null models of :func:`two_value_test` (also the counterfactual approaches, COUNTERFACTUAL_NULLS)
 TWO_VALUE_NULLS = ("random_label", "paired_swap")
+#: the counterfactual nulls of :func:`two_value_test` (``segregation``'s approaches)
+COUNTERFACTUAL_NULLS = APPROACHES
 _ALTERNATIVES = ("greater", "less", "two-sided")
 
 # ----------------------------------------------------------------------------- results
@@ -513,9 +518,24 @@ def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray, x: np.ndarray, t: np.n
     The geographic null moves the counts as given (``x, t``): nothing is drawn but places.
     """
 
+    def places(rng, b, sl):
+        return rng.permuted(np.tile(np.arange(sl.stop - sl.start), (b, 1)), axis=1)
+
     def geographic(g, rng, b, sl):
-        perm = rng.permuted(np.tile(np.arange(sl.stop - sl.start), (b, 1)), axis=1)
+        perm = places(rng, b, sl)
         return x[sl][perm], t[sl][perm]
+
+    def then_permuted(first):
+        """A null's draw, then the drawn units permuted over the locations."""
+        def draw(g, rng, b, sl):
+            sx, st = (np.broadcast_to(a, (b, sl.stop - sl.start)) for a in first(g, rng, b, sl))
+            perm = places(rng, b, sl)
+            return np.take_along_axis(sx, perm, axis=1), np.take_along_axis(st, perm, axis=1)
+        return draw
+
+    def units(g, rng, b, sl):
+        pick = rng.integers(0, sl.stop - sl.start, size=(b, sl.stop - sl.start))
+        return x[sl][pick], t[sl][pick]
 
     def evenness(g, rng, b, sl):
         x, t = xi[sl], ti[sl]
@@ -544,7 +564,9 @@ def _null_draw(null: str, xi: np.ndarray, ti: np.ndarray, x: np.ndarray, t: np.n
         return rng.binomial(t, p, size=(b, t.size)), t
 
     return {"evenness": evenness, "systematic": systematic, "permutation": permutation,
-            "bootstrap": bootstrap, "geographic": geographic}[null]
+            "bootstrap": bootstrap, "geographic": geographic,
+            "systematic_permutation": then_permuted(systematic),
+            "even_permutation": then_permuted(evenness), "bootstrap_units": units}[null]
 
 
 def _one_sample(indices: list[_Index], kwargs, group, total, groups, null, R, seed,
@@ -611,7 +633,8 @@ def single_value_test(index, group, total, *, groups=None, geometry=None, null="
     geometry : SpatialInputs, optional
         Required for a spatial index: :func:`mixing.geometry.distances.spatial_inputs` of
         the same units, in the same order (module docstring, "Spatial indices").
-    null : {"systematic", "evenness", "permutation", "geographic"}
+    null : {"systematic", "evenness", "permutation", "geographic", \
+            "systematic_permutation", "even_permutation"}
         How data without segregation are simulated (see Notes). ``"person_permutation"``
         and ``"geographic_permutation"`` are accepted as aliases.
     permutations : int, default 999
@@ -655,6 +678,11 @@ def single_value_test(index, group, total, *, groups=None, geometry=None, null="
       permuted over the units' locations within the municipality. Every aspatial index is
       unchanged, so the test asks whether the spatial arrangement is more segregated
       than a random arrangement of the same neighbourhoods.
+    * ``"systematic_permutation"`` / ``"even_permutation"`` (``segregation``'s nulls of
+      the same names): a ``"systematic"`` / ``"evenness"`` draw, whose units are then
+      permuted over the municipality's locations as under ``"geographic"`` -- no
+      segregation in composition *and* no spatial arrangement. For an aspatial index
+      they equal ``"systematic"`` / ``"evenness"`` in distribution.
 
     These are the definitions of ``segregation.inference.SingleValueTest`` (Cortes et al.
     2020) with the same names. With :math:`s_r` the simulated values, :math:`m` the number
@@ -732,7 +760,7 @@ def single_value_tests(indices, group, total, *, groups=None, geometry=None,
     """
     kernels = _indices(indices)
     null = _check_choice(_ALIASES.get(null, null), "null", SPATIAL_NULLS)
-    if null == "geographic":
+    if null == "geographic":  # (the *_permutation nulls also redraw counts: allowed)
         aspatial = [ix.name for ix in kernels if ix.family == "aspatial"]
         if aspatial:
             raise InputError(
@@ -764,7 +792,7 @@ def single_value_tests(indices, group, total, *, groups=None, geometry=None,
 
 
 def bootstrap_ci(index, group, total, *, groups=None, geometry=None, replicates=999,
-                 level=0.95, seed, **index_kwargs):
+                 level=0.95, resample="residents", seed, **index_kwargs):
     r"""Percentile bootstrap confidence interval, resampling residents within units.
 
     Parameters
@@ -781,6 +809,13 @@ def bootstrap_ci(index, group, total, *, groups=None, geometry=None, replicates=
         Bootstrap replicates ``B``.
     level : float, default 0.95
         Confidence level, in (0, 1).
+    resample : {"residents", "units"}, default "residents"
+        What a replicate redraws: the residents of every unit (default; see Notes), or
+        whole units, drawn with replacement from the municipality's units
+        (``segregation``'s ``bootstrap`` null, ``simulate_bootstrap_resample``; aspatial
+        indices only -- a resampled set of units has no map). The project's tables
+        (:func:`mixing.tables.frames.index_table`, :func:`mixing.tables.change.compare_years`)
+        use ``"residents"``.
     seed : int, numpy.random.Generator or None
         Required keyword; streams as in :func:`single_value_test`.
     **index_kwargs
@@ -808,6 +843,13 @@ def bootstrap_ci(index, group, total, *, groups=None, geometry=None, replicates=
     ``2 * value - mean`` is the bootstrap bias-corrected point estimate (Allen et al.'s
     correction). Counts are rounded to integers for the draws (module docstring).
 
+    ``resample="units"`` treats the units as the sample instead (the municipality's
+    neighbourhoods as draws from a population of neighbourhoods): every replicate is
+    ``n`` units drawn with replacement, counts as given. It answers a different
+    question -- how much the index depends on *which* units there are -- and is wide
+    when a few large units dominate; residents within units are the sampling variation
+    of a census, so the tables keep that.
+
     Examples
     --------
     >>> ci = bootstrap_ci("dissimilarity", [900, 100], [1000, 1000], seed=1, replicates=199)
@@ -815,11 +857,17 @@ def bootstrap_ci(index, group, total, *, groups=None, geometry=None, replicates=
     True
     """
     return bootstrap_cis([index], group, total, groups=groups, geometry=geometry,
-                         replicates=replicates, level=level, seed=seed, **index_kwargs)[0]
+                         replicates=replicates, level=level, resample=resample, seed=seed,
+                         **index_kwargs)[0]
+
+
+#: what :func:`bootstrap_ci` can resample
+RESAMPLE = ("residents", "units")
 
 
 def bootstrap_cis(indices, group, total, *, groups=None, geometry=None, replicates=999,
-                  level=0.95, seed, **index_kwargs) -> tuple[BootstrapResult, ...]:
+                  level=0.95, resample="residents", seed,
+                  **index_kwargs) -> tuple[BootstrapResult, ...]:
     """:func:`bootstrap_ci` of several indices on the same bootstrap replicates.
 
     Drawn once, evaluated per index; each result equals, bit for bit, that of
@@ -829,7 +877,7 @@ def bootstrap_cis(indices, group, total, *, groups=None, geometry=None, replicat
     ----------
     indices : sequence of str or callable
         As ``index`` of :func:`bootstrap_ci`, several.
-    group, total, groups, geometry, replicates, level, seed, **index_kwargs
+    group, total, groups, geometry, replicates, level, resample, seed, **index_kwargs
         As in :func:`bootstrap_ci`.
 
     Returns
@@ -856,8 +904,15 @@ def bootstrap_cis(indices, group, total, *, groups=None, geometry=None, replicat
     if not 0.0 < level < 1.0:
         raise InputError(f"argument `level` must be in (0, 1), got {level!r}",
                          fix="e.g. level=0.95")
+    resample = _check_choice(resample, "resample", RESAMPLE)
+    spatial = [ix.name for ix in kernels if ix.needs]
+    if resample == "units" and spatial:
+        raise InputError(f"resample='units' repeats and drops units, which the spatial "
+                         f"{spatial} cannot follow (their geometry would not match)",
+                         fix="use resample='residents' for a spatial index")
+    null = "bootstrap" if resample == "residents" else "bootstrap_units"
     values, all_sims, batch = _one_sample(kernels, index_kwargs, group, total, groups,
-                                          "bootstrap", B, seed, geometry)
+                                          null, B, seed, geometry)
     return tuple(_bootstrap_result(ix.name, value, sims, batch, level, B)
                  for ix, value, sims in zip(kernels, values, all_sims, strict=True))
 
@@ -947,9 +1002,12 @@ def two_value_test(index, first, second, *, groups=None, geometry=None, null="ra
     geometry : SpatialInputs, optional
         Required for a spatial index, which needs ``null="paired_swap"``: only there does
         every row stay on its own unit.
-    null : {"random_label", "paired_swap"}
+    null : {"random_label", "paired_swap", "composition", "share", "dual_composition"}
         ``"random_label"``: as ``segregation``'s ``TwoValueTest``; ``"paired_swap"``: each
-        unit's two rows are swapped with probability 1/2. See Notes.
+        unit's two rows are swapped with probability 1/2; the last three: the
+        counterfactual nulls of ``segregation``'s ``TwoValueTest`` (aspatial indices; the
+        two datasets may then be different places with different numbers of units, and
+        with ``groups`` both must be aligned on the same ids). See Notes.
     permutations : int, default 999
     seed : int, numpy.random.Generator or None
         Required keyword; streams as in :func:`single_value_test`.
@@ -977,6 +1035,14 @@ def two_value_test(index, first, second, *, groups=None, geometry=None, null="ra
 
     which is exactly 1 for identical datasets. ``segregation`` uses
     :math:`2 \min(\#\{\tilde\Delta_r > \Delta\}, \#\{\tilde\Delta_r < \Delta\}) / m`.
+
+    The counterfactual nulls (:mod:`mixing.kernels.counterfactual_null`; Rey, Cortes &
+    Knaap 2021) mix every unit's counts with its counterfactual under the other
+    dataset's attribute distribution (:func:`mixing.kernels.decompose.counterfactual`):
+    the null is "the difference is only the attribute distribution". That distribution
+    is not centred on 0, so the two-sided p-value is
+    :math:`\min(1, 2 \min(p_{>}, p_{<}))` with the tail p-values of
+    :func:`single_value_test` (``segregation``: the same without the +1).
     Units excluded in a dataset (NaN, zero total) are pooled as empty rows and stay
     excluded wherever they land. No counts are drawn, so no rounding is needed.
 
@@ -988,7 +1054,10 @@ def two_value_test(index, first, second, *, groups=None, geometry=None, null="ra
     (0.0, 1.0)
     """
     ix = _resolve_index(index)
-    null = _check_choice(null, "null", TWO_VALUE_NULLS)
+    null = _check_choice(null, "null", (*TWO_VALUE_NULLS, *COUNTERFACTUAL_NULLS))
+    if null in COUNTERFACTUAL_NULLS:
+        return _counterfactual_test(ix, first, second, groups, null, permutations, seed,
+                                    index_kwargs)
     if ix.needs and null != "paired_swap":
         raise InputError(
             f"the {null} null moves rows between units, which the spatial index "
@@ -1035,6 +1104,47 @@ def two_value_test(index, first, second, *, groups=None, geometry=None, null="ra
     n_ok, mean, sd = _summary(sims)
     with quiet():
         p = (tail_counts(np.abs(sims), np.abs(diff)[None, :], axis=0)[0] + 1.0) / (n_ok + 1.0)
+    p = np.where(np.isnan(diff) | (n_ok == 0), np.nan, p)
+    return TwoValueResult(
+        ix.name, null, _out(v1, batch), _out(v2, batch), _out(diff, batch), _out(mean, batch),
+        _out(sd, batch), _out(p, batch), R, **_simulated(n_ok, sims, batch))
+
+
+def _counterfactual_test(ix: _Index, first, second, groups, null, permutations, seed,
+                         index_kwargs) -> TwoValueResult:
+    """:func:`two_value_test` with a counterfactual null (see there)."""
+    if ix.needs:
+        raise InputError(f"the {null} counterfactual null is implemented for aspatial "
+                         f"indices; {ix.name!r} is spatial",
+                         fix="use null='paired_swap' for a spatial index")
+    R = integer(permutations, "permutations", 1)
+    pairs = []
+    for arg, pair in (("first", first), ("second", second)):
+        if (not isinstance(pair, tuple | list) or len(pair) != 2
+                or any(np.ndim(part) == 0 for part in pair)):
+            raise InputError(f"argument `{arg}` must be a (group, total) pair",
+                             fix=f"pass {arg}=(group_counts, total_counts)")
+        pairs.append(tuple(np.asarray(part, dtype=np.float64) for part in pair))
+    (x1, t1), (x2, t2) = pairs
+    if groups is not None and x1.shape != x2.shape:
+        raise InputError("with `groups`, the counterfactual nulls need both datasets "
+                         "aligned on the same units",
+                         fix="call once per pair of places, without groups")
+    _, _, _, batch = two_group_counts(x1, t1, groups)
+    gens = _generators(seed, batch, np.arange(batch.n_groups))
+    codes = batch.codes
+    sims = np.full((R, batch.n_groups), np.nan)
+    v1, v2 = np.full(batch.n_groups, np.nan), np.full(batch.n_groups, np.nan)
+    for g in range(batch.n_groups):
+        a = (x1, t1) if groups is None else (x1[codes == g], t1[codes == g])
+        b = (x2, t2) if groups is None else (x2[codes == g], t2[codes == g])
+        v1[g], v2[g] = (float(ix.kernel(*pair, **index_kwargs)) for pair in (a, b))
+        sims[:, g] = counterfactual_null(ix.kernel, a, b, null, R, gens[g], index_kwargs)
+    diff = v1 - v2
+    n_ok, mean, sd = _summary(sims)
+    with quiet():
+        greater, less = tail_counts(sims, diff[None, :], axis=0)
+        p = np.minimum(1.0, 2.0 * np.minimum(greater + 1.0, less + 1.0) / (n_ok + 1.0))
     p = np.where(np.isnan(diff) | (n_ok == 0), np.nan, p)
     return TwoValueResult(
         ix.name, null, _out(v1, batch), _out(v2, batch), _out(diff, batch), _out(mean, batch),

@@ -13,8 +13,12 @@ Conventions
 -----------
 * A unit with NaN in any column, or with a row total of 0, is **excluded** from every sum
   (for zero-total rows this is what ``segregation`` computes; it has no NaN rule).
-* :math:`0 \ln 0 = 0`. ``segregation`` instead returns NaN for the entropy-based indices
-  when a population group is absent from a whole municipality; we return the limit.
+* A population group absent from a whole municipality is **ignored** by every index:
+  the result equals that of the table without the group's column (K counts the groups
+  present). For most indices this is the formula itself (:math:`0 \ln 0 = 0`, a zero
+  share adds nothing); the squared coefficient of variation and normalised diversity,
+  which divide by :math:`P_k` or use K, apply it explicitly. ``segregation`` instead
+  returns NaN for the entropy-based indices and the squared coefficient of variation.
 * An index that is undefined for a municipality (no unit left, only one population group
   present where the index divides by that) is NaN, without a warning.
 * Bad input raises :class:`mixing.errors.InputError` (a ``ValueError``).
@@ -343,14 +347,17 @@ def squared_coefficient_of_variation(counts, *, groups=None):
     Returns
     -------
     C : float or numpy.ndarray
-        C >= 0. NaN where a population group is absent from the municipality
-        (:math:`P_k = 0`; the index divides by it, as in ``segregation``).
+        C >= 0. A population group absent from the municipality (:math:`P_k = 0`) is
+        left out, as by every multigroup index (module conventions); NaN where fewer
+        than two population groups are present.
 
     Notes
     -----
-    .. math:: C = \sum_k \sum_i \frac{t_i (p_{ik} - P_k)^2}{(K - 1)\, T P_k}
+    .. math:: C = \sum_{k: P_k > 0} \sum_i \frac{t_i (p_{ik} - P_k)^2}{(K' - 1)\, T P_k}
 
-    Same as ``segregation.multigroup.MultiSquaredCoefVar``.
+    with :math:`K'` the number of population groups present. Same as
+    ``segregation.multigroup.MultiSquaredCoefVar`` when every group is present
+    (``segregation`` returns NaN otherwise).
 
     References: Reardon & Firebaugh (2002), *Sociological Methodology* 32, 33-67.
 
@@ -358,16 +365,20 @@ def squared_coefficient_of_variation(counts, *, groups=None):
     --------
     >>> squared_coefficient_of_variation([[10, 0], [0, 10]])
     1.0
-    >>> squared_coefficient_of_variation([[10, 0], [5, 0]])  # a group absent: P_k = 0
+    >>> squared_coefficient_of_variation([[10, 0, 0], [0, 10, 0]])  # group 3 absent
+    1.0
+    >>> squared_coefficient_of_variation([[10, 0], [5, 0]])  # one group: undefined
     nan
     """
     c, batch, t, p, T, P = _validated_shares(counts, groups)
-    K = c.shape[1]
+    present = P > 0
+    K = present.sum(axis=1)
     Pu = P[batch.codes]
     with quiet():
-        num = _group_sum(t[:, None] * (p - Pu) ** 2 / Pu, batch)
+        terms = np.where(present[batch.codes], (p - Pu) ** 2 / Pu, 0.0)
+        num = _group_sum(t[:, None] * terms, batch)
         out = num / (T * (K - 1))
-    return batch.out(np.where((P > 0).all(axis=1), out, np.nan))
+    return batch.out(np.where(K >= 2, out, np.nan))
 
 
 def _global_shares(counts, groups):
@@ -383,7 +394,8 @@ def diversity(counts, *, groups=None, normalized=False):
     ----------
     {MULTI_PARAMETERS}
     normalized : bool, default False
-        Divide by :math:`\ln K`, so that the result is in [0, 1].
+        Divide by :math:`\ln K'`, K' the number of population groups present (module
+        conventions), so that the result is in [0, 1]; 0 with one group present.
 
     Returns
     -------
@@ -410,7 +422,9 @@ def diversity(counts, *, groups=None, normalized=False):
     P, batch = _global_shares(counts, groups)
     E = _entropy_rows(P)
     if normalized:
-        E = E / np.log(P.shape[1])
+        present = (P > 0).sum(axis=1)
+        with quiet():
+            E = np.where(present >= 2, E / np.log(np.maximum(present, 2)), 0.0 * E)
     return batch.out(E)
 
 

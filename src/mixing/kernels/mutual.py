@@ -55,11 +55,27 @@ __all__ = [
     "mutual_expected",
     "MutualLocal",
     "mutual_local",
+    "MutualLocalExpected",
+    "mutual_local_expected",
+    "log_base",
 ]
 
 
 
 # ----------------------------------------------------------------------------- helpers
+def log_base(base) -> float:
+    r""":math:`\ln(\text{base})`: divide natural-log M and local scores by it (R ``base``).
+
+    H is a ratio of two such quantities and does not depend on the base.
+    """
+    b = float(base)
+    if not (np.isfinite(b) and b > 0 and b != 1):
+        raise InputError(f"argument `base` must be a positive number other than 1, "
+                         f"got {base!r}",
+                         fix="pass e.g. base=2 (bits), or leave the default e (nats)")
+    return float(np.log(b))
+
+
 def _xlogx_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """The terms p ln(p / q), with 0 ln 0 = 0."""
     with quiet():
@@ -107,18 +123,24 @@ def _municipality_cells(counts, groups, within=None):
 
 
 def _summary(est: np.ndarray, boot: np.ndarray, ci: float):
-    """Bias-corrected estimate, se, bias and percentile interval centred on the former.
+    r"""Bootstrap summary of R ``segregation``'s ``bootstrap_summary``.
 
-    The replicates scatter around ``est + bias``; moving their percentiles by ``-2 bias``
-    centres the interval on the corrected estimate ``est - bias`` (as R's README output,
-    whose intervals bracket the debiased estimates).
+    ``boot`` holds the replicates on axis 0. R debiases every replicate,
+    :math:`d_b = 2\,\hat\theta - \theta^*_b`, and reports their mean
+    (:math:`2\hat\theta - \bar\theta^*`), their standard deviation (ddof 1), the bias
+    :math:`\bar\theta^* - \hat\theta` and the percentile interval *of the debiased
+    replicates* (R ``quantile`` type 7 = numpy ``linear``). Returns ``(estimate, se,
+    bias, ci_low, ci_high)``.
     """
     with quiet():
-        mean = np.nanmean(boot, axis=0) if boot.size else np.full(est.shape, np.nan)
-        bias = mean - est
-        se = np.nanstd(boot, axis=0, ddof=1)
-        lo, hi = np.nanquantile(boot, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
-    return est - bias, se, bias, lo - 2 * bias, hi - 2 * bias
+        if not boot.size:
+            nan = np.full(np.shape(est), np.nan)
+            return nan, nan, nan, nan, nan
+        debiased = 2 * est - boot
+        mean = np.nanmean(debiased, axis=0)
+        se = np.nanstd(debiased, axis=0, ddof=1)
+        lo, hi = np.nanquantile(debiased, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+    return mean, se, est - mean, lo, hi
 
 
 # ----------------------------------------------------------------------------- total
@@ -135,8 +157,8 @@ class MutualTotal:
     M, H : estimates (bias-corrected when ``se=True``: ``plain - bias``).
     M_se, H_se : bootstrap standard deviations (ddof 1).
     M_bias, H_bias : mean of the bootstrap replicates minus the plain estimate.
-    M_ci_low, M_ci_high, H_ci_low, H_ci_high : percentile interval of the replicates,
-        moved by ``-2 bias`` so that it is centred on the corrected estimate.
+    M_ci_low, M_ci_high, H_ci_low, H_ci_high : percentile interval of the debiased
+        replicates :math:`2 M - M^*_b` (R ``bootstrap_summary``).
     replicates : int, 0 without ``se``.
     labels : numpy.ndarray or None
     """
@@ -169,7 +191,7 @@ class MutualTotal:
 
 @shared_parameters
 def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, ci=0.95,
-                 seed=None):
+                 seed=None, base=np.e):
     r"""Mutual information M and Theil's H, with bootstrap bias correction and errors.
 
     Parameters
@@ -190,6 +212,8 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
         Coverage of the percentile interval.
     seed : int, numpy.random.Generator or None
         Root seed; each municipality draws from its own stream keyed by its id.
+    base : float, default e
+        Base of the logarithm (R ``base``): 2 gives M in bits. H does not depend on it.
 
     Returns
     -------
@@ -205,8 +229,11 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
     cell probabilities :math:`c_{ik} / T` and recomputes M and H. With :math:`\bar M^*`
     the mean of the replicates, the bias is :math:`\bar M^* - M` and the reported
     estimate :math:`M - \text{bias} = 2M - \bar M^*`; the standard error is the standard
-    deviation of the replicates. M is biased upwards in small samples (a unit with few
-    residents rarely matches the city's mix by chance), so the correction lowers it.
+    deviation of the replicates and the interval the ``ci`` percentile interval of the
+    debiased replicates :math:`2M - M^*_b` (R's ``bootstrap_summary``; for skewed
+    replicates this is not the replicates' own interval shifted by the bias). M is
+    biased upwards in small samples (a unit with few residents rarely matches the city's
+    mix by chance), so the correction lowers it.
 
     References: Theil (1971); Mora & Ruiz-Castillo (2011); Elbers (2023), *Sociological
     Methods & Research* 52(1), 5-42.
@@ -219,13 +246,14 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
     """
     if not 0 < ci < 1:
         raise InputError(f"argument `ci` must be in (0, 1), got {ci!r}", fix="pass e.g. 0.95")
+    unit = log_base(base)
     c, batch, members, onehots = _municipality_cells(counts, groups, within)
     if within is None:
         d = mutual_information_decomposition(c, np.zeros(c.shape[0]), groups=batch.codes)
-        M, H = np.atleast_1d(d.total), np.atleast_1d(d.H_total)
+        M, H = np.atleast_1d(d.total) / unit, np.atleast_1d(d.H_total)
     else:
         d = mutual_information_decomposition(c, within, groups=batch.codes)
-        M, H = np.atleast_1d(d.within), np.atleast_1d(d.H_within)
+        M, H = np.atleast_1d(d.within) / unit, np.atleast_1d(d.H_within)
     nan = np.full(batch.n_groups, np.nan)
     if not se:
         return MutualTotal(batch.out(M), batch.out(H), *[batch.out(nan)] * 8,
@@ -241,6 +269,7 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
         T = cells.sum()
         draws = gen.multinomial(int(np.rint(T)), (cells / T).ravel(), size=reps)
         bm, bh = _m_and_h(draws.reshape(reps, *cells.shape).astype(np.float64), onehot)
+        bm = bm / unit
         (out["M"][g], out["Ms"][g], out["Mb"][g], out["Ml"][g], out["Mh"][g]) = _summary(
             M[g], bm, ci)
         (out["H"][g], out["Hs"][g], out["Hb"][g], out["Hl"][g], out["Hh"][g]) = _summary(
@@ -295,14 +324,39 @@ def _random_table(gen, unit_tot: np.ndarray, group_tot: np.ndarray) -> np.ndarra
     return tab
 
 
+def _null_tables(gen, cells: np.ndarray, fixed_margins: bool, reps: int):
+    """(reps, units, k) float tables of no segregation with the margins of ``cells``.
+
+    None when fewer than two units or population groups have residents (R: NA).
+    """
+    cells = np.rint(cells)
+    u, k = cells.sum(axis=1), cells.sum(axis=0)
+    if (u > 0).sum() < 2 or (k > 0).sum() < 2:
+        return None
+    N = int(u.sum())
+    if fixed_margins:
+        ut, kt = np.broadcast_to(u, (reps, u.size)), np.broadcast_to(k, (reps, k.size))
+    else:
+        ut = gen.multinomial(N, u / N, size=reps)
+        kt = gen.multinomial(N, k / N, size=reps)
+    return _random_table(gen, ut, kt).astype(np.float64)
+
+
 @shared_parameters
-def mutual_expected(counts, *, groups=None, fixed_margins=True, replicates=100, seed=None):
+def mutual_expected(counts, *, groups=None, within=None, fixed_margins=True, replicates=100,
+                    seed=None, base=np.e):
     r"""M and H expected when residents are allocated to units at random (no segregation).
 
     Parameters
     ----------
     {MULTI_COUNTS}
     {GROUPS}
+    within : array_like, optional
+        One cluster id per unit (e.g. the wijk of each buurt): simulate within every
+        cluster separately and report the average weighted by the clusters' shares of
+        residents, as R ``mutual_total_expected(within = )``. Clusters with a single unit
+        or population group have no null distribution and are left out (R's "singleton
+        items"); the weights are the shares among the remaining clusters.
     fixed_margins : bool, default True
         Keep every unit's size and every population group's size as observed (R's
         default). False draws both margins first from multinomial distributions with the
@@ -311,6 +365,8 @@ def mutual_expected(counts, *, groups=None, fixed_margins=True, replicates=100, 
         Number of simulated tables (R's ``n_bootstrap``).
     seed : int, numpy.random.Generator or None
         Root seed; each municipality draws from its own stream keyed by its id.
+    base : float, default e
+        Base of the logarithm of M (R ``base``).
 
     Returns
     -------
@@ -326,8 +382,12 @@ def mutual_expected(counts, *, groups=None, fixed_margins=True, replicates=100, 
     degrees of freedom, so :math:`E[M] \approx (n - 1)(k - 1) / (2N)`. An observed M
     close to this value says the units are too small to show segregation.
 
-    References: Elbers (2023); R ``segregation::mutual_expected``; Carrington, W. J. &
-    Troske, K. R. (1997), On measuring segregation in samples with small units, *Journal
+    With ``within``, cluster c (share :math:`p_c` of the residents of the clusters kept)
+    gives :math:`E_c` and :math:`s_c`; the result is :math:`\sum_c p_c E_c` with
+    standard error :math:`\sqrt{\sum_c p_c s_c^2}` (R ``mutual_total_expected``).
+
+    References: Elbers (2023); R ``segregation::mutual_total_expected``; Carrington, W. J.
+    & Troske, K. R. (1997), On measuring segregation in samples with small units, *Journal
     of Business & Economic Statistics* 15(4), 402-409.
 
     Examples
@@ -337,23 +397,128 @@ def mutual_expected(counts, *, groups=None, fixed_margins=True, replicates=100, 
     True
     """
     reps = integer(replicates, "replicates", 2, example=100)
-    c, batch, members, _ = _municipality_cells(counts, groups)
+    unit = log_base(base)
+    c, batch, members, onehots = _municipality_cells(counts, groups, within)
     gens = group_generators(seed, batch)
     res = np.full((4, batch.n_groups), np.nan)
-    for g, (gen, idx) in enumerate(zip(gens, members, strict=True)):
-        cells = np.rint(c[idx])
-        u, k = cells.sum(axis=1), cells.sum(axis=0)
-        if (u > 0).sum() < 2 or (k > 0).sum() < 2:
+    for g, (gen, idx, onehot) in enumerate(zip(gens, members, onehots, strict=True)):
+        clusters = [idx] if onehot is None else [idx[col > 0] for col in onehot.T]
+        parts = []  # (residents, M mean, H mean, M sd, H sd) per cluster with a null
+        for members_c in clusters:
+            tables = _null_tables(gen, c[members_c], fixed_margins, reps)
+            if tables is None:
+                continue
+            M, H = _m_and_h(tables)
+            M = M / unit
+            parts.append((c[members_c].sum(), M.mean(), H.mean(), M.std(ddof=1),
+                          H.std(ddof=1)))
+        if not parts:
             continue
-        N = int(u.sum())
-        if fixed_margins:
-            ut, kt = np.broadcast_to(u, (reps, u.size)), np.broadcast_to(k, (reps, k.size))
-        else:
-            ut = gen.multinomial(N, u / N, size=reps)
-            kt = gen.multinomial(N, k / N, size=reps)
-        M, H = _m_and_h(_random_table(gen, ut, kt).astype(np.float64))
-        res[:, g] = M.mean(), H.mean(), M.std(ddof=1), H.std(ddof=1)
+        w, m, h, sm, sh = np.array(parts).T
+        w = w / w.sum()
+        res[:, g] = (w * m).sum(), (w * h).sum(), np.sqrt((w * sm**2).sum()), np.sqrt(
+            (w * sh**2).sum())
     return MutualExpected(*[batch.out(r) for r in res], replicates=reps, labels=batch.labels)
+
+
+@dataclass(frozen=True, eq=False)
+class MutualLocalExpected:
+    """Local segregation scores expected under random allocation (:func:`mutual_local_expected`).
+
+    Attributes
+    ----------
+    ls : numpy.ndarray
+        (units,) mean of each unit's :math:`ls_i` over the simulated tables (R ``est`` of
+        ``LS under 0``); NaN for excluded units and municipalities without a null.
+    ls_se : numpy.ndarray
+        (units,) their standard deviation (ddof 1; R ``se``).
+    p_mean : numpy.ndarray
+        (units,) mean share of the unit in the simulated tables (R ``p_mean``; the
+        observed share with fixed margins). ``sum(p_mean * ls)`` estimates the M of
+        :func:`mutual_expected`.
+    replicates : int
+    """
+
+    ls: np.ndarray
+    ls_se: np.ndarray
+    p_mean: np.ndarray
+    replicates: int
+
+
+def _local_scores(tab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(..., units) local scores :math:`ls_i` and shares :math:`p_i` of tables (..., units, k).
+
+    Units without residents get NaN scores (R drops them).
+    """
+    T = tab.sum(axis=(-2, -1))[..., None]
+    t = tab.sum(axis=-1)
+    with quiet():
+        P = tab.sum(axis=-2, keepdims=True) / T[..., None]
+        cond = tab / t[..., None]
+        ls = _xlogx_ratio(np.nan_to_num(cond), P).sum(axis=-1)
+        return np.where(t > 0, ls, np.nan), t / T
+
+
+@shared_parameters
+def mutual_local_expected(counts, *, groups=None, fixed_margins=True, replicates=100,
+                          seed=None, base=np.e):
+    r"""Local segregation scores of every unit expected under random allocation.
+
+    Parameters
+    ----------
+    {MULTI_COUNTS}
+    {GROUPS}
+    fixed_margins : bool, default True
+        As :func:`mutual_expected`.
+    replicates : int, default 100
+        Number of simulated tables (R's ``n_bootstrap``).
+    seed : int, numpy.random.Generator or None
+        Root seed; each municipality draws from its own stream keyed by its id (the same
+        tables as :func:`mutual_expected` with the same seed).
+    base : float, default e
+        Base of the logarithm (R ``base``).
+
+    Returns
+    -------
+    MutualLocalExpected
+
+    Notes
+    -----
+    The tables of :func:`mutual_expected` (margins kept, residents placed at random);
+    in each, the local score of unit i (:func:`mutual_local`)
+
+    .. math:: ls_i = \sum_k p_{k|i} \ln \frac{p_{k|i}}{P_k}
+
+    is computed with the table's own margins, and its mean and standard deviation over
+    the tables are reported (R ``mutual_local_expected``, statistic ``LS under 0``). Small
+    units get large expected scores: compare a unit's observed :math:`ls_i` with this
+    value before reading it as segregation. Call with ``counts.T`` for the population
+    groups' scores. Units that are empty in a simulated table (only with
+    ``fixed_margins=False``) are left out of that table's mean.
+
+    References: Elbers (2023); R ``segregation::mutual_local_expected``; Theil (1971).
+
+    Examples
+    --------
+    >>> e = mutual_local_expected([[5, 5], [50, 50]], replicates=200, seed=1)
+    >>> bool(e.ls[0] > e.ls[1] > 0)
+    True
+    """
+    reps = integer(replicates, "replicates", 2, example=100)
+    unit = log_base(base)
+    c, batch, members, _ = _municipality_cells(counts, groups)
+    gens = group_generators(seed, batch)
+    out = np.full((3, c.shape[0]), np.nan)
+    for gen, idx in zip(gens, members, strict=True):
+        tables = _null_tables(gen, c[idx], fixed_margins, reps)
+        if tables is None:
+            continue
+        ls, p = _local_scores(tables)
+        with quiet():
+            out[:, idx] = (np.nanmean(ls, axis=0) / unit, np.nanstd(ls, axis=0, ddof=1) / unit,
+                           p.mean(axis=0))
+    out[:, np.rint(c).sum(axis=1) == 0] = np.nan
+    return MutualLocalExpected(out[0], out[1], out[2], replicates=reps)
 
 
 # ----------------------------------------------------------------------------- local
@@ -374,6 +539,12 @@ class MutualLocal:
         (k,) or (n_groups, k): the population group's share :math:`P_k`.
         ``sum(group_p * group_ls) == M`` per municipality.
     labels : numpy.ndarray or None
+    unit_ls_se, unit_ls_bias, unit_ls_ci_low, unit_ls_ci_high : numpy.ndarray or None
+        With ``se=True``: bootstrap standard error, bias and interval of each
+        :math:`ls_i` (R ``mutual_local(se = TRUE)``); ``unit_ls`` is then bias-corrected.
+        None without ``se``.
+    replicates : int
+        Bootstrap replicates, 0 without ``se``.
     """
 
     unit_ls: np.ndarray
@@ -381,6 +552,11 @@ class MutualLocal:
     group_ls: np.ndarray
     group_p: np.ndarray
     labels: np.ndarray | None = None
+    unit_ls_se: np.ndarray | None = None
+    unit_ls_bias: np.ndarray | None = None
+    unit_ls_ci_low: np.ndarray | None = None
+    unit_ls_ci_high: np.ndarray | None = None
+    replicates: int = 0
 
     @property
     def unit_M(self) -> np.ndarray:
@@ -394,7 +570,8 @@ class MutualLocal:
 
 
 @shared_parameters
-def mutual_local(counts, *, groups=None):
+def mutual_local(counts, *, groups=None, se=False, replicates=100, ci=0.95, seed=None,
+                 base=np.e):
     r"""Local segregation scores of the mutual information index (Theil 1971; R mutual_local).
 
     Parameters
@@ -402,6 +579,19 @@ def mutual_local(counts, *, groups=None):
     {MULTI_COUNTS}
     groups : array_like, optional
         One id per unit (e.g. municipality); shares and scores are per group.
+    se : bool, default False
+        Bootstrap the unit scores as :func:`mutual_total` bootstraps M (residents redrawn
+        from the observed cells, R ``mutual_local(se = TRUE)``): standard errors, bias,
+        intervals and bias-corrected ``unit_ls``. A unit that is empty in a replicate is
+        left out of that replicate, as R does.
+    replicates : int, default 100
+        Bootstrap replicates (R's ``n_bootstrap``).
+    ci : float, default 0.95
+        Coverage of the percentile interval.
+    seed : int, numpy.random.Generator or None
+        Root seed; each municipality draws from its own stream keyed by its id.
+    base : float, default e
+        Base of the logarithm of the scores (R ``base``).
 
     Returns
     -------
@@ -433,6 +623,9 @@ def mutual_local(counts, *, groups=None):
     >>> loc.unit_ls.round(6).tolist(), loc.unit_p.tolist()
     ([0.693147, 0.693147], [0.5, 0.5])
     """
+    if not 0 < ci < 1:
+        raise InputError(f"argument `ci` must be in (0, 1), got {ci!r}", fix="pass e.g. 0.95")
+    unit = log_base(base)
     c, valid, batch = multigroup_counts(counts, groups)
     t = c.sum(axis=1)
     T = batch.sum(t)
@@ -442,13 +635,29 @@ def mutual_local(counts, *, groups=None):
         P = C / T[:, None]
         p_unit = t / T[batch.codes]
         p_k_given_i = np.where(valid[:, None], c / np.where(t > 0, t, 1.0)[:, None], 0.0)
-        unit_ls = _xlogx_ratio(p_k_given_i, P[batch.codes]).sum(axis=1)
+        unit_ls = _xlogx_ratio(p_k_given_i, P[batch.codes]).sum(axis=1) / unit
         p_i_given_k = c / C[batch.codes]
-        terms = _xlogx_ratio(np.nan_to_num(p_i_given_k), p_unit[:, None])
+        terms = _xlogx_ratio(np.nan_to_num(p_i_given_k), p_unit[:, None]) / unit
     group_ls = np.stack([batch.sum(terms[:, k]) for k in range(K)], axis=1)
     group_ls = np.where(C > 0, group_ls, np.nan)
     unit_ls = np.where(valid, unit_ls, np.nan)
     unit_p = np.where(valid, np.nan_to_num(p_unit), 0.0)
     if batch.scalar:
         group_ls, P = group_ls[0], P[0]
-    return MutualLocal(unit_ls, unit_p, group_ls, P, labels=batch.labels)
+    if not se:
+        return MutualLocal(unit_ls, unit_p, group_ls, P, labels=batch.labels)
+    reps = integer(replicates, "replicates", 2, example=100)
+    boot = np.full((5, c.shape[0]), np.nan)
+    gens = group_generators(seed, batch)
+    for g, gen in enumerate(gens):
+        idx = np.flatnonzero((batch.codes == g) & valid)
+        if idx.size == 0:
+            continue
+        cells = c[idx]
+        draws = gen.multinomial(int(np.rint(cells.sum())), (cells / cells.sum()).ravel(),
+                                size=reps).reshape(reps, *cells.shape).astype(np.float64)
+        ls, _ = _local_scores(draws)
+        boot[:, idx] = _summary(unit_ls[idx], ls / unit, ci)
+    return MutualLocal(boot[0], unit_p, group_ls, P, labels=batch.labels, unit_ls_se=boot[1],
+                       unit_ls_bias=boot[2], unit_ls_ci_low=boot[3], unit_ls_ci_high=boot[4],
+                       replicates=reps)

@@ -44,17 +44,21 @@ import numpy as np
 import pandas as pd
 
 from mixing.catalogue import HEADLINE_INDICES
-from mixing.checks import quiet
+from mixing.checks import integer, quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import multigroup
-from mixing.kernels._grouping import make_batch
+from mixing.kernels._grouping import group_generators, make_batch
 from mixing.kernels.inference import bootstrap_ci, two_value_test
+from mixing.kernels.mutual import _summary, log_base
 from mixing.tables.frames import index_table
 from mixing.tables.regions import composition
 
 __all__ = [
     "COMPONENTS",
+    "FILL",
+    "METHODS",
+    "components",
     "IPFConvergenceWarning",
     "MDifference",
     "YearComparison",
@@ -67,8 +71,16 @@ __all__ = [
 #: Components of :class:`MDifference`, in table order.
 COMPONENTS = ("M_first", "M_second", "difference", "group_marginal", "unit_marginal",
               "structural", "additions", "removals")
+#: Methods of :func:`mutual_information_difference` (R ``mutual_difference(method = )``).
+METHODS = ("shapley", "km", "mrc", "shapley_detailed", "shapley_detailed_marginal")
 
-_FILL = 1e-4  # as segregation::ipf: cells present in one year only get a tiny count
+
+def components(method: str = "shapley") -> tuple[str, ...]:
+    """The components a method reports: :data:`COMPONENTS`, plus ``interaction`` for km."""
+    return COMPONENTS[:5] + ("interaction",) + COMPONENTS[5:] if method == "km" else COMPONENTS
+
+#: Count given to empty cells of the common support before IPF (R ``create_common_data``).
+FILL = 1e-10
 
 
 class IPFConvergenceWarning(UserWarning):
@@ -192,7 +204,8 @@ class MDifference:
     """Decomposition of :math:`M_2 - M_1` (:func:`mutual_information_difference`).
 
     All fields are floats, or arrays in ``np.unique(groups)`` order.
-    ``difference == group_marginal + unit_marginal + structural + additions + removals``.
+    ``difference == group_marginal + unit_marginal + structural + additions + removals``
+    (+ ``interaction`` for ``method="km"``).
 
     Attributes
     ----------
@@ -204,6 +217,18 @@ class MDifference:
     additions : change due to units / groups present only in ``second``.
     removals : change due to units / groups present only in ``first``.
     labels : numpy.ndarray or None
+    se, bias, ci_low, ci_high : mapping of component name to value, or None
+        Bootstrap summaries (``se=True``); the components are then bias-corrected.
+    replicates : int
+        Bootstrap replicates, 0 without ``se``.
+    interaction : float, numpy.ndarray or None
+        ``method="km"`` only: the part of the marginal change that neither margin
+        explains alone.
+    method : str
+        One of :data:`METHODS`.
+    detail : pandas.DataFrame or None
+        ``shapley_detailed`` / ``shapley_detailed_marginal``: long table ``group, unit,
+        stat, value`` per unit of the common support (``unit`` = row position).
     """
 
     M_first: float | np.ndarray
@@ -215,13 +240,27 @@ class MDifference:
     additions: float | np.ndarray
     removals: float | np.ndarray
     labels: np.ndarray | None = None
+    se: Mapping[str, float | np.ndarray] | None = None
+    bias: Mapping[str, float | np.ndarray] | None = None
+    ci_low: Mapping[str, float | np.ndarray] | None = None
+    ci_high: Mapping[str, float | np.ndarray] | None = None
+    replicates: int = 0
+    interaction: float | np.ndarray | None = None
+    method: str = "shapley"
+    detail: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy table ``group, component, value`` (components in :data:`COMPONENTS` order)."""
+        """Tidy table ``group, component, value`` (components in :data:`COMPONENTS` order).
+
+        With a bootstrap (``replicates > 0``) also ``se, bias, ci_low, ci_high``.
+        """
         labels = [None] if self.labels is None else list(self.labels)
+        extra = ("se", "bias", "ci_low", "ci_high") if self.replicates else ()
         return pd.concat([pd.DataFrame({"group": labels, "component": c,
-                                        "value": np.atleast_1d(getattr(self, c))})
-                          for c in COMPONENTS], ignore_index=True)
+                                        "value": np.atleast_1d(getattr(self, c)),
+                                        **{e: np.atleast_1d(getattr(self, e)[c])
+                                           for e in extra}})
+                          for c in components(self.method)], ignore_index=True)
 
 
 def _clean(counts, name) -> np.ndarray:
@@ -235,8 +274,23 @@ def _clean(counts, name) -> np.ndarray:
     return c
 
 
+def _fill(a: np.ndarray, b: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Per group: :data:`FILL`, or a thousandth of the smallest positive count if below it.
+
+    As R ``segregation``'s ``create_common_data`` (since Dec 2018, "IPF with very small
+    weights"): the filled count must stay far below every observed count of either year,
+    or the fill itself would carry weight in the fitted tables.
+    """
+    smallest = np.full(n, np.inf)
+    for x in (a, b):
+        pos = x > 0
+        np.minimum.at(smallest, np.broadcast_to(codes[:, None], x.shape)[pos], x[pos])
+    return np.where(FILL > smallest, smallest / 1000, FILL)
+
+
 def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_iter=10_000,
-                                  precision=None):
+                                  precision=None, method="shapley", se=False, replicates=100,
+                                  ci=0.95, seed=None, base=np.e):
     r"""Decompose the change of M between two datasets of the same units (Elbers 2023).
 
     Parameters
@@ -253,19 +307,50 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
         the exact Shapley decomposition. A number uses R ``segregation``'s stopping rule
         instead (:func:`ipf`; R's default is ``precision = 0.001``), which reproduces R's
         printed components up to R's own run-to-run noise.
+    method : {"shapley", "km", "mrc", "shapley_detailed", "shapley_detailed_marginal"}
+        ``"shapley"`` (default): Elbers (2023), below. ``"km"``: Karmel & Maclachlan
+        (1988) -- A's structure refitted to B's group margins, unit margins and both;
+        reports ``interaction``. ``"mrc"``: Mora & Ruiz-Castillo (2009) -- no IPF:
+        the change of the units' entropy (``unit_marginal``), of the population
+        groups' sizes weighing their conditional unit distributions
+        (``group_marginal``) and of those distributions (``structural``).
+        ``"shapley_detailed"`` / ``"shapley_detailed_marginal"``: the Shapley
+        components, with :attr:`MDifference.detail` splitting ``structural`` /
+        ``unit_marginal`` over the units (see Notes). All methods split off additions
+        and removals the same way.
+    se : bool, default False
+        Bootstrap (R ``mutual_difference(se = TRUE)``): each replicate redraws the
+        residents of both years from their observed cells (multinomial, per
+        municipality) and decomposes again; the result carries ``se``, ``bias``,
+        ``ci_low``, ``ci_high`` and bias-corrected components (R ``bootstrap_summary``:
+        percentiles of the debiased replicates). All replicates of all municipalities go
+        through one vectorised IPF. With a detailed method the per-unit rows of
+        :attr:`MDifference.detail` get ``se``, ``bias``, ``ci_low`` and ``ci_high`` too.
+    replicates : int, default 100
+        Bootstrap replicates (R's ``n_bootstrap``).
+    ci : float, default 0.95
+        Coverage of the percentile interval.
+    seed : int, numpy.random.Generator or None
+        Root seed; each municipality draws from its own stream keyed by its id.
+    base : float, default e
+        Base of the logarithm (R ``base``).
 
     Returns
     -------
     MDifference
+        Components are NaN for a municipality whose two years share no unit and
+        population group with residents (without ``groups`` this is an error, as in R).
 
     Notes
     -----
     Let A = ``first``, B = ``second`` restricted to the common support (units with
     residents in both years, population groups present in both), and :math:`M_{gus}` the
     M of the table with group margins of year g, unit margins of year u and the
-    structure of year s (IPF of table s to those margins). Cells present in one year only
-    get the count 1e-4 before fitting, as in ``segregation::ipf``. Then (Elbers 2023,
-    Shapley values over the three factors):
+    structure of year s (IPF of table s to those margins). Empty cells of the common
+    support get the count :data:`FILL` = 1e-10 before fitting (a thousandth of the
+    smallest positive count of either year when that is smaller), as R
+    ``segregation``'s ``create_common_data``. Then (Elbers 2023, Shapley values over the
+    three factors):
 
     .. math::
         \text{structural} &= \tfrac12 (M_{AAB} - M_{AAA}) + \tfrac12 (M_{BBB} - M_{BBA}) \\
@@ -276,6 +361,35 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
         \text{additions} &= M_2 - M_{BBB}, \qquad \text{removals} = M_{AAA} - M_1
 
     so the five components add up to :math:`M_2 - M_1` exactly.
+
+    The other methods, on the same common support and with :math:`M_{gus}` as above
+    (Karmel & Maclachlan 1988; Mora & Ruiz-Castillo 2009; R ``mutual_difference``):
+
+    .. math::
+        \text{km:}\quad & \text{group} = M_{BAA} - M_{AAA}, \;
+            \text{unit} = M_{ABA} - M_{AAA}, \;
+            \text{interaction} = M_{BBA} - M_{BAA} - M_{ABA} + M_{AAA}, \;
+            \text{structural} = M_{BBB} - M_{BBA} \\
+        \text{mrc:}\quad & \text{unit} = E^B_u - E^A_u, \;
+            \text{group} = \tfrac12 \sum_k (P^B_k - P^A_k)(S^A_k + S^B_k), \;
+            \text{structural} = \tfrac12 \sum_k (P^A_k + P^B_k)(S^B_k - S^A_k)
+
+    with :math:`E_u = -\sum_i p_i \ln p_i` the units' entropy and
+    :math:`S_k = \sum_i p_{i|k} \ln p_{i|k}`, since :math:`M = E_u + \sum_k P_k S_k`.
+
+    Detail (R ``shapley_detailed``): M is a sum of unit terms :math:`p_i\, ls_i`, so each
+    Shapley difference splits by unit. ``total`` of unit i is
+    :math:`\tfrac12 (T^{AAB}_i - T^{AAA}_i) + \tfrac12 (T^{BBB}_i - T^{BBA}_i)` with
+    :math:`T = p_i ls_i` of that table (the units' totals add up to ``structural``),
+    reported with ``p1``, ``p2`` (the unit's shares), ``ls_diff1`` =
+    :math:`ls^{AAB}_i - ls^{AAA}_i`, ``ls_diff2`` = :math:`ls^{BBB}_i - ls^{BBA}_i`
+    and their mean ``ls_diff_mean``; ``total`` ~ ``(p1 ls_diff1 + p2 ls_diff2) / 2``
+    up to the IPF tolerance (R's test identity). ``shapley_detailed_marginal`` splits
+    ``unit_marginal`` the same way over its four differences (stat ``unit_marginal``).
+    R's current source for the detailed methods and km/mrc is not in the offline peer
+    folder; these are derived from the definitions above and checked against the
+    identities R's tests assert (tests/test_mutual_reference_r.py). Call with the
+    tables transposed for the split over population groups.
 
     *Tolerance matters.* The margins of the six fitted tables are only as close to their
     targets as the IPF stopping rule makes them, and the components are small differences
@@ -304,21 +418,50 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
     if a.shape != b.shape:
         raise InputError(f"`first` {a.shape} and `second` {b.shape} differ in shape",
                          fix="align both years on the same units (harmonise first)")
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; valid: {', '.join(METHODS)}",
+                         fix='pass method="shapley" (the default, Elbers 2023)')
+    unit_log = log_base(base)
+    if se:
+        return _bootstrap_difference(a, b, groups, replicates, ci, seed, base, method,
+                                     dict(tol=tol, max_iter=max_iter, precision=precision))
     batch = make_batch(groups, a.shape[0])
     codes, n = batch.codes, batch.n_groups
     gid = codes if groups is not None else None
 
-    def M(x):
-        return np.atleast_1d(multigroup.mutual_information(x, groups=gid))
+    def terms(x):
+        return _unit_terms(x, batch) / unit_log
 
-    M1, M2 = M(a), M(b)
+    def M_exact(x):  # the index itself, so that identical inputs give exact zeros
+        return np.atleast_1d(multigroup.mutual_information(x, groups=gid)) / unit_log
+
+    M1, M2 = M_exact(a), M_exact(b)
     common = (a.sum(axis=1) > 0) & (b.sum(axis=1) > 0)
     cols = (_column_sums(a, codes, n) > 0) & (_column_sums(b, codes, n) > 0)
     support = common[:, None] & cols[codes]
     a0, b0 = np.where(support, a, 0.0), np.where(support, b, 0.0)
-    m_AAA, m_BBB = M(a0), M(b0)
-    af = np.where((a0 == 0) & (b0 > 0), _FILL, a0)
-    bf = np.where((b0 == 0) & (a0 > 0), _FILL, b0)
+    no_common = batch.sum(support.sum(axis=1).astype(np.float64)) == 0
+    if batch.scalar and no_common[0]:
+        raise InputError("`first` and `second` have no unit and population group with "
+                         "residents in both years in common; the change cannot be decomposed",
+                         fix="pass the same units and population groups for both years")
+    t_AAA, t_BBB = terms(a0), terms(b0)
+    m_AAA, m_BBB = M_exact(a0), M_exact(b0)
+
+    def out(values):  # components are undefined for a municipality without common support
+        return batch.out(np.where(no_common, np.nan, values))
+
+    head = dict(M_first=batch.out(M1), M_second=batch.out(M2), difference=batch.out(M2 - M1),
+                additions=out(M2 - m_BBB), removals=out(m_AAA - M1), labels=batch.labels,
+                method=method)
+    if method == "mrc":
+        group, unit, structural = _mrc(a0, b0, batch)
+        return MDifference(**head, group_marginal=out(group / unit_log),
+                           unit_marginal=out(unit / unit_log),
+                           structural=out(structural / unit_log))
+    fill = _fill(a, b, codes, n)[codes][:, None]
+    af = np.where(support & (a0 == 0), fill, a0)
+    bf = np.where(support & (b0 == 0), fill, b0)
     with quiet():  # proportions: both years' margins sum to 1 per group
         af = af / batch.sum(af.sum(axis=1))[codes][:, None]
         bf = bf / batch.sum(bf.sum(axis=1))[codes][:, None]
@@ -327,17 +470,138 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
     ga, gb = _column_sums(af, codes, n), _column_sums(bf, codes, n)
 
     def fit(seed, u, g):
-        return M(ipf(seed, u, g, groups=gid, tol=tol, max_iter=max_iter,
-                     precision=precision))
+        return terms(ipf(seed, u, g, groups=gid, tol=tol, max_iter=max_iter,
+                         precision=precision))
 
-    m_BBA, m_ABA, m_BAA = fit(af, ub, gb), fit(af, ub, ga), fit(af, ua, gb)
-    m_AAB, m_BAB, m_ABB = fit(bf, ua, ga), fit(bf, ua, gb), fit(bf, ub, ga)
-    structural = 0.5 * (m_AAB - m_AAA) + 0.5 * (m_BBB - m_BBA)
-    group = 0.25 * ((m_BAA - m_AAA) + (m_BBA - m_ABA) + (m_BBB - m_ABB) + (m_BAB - m_AAB))
-    unit = 0.25 * ((m_ABA - m_AAA) + (m_BBA - m_BAA) + (m_BBB - m_BAB) + (m_ABB - m_AAB))
-    out = batch.out
-    return MDifference(out(M1), out(M2), out(M2 - M1), out(group), out(unit), out(structural),
-                       out(M2 - m_BBB), out(m_AAA - M1), batch.labels)
+    # t_GUS: unit terms of the table with group margins G, unit margins U, structure S
+    t_BBA, t_ABA, t_BAA = fit(af, ub, gb), fit(af, ub, ga), fit(af, ua, gb)
+    m_BBA, m_ABA, m_BAA = batch.sum(t_BBA), batch.sum(t_ABA), batch.sum(t_BAA)
+    if method == "km":
+        return MDifference(**head, group_marginal=out(m_BAA - m_AAA),
+                           unit_marginal=out(m_ABA - m_AAA),
+                           interaction=out(m_BBA - m_BAA - m_ABA + m_AAA),
+                           structural=out(m_BBB - m_BBA))
+    t_AAB, t_BAB, t_ABB = fit(bf, ua, ga), fit(bf, ua, gb), fit(bf, ub, ga)
+    structural_u = 0.5 * (t_AAB - t_AAA) + 0.5 * (t_BBB - t_BBA)  # sums to structural
+    unit_u = 0.25 * ((t_ABA - t_AAA) + (t_BBA - t_BAA) + (t_BBB - t_BAB) + (t_ABB - t_AAB))
+    m = {name: batch.sum(t) for name, t in (("AAB", t_AAB), ("BAB", t_BAB), ("ABB", t_ABB))}
+    group = 0.25 * ((m_BAA - m_AAA) + (m_BBA - m_ABA) + (m_BBB - m["ABB"])
+                    + (m["BAB"] - m["AAB"]))
+    detail = None
+    if method == "shapley_detailed":
+        detail = _structural_detail(batch, common, structural_u, ua, ub,
+                                    (t_AAA, t_AAB, t_BBA, t_BBB, a0, b0))
+    elif method == "shapley_detailed_marginal":
+        detail = _detail_frame(batch, common, {"unit_marginal": unit_u})
+    return MDifference(**head, group_marginal=out(group), unit_marginal=out(batch.sum(unit_u)),
+                       structural=out(batch.sum(structural_u)), detail=detail)
+
+
+def _unit_terms(x: np.ndarray, batch) -> np.ndarray:
+    r"""Each unit's term :math:`p_i \, ls_i` of M (natural log), per group; 0 if empty."""
+    codes = batch.codes
+    t = x.sum(axis=1)
+    with quiet():
+        T = batch.sum(t)[codes]
+        P = (_column_sums(x, codes, batch.n_groups) / batch.sum(t)[:, None])[codes]
+        cond = np.nan_to_num(x / t[:, None])
+        ls = np.where(cond > 0, cond * np.log(np.where(cond > 0, cond, 1.0) / P), 0.0)
+        return np.nan_to_num(t / T) * ls.sum(axis=1)
+
+
+def _mrc(a0: np.ndarray, b0: np.ndarray, batch):
+    """Mora & Ruiz-Castillo (2009) split of M(b0) - M(a0): group, unit, structural (nats)."""
+    codes, n = batch.codes, batch.n_groups
+
+    def parts(x):
+        t = x.sum(axis=1)
+        T = batch.sum(t)
+        with quiet():
+            p_unit = np.nan_to_num(t / T[codes])
+            E = -batch.sum(np.where(p_unit > 0, p_unit * np.log(np.where(p_unit > 0, p_unit,
+                                                                          1.0)), 0.0))
+            col = _column_sums(x, codes, n)
+            p_group = np.nan_to_num(col / T[:, None])
+            cond = np.nan_to_num(x / col[codes])  # p(i | k)
+            S = _column_sums(np.where(cond > 0, cond * np.log(np.where(cond > 0, cond, 1.0)),
+                                      0.0), codes, n)
+        return E, p_group, S
+
+    Ea, pa, Sa = parts(a0)
+    Eb, pb, Sb = parts(b0)
+    group = 0.5 * ((pb - pa) * (Sb + Sa)).sum(axis=1)
+    structural = 0.5 * ((pa + pb) * (Sb - Sa)).sum(axis=1)
+    return group, Eb - Ea, structural
+
+
+def _detail_frame(batch, keep: np.ndarray, stats: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Long ``group, unit, stat, value`` for the units of the common support."""
+    rows = np.flatnonzero(keep)
+    labels = batch.labels[batch.codes[rows]] if batch.labels is not None else None
+    return pd.concat([pd.DataFrame({"group": labels, "unit": rows, "stat": name,
+                                    "value": np.asarray(values)[rows]})
+                      for name, values in stats.items()], ignore_index=True)
+
+
+def _structural_detail(batch, common, total, ua, ub, tables) -> pd.DataFrame:
+    """Per-unit structural contributions (``method="shapley_detailed"``)."""
+    t_AAA, t_AAB, t_BBA, t_BBB, a0, b0 = tables
+    codes = batch.codes
+    with quiet():
+        p1 = np.nan_to_num(a0.sum(axis=1) / batch.sum(a0.sum(axis=1))[codes])
+        p2 = np.nan_to_num(b0.sum(axis=1) / batch.sum(b0.sum(axis=1))[codes])
+        ls_diff1 = t_AAB / ua - t_AAA / p1
+        ls_diff2 = t_BBB / p2 - t_BBA / ub
+    return _detail_frame(batch, common, {
+        "p1": p1, "p2": p2, "ls_diff1": ls_diff1, "ls_diff2": ls_diff2,
+        "ls_diff_mean": 0.5 * (ls_diff1 + ls_diff2), "total": total})
+
+
+def _bootstrap_difference(a, b, groups, replicates, ci, seed, base, method, ipf_options):
+    """:func:`mutual_information_difference` with ``se=True`` (see there)."""
+    if not 0 < ci < 1:
+        raise InputError(f"argument `ci` must be in (0, 1), got {ci!r}", fix="pass e.g. 0.95")
+    reps = integer(replicates, "replicates", 2, example=100)
+    est = mutual_information_difference(a, b, groups=groups, base=base, method=method,
+                                        **ipf_options)
+    batch = make_batch(groups, a.shape[0])
+    gens = group_generators(seed, batch)
+    rows_a, rows_b, ids, origin = [], [], [], []
+    for g, gen in enumerate(gens):
+        idx = np.flatnonzero(batch.codes == g)
+        origin.append(np.tile(idx, reps))
+        for year, rows in ((a, rows_a), (b, rows_b)):
+            cells = year[idx]
+            total = cells.sum()
+            draws = (gen.multinomial(int(np.rint(total)), (cells / total).ravel(), size=reps)
+                     if total > 0 else np.zeros((reps, cells.size)))
+            rows.append(draws.reshape(reps * idx.size, -1).astype(np.float64))
+        ids.append(g * reps + np.repeat(np.arange(reps), idx.size))
+    boot = mutual_information_difference(np.concatenate(rows_a), np.concatenate(rows_b),
+                                         groups=np.concatenate(ids), base=base, method=method,
+                                         **ipf_options)
+    values, summaries = {}, {k: {} for k in ("se", "bias", "ci_low", "ci_high")}
+    for name in components(method):
+        observed = np.atleast_1d(getattr(est, name))
+        sims = np.asarray(getattr(boot, name)).reshape(batch.n_groups, reps).T
+        mean, sd, bias, lo, hi = _summary(observed, sims, ci)
+        values[name] = batch.out(mean)
+        for key, part in zip(summaries, (sd, bias, lo, hi), strict=True):
+            summaries[key][name] = batch.out(part)
+    detail = est.detail
+    if detail is not None:  # per unit and statistic; a unit empty in a replicate is left out
+        d = boot.detail
+        unit = np.concatenate(origin)[d["unit"].to_numpy()]
+        rep = d["group"].to_numpy(np.int64) % reps
+        sims = pd.Series(d["value"].to_numpy(), index=pd.MultiIndex.from_arrays(
+            [rep, unit, d["stat"].to_numpy()])).unstack([1, 2])
+        keys = pd.MultiIndex.from_arrays([detail["unit"], detail["stat"]])
+        sims = sims.reindex(index=range(reps), columns=keys).to_numpy(np.float64)
+        parts = _summary(detail["value"].to_numpy(np.float64), sims, ci)
+        detail = detail.assign(**dict(zip(("value", "se", "bias", "ci_low", "ci_high"), parts,
+                                          strict=True)))
+    return MDifference(**values, labels=batch.labels, **summaries, replicates=reps,
+                       method=method, detail=detail)
 
 
 # ----------------------------------------------------------------------------- frames

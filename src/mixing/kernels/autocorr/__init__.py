@@ -78,9 +78,11 @@ from mixing.kernels.autocorr.join_counts import (
 )
 from mixing.kernels.autocorr.local import (
     QUADRANT_LABELS,
+    LocalMoranMoments,
     LocalMoranResult,
     bivariate_local_moran,
     local_moran,
+    local_moran_moments,
 )
 from mixing.kernels.autocorr.moran import (
     BivariateMoranResult,
@@ -101,6 +103,7 @@ __all__ = [
     "GearyResult",
     "BivariateMoranResult",
     "LocalMoranResult",
+    "LocalMoranMoments",
     "GetisOrdResult",
     "GlobalGResult",
     "JoinCountsResult",
@@ -109,6 +112,7 @@ __all__ = [
     "geary",
     "bivariate_moran",
     "local_moran",
+    "local_moran_moments",
     "bivariate_local_moran",
     "getis_ord_g_star",
     "getis_ord_g",

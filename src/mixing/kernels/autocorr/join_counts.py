@@ -55,9 +55,14 @@ class JoinCountsResult:
     chi2, chi2_p : float or ndarray
         Pearson chi-square (Yates-corrected, 1 degree of freedom) of the 2 x 2 table of
         focal by neighbour colour, and its p-value (esda ``chi2``, ``chi2_p``).
-    p_sim_bb, p_sim_bw, p_sim_chi2 : float or ndarray
+    autocorr_pos : float or ndarray
+        Joins of like colours, ``bb + ww`` (esda ``autocorr_pos``); ``bw`` is esda's
+        ``autocorr_neg``.
+    p_sim_bb, p_sim_bw, p_sim_chi2, p_sim_autocorr_pos : float or ndarray
         Permutation pseudo p-values, upper tail: :math:`(\#\{sim \ge obs\} + 1) / (R + 1)`
-        (esda ``p_sim_bb``, ``p_sim_bw``, ``p_sim_chi2``).
+        (esda ``p_sim_bb``, ``p_sim_bw``, ``p_sim_chi2``, ``p_sim_autocorr_pos``: more
+        like-coloured joins than by chance is positive autocorrelation; esda's
+        ``p_sim_autocorr_neg`` is ``p_sim_bw``).
     mean_bb, mean_bw : float or ndarray
         Means of the simulated counts.
     permutations : int
@@ -77,9 +82,11 @@ class JoinCountsResult:
     z_bw: float | np.ndarray
     chi2: float | np.ndarray
     chi2_p: float | np.ndarray
+    autocorr_pos: float | np.ndarray
     p_sim_bb: float | np.ndarray
     p_sim_bw: float | np.ndarray
     p_sim_chi2: float | np.ndarray
+    p_sim_autocorr_pos: float | np.ndarray
     mean_bb: float | np.ndarray
     mean_bw: float | np.ndarray
     permutations: int
@@ -225,20 +232,23 @@ def join_counts(y: object, w: object, *, permutations: int = 999, seed: object =
     chi2_p = special.chdtrc(1.0, chi2)
     G = b.n_groups
     if permutations:
-        sims = _global_draws(lambda yp: np.concatenate([counts(yp)[k] for k in (0, 2, 3)],
-                                                       axis=1),
-                             y, setup, permutations, seed)  # (R, 3G): bb, bw, chi2
-        observed = np.concatenate([bb, bw, chi2])
+        def draws(yp):
+            c = counts(yp)
+            return np.concatenate([c[0], c[2], c[3], c[0] + c[1]], axis=1)
+
+        sims = _global_draws(draws, y, setup, permutations, seed)  # (R, 4G): bb bw chi2 bb+ww
+        observed = np.concatenate([bb, bw, chi2, bb + ww])
         larger, _ = tail_counts(sims.T, observed[:, None], axis=1)
         p = (larger + 1.0) / (permutations + 1.0)
-        p_bb, p_bw, p_chi2 = p[:G], p[G:2 * G], p[2 * G:]
+        p_bb, p_bw, p_chi2, p_pos = p[:G], p[G:2 * G], p[2 * G:3 * G], p[3 * G:]
         mean_bb, mean_bw = sims[:, :G].mean(axis=0), sims[:, G:2 * G].mean(axis=0)
     else:
-        p_bb = p_bw = p_chi2 = mean_bb = mean_bw = np.full(G, np.nan)
+        p_bb = p_bw = p_chi2 = p_pos = mean_bb = mean_bw = np.full(G, np.nan)
     fields = {"bb": bb, "ww": ww, "bw": bw, "J": s0 / 2, "expected_bb": e_bb, "variance_bb": v_bb,
               "z_bb": z_bb, "p_norm_bb": _norm_sf(z_bb), "expected_bw": e_bw,
               "variance_bw": v_bw, "z_bw": z_bw, "chi2": chi2, "chi2_p": chi2_p,
-              "p_sim_bb": p_bb, "p_sim_bw": p_bw, "p_sim_chi2": p_chi2, "mean_bb": mean_bb,
+              "autocorr_pos": bb + ww, "p_sim_bb": p_bb, "p_sim_bw": p_bw, "p_sim_chi2": p_chi2,
+              "p_sim_autocorr_pos": p_pos, "mean_bb": mean_bb,
               "mean_bw": mean_bw}
     return _per_group_result(JoinCountsResult, fields, ok, setup, permutations)
 
