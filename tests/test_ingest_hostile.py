@@ -328,3 +328,9 @@ def test_parquet_table_without_geometry(tmp_path, cbs_dir):
     again = quiet(table=tmp_path / "units.parquet", year=2019)
     assert again["unit_code"].tolist() == frame["unit_code"].tolist()
     np.testing.assert_allclose(again["population"], frame["population"])
+
+
+def test_layer_without_a_map_file(cbs_dir):
+    with pytest.raises(InputError, match=r"layer= names a layer of a map file, but no map "
+                                         r"file is passed as geometry="):
+        quiet(table=cbs_dir / DEN_HAAG_2019, year=2019, layer="buurten")

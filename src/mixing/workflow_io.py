@@ -307,6 +307,10 @@ def preflight(config: Mapping, schema: Mapping, files: Sequence[str],
             (f"municipalities.{code}.compare_years.{year}", other or {})
             for year, other in (source.get("compare_years") or {}).items()]
         for where, entry in entries:
+            if entry.get("layer") is not None and not entry.get("geometry"):
+                raise InputError(f"config {where_files}: {where}.layer names a layer, but the "
+                                 "entry has no geometry: map file",
+                                 fix="add geometry: <the GeoPackage>, or remove layer:")
             if entry.get("columns") is not None:
                 try:
                     check_column_spec(entry["columns"])

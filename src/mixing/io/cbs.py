@@ -597,6 +597,10 @@ def read_units(
     ...                    municipality="GM0518")  # doctest: +SKIP
     """
     wanted = _check_arguments(level, year, municipality, columns)
+    if layer is not None and not isinstance(geometry, str | Path):
+        raise InputError(
+            "layer= names a layer of a map file, but no map file is passed as geometry=",
+            value=layer, fix="pass the GeoPackage as geometry= (a table has no layers)")
     if regions is not None and level not in ("pc4", "pc6"):
         raise InputError(
             f"regions= only assigns postcodes (level 'pc4' or 'pc6') to municipalities; with "
