@@ -249,6 +249,18 @@ def test_page_count_is_bounded(server, tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+def test_page_size_in_bytes_is_bounded(server, tmp_path, monkeypatch):
+    """A server (or a base_url pointing elsewhere) cannot make one page fill the memory."""
+    from mixing import limits
+
+    monkeypatch.setattr(limits, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(DownloadError, match=r"sends more than 1000 bytes for one page; "
+                       r"refused before reading it.*Fix: check base_url") as info:
+        _geojson(server, tmp_path)
+    assert info.value.attempts == 1 and server.count("ogc") == 1  # not retried
+    assert _leftovers(tmp_path) == []
+
+
 def test_unknown_municipality_is_an_error_not_an_empty_file(server, tmp_path):
     with pytest.raises(DownloadError, match="no features match gemeentecode=GM9999"):
         download_wijkenbuurten(2019, "GM9999", cache_dir=tmp_path, base_url=server.url, **FAST)

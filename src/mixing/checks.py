@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 import numpy as np
 from scipy import sparse
 
+from mixing import limits
 from mixing.errors import InputError
 
 __all__ = ["quiet", "integer", "floats", "per_unit", "square_matrix"]
@@ -27,10 +28,21 @@ def quiet() -> AbstractContextManager:
 
 
 def integer(value: object, name: str, minimum: int, example: int | None = None) -> int:
-    """``value`` as an int >= ``minimum`` (bools refused), else an error with an example."""
+    """``value`` as an int >= ``minimum`` (bools refused), else an error with an example.
+
+    A count that sizes an allocation or a loop (``permutations``, ``replicates``, ...) is
+    also bounded above, by its entry in :data:`mixing.limits.MAX_COUNTS` (looked up by
+    ``name``, so every function taking that argument gets the same bound).
+    """
+    fix = f"e.g. {name}={example if example is not None else max(minimum, 999)}"
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise InputError(f"argument `{name}` must be an integer >= {minimum}, got {value!r}",
-                         fix=f"e.g. {name}={example if example is not None else max(minimum, 999)}")
+                         fix=fix)
+    maximum = limits.MAX_COUNTS.get(name)
+    if maximum is not None and value > maximum:
+        raise InputError(
+            f"argument `{name}` must be an integer <= {maximum} (the bound in "
+            f"mixing.limits.MAX_COUNTS), got {int(value)}", fix=fix)
     return int(value)
 
 

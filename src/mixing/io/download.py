@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from mixing import __version__
+from mixing import __version__, limits
 from mixing.errors import InputError
 from mixing.io.files import atomic_path, write_text
 
@@ -162,8 +162,14 @@ def _read_json(url: str, *, accept: str, timeout: float) -> tuple[Any, http.clie
     request = urllib.request.Request(url, headers={"Accept": accept, "User-Agent": _USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            # read() raises IncompleteRead when fewer bytes arrive than Content-Length says
-            body = response.read()
+            # read() raises IncompleteRead when fewer bytes arrive than Content-Length says.
+            # A page is bounded like an unpacked file: by its stated length, else by reading
+            # one byte past the limit.
+            limit = limits.MAX_UNPACKED_BYTES
+            length = response.length
+            if length is not None and length > limit:
+                raise _too_large(url)
+            body = response.read() if length is not None else response.read(limit + 1)
             headers = response.headers
     except urllib.error.HTTPError as err:
         detail = ""
@@ -188,10 +194,19 @@ def _read_json(url: str, *, accept: str, timeout: float) -> tuple[Any, http.clie
         raise _Transient(f"network error: {err.reason}") from err
     except (ConnectionError, http.client.HTTPException, OSError) as err:
         raise _Transient(f"connection error: {err!r}") from err
+    if len(body) > limits.MAX_UNPACKED_BYTES:
+        raise _too_large(url)
     try:
         return json.loads(body), headers
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise _Transient(f"invalid or truncated JSON ({len(body)} bytes): {err}") from err
+
+
+def _too_large(url: str) -> DownloadError:
+    return DownloadError(
+        f"the server sends more than {limits.size(limits.MAX_UNPACKED_BYTES)} for one page; "
+        "refused before reading it", url=url,
+        fix="check base_url (PDOK and CBS pages are a few MB), or lower page_size")
 
 
 def _client_fix(status: int) -> str:

@@ -1,14 +1,22 @@
-"""Writers that never leave a half-written file behind: write to a temporary file, then rename."""
+"""Writers that never leave a half-written file behind: write to a temporary file, then rename.
+
+A full disk (or an exhausted quota) while writing is one :class:`~mixing.errors.InputError`
+line, ``no space left on device while writing X``; the temporary file is removed and any
+earlier ``X`` stays as it was.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
+
+from mixing.errors import InputError
 
 __all__ = ["atomic_path", "write_table", "write_text"]
 
@@ -20,8 +28,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     A crash or exception while writing leaves any existing ``path`` untouched.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as err:
+        _raise_if_full(err, target)
+        raise
     os.close(fd)
     tmp_path = Path(tmp)
     # mkstemp creates 0600; give the result the permissions a normal open() would.
@@ -31,9 +43,32 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp_path
         os.replace(tmp_path, target)
+    except OSError as err:
+        _raise_if_full(err, target)
+        raise
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _raise_if_full(err: BaseException, target: Path) -> None:
+    """Turn a full disk anywhere in ``err``'s chain into one line naming ``target``.
+
+    pyarrow and pandas re-raise the operating system's error in their own words, so the
+    text is checked as well as ``errno``.
+    """
+    seen: BaseException | None = err
+    while seen is not None:
+        if (isinstance(seen, OSError) and seen.errno in _FULL) or any(
+                os.strerror(code) in str(seen) for code in _FULL):
+            raise InputError(
+                f"no space left on device while writing {target}; nothing was written",
+                fix="free space on that disk (df -h shows it) or write to another folder"
+            ) from None
+        seen = seen.__cause__ or seen.__context__
 
 
 def _write(path: str | os.PathLike, writer: Callable[[Path], None]) -> Path:

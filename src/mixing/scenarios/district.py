@@ -11,6 +11,7 @@ residents come from is not modelled. """
 from __future__ import annotations
 
 import math
+import os
 
 import geopandas as gpd
 import numpy as np
@@ -183,7 +184,11 @@ def new_district(
 
     geoms = None
     if geometry_file is not None:
-        shape = read_geometry(geometry_file)  # EPSG:28992, valid, inside the Netherlands
+        if not os.path.isfile(geometry_file):
+            raise InputError("the new district's geometry_file is not a file",
+                             file=geometry_file, fix="check the path in the scenarios file")
+        # EPSG:28992, valid, inside the Netherlands; a zip/gzip is bounded before GDAL reads it
+        shape = read_geometry(geometry_file)
         geometry = shapely.union_all(shape.geometry.to_numpy())
     else:
         geometry, geoms = district_geometry(

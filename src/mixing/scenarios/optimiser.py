@@ -19,8 +19,10 @@ import numpy as np
 
 from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
+from mixing.errors import InputError
 from mixing.kernels import aspatial as kernels
 from mixing.kernels._docs import shared_parameters
+from mixing.limits import MAX_OPTIMISER_STEPS
 from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, split_state, write_state
 from mixing.scenarios.transforms import (
@@ -208,6 +210,12 @@ def target(units, *, budget=1000, budget_unit="dwellings", method="sale",
         )
     B = min(_dwelling_budget(budget, budget_unit, a), float(x_max.sum()))
     step = float(step) if step else max(1.0, math.ceil(B / 100.0))
+    if B / step > MAX_OPTIMISER_STEPS:
+        raise InputError(
+            f"argument `step` ({step:g} dwellings) would take {math.ceil(B / step)} greedy "
+            f"steps for a budget of {B:g} dwellings; at most {MAX_OPTIMISER_STEPS} are run "
+            "(mixing.limits.MAX_OPTIMISER_STEPS)",
+            fix=f"step={math.ceil(B / MAX_OPTIMISER_STEPS)} or more, or leave it out")
     with quiet():
         share = (
             np.where(t0 > 0, g0 / t0, 0.0)

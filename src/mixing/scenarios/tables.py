@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mixing.checks import quiet
+from mixing.checks import integer, quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.geometry.weights import build_weights, subset
@@ -292,6 +292,7 @@ def run_scenarios(
         If ``units`` holds more than one municipality, year or level; errors of a
         scenario name it.
     """
+    integer(permutations, "permutations", 0)  # bounded before any scenario runs
     for key in ("municipality_code", "year", "level"):
         values = units[key].unique()
         if len(values) != 1:

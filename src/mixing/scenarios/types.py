@@ -18,6 +18,7 @@ from typing import Literal
 import yaml
 
 from mixing.errors import InputError
+from mixing.limits import MAX_OPTIMISER_STEPS
 from mixing.scenarios.assumptions import REBUILD_MIX, Assumptions
 from mixing.scenarios.optimiser import TARGET_DIMENSIONS, TARGET_INDICES
 
@@ -180,6 +181,11 @@ def _target_rules(name: str, p: dict, specs: Mapping) -> None:
     if p["budget_unit"] == "households_displaced" and p["method"] != "demolish_rebuild":
         fail(name, "budget_unit 'households_displaced' needs method 'demolish_rebuild' "
                    "(sale displaces nobody)")
+    if p["step"] is not None and p["budget"] / p["step"] > MAX_OPTIMISER_STEPS:
+        fail(name, f"budget / step = {p['budget'] / p['step']:.0f} greedy steps; at most "
+                   f"{MAX_OPTIMISER_STEPS} are run (mixing.limits.MAX_OPTIMISER_STEPS)",
+             fix=f"step: {math.ceil(p['budget'] / MAX_OPTIMISER_STEPS)} or more, or leave "
+                 "it out (about 100 steps)")
 
 
 TYPES: dict[str, ScenarioType] = {t.name: t for t in (

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from mixing.checks import integer
 from mixing.dimensions import BIVARIATE, DIMENSIONS, share
 from mixing.geometry.weights import SpatialWeights, build_weights, subset
 from mixing.kernels import autocorr
@@ -126,6 +127,7 @@ def autocorrelation_tables(
         ``undefined``), Gi* (``gi_z``, ``hotspot`` hot/cold/not significant after FDR),
         concentration class and location quotient against the municipality.
     """
+    integer(permutations, "permutations", 0)  # bounded before the weights are built
     units = analysis_units(units)
     has_shape = (units.geometry.notna() & ~units.geometry.is_empty).to_numpy()
     shown = units[has_shape].reset_index(drop=True)

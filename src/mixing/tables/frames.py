@@ -17,6 +17,7 @@ import pandas as pd
 
 from mixing import catalogue
 from mixing.catalogue import INDICES, LOCAL_INDICES, inputs_for
+from mixing.checks import integer
 from mixing.dimensions import DIMENSIONS, MULTI_DIMENSIONS, group_counts, present
 from mixing.errors import InputError
 from mixing.geometry.distances import spatial_inputs
@@ -99,6 +100,8 @@ def index_table(
         ``n_units`` counts the units that enter (known counts, non-zero total); water-only
         and uninhabited units never do.
     """
+    integer(permutations, "permutations", 1)  # bounded before any work is done
+    integer(replicates, "replicates", 2)
     valid = set(DIMENSIONS) | set(MULTI_DIMENSIONS)
     unknown = [d for d in (dimensions or ()) if d not in valid]
     if unknown:

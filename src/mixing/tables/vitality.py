@@ -39,6 +39,7 @@ questions meet.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 
@@ -46,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from mixing.errors import InputError
+from mixing.io.archives import check_archive, check_parquet, read_bytes
 
 __all__ = ["FACTORS", "ALIASES", "LEEFBAAROMETER_TO_SCORE", "LABELS_NL", "THRESHOLD",
            "OUTPUT_COLUMNS", "read_scores", "vitality_table"]
@@ -89,7 +91,6 @@ def _normalise_code(value: object) -> str:
 
 def _read_file(path: str) -> pd.DataFrame:
     """The user's file as strings, the format from its content (:mod:`mixing.io.readers.sniff`)."""
-    import io
     from pathlib import Path
 
     from mixing.io.readers.sniff import refuse, sniff
@@ -99,20 +100,24 @@ def _read_file(path: str) -> pd.DataFrame:
     if not file.is_file():
         raise InputError("vitality scores file not found", file=path,
                          fix="check the path in the config (vitality:)")
-    if file.stat().st_size == 0 or not file.read_bytes().strip():
+    with file.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.strip() and file.stat().st_size <= len(head):
         raise InputError("the vitality scores file is empty", file=path,
                          fix="write a header row (buurtcode;leefbaarheid;organiserend_vermogen;"
                          "veerkracht) and one row per buurt")
     kind = sniff(file)
     if kind == "xlsx":
+        check_archive(file)  # an .xlsx is a zip of XML parts: bounded like any archive
         try:
             return pd.read_excel(file, dtype=str, engine="openpyxl")
         except (ValueError, OSError, KeyError) as err:
             raise InputError(f"cannot read the Excel workbook ({err})", file=path,
                              fix="save it again in Excel, or as CSV UTF-8") from None
     if kind == "parquet":
+        check_parquet(file)
         return pd.read_parquet(file).astype("string").astype(object)
-    if kind != "text":
+    if kind not in ("text", "gzip", "zip"):
         what = {"xls": "an old Excel workbook (.xls)", "ods": "an OpenDocument spreadsheet"}
         if kind in what:
             raise InputError(f"the vitality scores file is {what[kind]}", file=path,
@@ -121,7 +126,9 @@ def _read_file(path: str) -> pd.DataFrame:
             raise refuse(kind, path, "a CSV or Excel file of scores")
         raise InputError(f"the vitality scores file is a {kind} file, not a table",
                          file=path, fix="save the scores as CSV (UTF-8) or Excel .xlsx")
-    text = decode(file)  # UTF-8/UTF-16; anything else: the message of the main reader
+    # gzip/zip are unpacked by mixing.io.archives, never beyond its limit; then UTF-8/UTF-16,
+    # anything else gets the message of the main reader
+    text = decode(file, data=bytes(read_bytes(file)))
     try:
         return pd.read_csv(io.StringIO(text), sep=None, engine="python", dtype=str)
     except (ValueError, pd.errors.ParserError) as err:

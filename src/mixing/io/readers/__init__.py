@@ -91,22 +91,14 @@ def unsupported(path: Path) -> InputError:
 
 
 def _archive_members(path: Path) -> list[str]:
-    import zipfile
+    from mixing.io.archives import zip_members
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist()
-                     if not n.endswith("/") and not n.startswith("__MACOSX")]
-    except (zipfile.BadZipFile, OSError) as err:
-        raise InputError(f"cannot open the zip archive ({err})", file=path,
-                         fix="download it again; the archive is damaged") from None
-    return names
+    return [i.filename for i in zip_members(path) if not i.filename.startswith("__MACOSX")]
 
 
 def _read_zip(path: Path, layer: str | None, level: str | None) -> RawTable:
     """A zip holding ONE CSV or ONE map file (a shapefile's .shp with its sidecars)."""
-    import zipfile
-
+    from mixing.io.archives import check_archive, read_zip_member
     from mixing.io.readers.geo import read_geo_table, shapefile_encoding
     from mixing.io.readers.sniff import sniff_bytes
     from mixing.io.readers.statline import read_text_table
@@ -121,24 +113,24 @@ def _read_zip(path: Path, layer: str | None, level: str | None) -> RawTable:
             fix="unzip it and pass the one file you mean (a shapefile as its .shp)")
     member = data[0]
     label = f"{path}!{member}"
-    with zipfile.ZipFile(path) as archive:
-        head = archive.open(member).read(512)
-        kind = sniff_bytes(head)
-        if kind == "text" and Path(member).suffix.lower() in TEXT_SUFFIXES:
-            return read_text_table(Path(member), data=archive.read(member), label=label)
-        if kind == "json":
-            return _read_json(Path(member), archive.read(member), label, layer, level,
-                              f"/vsizip/{path.resolve()}/{member}")
-        options = {}
-        if Path(member).suffix.lower() == ".shp":
-            stem = str(Path(member).with_suffix(""))
-            sidecars = {Path(n).suffix.lower(): n for n in members
-                        if str(Path(n).with_suffix("")) == stem}
-            dbf = archive.read(sidecars[".dbf"]) if ".dbf" in sidecars else None
-            cpg = (archive.read(sidecars[".cpg"]).decode("ascii", errors="replace")
-                   if ".cpg" in sidecars else None)
-            encoding = shapefile_encoding(member, label, set(sidecars), dbf, cpg)
-            options = {"encoding": encoding} if encoding else {}
+    data_bytes = read_zip_member(path, member, label)  # bounded (mixing.io.archives)
+    kind = sniff_bytes(bytes(data_bytes[:512]))
+    if kind == "text" and Path(member).suffix.lower() in TEXT_SUFFIXES:
+        return read_text_table(Path(member), data=data_bytes, label=label)
+    check_archive(path)  # GDAL reads the member and its sidecars: count them all first
+    if kind == "json":
+        return _read_json(Path(member), bytes(data_bytes), label, layer, level,
+                          f"/vsizip/{path.resolve()}/{member}")
+    options = {}
+    if Path(member).suffix.lower() == ".shp":
+        stem = str(Path(member).with_suffix(""))
+        sidecars = {Path(n).suffix.lower(): n for n in members
+                    if str(Path(n).with_suffix("")) == stem}
+        dbf = bytes(read_zip_member(path, sidecars[".dbf"])) if ".dbf" in sidecars else None
+        cpg = (bytes(read_zip_member(path, sidecars[".cpg"])).decode("ascii", errors="replace")
+               if ".cpg" in sidecars else None)
+        encoding = shapefile_encoding(member, label, set(sidecars), dbf, cpg)
+        options = {"encoding": encoding} if encoding else {}
     return read_geo_table(f"/vsizip/{path.resolve()}/{member}", label=label, layer=layer,
                           level=level, options=options)
 
@@ -186,15 +178,22 @@ def read_source(path: str | Path, *, layer: str | None = None,
 
     gzip-compressed files (``kwb.csv.gz``, or a ``.csv`` that is gzip inside) and zip
     archives holding one CSV or one map file (GeoPackage, shapefile with its sidecars,
-    GeoJSON) are read without unpacking them first. JSON is a map (GeoJSON/TopoJSON) or a
-    record table (OData). Spreadsheets, web pages and PDFs are refused with what they are.
-    ``layer``/``level`` choose the layer of a multi-layer map file
-    (:func:`mixing.io.readers.geo.choose_layer`).
+    GeoJSON) are read without unpacking them first, and never beyond
+    :data:`mixing.limits.MAX_UNPACKED_BYTES` (:mod:`mixing.io.archives`). JSON is a map
+    (GeoJSON/TopoJSON) or a record table (OData). Spreadsheets, web pages and PDFs are
+    refused with what they are. ``layer``/``level`` choose the layer of a multi-layer map
+    file (:func:`mixing.io.readers.geo.choose_layer`).
     """
-    import gzip
-
+    from mixing.io.archives import check_archive, read_gzip
     from mixing.io.readers.geo import read_geo_table
-    from mixing.io.readers.sniff import GEO_KINDS, REFUSED_KINDS, refuse, sniff, sniff_bytes
+    from mixing.io.readers.sniff import (
+        GEO_KINDS,
+        KNOWN_KINDS,
+        REFUSED_KINDS,
+        refuse,
+        sniff,
+        sniff_bytes,
+    )
     from mixing.io.readers.statline import read_text_table
 
     path = Path(path)
@@ -215,29 +214,22 @@ def read_source(path: str | Path, *, layer: str | None = None,
     if kind in REFUSED_KINDS:
         raise refuse(kind, path, "a CBS table (CSV) or map file")
     if kind == "gzip":
-        try:
-            with gzip.open(path) as inner:
-                head = inner.read(512)
-        except (OSError, EOFError) as err:
-            raise InputError(f"cannot decompress this gzip file ({err})", file=path,
-                             fix="download it again; the file is damaged or cut short") from None
-        inner_kind = sniff_bytes(head)
+        data = read_gzip(path)  # bounded (mixing.io.archives)
+        inner_kind = sniff_bytes(bytes(data[:512]))
         if inner_kind in GEO_KINDS:
+            check_archive(path)
             return read_geo_table(f"/vsigzip/{path.resolve()}", label=str(path), layer=layer,
                                   level=level)
         if inner_kind in REFUSED_KINDS:
             raise refuse(inner_kind, path, "a CBS table (CSV) or map file")
-        try:
-            data = gzip.decompress(path.read_bytes())
-        except (OSError, EOFError) as err:
-            raise InputError(f"cannot decompress this gzip file ({err})", file=path,
-                             fix="download it again; the file is damaged or cut short") from None
         if inner_kind == "json":
-            return _read_json(path, data, str(path), layer, level,
+            return _read_json(path, bytes(data), str(path), layer, level,
                               f"/vsigzip/{path.resolve()}")
         return read_text_table(path, data=data)
     if kind == "zip":
         return _read_zip(path, layer, level)
+    if kind not in KNOWN_KINDS:  # another compression (bzip2, xz, 7-Zip...): refused there
+        check_archive(path)
     if kind == "parquet" and not _is_geoparquet(path):
         return _read_parquet_table(path)
     if kind in GEO_KINDS:

@@ -27,9 +27,10 @@ import shapely
 
 from mixing.checks import quiet
 from mixing.errors import InputError
+from mixing.io.archives import check_archive, check_parquet
 from mixing.io.plausible import check_coordinates, check_inside
 from mixing.io.readers import TEXT_SUFFIXES, RawTable
-from mixing.io.readers.sniff import REFUSED_KINDS, refuse, sniff
+from mixing.io.readers.sniff import KNOWN_KINDS, REFUSED_KINDS, refuse, sniff
 from mixing.schema import CRS
 
 __all__ = [
@@ -296,7 +297,10 @@ def _read(path: str | Path, label: object = None, *, layer: str | None = None,
         options.update(_shapefile_options(path, file))
     try:
         if kind == "parquet" or (kind is None and path.suffix.lower() == ".parquet"):
+            check_parquet(path, file)
             return gpd.read_parquet(path)
+        if kind in ("gzip", "zip") or (kind is not None and kind not in KNOWN_KINDS):
+            check_archive(path, file)  # GDAL unpacks zip/gzip itself: count the bytes first
         chosen = choose_layer(text_path, file, layer, level)
         if chosen is not None:
             options["layer"] = chosen

@@ -31,13 +31,15 @@ kind            recognised by                               read as
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from mixing.errors import InputError
 
-__all__ = ["sniff", "sniff_bytes", "refuse", "GEO_KINDS", "REFUSED_KINDS"]
+__all__ = ["sniff", "sniff_bytes", "refuse", "KNOWN_KINDS", "GEO_KINDS", "REFUSED_KINDS"]
 
+#: Every kind :func:`sniff` returns besides a refused compression's name (``bzip2``...).
+KNOWN_KINDS = ("gzip", "zip", "xlsx", "ods", "xls", "sqlite", "database", "parquet",
+               "flatgeobuf", "shapefile", "json", "html", "pdf", "text")
 #: Kinds that are map files whatever their suffix.
 GEO_KINDS = ("sqlite", "parquet", "flatgeobuf", "shapefile")
 #: Kinds no reader of statistics accepts, with what the file is and the fix.
@@ -56,8 +58,8 @@ REFUSED_KINDS = {
                  "export the layer from your GIS as a GeoPackage (.gpkg) or GeoJSON"),
 }
 
+#: Magic bytes of the uncompressed kinds (compressions: :mod:`mixing.io.archives`).
 _MAGIC = (
-    (b"\x1f\x8b", "gzip"),
     (b"SQLite format 3\x00", "sqlite"),
     (b"PAR1", "parquet"),
     (b"fgb\x03", "flatgeobuf"),
@@ -68,14 +70,21 @@ _MAGIC = (
 
 
 def sniff_bytes(head: bytes) -> str:
-    """The kind of a file from its first bytes (a zip is only ``zip`` here)."""
+    """The kind of a file from its first bytes (a zip is only ``zip`` here).
+
+    Compressions are recognised by :func:`mixing.io.archives.kind_of_bytes` (one place for
+    their magic bytes): ``gzip``, ``zip`` or the name of one that is refused (``bzip2``...).
+    """
+    from mixing.io.archives import kind_of_bytes
+
+    packed = kind_of_bytes(head[:8])
+    if packed is not None:
+        return packed
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             if kind == "sqlite" and len(head) >= 72 and head[68:70] != b"GP":
                 return "database"  # GeoPackage sets application_id GPKG (GP10/GP11 before)
             return kind
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "zip"
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if text[:1] in (b"{", b"["):
         return "json"
@@ -86,16 +95,19 @@ def sniff_bytes(head: bytes) -> str:
 
 
 def _zip_kind(path: Path) -> str:
+    """``xlsx``/``ods`` for an office document, else ``zip`` (its directory read bounded)."""
+    from mixing.io.archives import read_zip_member, zip_members
+
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-            if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
-                return "ods"
-    except (zipfile.BadZipFile, OSError):
-        # damaged: a workbook by its name, else the zip reader says that it is damaged
+        names = {info.filename for info in zip_members(path)}
+    except InputError:
+        # damaged or oversized: a workbook by its name, else the zip reader says what it is
         return {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods"}.get(path.suffix.lower(), "zip")
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "mimetype" in names and b"opendocument.spreadsheet" in read_zip_member(path,
+                                                                              "mimetype"):
+        return "ods"
     return "zip"
 
 
