@@ -178,7 +178,7 @@ def stage_scales_per_municipality(members, config, work):
     """What workflow/scripts/scales.py does (before scale_tables): one municipality at a time."""
     import geopandas as gpd
 
-    from mixing.geometry.aggregate import aggregate_units
+    from mixing.io.aggregate import aggregate_units
     from mixing.io.files import write_table
     from mixing.tables.scales import grid_units, scale_table
 

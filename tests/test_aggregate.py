@@ -11,7 +11,7 @@ import pytest
 from shapely import box
 
 from mixing.errors import InputError
-from mixing.geometry.aggregate import PartialSumWarning, aggregate_units
+from mixing.io.aggregate import PartialSumWarning, aggregate_units
 from mixing.io.cbs import read_units
 from mixing.schema import CANONICAL_COLUMNS, COUNT_COLUMNS, empty_units, validate_units
 

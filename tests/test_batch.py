@@ -4,7 +4,15 @@ import pandas as pd
 import pytest
 
 import mixing.tables.batch as batch
-from mixing.tables.batch import make_batches, read_batch, split_by_municipality
+from mixing.errors import InputError
+from mixing.tables.batch import (
+    batch_members,
+    home_batch,
+    make_batches,
+    read_batch,
+    repair_batch,
+    split_by_municipality,
+)
 
 
 def test_batches_are_named_by_their_codes():
@@ -16,6 +24,23 @@ def test_batches_are_named_by_their_codes():
     }
     with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
         make_batches(codes, 0)
+
+
+def test_a_repair_batch_is_one_municipality_of_its_home_batch():
+    batches = make_batches(["GM0599", "GM0003", "GM0363", "GM0518", "DEMO01"], 2)
+    assert repair_batch("GM0518") == "GM0518-GM0518" not in batches
+    assert batch_members("GM0518-GM0518", batches) == ["GM0518"]
+    assert home_batch("GM0518-GM0518", batches) == "GM0363-GM0518"
+    assert batch_members("GM0363-GM0518", batches) == ["GM0363", "GM0518"]
+    assert home_batch("GM0599", batches) == "GM0599"
+    # a batch of one configured municipality is named by its code: its repair batch differs
+    assert repair_batch("GM0599") == "GM0599-GM0599"
+    assert home_batch("GM0599-GM0599", batches) == "GM0599"
+    with pytest.raises(InputError, match="'GM0003-GM0363' is no configured batch and its "
+                                         "codes lie in 2 configured batches"):
+        batch_members("GM0003-GM0363", batches)
+    with pytest.raises(InputError, match="lie in 0 configured batches"):
+        batch_members("GM0001-GM0001", batches)
 
 
 def test_split_keeps_every_code_even_when_absent():

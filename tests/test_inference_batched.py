@@ -14,7 +14,7 @@ from conftest import SEED
 
 from mixing.errors import InputError
 from mixing.kernels import inference as inf
-from mixing.kernels._grouping import make_batch
+from mixing.kernels.grouping import make_batch
 
 INDICES = ["dissimilarity", "gini", "entropy", "isolation", "exposure"]
 ALTERNATIVES = ["greater", "greater", "greater", "greater", "less"]

@@ -12,7 +12,8 @@ import shapely
 from conftest import page_data
 
 from mixing.schema import empty_units
-from mixing.viz.maps import inline_assets, municipality_map, script_json
+from mixing.viz.maps import inline_assets, municipality_map
+from mixing.viz.page import script_json
 
 
 def _units(names=("Oud-Noord", "Nieuw-Zuid", "Haven"), social=(600.0, 50.0, np.nan),

@@ -403,10 +403,25 @@ def test_png_button_downloads_the_view_with_its_legend(driver, den_haag):
     path, _, _, _ = den_haag
     _open(driver, path)
     driver.execute_script("window.mixingMapView.show('gi-low_income')")
+    # record what is written on the picture
+    driver.execute_script(
+        "window.pngTexts = []; var f = CanvasRenderingContext2D.prototype.fillText;"
+        "CanvasRenderingContext2D.prototype.fillText = function (t) {"
+        "  window.pngTexts.push(String(t)); return f.apply(this, arguments); };")
     driver.find_element("id", "mx-png").click()
     url = WebDriverWait(driver, 10).until(lambda d: d.execute_script(
         "var a = document.getElementById('mx-png-link'); return a && a.href"))
     assert url.startswith("data:image/png;base64,")
+    # a shared picture says where, what, from which source and when it was saved
+    import datetime
+
+    months = ("januari februari maart april mei juni juli augustus september oktober "
+              "november december").split()
+    today = datetime.date.today()
+    texts = driver.execute_script("return window.pngTexts")
+    assert texts[0] == "'s-Gravenhage, 2019"
+    assert (f"Bron: CBS, CC BY 4.0 · Opgeslagen op {today.day} {months[today.month - 1]} "
+            f"{today.year}") in texts
     assert driver.execute_script("return document.getElementById('mx-png-link').download") \
         == "_s-Gravenhage_2019_gi-low_income.png"
     image = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
@@ -446,3 +461,27 @@ def test_tooltips_show_the_whole_value(driver, den_haag):
         "return v.config.data.features.find(function (f) {"
         " return f.properties.c === code; }).properties.t[i];", code)
     assert config_text in text.replace("\n", " ")
+
+
+def test_overview_page_fits_a_phone(driver, tmp_path):
+    from mixing.viz.overview import overview_page
+
+    a = make_demo_city()
+    b = make_demo_city(seed=7, code="DEMO02", name="Tweestad (synthetisch)")
+    b["geometry"] = b.geometry.translate(12_000, 0)
+    units = pd.concat([a, b], ignore_index=True).set_geometry("geometry")
+    path = tmp_path / "index.html"
+    path.write_text(overview_page(units, index_table(units)), encoding="utf-8")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        _open(driver, path)
+        width = driver.execute_script("return [document.documentElement.scrollWidth,"
+                                      " window.innerWidth]")
+        assert width == [390, 390]  # the wide table scrolls inside itself, not the page
+        folded = driver.execute_script(
+            "return document.querySelector('.mx-control').classList.contains('mx-folded')")
+        assert folded  # the layer choice does not cover the small map
+        assert _visible_paths(driver) == 2
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

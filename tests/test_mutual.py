@@ -19,7 +19,7 @@ from mixing.errors import InputError
 from mixing.kernels import multigroup
 from mixing.kernels.mutual import (
     _random_table,
-    _summary,
+    bootstrap_summary,
     mutual_expected,
     mutual_local,
     mutual_total,
@@ -96,7 +96,7 @@ def test_bootstrap_interval_is_rs_debiased_percentiles():
     # R bootstrap_summary: quantile(2 * est - boot, c(.025, .975)), type 7. On these
     # skewed replicates R gives [-2.6, 1]; shifting the replicates' own percentiles by
     # -2 bias would give [-0.6, 3].
-    est, se, bias, lo, hi = _summary(np.float64(1.0), np.array([1.0, 1, 1, 1, 5]), 0.95)
+    est, se, bias, lo, hi = bootstrap_summary(np.float64(1.0), np.array([1.0, 1, 1, 1, 5]), 0.95)
     assert (est, bias) == pytest.approx((0.2, 0.8), abs=1e-15)
     assert se == pytest.approx(np.std([1, 1, 1, 1, 5], ddof=1), rel=1e-15)
     assert (lo, hi) == pytest.approx((-2.6, 1.0), abs=1e-14)

@@ -12,8 +12,8 @@ import shapely
 from conftest import read_quietly
 
 from mixing.errors import InputError
-from mixing.geometry.aggregate import aggregate_units
 from mixing.geometry.harmonise import area_table
+from mixing.io.aggregate import aggregate_units
 from mixing.kernels.aspatial import dissimilarity, isolation
 from mixing.tables.scales import (
     crosswalk,

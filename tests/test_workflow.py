@@ -24,6 +24,8 @@ from conftest import REPO
 
 from mixing.scenarios import load_scenarios
 from mixing.scenarios.labels import scenario_title
+from mixing.tables.batch import home_batch, make_batches, repair_batch
+from mixing.workflow_io import strict_yaml
 
 pytestmark = pytest.mark.workflow
 
@@ -123,6 +125,73 @@ def test_demo_matches_expected_tables(demo_run):
         compare(pd.read_csv(out / name), EXPECTED / "DEMO01" / name)
     compare(units_summary(out / "units.parquet"), EXPECTED / "DEMO01" / "units.csv")
     compare(pd.read_csv(out / "vitality.csv"), EXPECTED / "DEMO01" / "vitality.csv")
+
+
+def planned_jobs(output: str) -> set[tuple[str, str]]:
+    """(rule, wildcards) of every job a dry run plans, except rule all."""
+    jobs = set()
+    for block in re.split(r"\n\s*\n", output):
+        head = re.search(r"^(?:local)?rule (\w+):$", block, flags=re.MULTILINE)
+        if head and head.group(1) != "all":
+            wildcards = re.search(r"^\s+wildcards: (.*)$", block, flags=re.MULTILINE)
+            jobs.add((head.group(1), wildcards.group(1) if wildcards else ""))
+    return jobs
+
+
+#: One per-municipality file of each kind -> the one job a dry run plans when it is gone:
+#: its batch rule for the municipality alone (the repair batch, mixing.tables.batch).
+DEMO_FILE_JOBS = {
+    "units.parquet": ("ingest", "batch=DEMO01-DEMO01"),
+    "weights.npz": ("weights", "batch=DEMO01-DEMO01"),
+    "indices.csv": ("indices", "batch=DEMO01-DEMO01"),
+    "local_indices.csv": ("indices", "batch=DEMO01-DEMO01"),
+    "local.parquet": ("autocorrelation", "batch=DEMO01-DEMO01"),
+    "vitality.csv": ("autocorrelation", "batch=DEMO01-DEMO01"),
+    "scales.csv": ("scales", "batch=DEMO01-DEMO01"),
+    "scenarios.csv": ("scenarios", "batch=DEMO01-DEMO01"),
+    "scenario_units/spreiden_50.parquet": ("scenarios", "batch=DEMO01-DEMO01"),
+    "map.html": ("map", "batch=DEMO01-DEMO01"),
+    "scenarios.html": ("map", "batch=DEMO01-DEMO01"),
+    "figures/lisa.svg": ("figures", "batch=DEMO01-DEMO01"),
+    "provenance.json": ("run_record", ""),
+}
+
+
+def test_a_deleted_result_file_plans_the_job_that_writes_it(demo_run, tmp_path):
+    done = snakemake(demo_run, "--dry-run")
+    assert "Nothing to be done" in done.stdout + done.stderr, done.stdout[-2000:]
+    written = {p.relative_to(demo_run / "results" / "DEMO01").as_posix()
+               for p in (demo_run / "results" / "DEMO01").rglob("*") if p.is_file()}
+    kinds = {name if "/" not in name else name.split("/")[0] for name in written}
+    assert kinds == {name if "/" not in name else name.split("/")[0]
+                     for name in DEMO_FILE_JOBS} | {"indices.parquet", "autocorrelation.csv",
+                                                     "local.csv", "scenarios.parquet"}
+    for name, job in DEMO_FILE_JOBS.items():
+        path = demo_run / "results" / "DEMO01" / name
+        held = tmp_path / path.name
+        shutil.move(path, held)
+        try:
+            done = snakemake(demo_run, "--dry-run")
+        finally:
+            shutil.move(held, path)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert planned_jobs(done.stdout) == {job}, f"{name}: {done.stdout[-3000:]}"
+
+
+def test_the_planned_job_writes_the_deleted_file_again(demo_run, tmp_path):
+    work = tmp_path / "copy"
+    shutil.copytree(demo_run, work, symlinks=True)
+    gone = work / "results" / "DEMO01" / "indices.csv"
+    gone.unlink()
+    run_ok(work)
+    assert gone.read_bytes() == (demo_run / "results" / "DEMO01" / "indices.csv").read_bytes()
+    done = snakemake(work, "--dry-run")
+    assert "Nothing to be done" in done.stdout + done.stderr, done.stdout[-2000:]
+    # the repair batch's folder is gone after the run, so the file is repaired again
+    assert not (work / "results" / "batches" / "DEMO01-DEMO01").exists()
+    gone.unlink()
+    assert planned_jobs(snakemake(work, "--dry-run").stdout) == {
+        ("indices", "batch=DEMO01-DEMO01")}
 
 
 def test_same_inputs_and_seed_give_identical_tables(demo_run, tmp_path):
@@ -261,6 +330,28 @@ def test_rules_are_the_same_for_the_demo_and_the_national_config(tmp_path):
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", done.stdout, flags=re.MULTILINE))
     assert counts["ingest"] == counts["indices"] == counts["map"] == "7"
     assert counts["regions"] == "1"
+
+
+def test_national_dry_run_plans_the_job_of_a_deleted_file(tmp_path, cbs_dir):
+    national = tmp_path / "nl-2024.yaml"  # the national config, reading the shared data
+    national.write_text(NATIONAL_CONFIG.read_text(encoding="utf-8").replace(
+        "../shared/data/cbs", str(cbs_dir)), encoding="utf-8")
+    config = strict_yaml(national)
+    batches = make_batches(list(config["municipalities"]), config["batch_size"])
+    home = home_batch(repair_batch("GM0518"), batches)
+    assert home != "GM0518" and len(batches[home]) == 50
+    # GM0518's batch ran (its record of indices.csv is there); the file itself is gone
+    record = tmp_path / "results" / "batches" / home / "indices" / "GM0518" / "indices.csv"
+    record.parent.mkdir(parents=True)
+    record.write_text("index\n", encoding="utf-8")
+    (tmp_path / "results" / "GM0518").mkdir()
+    done = snakemake(tmp_path, "--dry-run", "--configfile", str(national))
+    assert done.returncode == 0, done.stdout[-3000:]
+    jobs = planned_jobs(done.stdout)
+    assert ("indices", "batch=GM0518-GM0518") in jobs
+    assert {b for rule, b in jobs if rule == "indices"} == {
+        f"batch={b}" for b in [*batches, "GM0518-GM0518"]}
+    assert not any("GM0518-GM0518" in w for rule, w in jobs if rule != "indices")
 
 
 def test_an_input_error_is_one_line_on_the_console(tmp_path):

@@ -9,7 +9,9 @@ import pytest
 from mixing.errors import InputError
 from mixing.workflow_io import (
     config_hash,
+    missing_files,
     provenance,
+    publish,
     recorded_files,
     strict_yaml,
 )
@@ -67,3 +69,28 @@ def test_runs_merge_instead_of_overwriting(tmp_path):
     found = recorded_files(results / "runs", "indices.csv", current)
     assert list(found) == ["GM0363", "GM0518", "GM0599"]
     assert found["GM0599"] == current["GM0599"]
+
+
+def test_missing_files_are_the_records_gone_from_results(tmp_path):
+    results = tmp_path / "results"
+    batches = {"GM0363-GM0518": ["GM0363", "GM0518"], "GM0599": ["GM0599"]}
+    for code, name in (("GM0363", "indices.csv"), ("GM0518", "indices.csv"),
+                       ("GM0518", "scenario_units/a.csv")):
+        path = results / code / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+        folder = results / "batches" / "GM0363-GM0518" / ("scenarios" if "/" in name
+                                                          else "indices")
+        publish(path, folder / code if "/" in name else folder,
+                "scenario_units" if "/" in name else code)
+    rules = ("indices", "scenarios", "map")
+    assert missing_files(results, batches, rules) == {}
+    (results / "GM0518" / "indices.csv").unlink()
+    (results / "GM0518" / "scenario_units" / "a.csv").unlink()
+    assert missing_files(results, batches, rules) == {
+        ("indices", "GM0518"): [str(results / "GM0518" / "indices.csv")],
+        ("scenarios", "GM0518"): [str(results / "GM0518" / "scenario_units" / "a.csv")],
+    }
+    # a rule left out, or a batch that has not run, is not looked at
+    assert missing_files(results, batches, ("map",)) == {}
+    assert missing_files(results, {"GM0599": ["GM0599"]}, rules) == {}

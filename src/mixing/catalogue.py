@@ -8,9 +8,10 @@ formula, the reference and the PySAL equivalent are read from the kernel's docst
 they live in one place: next to the code that computes them.
 
 Everything else reads this module: :func:`mixing.tables.frames.index_table` calls
-``spec.kernel(group, total, *inputs_for(spec, geometry), groups=...)``, inference resolves
-names here, the config schema's enums and the documentation's index reference are tested
-against or generated from it, and the property tests iterate over it.
+``spec.kernel(group, total, *inputs_for(spec, geometry), groups=...)``, inference finds
+the same names in :mod:`mixing.kernels.lookup` (checked at import), the config schema's
+enums and the documentation's index reference are tested against or generated from it,
+and the property tests iterate over it.
 
 Adding an index end to end: write the kernel (with its docstring) in :mod:`mixing.kernels`,
 add one :class:`IndexSpec` below, and add its tests.
@@ -27,6 +28,8 @@ from typing import Literal
 from mixing.dimensions import Label
 from mixing.errors import InputError
 from mixing.kernels import aspatial, local, multigroup, spatial
+from mixing.kernels.lookup import GEOMETRY, multigroup_kernels, two_group_kernels
+from mixing.kernels.lookup import needs as kernel_needs
 from mixing.kernels.modified_gini import modified_gini
 
 __all__ = [
@@ -42,12 +45,6 @@ __all__ = [
 ]
 
 Family = Literal["aspatial", "spatial", "multigroup", "local"]
-#: Geometry a spatial kernel takes after ``(group, total)``: attributes of
-#: :class:`mixing.geometry.distances.SpatialInputs`, and whether each holds one entry per
-#: unit (``"units"``: a vector, or one row per unit) or per pair of units (``"pairs"``: an
-#: ``(n, n)`` matrix). Inference reads the kind to cut the geometry to the simulated units.
-GEOMETRY = {"contiguity": "pairs", "boundary_lengths": "pairs", "perimeters": "units",
-            "areas": "units", "centroids": "units", "distances": "pairs"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ class IndexSpec:
     label : Label
         Dutch and English name for people.
     needs : tuple of str
-        Geometry passed after the counts, from :data:`GEOMETRY`.
+        Geometry passed after the counts, from :data:`mixing.kernels.lookup.GEOMETRY`.
     segregated_when : {"higher", "lower"} or None
         Direction of segregation (exposure: lower); None for measures of composition
         (diversity) that do not rank segregation. One-sided tests use this direction.
@@ -102,6 +99,15 @@ class IndexSpec:
         if unknown:
             raise ValueError(f"index {self.name!r}: unknown geometry {unknown}; "
                              f"use {list(GEOMETRY)}")
+        # inference and decomposition find kernels by name in the kernels
+        # (mixing.kernels.lookup): the spec must name the same kernel and geometry
+        found = {"aspatial": two_group_kernels, "spatial": two_group_kernels,
+                 "multigroup": multigroup_kernels}.get(self.family)
+        if found and (found().get(self.name) is not self.kernel
+                      or (kernel_needs(self.kernel) != self.needs
+                          and self.family != "multigroup")):
+            raise ValueError(f"index {self.name!r}: the kernel found by name in "
+                             "mixing.kernels.lookup or its geometry differs from the spec")
 
     @property
     def alternative(self) -> str:

@@ -5,6 +5,8 @@
 - :func:`publish` records a per-municipality file in its batch folder (a hard link), which
   is what the batch rules declare as output: Snakemake rules need one wildcard pattern per
   output, and a batch writes a variable number of municipality files.
+  :func:`missing_files` lists the recorded files that are gone from ``results/``, so the
+  workflow plans the jobs that make them again.
 - :func:`strict_yaml` reads a config file refusing duplicate keys, with file and line.
 - :func:`preflight` runs every check the workflow runs before work starts (the schema, the
   input files, vitality screenings, the scenarios file); ``common.smk`` and
@@ -29,7 +31,7 @@ from mixing.io.yamlfile import read_yaml
 __all__ = ["mock_snakemake", "publish", "strict_yaml", "check_config", "preflight",
            "FILE_KEYS", "config_hash",
            "provenance", "read_status", "batch_status",
-           "usable_codes", "recorded_files"]
+           "usable_codes", "recorded_files", "missing_files"]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -100,6 +102,47 @@ def publish(path: str | os.PathLike, batch_dir: str | os.PathLike, municipality:
     except OSError:  # another file system: a copy
         shutil.copy2(path, link)
     return link
+
+
+def missing_files(results: str | os.PathLike, batches: Mapping[str, Sequence[str]],
+                  rules: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+    """The per-municipality files a batch recorded that are gone from ``results/``.
+
+    A batch job records every file it writes as ``results/{municipality}/{path}`` by a hard
+    link ``results/batches/{batch}/{rule}/{municipality}/{path}`` (:func:`publish`), the same
+    relative path. A record whose file is missing names the rule and the municipality to
+    run again; folders of batches that have not run yet are skipped (their jobs are planned
+    anyway).
+
+    Parameters
+    ----------
+    results : path
+        The ``results`` folder.
+    batches : mapping
+        Configured batch name -> its municipality codes.
+    rules : iterable of str
+        The batch rules (the folder names under ``results/batches/{batch}/``).
+
+    Returns
+    -------
+    dict
+        ``{(rule, municipality): [missing paths under results/]}``, sorted.
+    """
+    results = Path(results)
+    found: dict[tuple[str, str], list[str]] = {}
+    for batch, codes in sorted(batches.items()):
+        for rule in rules:
+            folder = results / "batches" / batch / rule
+            if not folder.is_dir():
+                continue
+            for code in codes:
+                record = folder / code
+                gone = sorted(str(results / code / path.relative_to(record))
+                              for path in record.rglob("*") if path.is_file()
+                              and not (results / code / path.relative_to(record)).exists())
+                if gone:
+                    found[(rule, code)] = gone
+    return found
 
 
 def strict_yaml(path: str | os.PathLike) -> dict:

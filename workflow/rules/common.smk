@@ -4,9 +4,13 @@
 # code; start-up and shared reads are paid once per batch) or a {municipality} wildcard.
 # A batch rule declares one folder, results/batches/{batch}/{rule}/, holding a hard link of
 # every per-municipality file it wrote (results/{municipality}/...), so the set of rules is
-# the same for 1 or 342 municipalities.
+# the same for 1 or 342 municipalities. A recorded file that is gone from results/ is
+# asked for by the target `all` through the folder of that municipality's repair batch
+# (GM0518-GM0518), so `snakemake -n` plans the job that writes the file again, for that
+# municipality only; the repair folders are removed when the run ends.
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,8 +18,8 @@ import yaml
 from snakemake.utils import validate
 
 from mixing.errors import InputError
-from mixing.tables.batch import make_batches
-from mixing.workflow_io import config_hash, preflight, strict_yaml
+from mixing.tables.batch import batch_members, home_batch, make_batches, repair_batch
+from mixing.workflow_io import config_hash, missing_files, preflight, strict_yaml
 
 REPO = Path(workflow.basedir)
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -93,7 +97,23 @@ def source(municipality):
 
 def members(wildcards):
     """The municipalities of a batch (from the config; scripts get them as params)."""
-    return BATCHES[wildcards.batch]
+    try:
+        return batch_members(wildcards.batch, BATCHES)
+    except InputError as error:
+        stop(error)
+
+
+def home(rule):
+    """Input function: the folder of `rule` for the job's batch. A repair batch reads its
+    home batch's folder, unless `rule` is being repaired for the same municipality too."""
+
+    def folder(wildcards):
+        batch = wildcards.batch
+        if batch not in BATCHES and not any((rule, m) in GONE for m in members(wildcards)):
+            batch = home_batch(batch, BATCHES)
+        return batch_dir(rule, batch)
+
+    return folder
 
 
 def download_outputs(municipality):
@@ -214,22 +234,27 @@ def scenario_names():
 
 SCENARIOS = scenario_names()
 SUMMARIES = ["indices", "autocorrelation"] + (["scenarios"] if SCENARIOS else [])
+BATCH_RULES = ["ingest", "weights", "indices", "autocorrelation", "scales", "map"]
+BATCH_RULES += (["scenarios"] if SCENARIOS else []) + (["figures"] if FIGURES else [])
+# {(rule, municipality): files}: recorded by a batch that ran, but gone from results/
+GONE = missing_files("results", BATCHES, BATCH_RULES)
 
 
 def scenario_inputs(wildcards):
-    return [batch_dir("scenarios", wildcards.batch)] if SCENARIOS else []
+    return [home("scenarios")(wildcards)] if SCENARIOS else []
 
 
 def all_outputs():
-    stages = ["ingest", "weights", "indices", "autocorrelation", "scales", "map"]
-    stages += ["scenarios"] if SCENARIOS else []
-    stages += ["figures"] if FIGURES else []
-    targets = [batch_dir(rule, b) for rule in stages for b in BATCHES]
-    targets += [f"results/{m}/change/trends.csv" for m in compare_members(MUNICIPALITIES)]
-    targets += [f"results/summary/{name}.csv" for name in SUMMARIES]
-    if REGIONS:
-        targets.append("results/summary/regions.csv")
-    return targets + ["results/index.html", f"results/runs/{CONFIG_HASH}.json"]
+    targets = [batch_dir(rule, b) for rule in BATCH_RULES for b in BATCHES]
+    # a file gone from results/: its rule runs again for that municipality alone
+    targets += [batch_dir(rule, repair_batch(m)) for rule, m in GONE]
+    # every output of the other rules, not one of each: Snakemake plans a job again for a
+    # missing output only when that output is asked for
+    targets += expand(list(rules.change.output), municipality=compare_members(MUNICIPALITIES))
+    targets += list(rules.run_record.output)
+    targets += expand(list(rules.summary.output), table=SUMMARIES)
+    targets += list(rules.regions.output) if REGIONS else []
+    return targets + list(rules.overview.output)
 
 
 # the per-municipality file each summary table stacks
@@ -243,3 +268,14 @@ FILE_RULE = {
     "local.parquet": "autocorrelation", "scenarios.csv": "scenarios",
     "scenarios.parquet": "scenarios", "scales.csv": "scales", "map.html": "map",
 }
+
+
+def remove_repair_folders():
+    """A repair batch's folders have done their work once the run ends: remove them, so a
+    file gone again is planned again (its home batch keeps the record of every file)."""
+    for rule, municipality in GONE:
+        folder = Path(batch_dir(rule, repair_batch(municipality)))
+        shutil.rmtree(folder, ignore_errors=True)
+        if folder.parent.is_dir() and not any(folder.parent.iterdir()):
+            folder.parent.rmdir()
+

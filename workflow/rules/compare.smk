@@ -4,7 +4,7 @@
 
 rule scales:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
+        units=home("ingest"),
         pc4=lambda w: [repo_path(source(m)["pc4_geometry"]) for m in members(w)
                        if source(m).get("pc4_geometry")],
     output:

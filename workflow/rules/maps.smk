@@ -4,10 +4,10 @@
 
 rule map:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
-        indices=lambda w: batch_dir("indices", w.batch),
-        local=lambda w: batch_dir("autocorrelation", w.batch),
-        weights=lambda w: batch_dir("weights", w.batch),
+        units=home("ingest"),
+        indices=home("indices"),
+        local=home("autocorrelation"),
+        weights=home("weights"),
         scenarios=scenario_inputs,
         scenario_specs=lambda w: scenarios_file() or [],
     output:
@@ -43,12 +43,12 @@ rule map:
 
 rule figures:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
-        local=lambda w: batch_dir("autocorrelation", w.batch),
+        units=home("ingest"),
+        local=home("autocorrelation"),
     output:
         report(
             directory("results/batches/{batch}/figures"),
-            patterns=["{municipality}/{figure}.png"],
+            patterns=["{municipality}/figures/{figure}.png"],
             caption="../report/figures.rst",
             category="Figures",
             subcategory="{municipality}",

@@ -4,7 +4,7 @@
 
 rule weights:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
+        units=home("ingest"),
     output:
         directory("results/batches/{batch}/weights"),
     params:
@@ -22,7 +22,7 @@ rule weights:
 
 rule indices:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
+        units=home("ingest"),
     output:
         report(
             directory("results/batches/{batch}/indices"),
@@ -53,8 +53,8 @@ rule indices:
 
 rule autocorrelation:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
-        weights=lambda w: batch_dir("weights", w.batch),
+        units=home("ingest"),
+        weights=home("weights"),
         vitality=lambda w: list(vitality_files(members(w)).values()),
     output:
         report(

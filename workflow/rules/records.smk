@@ -45,3 +45,11 @@ rule municipality_file:
         "(test -e {params.link:q} && ln -f {params.link:q} {output:q} && touch {output:q}) || "
         "(echo 'mixing: error: {output} was not written: see the logs of its rule "
         "(no data for {wildcards.municipality}?)' >&2; exit 1)"
+
+
+onsuccess:
+    remove_repair_folders()
+
+
+onerror:
+    remove_repair_folders()

@@ -5,8 +5,8 @@
 
 rule scenarios:
     input:
-        units=lambda w: batch_dir("ingest", w.batch),
-        weights=lambda w: batch_dir("weights", w.batch),
+        units=home("ingest"),
+        weights=home("weights"),
         scenarios=lambda w: scenarios_file() or [],
     output:
         report(

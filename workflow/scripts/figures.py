@@ -25,5 +25,5 @@ with script_log(snakemake.log[0]) as log:
         save_figure(share_figure(units, language=language), folder / "share")
         save_figure(lisa_figure(units, local, language=language), folder / "lisa")
         for path in sorted(folder.glob("*.*")):
-            publish(path, snakemake.output[0], code)
+            publish(path, Path(snakemake.output[0]) / code, "figures")  # as under results/
         log.info("%s: figures in %s", code, folder)

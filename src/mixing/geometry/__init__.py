@@ -1,2 +1,2 @@
 """Expensive geometry, built once and passed in: spatial weights, distances and areas,
-aggregation of buurten to wijken/gemeenten, and areal crosswalks between geometries."""
+and areal crosswalks between geometries."""

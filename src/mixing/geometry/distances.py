@@ -39,10 +39,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from scipy import sparse
-from scipy.spatial import cKDTree
 
-from mixing.errors import InputError
 from mixing.geometry.weights import _check_geometry, vertex_contiguity
+from mixing.kernels.pairs import MAX_PAIRS, centroid_distances, group_codes, pair_matrix
 
 __all__ = [
     "MAX_PAIRS",
@@ -52,9 +51,6 @@ __all__ = [
     "contiguity_matrix",
     "boundary_length_matrix",
 ]
-
-#: Largest number of within-group centroid pairs :func:`spatial_inputs` stores (~1.2 GB).
-MAX_PAIRS = 100_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,27 +94,6 @@ class SpatialInputs:
         return int(self.areas.shape[0])
 
 
-def _group_codes(groups: object, n: int) -> np.ndarray:
-    if groups is None:
-        return np.zeros(n, dtype=np.int64)
-    g = np.asarray(groups)
-    if g.shape != (n,):
-        raise InputError(
-            f"argument `groups` must hold one id per unit ({n}), got shape {g.shape}",
-            fix="pass e.g. units['municipality_code']",
-        )
-    return np.unique(g, return_inverse=True)[1].reshape(-1).astype(np.int64)
-
-
-def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, n: int) -> sparse.csr_array:
-    """CSR with rows/cols sorted and explicit zeros kept (no duplicate pairs allowed)."""
-    order = np.lexsort((cols, rows))
-    rows, cols, data = rows[order], cols[order], data[order]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return sparse.csr_array((data.astype(np.float64), cols.astype(np.int64), indptr), shape=(n, n))
-
-
 def contiguity_matrix(geometry, *, rook: bool = False, groups=None) -> sparse.csr_array:
     """Binary contiguity of unit polygons, block-diagonal by ``groups``.
 
@@ -138,11 +113,11 @@ def contiguity_matrix(geometry, *, rook: bool = False, groups=None) -> sparse.cs
         0/1, symmetric, no diagonal; an island has an empty row.
     """
     geoms = _check_geometry(geometry)
-    codes = _group_codes(groups, len(geoms))
+    codes = group_codes(groups, len(geoms))
     coo = sparse.coo_array(sparse.csr_array(vertex_contiguity(geoms, rook=rook)))
     keep = (coo.row != coo.col) & (coo.data != 0) & (codes[coo.row] == codes[coo.col])
     rows, cols = coo.row[keep], coo.col[keep]
-    return _csr(rows, cols, np.ones(rows.size), len(geoms))
+    return pair_matrix(rows, cols, np.ones(rows.size), len(geoms))
 
 
 def boundary_length_matrix(geometry, contiguity: sparse.sparray) -> sparse.csr_array:
@@ -170,78 +145,10 @@ def boundary_length_matrix(geometry, contiguity: sparse.sparray) -> sparse.csr_a
     lengths = shapely.length(shapely.intersection(arr[i], arr[j]))
     pos = lengths > 0
     i, j, lengths = i[pos], j[pos], lengths[pos]
-    return _csr(
+    return pair_matrix(
         np.concatenate([i, j]), np.concatenate([j, i]), np.concatenate([lengths, lengths]),
         len(geoms),
     )
-
-
-def centroid_distances(
-    centroids, *, groups=None, distance_band: float | None = None, max_pairs: int = MAX_PAIRS
-) -> sparse.csr_array:
-    """Euclidean distances between centroids of distinct units of the same group.
-
-    Parameters
-    ----------
-    centroids : array_like
-        ``(n, 2)`` coordinates in metres (EPSG:28992).
-    groups : array_like, optional
-        One id per unit; pairs in different groups are not stored.
-    distance_band : float, optional
-        Store only pairs closer than or at this distance (m), found with a k-d tree.
-    max_pairs : int
-        Refuse to store more pairs than this (see the module docstring on memory).
-
-    Returns
-    -------
-    scipy.sparse.csr_array
-        Symmetric, sorted, diagonal not stored, zero distances (coincident centroids)
-        stored explicitly.
-
-    Examples
-    --------
-    >>> centroid_distances([[0, 0], [3, 4], [6, 8]], groups=[1, 1, 2]).toarray()
-    array([[0., 5., 0.],
-           [5., 0., 0.],
-           [0., 0., 0.]])
-    """
-    xy = np.asarray(centroids, dtype=np.float64)
-    if xy.ndim != 2 or xy.shape[1] != 2:
-        raise InputError(f"argument `centroids` must have shape (n, 2), got {xy.shape}")
-    n = xy.shape[0]
-    codes = _group_codes(groups, n)
-    if distance_band is not None:
-        if not np.isfinite(distance_band) or distance_band <= 0:
-            raise InputError(
-                "argument `distance_band` must be a positive distance in metres",
-                value=distance_band,
-            )
-        pairs = cKDTree(xy).query_pairs(float(distance_band), output_type="ndarray")
-        i, j = pairs[:, 0], pairs[:, 1]
-        same = codes[i] == codes[j]
-        i, j = i[same], j[same]
-        rows, cols = np.concatenate([i, j]), np.concatenate([j, i])
-    else:
-        sizes = np.bincount(codes)
-        total = int((sizes.astype(np.int64) ** 2).sum())
-        if total > max_pairs:
-            raise InputError(
-                f"all within-group centroid pairs would be {total:,} stored distances "
-                f"(more than max_pairs={max_pairs:,})",
-                fix="pass groups= (e.g. the municipality code) or a distance_band",
-            )
-        # every (i, j) of the same group: units sorted by group, then a block per group
-        order = np.argsort(codes, kind="stable")
-        start = np.zeros(sizes.size + 1, dtype=np.int64)
-        np.cumsum(sizes, out=start[1:])
-        per_unit = sizes[codes[order]]
-        rows = np.repeat(order, per_unit)
-        offset = np.arange(rows.size) - np.repeat(np.cumsum(per_unit) - per_unit, per_unit)
-        cols = order[start[codes[rows]] + offset]
-        off = rows != cols
-        rows, cols = rows[off], cols[off]
-    d = np.hypot(xy[rows, 0] - xy[cols, 0], xy[rows, 1] - xy[cols, 1])
-    return _csr(rows, cols, d, n)
 
 
 def spatial_inputs(

@@ -35,7 +35,7 @@ extensive count :math:`x` and an intensive value :math:`v` with weight count :ma
 Areal weighting assumes residents are spread evenly over each source unit; where they
 are not (a park, a harbour) the interpolated counts are biased, which is why units that
 can be matched by code never go through it. Unknown (NaN) parts are skipped, as in
-:func:`mixing.geometry.aggregate.aggregate_units`; a target is NaN only when all its parts are
+:func:`mixing.io.aggregate.aggregate_units`; a target is NaN only when all its parts are
 unknown or nothing reaches it.
 
 CBS change flag: the kerncijfers column *Indelingswijziging wijken en buurten* (here an
@@ -67,7 +67,7 @@ from scipy import sparse
 
 from mixing.checks import quiet
 from mixing.errors import InputError
-from mixing.geometry.aggregate import INTENSIVE_WEIGHTS, finalise
+from mixing.io.aggregate import INTENSIVE_WEIGHTS, finalise
 from mixing.schema import (
     CANONICAL_COLUMNS,
     COUNT_COLUMNS,

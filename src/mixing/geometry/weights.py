@@ -32,14 +32,13 @@ Examples
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from mixing.checks import quiet
 from mixing.errors import InputError
+from mixing.kernels.pairs import SpatialWeights, row_standardise
 from mixing.schema import CRS
 
 __all__ = [
@@ -57,90 +56,6 @@ __all__ = [
 
 #: Valid values of ``kind`` in :func:`build_weights`.
 KINDS = ("queen", "rook", "knn", "distance_band")
-
-
-@dataclass(frozen=True, eq=False)
-class SpatialWeights:
-    """Spatial weights of ``n`` units, aligned with ``ids``.
-
-    Attributes
-    ----------
-    W : scipy.sparse.csr_array
-        Row-standardised weights (each row sums to 1; rows of isolated units are 0).
-        No self-weights.
-    binary : scipy.sparse.csr_array
-        The 0/1 neighbour structure ``W`` was made from (symmetric for contiguity and
-        distance band, possibly asymmetric for knn).
-    ids : numpy.ndarray
-        Unit id per row.
-    kind : str
-        How the neighbours were found (``queen``, ``rook``, ``knn``, ``distance_band``,
-        or ``matrix`` for :func:`from_matrix`).
-    islands_joined : tuple
-        Ids of units that had no neighbour and were joined to their nearest unit.
-    isolated : tuple
-        Ids of units that still have no neighbour (only possible when their group has
-        one unit, or for :func:`from_matrix` / :func:`subset` without centroids).
-    groups : numpy.ndarray or None
-        Group id per unit when the matrix is block-diagonal by group, else None.
-    centroids : numpy.ndarray or None
-        ``(n, 2)`` centroid coordinates in EPSG:28992, used to re-join islands in
-        :func:`subset`; None for :func:`from_matrix`.
-    """
-
-    W: sparse.csr_array
-    binary: sparse.csr_array
-    ids: np.ndarray
-    kind: str
-    islands_joined: tuple = ()
-    isolated: tuple = ()
-    groups: np.ndarray | None = None
-    centroids: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def n(self) -> int:
-        """Number of units."""
-        return int(self.W.shape[0])
-
-    @property
-    def cardinalities(self) -> np.ndarray:
-        """Number of neighbours per unit."""
-        return np.diff(self.binary.indptr)
-
-    @property
-    def n_islands_joined(self) -> int:
-        """How many islands were joined to their nearest unit."""
-        return len(self.islands_joined)
-
-    def __repr__(self) -> str:
-        """Kind, size, links and groups; the matrices themselves are not printed."""
-        groups = "" if self.groups is None else f", groups={len(np.unique(self.groups))}"
-        return (
-            f"SpatialWeights(kind={self.kind!r}, n={self.n}, links={self.binary.nnz}, "
-            f"islands_joined={self.n_islands_joined}, isolated={len(self.isolated)}{groups})"
-        )
-
-
-def row_standardise(matrix: sparse.sparray | sparse.spmatrix) -> sparse.csr_array:
-    """Divide every row by its sum; rows that sum to 0 stay 0.
-
-    Parameters
-    ----------
-    matrix : scipy sparse matrix
-        Non-negative weights.
-
-    Returns
-    -------
-    scipy.sparse.csr_array
-        ``D^-1 M`` with ``D = diag(row sums)``.
-    """
-    m = sparse.csr_array(matrix, dtype=np.float64)
-    sums = np.asarray(m.sum(axis=1)).ravel()
-    with quiet():
-        inv = np.where(sums > 0, 1.0 / sums, 0.0)
-    out = sparse.csr_array(sparse.diags_array(inv) @ m)
-    out.sort_indices()
-    return out
 
 
 def _binary(matrix: sparse.sparray | sparse.spmatrix) -> sparse.csr_array:

@@ -1,2 +1,3 @@
 """Input and output: CBS readers, the column registry, the missing-data policy, downloads,
-the demo city and atomic file writers. Only this layer (and workflow scripts) touch files."""
+the demo city, aggregation of the read buurten to wijken/gemeenten and atomic file writers.
+Only this layer (and workflow scripts) touch files."""

@@ -3,7 +3,7 @@
 The flow is one direction: parse (:mod:`mixing.io.readers`) -> resolve columns
 (:mod:`mixing.io.columns`) -> keep the rows of one level and municipality -> numbers with one
 missing-data policy (:mod:`mixing.io.missing`) -> percentages to counts -> join geometry ->
-flags -> aggregate to wijk/gemeente (:mod:`mixing.geometry.aggregate`) -> :func:`validate_units`.
+flags -> aggregate to wijk/gemeente (:mod:`mixing.io.aggregate`) -> :func:`validate_units`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import shapely
 
 from mixing.checks import quiet
 from mixing.errors import InputError
-from mixing.geometry.aggregate import aggregate_units, finalise
+from mixing.io.aggregate import aggregate_units, finalise
 from mixing.io.columns import (
     COUNT,
     PERCENT,

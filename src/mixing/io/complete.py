@@ -35,7 +35,7 @@ import pandas as pd
 from mixing.errors import InputError
 from mixing.io.columns import Resolved
 from mixing.io.missing import to_float
-from mixing.io.readers import RawTable
+from mixing.io.readers.raw import RawTable
 
 __all__ = ["CODE_SHARE", "ODATA_LIMIT", "SHORTFALL_PER_BUURT", "SHORTFALL_SHARE", "SHORTFALL_MIN",
            "code_column_by_content", "check_complete"]

@@ -36,8 +36,8 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import integer, quiet
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import (
+from mixing.docstrings import shared_parameters
+from mixing.kernels.grouping import (
     Batch,
     Shares,
     exclusive_cumsum,

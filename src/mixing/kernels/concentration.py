@@ -6,7 +6,7 @@ Kernels take counts per unit (e.g. ``dwellings_social`` and ``dwellings`` from t
 canonical units table) and optional ``groups`` (one id per unit, e.g. the municipality
 code) so every municipality is computed in one vectorised pass.
 
-Unknown values follow the project's one rule (see :mod:`mixing.kernels._grouping`): a unit whose
+Unknown values follow the project's one rule (see :mod:`mixing.kernels.grouping`): a unit whose
 part or total is NaN, or whose total is 0, has an unknown share (NaN, class
 ``"unknown"``) and adds nothing to its municipality's share.
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from mixing.checks import quiet
 from mixing.errors import InputError
-from mixing.kernels._grouping import two_group_counts
+from mixing.kernels.grouping import two_group_counts
 
 __all__ = [
     "UNKNOWN",

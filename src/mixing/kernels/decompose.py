@@ -29,6 +29,7 @@ from scipy.stats import rankdata
 
 from mixing.checks import quiet
 from mixing.errors import InputError
+from mixing.kernels.lookup import two_group_kernels
 
 __all__ = ["APPROACHES", "DifferenceDecomposition", "counterfactual", "decompose_difference"]
 
@@ -165,14 +166,11 @@ def counterfactual(group_a, total_a, group_b, total_b, approach="composition"):
 def _resolve(index) -> Callable:
     if callable(index):
         return index
-    from mixing import catalogue  # the one list of index names (imported late: no cycle)
-
-    spec = catalogue.index(index)
-    if spec.family not in ("aspatial", "spatial"):
-        raise InputError(f"index {index!r} is {spec.family}; the decomposition needs a "
-                         "two-group index (group, total)",
-                         fix=f"use one of {list(catalogue.names('aspatial'))}")
-    return spec.kernel
+    kernels = two_group_kernels()
+    if index not in kernels:
+        raise InputError(f"unknown index {index!r}; the decomposition needs a two-group "
+                         "index (group, total)", fix=f"use one of {list(kernels)}")
+    return kernels[index]
 
 
 def decompose_difference(index, group_a, total_a, group_b, total_b, *,

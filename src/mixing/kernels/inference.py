@@ -31,7 +31,7 @@ the seed, its label and its own data -- not on which other municipalities are in
 call, nor on the chunk size. Consequently a batch call gives, bit for bit, the same
 result for a municipality as a call with only that municipality's units and
 ``groups=[label] * n`` (for the kernels of :mod:`mixing.kernels.aspatial`, which sum in unit order;
-see :mod:`mixing.kernels._grouping`). Drawing loops over municipalities (one vectorised draw of
+see :mod:`mixing.kernels.grouping`). Drawing loops over municipalities (one vectorised draw of
 all replicates of a chunk each); that loop costs microseconds per municipality.
 
 Spatial indices
@@ -54,7 +54,7 @@ whether the *arrangement* in space is more clustered than chance (``segregation`
 Counts and missing data
 -----------------------
 Units with NaN counts or ``total == 0`` are excluded (the project's one rule, in
-:func:`mixing.kernels._grouping.two_group_counts`); a municipality without any unit left, or
+:func:`mixing.kernels.grouping.two_group_counts`); a municipality without any unit left, or
 whose index is undefined (group absent), gets NaN in every field. Simulation needs
 integer counts: CBS counts derived from percentages are not integers, so the draws use
 counts rounded to the nearest integer (``numpy.rint``); the observed value uses the
@@ -87,11 +87,12 @@ import pandas as pd
 from scipy import sparse
 
 from mixing.checks import integer, quiet, square_matrix
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import Batch, group_generators, two_group_counts
 from mixing.kernels._ties import tail_counts
 from mixing.kernels.counterfactual_null import APPROACHES, counterfactual_null
+from mixing.kernels.grouping import Batch, group_generators, two_group_counts
+from mixing.kernels.lookup import GEOMETRY, family, needs, two_group_kernels
 
 __all__ = [
     "CHUNK_UNITS",
@@ -278,14 +279,12 @@ class _Index:
 
 def _resolve_index(index: object) -> _Index:
     if isinstance(index, str):
-        from mixing import catalogue  # the catalogue sits above the kernels
-
-        two_group = catalogue.names("aspatial") + catalogue.names("spatial")
+        two_group = two_group_kernels()
         if index not in two_group:
             raise InputError(f"argument `index` is not a two-group index: {index!r}",
                              fix=f"use one of {list(two_group)} or pass a kernel")
-        spec = catalogue.index(index)
-        return _Index(spec.kernel, index, spec.needs, spec.family)
+        kernel = two_group[index]
+        return _Index(kernel, index, needs(kernel), family(kernel))
     if callable(index):
         return _Index(index, getattr(index, "__name__", repr(index)))
     raise InputError(f"argument `index` must be a kernel name or a callable, got {index!r}",
@@ -312,7 +311,7 @@ def _pairs(need: str, value: object) -> sparse.csr_array:
     kernels; a dense distance matrix counts every pair, zero distances included, so all
     its entries are stored; any other dense matrix stores its non-zero entries.
     """
-    from mixing.geometry.weights import SpatialWeights
+    from mixing.kernels.pairs import SpatialWeights
 
     if isinstance(value, SpatialWeights):
         value = value.binary
@@ -351,8 +350,6 @@ class _Geometry:
     """
 
     def __init__(self, source: object, indices: list[_Index]):
-        from mixing.catalogue import GEOMETRY
-
         self.kinds = GEOMETRY
         self.source = source
         needs = {need for ix in indices for need in ix.needs}
@@ -425,10 +422,10 @@ def _size_classes(codes: np.ndarray, sizes: np.ndarray) -> tuple:
     """Groups binned by size (powers of two) for separate kernel calls.
 
     Sort-based kernels (the Gini) lay every group of a call out as one row as long as the
-    largest group (:func:`mixing.kernels._grouping.exclusive_cumsum`); one large
+    largest group (:func:`mixing.kernels.grouping.exclusive_cumsum`); one large
     municipality among many small ones would make that padding dominate. Within a class
     sizes differ by at most 2x. Results do not change: a kernel's value for a group does
-    not depend on the other groups of the call (:mod:`mixing.kernels._grouping`).
+    not depend on the other groups of the call (:mod:`mixing.kernels.grouping`).
     """
     if sizes.size == 0:
         return ()

@@ -19,11 +19,12 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import integer, quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import group_generators, multigroup_counts
 from mixing.kernels._ties import tail_counts
+from mixing.kernels.grouping import group_generators, multigroup_counts
 from mixing.kernels.inference import SingleValueResult, _out, _simulated, _summary
+from mixing.kernels.lookup import multigroup_kernels
 from mixing.kernels.mutual import _random_table
 
 __all__ = ["MULTIGROUP_NULLS", "multigroup_single_value_test"]
@@ -36,13 +37,11 @@ _ALTERNATIVES = ("greater", "less", "two-sided")
 def _resolve(index):
     if callable(index):
         return index, getattr(index, "__name__", repr(index))
-    from mixing import catalogue  # the one list of index names
-
-    names = catalogue.names("multigroup")
-    if index not in names:
+    kernels = multigroup_kernels()
+    if index not in kernels:
         raise InputError(f"argument `index` is not a multigroup index: {index!r}",
-                         fix=f"use one of {list(names)} or pass a kernel")
-    return catalogue.index(index).kernel, index
+                         fix=f"use one of {list(kernels)} or pass a kernel")
+    return kernels[index], index
 
 
 def _draw(null: str, gen, cells: np.ndarray, reps: int) -> np.ndarray:

@@ -16,7 +16,7 @@ bit-for-bit those of a call per municipality.
 
 Definitions follow PySAL ``segregation`` 2.5 ``segregation.local`` (Cortes et al. 2020).
 
-Conventions (the project's one rule, :mod:`mixing.kernels._grouping`)
+Conventions (the project's one rule, :mod:`mixing.kernels.grouping`)
 -------------------------------------------------------------
 * A unit with NaN in any count it needs is **unknown**: its own value is NaN and it adds
   nothing to any municipal reference or to its neighbours' values. ``segregation`` has
@@ -51,9 +51,9 @@ from scipy.spatial.distance import pdist, squareform
 from scipy.special import rel_entr
 
 from mixing.checks import floats, integer, quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import Batch, make_batch, multigroup_counts, two_group_counts
+from mixing.kernels.grouping import Batch, make_batch, multigroup_counts, two_group_counts
 
 __all__ = [
     "location_quotient",

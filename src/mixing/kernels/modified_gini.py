@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import integer, quiet
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import Batch, exclusive_cumsum, two_group_counts
+from mixing.docstrings import shared_parameters
 from mixing.kernels.aspatial import (
     _correct_towards_null,
     _mean_of_draws,
     _random_allocations,
     gini,
 )
+from mixing.kernels.grouping import Batch, exclusive_cumsum, two_group_counts
 
 __all__ = ["modified_gini", "gini_of_draws"]
 

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixing.checks import quiet
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import Batch, exclusive_cumsum, make_batch, multigroup_counts
+from mixing.docstrings import shared_parameters
+from mixing.kernels.grouping import Batch, exclusive_cumsum, make_batch, multigroup_counts
 
 __all__ = [
     "multigroup_dissimilarity",

@@ -15,10 +15,10 @@ The change of M between two years is decomposed in
 
 Every kernel takes ``counts`` shaped (units, k) -- one column per population group -- and
 optionally ``groups`` (one id per unit, e.g. the municipality code). Units with NaN in any
-column or a row total of 0 are excluded (:mod:`mixing.kernels._grouping`).
+column or a row total of 0 are excluded (:mod:`mixing.kernels.grouping`).
 
 Random draws use one generator per municipality keyed by its code
-(:func:`mixing.kernels._grouping.group_generators`), so a batch gives the same numbers as
+(:func:`mixing.kernels.grouping.group_generators`), so a batch gives the same numbers as
 separate calls. Resampling draws *residents*, so counts are rounded to whole residents for
 the draws (R refuses non-integer totals instead).
 
@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 
 from mixing.checks import integer, quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import group_generators, make_batch, multigroup_counts
+from mixing.kernels.grouping import group_generators, make_batch, multigroup_counts
 from mixing.kernels.multigroup import mutual_information_decomposition
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "MutualLocalExpected",
     "mutual_local_expected",
     "log_base",
+    "bootstrap_summary",
 ]
 
 
@@ -122,7 +123,7 @@ def _municipality_cells(counts, groups, within=None):
     return c, batch, members, onehots
 
 
-def _summary(est: np.ndarray, boot: np.ndarray, ci: float):
+def bootstrap_summary(est: np.ndarray, boot: np.ndarray, ci: float):
     r"""Bootstrap summary of R ``segregation``'s ``bootstrap_summary``.
 
     ``boot`` holds the replicates on axis 0. R debiases every replicate,
@@ -270,10 +271,10 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
         draws = gen.multinomial(int(np.rint(T)), (cells / T).ravel(), size=reps)
         bm, bh = _m_and_h(draws.reshape(reps, *cells.shape).astype(np.float64), onehot)
         bm = bm / unit
-        (out["M"][g], out["Ms"][g], out["Mb"][g], out["Ml"][g], out["Mh"][g]) = _summary(
-            M[g], bm, ci)
-        (out["H"][g], out["Hs"][g], out["Hb"][g], out["Hl"][g], out["Hh"][g]) = _summary(
-            H[g], bh, ci)
+        (out["M"][g], out["Ms"][g], out["Mb"][g], out["Ml"][g],
+         out["Mh"][g]) = bootstrap_summary(M[g], bm, ci)
+        (out["H"][g], out["Hs"][g], out["Hb"][g], out["Hl"][g],
+         out["Hh"][g]) = bootstrap_summary(H[g], bh, ci)
     o = {k: batch.out(v) for k, v in out.items()}
     return MutualTotal(o["M"], o["H"], o["Ms"], o["Hs"], o["Mb"], o["Hb"], o["Ml"], o["Mh"],
                        o["Hl"], o["Hh"], replicates=reps, labels=batch.labels)
@@ -657,7 +658,7 @@ def mutual_local(counts, *, groups=None, se=False, replicates=100, ci=0.95, seed
         draws = gen.multinomial(int(np.rint(cells.sum())), (cells / cells.sum()).ravel(),
                                 size=reps).reshape(reps, *cells.shape).astype(np.float64)
         ls, _ = _local_scores(draws)
-        boot[:, idx] = _summary(unit_ls[idx], ls / unit, ci)
+        boot[:, idx] = bootstrap_summary(unit_ls[idx], ls / unit, ci)
     return MutualLocal(boot[0], unit_p, group_ls, P, labels=batch.labels, unit_ls_se=boot[1],
                        unit_ls_bias=boot[2], unit_ls_ci_low=boot[3], unit_ls_ci_high=boot[4],
                        replicates=reps)

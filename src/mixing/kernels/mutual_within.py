@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from mixing.checks import integer, quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import group_generators, make_batch, multigroup_counts
-from mixing.kernels.mutual import _summary, _xlogx_ratio, log_base
+from mixing.kernels.grouping import group_generators, make_batch, multigroup_counts
+from mixing.kernels.mutual import _xlogx_ratio, bootstrap_summary, log_base
 
 __all__ = ["WITHIN_STATS", "mutual_within"]
 
@@ -136,7 +136,7 @@ def mutual_within(counts, within, *, groups=None, se=False, replicates=100, ci=0
                                 size=reps).reshape(reps, *cells.shape).astype(np.float64)
         boot = _components(draws, onehot)  # (4, reps, clusters)
         boot[0] /= unit
-        parts = _summary(est, np.moveaxis(boot, 1, 0), ci)
+        parts = bootstrap_summary(est, np.moveaxis(boot, 1, 0), ci)
         frames.append(pd.DataFrame({**frame, **{name: part.ravel() for name, part in zip(
             ("est", "se", "bias", "ci_low", "ci_high"), parts, strict=True)}}))
     return pd.concat(frames, ignore_index=True)

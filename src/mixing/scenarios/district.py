@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
 from mixing.io.readers.geo import read_geometry
-from mixing.kernels._docs import shared_parameters
 from mixing.scenarios.assumptions import TENURES, Assumptions
 from mixing.scenarios.state import ACCOUNTING_COLUMNS, social_share, split_state, write_state
 from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult

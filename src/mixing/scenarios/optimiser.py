@@ -19,9 +19,9 @@ import numpy as np
 
 from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
 from mixing.kernels import aspatial as kernels
-from mixing.kernels._docs import shared_parameters
 from mixing.limits import MAX_OPTIMISER_STEPS
 from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, split_state, write_state

@@ -24,8 +24,8 @@ import geopandas as gpd
 import numpy as np
 
 from mixing.checks import quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
 from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, fill_limited, split_state, write_state
 

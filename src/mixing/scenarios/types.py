@@ -24,7 +24,7 @@ from mixing.scenarios.optimiser import TARGET_DIMENSIONS, TARGET_INDICES
 
 __all__ = ["Param", "ScenarioType", "SCENARIO_TYPES", "TYPES", "ScenarioError",
            "scenario_schema", "write_schema_copy", "fail", "COMMON",
-           "SCHEMA_HEADER"]
+           "SCHEMA_HEADER", "EXPLORER"]
 
 
 class ScenarioError(InputError):
@@ -237,6 +237,24 @@ TYPES: dict[str, ScenarioType] = {t.name: t for t in (
     }, _target_rules),
 )}
 SCENARIO_TYPES = tuple(TYPES)
+
+
+def _explorer_rules(name: str, p: dict, specs: Mapping) -> None:
+    if p.get("cap") is not None:  # a cap is differentiate with threshold = target = cap
+        _differentiate_rules(name, {**p, "threshold": p["cap"], "target": p["cap"]}, specs)
+
+
+#: The intervention of the in-map explorer (:mod:`mixing.viz.explorer`): sell or demolish
+#: ``share`` of the social homes of the chosen buurten, or bring every chosen buurt down to
+#: a ``cap`` on its social share (:func:`~mixing.scenarios.transforms.differentiate` with
+#: threshold = target = cap, so the cap lies inside both their ranges). Not a scenario type
+#: of the file; the page's script refuses a spec outside these bounds, read from its payload.
+EXPLORER = ScenarioType("explorer", {
+    "share": _share(0.3),
+    "cap": _share(0.5, low_open=True, high_open=True),
+    **_restructuring(),
+    "rehouse": Param("bool", True),
+}, _explorer_rules)
 
 #: Assumption -> its range (``low``, ``high``, ``low_open``), declared with the field.
 _ASSUMPTION_RANGES = {f.name: f.metadata for f in fields(Assumptions)}

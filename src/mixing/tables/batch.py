@@ -14,11 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 
-from mixing.geometry.aggregate import aggregate_units
+from mixing.errors import InputError
+from mixing.io.aggregate import aggregate_units
 from mixing.io.cbs import read_units
 from mixing.io.demo import is_synthetic
 
-__all__ = ["make_batches", "read_batch", "split_by_municipality"]
+__all__ = ["make_batches", "repair_batch", "batch_members", "home_batch", "read_batch",
+           "split_by_municipality"]
 
 
 def make_batches(municipalities: Sequence[str], size: int) -> dict[str, list[str]]:
@@ -36,6 +38,51 @@ def make_batches(municipalities: Sequence[str], size: int) -> dict[str, list[str
         name = members[0] if len(members) == 1 else f"{members[0]}-{members[-1]}"
         batches[name] = members
     return batches
+
+
+def repair_batch(code: str) -> str:
+    """The batch that makes one municipality's files again: ``GM0518-GM0518``.
+
+    A batch is named by its first and last code; a batch of one configured municipality is
+    named by the code alone (:func:`make_batches`), so this name never is a configured
+    batch and its folder never is the folder of one (``results/batches/{batch}/{rule}``).
+    """
+    return f"{code}-{code}"
+
+
+def batch_members(name: str, batches: Mapping[str, Sequence[str]]) -> list[str]:
+    """The municipalities of batch ``name``: a configured batch, or ``FIRST-LAST``.
+
+    ``FIRST-LAST`` that is not configured (a :func:`repair_batch`) holds the configured
+    codes from FIRST to LAST; they must lie in one configured batch, whose results (the
+    units, weights, ...) the job reads (:func:`home_batch`).
+
+    Raises
+    ------
+    InputError
+        When ``name`` covers no configured code, or codes of several configured batches.
+    """
+    if name in batches:
+        return list(batches[name])
+    first, _, last = name.partition("-")
+    codes = sorted(c for members in batches.values() for c in members
+                   if first <= c <= (last or first))
+    homes = [batch for batch, members in batches.items() if set(members) & set(codes)]
+    if len(homes) != 1:
+        raise InputError(
+            f"batch {name!r} is no configured batch and its codes lie in "
+            f"{len(homes)} configured batches",
+            fix=f"use one of {list(batches)[:5]} or one municipality's batch "
+                f"{repair_batch(first)!r}")
+    return codes
+
+
+def home_batch(name: str, batches: Mapping[str, Sequence[str]]) -> str:
+    """The configured batch that holds the municipalities of batch ``name``."""
+    if name in batches:
+        return name
+    first = batch_members(name, batches)[0]
+    return next(batch for batch, members in batches.items() if first in members)
 
 
 def _source_key(source: Mapping) -> str:

@@ -48,9 +48,9 @@ from mixing.checks import integer, quiet
 from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.kernels import multigroup
-from mixing.kernels._grouping import group_generators, make_batch
+from mixing.kernels.grouping import group_generators, make_batch
 from mixing.kernels.inference import bootstrap_ci, two_value_test
-from mixing.kernels.mutual import _summary, log_base
+from mixing.kernels.mutual import bootstrap_summary, log_base
 from mixing.tables.frames import index_table
 from mixing.tables.regions import composition
 
@@ -584,7 +584,7 @@ def _bootstrap_difference(a, b, groups, replicates, ci, seed, base, method, ipf_
     for name in components(method):
         observed = np.atleast_1d(getattr(est, name))
         sims = np.asarray(getattr(boot, name)).reshape(batch.n_groups, reps).T
-        mean, sd, bias, lo, hi = _summary(observed, sims, ci)
+        mean, sd, bias, lo, hi = bootstrap_summary(observed, sims, ci)
         values[name] = batch.out(mean)
         for key, part in zip(summaries, (sd, bias, lo, hi), strict=True):
             summaries[key][name] = batch.out(part)
@@ -597,7 +597,7 @@ def _bootstrap_difference(a, b, groups, replicates, ci, seed, base, method, ipf_
             [rep, unit, d["stat"].to_numpy()])).unstack([1, 2])
         keys = pd.MultiIndex.from_arrays([detail["unit"], detail["stat"]])
         sims = sims.reindex(index=range(reps), columns=keys).to_numpy(np.float64)
-        parts = _summary(detail["value"].to_numpy(np.float64), sims, ci)
+        parts = bootstrap_summary(detail["value"].to_numpy(np.float64), sims, ci)
         detail = detail.assign(**dict(zip(("value", "se", "bias", "ci_low", "ci_high"), parts,
                                           strict=True)))
     return MDifference(**values, labels=batch.labels, **summaries, replicates=reps,

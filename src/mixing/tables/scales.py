@@ -41,8 +41,8 @@ from mixing.catalogue import HEADLINE_INDICES
 from mixing.checks import quiet
 from mixing.dimensions import DIMENSIONS, MULTI_DIMENSIONS, present
 from mixing.errors import InputError
-from mixing.geometry.aggregate import INTENSIVE_WEIGHTS, aggregate_units, finalise
 from mixing.geometry.harmonise import allocation, area_table, interpolate
+from mixing.io.aggregate import INTENSIVE_WEIGHTS, aggregate_units, finalise
 from mixing.schema import COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS, uninhabited
 from mixing.tables.frames import index_table
 

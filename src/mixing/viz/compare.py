@@ -17,7 +17,11 @@ look free because it displaces nobody.
 
 Like the maps, the page computes nothing: it formats the scenario table of
 :func:`mixing.scenarios.run_scenarios` and the per-buurt changes of
-:func:`mixing.scenarios.unit_changes`. No script, no network; Dutch by default.
+:func:`mixing.scenarios.unit_changes`. No network; Dutch by default. Its one script writes
+the print date. On paper it is a compact A4 document (about 10 pages for Den Haag's eight
+scenarios): title, source and print date on page 1, the source and page number in the
+footer of every page, two columns per card, every ``<details>`` open (the assumptions
+and the full lists of buurten). At phone width (390 px) nothing is wider than the screen.
 """
 
 from __future__ import annotations
@@ -574,6 +578,7 @@ def _buurten(changes: pd.DataFrame, map_href: str, text, language, shown: int = 
 # --------------------------------------------------------------------------- the page
 
 _CSS = """
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { font: 15px/1.45 "Segoe UI", Arial, sans-serif; color: #222; margin: 0; background: #f4f4f1; }
 main { max-width: 1180px; margin: 0 auto; padding: 16px 20px 40px; }
 h1 { font-size: 24px; margin: 8px 0 4px; } h2 { font-size: 19px; margin: 0 0 2px; }
@@ -610,10 +615,77 @@ svg.chart .pt { fill: #e6550d; stroke: #fff; stroke-width: 1.5; }
 svg.chart .leader { stroke: #aaa; } svg.chart .label { font-size: 12px; fill: #222; }
 svg.chart .axis-title { font-size: 13px; fill: #333; }
 footer { color: #555; font-size: 12px; margin-top: 20px; }
-@media (max-width: 800px) { .cols { grid-template-columns: 1fr; } ul.buurten { columns: 1; } }
-@media print { body { background: #fff; } article.card { break-inside: avoid-page;
-  box-shadow: none; } @page { size: A4; margin: 12mm; } }
+.print-only { display: none; }
+@media screen and (max-width: 800px) { .cols { grid-template-columns: 1fr; }
+  ul.buurten { columns: 1; } }
+/* phones: nothing wider than the screen; a table too wide scrolls inside its own box */
+@media screen and (max-width: 600px) {
+  main { padding: 8px 8px 24px; } h1 { font-size: 20px; } h2 { font-size: 17px; }
+  section.box, article.card { padding: 10px; overflow-x: auto; }
+  table.overview th, table.overview td { padding: 3px 4px; font-size: 13px; }
+  /* the overview: the scenario's title on its own line, its numbers below in equal columns
+     under the same headings (any number of columns) */
+  table.overview, table.overview tbody { display: block; }
+  table.overview tr { display: flex; flex-wrap: wrap; border-bottom: 1px solid #ccc; }
+  table.overview tr > * { border-bottom: 0; }
+  table.overview tr > :first-child { flex: 0 0 100%; box-sizing: border-box; }
+  table.overview tr > :not(:first-child) { flex: 1 1 0; min-width: 0; overflow-wrap: anywhere; }
+  table.facts td { white-space: normal; } svg.chart { min-width: 560px; } }
+/* Paper: a compact A4 document. Two columns per card, small type, every <details> open
+   (the assumptions and the full lists are on paper), a running footer with the source
+   and the page number (@page margin boxes: _print_style), the print date under the title. */
+@page { size: A4; margin: 11mm 11mm 14mm; }
+@media print {
+  body { background: #fff; font-size: 8.5pt; line-height: 1.3; }
+  main { max-width: none; padding: 0; }
+  a { color: inherit; text-decoration: none; }
+  h1 { font-size: 15pt; margin: 0 0 2pt; } h2 { font-size: 11pt; break-after: avoid; }
+  h3 { font-size: 9pt; margin: 5pt 0 1pt; break-after: avoid; }
+  .print-only { display: block; }
+  .intro, .small, .detail, .ci, footer, .card .id { font-size: 7.5pt; }
+  section.box, article.card { box-shadow: none; border: 0; border-radius: 0;
+    border-top: 1.5pt solid #253494; padding: 3pt 0 0; margin: 6pt 0 0; break-inside: auto; }
+  .cols { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 12pt; }
+  table.facts th, table.facts td { padding: 0.5pt 4pt 0.5pt 0; }
+  table.indices, table.overview { font-size: 7.5pt; }
+  table.indices th, table.indices td, table.overview th, table.overview td { padding: 1pt 3pt; }
+  tr, li, .warning { break-inside: avoid; }
+  .warning { font-size: 7.5pt; padding: 2pt 6pt; }
+  ul.buurten { columns: 3; font-size: 7.5pt; }
+  details::details-content { content-visibility: visible; display: contents; }
+  details > summary { list-style: none; font-weight: bold; }
+  details > summary::-webkit-details-marker { display: none; }
+  svg.chart { max-height: 75mm; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal: every character but letters, digits and spaces is
+    a CSS escape (six hex digits and the space that ends it), so nothing in it can end the
+    string or the ``<style>`` element."""
+    return '"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x} "
+                         for c in text) + '"'
+
+
+def _print_style(footer: str) -> str:
+    """The running footer of every printed page: ``footer`` left, ``page / pages`` right."""
+    return ("@page { @bottom-left { content: " + _css_string(footer) + "; font: 7pt Arial, "
+            "sans-serif; color: #555; } @bottom-right { content: counter(page) \" / \" "
+            "counter(pages); font: 7pt Arial, sans-serif; color: #555; } }")
+
+
+#: Writes the date into ``.print-date`` when the page is opened and again before printing,
+#: so the HTML file itself stays reproducible (the same bytes for the same inputs).
+_PRINT_DATE = (
+    "(function () { var locale = document.documentElement.getAttribute('data-locale');"
+    " function stamp() { var d = new Date().toLocaleDateString(locale, { day: 'numeric',"
+    " month: 'long', year: 'numeric' }); document.querySelectorAll('.print-date')"
+    ".forEach(function (e) { e.textContent = d; }); }"
+    " stamp(); window.addEventListener('beforeprint', stamp); })();"
+)
+
 
 
 def scenario_page(
@@ -661,11 +733,16 @@ def scenario_page(
     words = style.words(language)
     source = words["synthetic_source" if is_synthetic(first["municipality_code"]) else "source"]
     year = int(first["year"])
-    head = (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>"
+    heading = f"{text['title']}: {where}, {year}"
+    head = (f"<!DOCTYPE html><html lang='{language}' data-locale='{_esc(words['locale'])}'>"
+            f"<head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{_esc(text['title'])}: {_esc(where)} {year}</title>"
-            f"<style>{_CSS}</style></head><body><main>"
-            f"<h1>{_esc(text['title'])}: {_esc(where)}, {year}</h1>"
+            f"<style>{_CSS}{_print_style(heading + ' · ' + source)}</style>"
+            f"<script>{_PRINT_DATE}</script></head><body><main>"
+            f"<h1>{_esc(heading)}</h1>"
+            f"<p class='print-only small'>{_esc(source)} · {_esc(words['printed'])} "
+            f"<span class='print-date'></span></p>"
             f"<p class='intro'>{_esc(text['intro'])}</p>"
             f"<p class='small'>{_esc(text['d_explain'])}</p>")
     names = [n for n in dict.fromkeys(summary["scenario"]) if n in scenarios] if len(summary) \

@@ -23,6 +23,14 @@ with a known share exactly as :func:`mixing.scenarios.tables.run_scenarios` does
 ``tests/test_explorer_browser.py`` drives ``window.mixingExplorer.apply(spec)`` in Chromium
 and compares it with the Python functions on Den Haag 2019 (rtol 1e-9).
 
+The panel opens beside the map (below it on a phone) and never on top of it; a skip link,
+the first Tab stop of the page, leads to it. Buurten are chosen by a click on the map or by
+keyboard (a search field over a list of all buurten, name and code). Amounts update as they
+are typed, with a decimal comma or point, and an amount outside the bounds is clamped with
+a note beside the field. The bounds are :func:`explorer_params` (declared once in
+:data:`mixing.scenarios.types.EXPLORER`), carried in the payload; ``apply(spec)`` refuses a
+spec outside them with the words of the Python checks.
+
 The map calls :func:`add_explorer` once; this module builds the payload
 (:func:`explorer_payload`) and adds the script, its style and the call.
 """
@@ -36,12 +44,14 @@ import numpy as np
 import pandas as pd
 
 from mixing.dimensions import DIMENSIONS, Label
-from mixing.scenarios.assumptions import REBUILD_MIX, Assumptions
+from mixing.scenarios.assumptions import Assumptions
 from mixing.scenarios.tables import CHANGE_COUNTS
+from mixing.scenarios.types import EXPLORER, Param
 from mixing.viz import style
-from mixing.viz.maps import MapCall, Text, inline_script, inline_style, static_text
+from mixing.viz.page import MapCall, Text, inline_script, inline_style, static_text
 
-__all__ = ["explorer_payload", "add_explorer", "EXPLORER_COUNTS", "EXPLORER_LABELS"]
+__all__ = ["explorer_payload", "explorer_params", "add_explorer", "EXPLORER_COUNTS",
+           "EXPLORER_LABELS"]
 
 #: Counts the explorer needs per buurt: those the scenario accounting changes.
 EXPLORER_COUNTS = CHANGE_COUNTS
@@ -82,6 +92,20 @@ EXPLORER_LABELS = style.by_language({
     "years": Label("Duur bij verkoop (langzaamste buurt)",
                    "Time for a sale (slowest neighbourhood)"),
     "years_value": Label("{years} jaar", "{years} years"),
+    "search": Label("Buurt zoeken (naam of code)", "Find a neighbourhood (name or code)"),
+    "pick": Label("Kiezen", "Choose"),
+    "pick_hint": Label("Pijltjes en Enter kiezen een buurt uit de lijst.",
+                       "Arrow keys and Enter choose a neighbourhood from the list."),
+    "remove": Label("Verwijder {name}", "Remove {name}"),
+    "skip": Label("Naar de verkenner: zelf een ingreep proberen",
+                  "To the explorer: try an intervention yourself"),
+    "not_a_number": Label("Geen getal: typ bijvoorbeeld 12,5",
+                          "Not a number: type for example 12.5"),
+    "clamped": Label("{typed} % kan niet; gerekend met {used} % (toegestaan: {range})",
+                     "{typed} % is not possible; computed with {used} % (allowed: {range})"),
+    "range_closed": Label("{low} tot en met {high} %", "{low} to {high} %"),
+    "range_open": Label("meer dan {low} en minder dan {high} %",
+                        "more than {low} and less than {high} %"),
     "note": Label("Zelfde rekenmodel en aannames als de scenario's (geen voorspelling). "
                   "D: 0 = gelijk verdeeld, 1 = volledig gescheiden.",
                   "Same accounting model and assumptions as the scenarios (not a forecast). "
@@ -101,6 +125,18 @@ def _neighbour_lists(weights, positions: np.ndarray) -> list[list[int]]:
     binary = weights.binary.tocsr()
     return [positions[binary.indices[binary.indptr[i]:binary.indptr[i + 1]]].tolist()
             for i in range(binary.shape[0])]
+
+
+def explorer_params(dimensions: tuple[str, ...] = _DIMENSIONS) -> dict[str, Param]:
+    """The allowed values of every key of an explorer spec (besides ``codes``).
+
+    :data:`mixing.scenarios.types.EXPLORER` (share or cap, method, rebuild) and
+    ``dimension``, one of the shown ``dimensions``. ``explorer.js`` refuses a spec outside
+    them with the words of :meth:`Param.check <mixing.scenarios.types.Param.check>`.
+    """
+    params = dict(EXPLORER.params)
+    params["dimension"] = Param("choice", dimensions[0], choices=tuple(dimensions))
+    return params
 
 
 def explorer_payload(
@@ -133,7 +169,9 @@ def explorer_payload(
     dict
         ``codes``, ``names``, the counts of :data:`EXPLORER_COUNTS`, ``assumptions``,
         ``neighbours`` (per dimension: ``keep`` positions and their neighbour lists),
-        ``dimensions`` (name, group, total, noun) and ``labels``.
+        ``dimensions`` (name, group, total, noun), ``params`` (the allowed values of every
+        key of a spec: :data:`mixing.scenarios.types.EXPLORER` and the shown dimensions,
+        which ``apply`` checks) and ``labels``.
     """
     from mixing.geometry.weights import build_weights, subset
 
@@ -168,10 +206,11 @@ def explorer_payload(
                   for n, c in zip(names, codes, strict=True)],
         "counts": {c: _values(units[c]) for c in EXPLORER_COUNTS},
         "assumptions": asdict(assumptions or Assumptions()),
-        "rebuild_mix": dict(REBUILD_MIX),
         "neighbours": neighbours,
         "dimensions": [{"name": n, "group": DIMENSIONS[n].group, "total": DIMENSIONS[n].total,
                         "noun": DIMENSIONS[n].group_noun(language)} for n in dimensions],
+        "params": {key: {**asdict(param), "choices": list(param.choices)}
+                   for key, param in explorer_params(dimensions).items()},
         "labels": EXPLORER_LABELS[language],
         "language": language,
     }

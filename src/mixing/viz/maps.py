@@ -21,15 +21,12 @@ import html
 import json
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
-from jinja2 import Template
 
 from mixing.catalogue import index
 from mixing.dimensions import DIMENSIONS, Label
@@ -37,6 +34,7 @@ from mixing.io.demo import is_synthetic
 from mixing.schema import COUNT_COLUMNS
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
+from mixing.viz.page import MapCall, Text, inline_script, inline_style, static_bytes, static_text
 
 __all__ = [
     "LABELS",
@@ -44,14 +42,8 @@ __all__ = [
     "municipality_map",
     "map_page",
     "MixingLayers",
-    "MapCall",
-    "Text",
     "inline_assets",
-    "inline_script",
-    "inline_style",
-    "static_text",
     "map_geometry",
-    "script_json",
 ]
 
 LEAFLET_DIR = "vendor/leaflet-1.9.4"
@@ -78,6 +70,7 @@ LABELS = style.by_language({
     "ci_note": Label("95 %-betrouwbaarheidsinterval tussen haakjes",
                      "95 % confidence interval in brackets"),
     "layers": Label("Kaartlagen", "Map layers"),
+    "legend": Label("Legenda", "Legend"),
     "background_group": Label("Achtergrond", "Background"),
     "background": Label("PDOK achtergrondkaart grijs (alleen met internet)",
                         "PDOK grey base map (needs internet)"),
@@ -87,8 +80,7 @@ LABELS = style.by_language({
                         "Click for all data of this neighbourhood."),
     "png": Label("Kaart als afbeelding (PNG) opslaan", "Save the map as an image (PNG)"),
     "png_short": "PNG",
-    "printed": Label("Afgedrukt op", "Printed on"),
-    "locale": Label("nl-NL", "en-GB"),
+    "saved": Label("Opgeslagen op", "Saved on"),
 })
 
 # The Dutch national grey base map; optional context, the polygons render without it.
@@ -101,48 +93,22 @@ def _labels(language: str) -> dict:
     return LABELS[language] | style.words(language)
 
 
-def script_json(value) -> str:
-    """JSON that is safe inside an HTML ``<script>``: ``<``, ``>`` and ``&`` are escaped."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 # --------------------------------------------------------------------------- assets
 
 
-def _static(name: str) -> bytes:
-    return resources.files("mixing.viz").joinpath("static", name).read_bytes()
-
-
-def static_text(name: str) -> str:
-    """A file of ``mixing/viz/static`` (``"mixing-map.js"``) as text."""
-    return _static(name).decode()
-
-
 def _leaflet_css() -> str:
-    css = _static(f"{LEAFLET_DIR}/leaflet.css").decode()
+    css = static_bytes(f"{LEAFLET_DIR}/leaflet.css").decode()
 
     def data_uri(match: re.Match) -> str:
-        png = base64.b64encode(_static(f"{LEAFLET_DIR}/{match.group(1)}")).decode()
+        png = base64.b64encode(static_bytes(f"{LEAFLET_DIR}/{match.group(1)}")).decode()
         return f"url(data:image/png;base64,{png})"
 
     return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
 
 
 def _leaflet_js() -> str:
-    js = _static(f"{LEAFLET_DIR}/leaflet.js").decode()
+    js = static_bytes(f"{LEAFLET_DIR}/leaflet.js").decode()
     return re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
-
-
-def inline_script(code: str) -> str:
-    """``<script>`` with ``code`` that cannot close its element early."""
-    return "<script>" + code.replace("</script", "<\\/script") + "</script>"
-
-
-def inline_style(css: str) -> str:
-    """``<style>`` with ``css`` that cannot close its element early."""
-    return "<style>" + css.replace("</style", "<\\/style") + "</style>"
 
 
 #: folium's default CDN resources that the maps do not use.
@@ -456,9 +422,9 @@ def municipality_map(
     config = {
         "bounds": [[south, west], [north, east]],
         "title": f"{_municipality(shown)}, {int(shown['year'].iat[0])}",
-        "labels": {k: text[k] for k in ("unit_code", "wijk", "click_hint", "layers",
+        "labels": {k: text[k] for k in ("unit_code", "wijk", "click_hint", "layers", "legend",
                                         "background_group", "png", "png_short", "printed",
-                                        "locale")} | {"source": source},
+                                        "saved", "locale")} | {"source": source},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},
         "layers": [layer.config(language) for layer in layers],
         "groups": [[g, label(language)] for g, label in GROUPS.items()],
@@ -471,65 +437,6 @@ def municipality_map(
     return map_page(config, language,
                     body=_title_panel(shown, indices, text, level, language),
                     scripts=extra_scripts, explorer=explorer)
-
-
-class Text(Element):
-    """Text that goes into a folium page verbatim: never compiled as a template.
-
-    branca compiles the string given to ``Element(...)`` as a Jinja2 template, so any
-    ``{{ }}`` in it would run. This element's template is constant and prints ``text`` as a
-    value; the caller escapes it for its place in the page (:func:`inline_script`,
-    :func:`inline_style`, :func:`html.escape`).
-    """
-
-    _template = Template("{{ this.text }}")
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._name = "Text"
-        self.text = text
-
-
-_JS_NAME = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
-
-
-class MapCall(MacroElement):
-    """Calls ``function(map, payload)`` after folium has created the Leaflet map.
-
-    ``payload`` goes into the page as data, never as code or template source: a
-    ``<script type="application/json">`` element (:func:`script_json`) that the call parses.
-    branca compiles the rendered script of every MacroElement again as a template, so that
-    script holds only constant code: the function's name, the map's id and the data
-    element's id, and :meth:`render` adds it as :class:`Text`. ``name`` (one per page)
-    names the element in folium's tree and the data element's id.
-    """
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "{{ this.function }}({{ this._parent.get_name() }}, JSON.parse("
-        "document.getElementById('{{ this.data_id }}').textContent));"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, function: str, payload: Mapping, name: str):
-        super().__init__()
-        if not _JS_NAME.fullmatch(function) or not re.fullmatch(r"\w+", name):
-            raise ValueError(f"MapCall needs a JavaScript function name and a word as name, "
-                             f"got {function!r} and {name!r}")
-        self._name = name
-        self.function = function
-        self.data_id = f"mx-data-{name}"
-        self.data_element = Text(
-            f"<script type='application/json' id='{self.data_id}'>{script_json(payload)}"
-            "</script>")
-
-    def render(self, **kwargs):
-        """The data element into the page's header, the call into its script; both as
-        :class:`Text`, so neither is compiled again."""
-        figure = self.get_root()
-        figure.header.add_child(self.data_element, name=self.data_id)
-        script = self._template.module.__dict__["script"]
-        figure.script.add_child(Text(script(self, kwargs)), name=self.get_name())
 
 
 class MixingLayers(MapCall):

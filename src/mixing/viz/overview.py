@@ -22,7 +22,8 @@ from mixing.errors import InputError
 from mixing.io.demo import is_synthetic
 from mixing.viz import style
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
-from mixing.viz.maps import LABELS, inline_script, map_geometry, map_page, static_text
+from mixing.viz.maps import LABELS, map_geometry, map_page
+from mixing.viz.page import inline_script, static_text
 
 __all__ = ["overview_page", "no_data_page", "OVERVIEW_LABELS"]
 
@@ -70,6 +71,10 @@ table.mx-sortable th[aria-sort=ascending]::after { content: " \\25B2"; }
 table.mx-sortable th[aria-sort=descending]::after { content: " \\25BC"; }
 table.mx-sortable td.mx-num { text-align: right; font-variant-numeric: tabular-nums; }
 .mx-synthetic { color: #b30000; font-weight: bold; }
+/* phones: the page is never wider than the screen; a wide table scrolls on its own */
+@media screen and (max-width: 600px) { .mx-page { padding: 8px; }
+  table.mx-sortable { display: block; overflow-x: auto; max-width: 100%; }
+  .mx-overview-map { height: 340px; } }
 """
 
 
@@ -163,7 +168,8 @@ def overview_page(
         "bounds": [[south, west], [north, east]],
         "title": words["title"],
         "labels": {"unit_code": text["unit_code"], "wijk": "", "click_hint": "",
-                   "layers": text["layers"], "background_group": text["background_group"],
+                   "layers": text["layers"], "legend": text["legend"],
+                   "background_group": text["background_group"],
                    "source": text["synthetic_source"]
                    if all(is_synthetic(c) for c in codes) else text["source"]},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},

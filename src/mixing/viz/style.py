@@ -3,7 +3,12 @@ number formats and the words around them, in Dutch (default) and English.
 
 One place per fact: :mod:`mixing.viz.layers` declares the map layers with these palettes and
 breaks, and :mod:`mixing.viz.maps`, :mod:`mixing.viz.figures` and :mod:`mixing.viz.overview`
-draw them. Colours are ColorBrewer schemes (colour-blind safe, https://colorbrewer2.org).
+draw them. Colours are ColorBrewer schemes (https://colorbrewer2.org). The categorical
+palettes, each with the grey of *unknown* and the white of *no residents*, keep every pair
+of classes at least 9 CIEDE2000 apart in normal vision and under simulated deuteranopia and
+protanopia (``tests/test_palettes_colour_blind.py``); that is why *high surrounded by low*
+is orange rather than pink, and *not significant* and *unknown* are two clearly different
+greys.
 Numbers are written the Dutch way by default: ``1.234,5`` and ``12 %``.
 
 Examples
@@ -68,7 +73,7 @@ LANGUAGES = ("nl", "en")
 #: Class codes shared by Python and ``mixing-map.js``: -1 unknown (hidden by CBS or not
 #: computed), -2 water or no residents.
 UNKNOWN, EMPTY = -1, -2
-UNKNOWN_COLOR = "#bdbdbd"
+UNKNOWN_COLOR = "#969696"
 EMPTY_COLOR = "#ffffff"
 OUTLINE_COLOR = "#555555"
 
@@ -116,20 +121,20 @@ VITALITY_CATEGORIES = (
                    "closer look, inside a social-housing cluster")),
     Category("closer_look", "#ef8a62",
              Label("nader bekijken (score 9 of hoger)", "closer look (score 9 or more)")),
-    Category("fine", "#d1e5f0", Label("score onder 9", "score below 9")),
+    Category("fine", "#92c5de", Label("score onder 9", "score below 9")),
 )
 #: ``quadrant`` of local.csv when significant; anything else significant-less is "ns".
 LISA_CATEGORIES = (
     Category("HH", "#d7191c", Label("hoog omringd door hoog", "high surrounded by high")),
     Category("LH", "#92c5de", Label("laag omringd door hoog", "low surrounded by high")),
     Category("LL", "#2166ac", Label("laag omringd door laag", "low surrounded by low")),
-    Category("HL", "#f4a6c6", Label("hoog omringd door laag", "high surrounded by low")),
-    Category("ns", "#e6e6e6", Label("niet significant", "not significant")),
+    Category("HL", "#fdae61", Label("hoog omringd door laag", "high surrounded by low")),
+    Category("ns", "#d4d4d4", Label("niet significant", "not significant")),
 )
 #: ``hotspot`` of local.csv (Gi*, significant after FDR); hot spots first in the legend.
 HOTSPOT_CATEGORIES = (
     Category("hot", "#b2182b", Label("hotspot", "hot spot")),
-    Category("ns", "#e6e6e6", Label("geen hot- of coldspot", "no hot or cold spot")),
+    Category("ns", "#d4d4d4", Label("geen hot- of coldspot", "no hot or cold spot")),
     Category("cold", "#2166ac", Label("coldspot", "cold spot")),
 )
 
@@ -198,6 +203,8 @@ WORDS = by_language({
     "synthetic_source": Label("Bron: synthetische gegevens (mixing demo), niet van CBS",
                               "Source: synthetic data (mixing demo), not CBS"),
     "made": Label("Gemaakt op {date} met mixing {version}", "Made on {date} with mixing {version}"),
+    "printed": Label("Afgedrukt op", "Printed on"),
+    "locale": Label("nl-NL", "en-GB"),
 })
 
 

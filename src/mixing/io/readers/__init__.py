@@ -20,74 +20,22 @@ extension and the headers):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-
 from mixing.errors import InputError
+from mixing.io.readers.geo import read_geo_table
+from mixing.io.readers.raw import (
+    ARCHIVE_SUFFIXES,
+    GEO_SUFFIXES,
+    SUPPORTED,
+    TEXT_SUFFIXES,
+    RawTable,
+    unsupported,
+)
+from mixing.io.readers.statline import read_text_table
 
 __all__ = ["RawTable", "TEXT_SUFFIXES", "GEO_SUFFIXES", "ARCHIVE_SUFFIXES", "SUPPORTED",
            "read_source"]
-
-TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
-#: Containers read without unpacking: gzip (one file) and zip (one data file inside).
-ARCHIVE_SUFFIXES = (".gz", ".zip")
-GEO_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".topojson", ".parquet", ".fgb")
-SUPPORTED = (
-    "CBS OData kerncijfers CSV (Name_N columns)",
-    "StatLine web CSV export (incl. R-rewritten and 2024 path-style headers)",
-    "CBS wijk- en buurtkaart shapefile/GeoPackage (BU_CODE, AANT_INW, ...)",
-    "PDOK wijken en buurten GeoJSON/TopoJSON/GeoPackage (buurtcode, aantal_inwoners, ...)",
-    "CBS kerncijfers per postcode (PC4) shapefile",
-    "boundary-only GeoJSON/TopoJSON (statcode)",
-    "files with the canonical column names (unit_code, population, ...)",
-)
-
-
-@dataclass
-class RawTable:
-    """A parsed source before column resolution.
-
-    ``data`` has positional columns ``0..n-1`` (StatLine repeats names); ``names`` and
-    ``units`` are the header and the stated unit per column (None when not stated). Text
-    tables hold strings; map files hold their native dtypes. ``geometry`` (map files only)
-    is aligned with ``data``'s index and already in EPSG:28992. ``lines`` (text files) holds
-    the 1-based line number in the file of every data row; map files number their features
-    (``data`` row 0 is feature 1). :meth:`locate` turns a data row label into the
-    ``line=``/``feature=``/``row=`` argument of :class:`~mixing.errors.InputError`.
-    """
-
-    data: pd.DataFrame
-    names: list[str]
-    units: list[str | None]
-    file: str
-    kind: str
-    decimal: str = "."
-    title_year: int | None = None
-    geometry: gpd.GeoSeries | None = field(default=None, repr=False)
-    lines: list[int] | None = field(default=None, repr=False)
-
-    def locate(self, label: object) -> dict[str, int]:
-        """Where data row ``label`` is in the file: ``{"line": n}`` or ``{"feature": n}``."""
-        position = int(label)  # data rows carry a RangeIndex
-        if self.lines is not None:
-            return {"line": int(self.lines[position])}
-        if self.kind == "map file":
-            return {"feature": position + 1}
-        return {"row": position + 1}
-
-
-def unsupported(path: Path) -> InputError:
-    """The error for a file no reader understands."""
-    return InputError(
-        f"unknown format {path.suffix!r}; supported are " + "; ".join(SUPPORTED)
-        + f" with suffixes {list(TEXT_SUFFIXES + GEO_SUFFIXES)} (also inside .gz/.zip)",
-        file=path,
-        fix="convert the file to CSV or GeoPackage and map its columns with "
-        "columns={'unit_code': ..., 'population': ...}",
-    )
 
 
 def _archive_members(path: Path) -> list[str]:
@@ -99,9 +47,8 @@ def _archive_members(path: Path) -> list[str]:
 def _read_zip(path: Path, layer: str | None, level: str | None) -> RawTable:
     """A zip holding ONE CSV or ONE map file (a shapefile's .shp with its sidecars)."""
     from mixing.io.archives import check_archive, read_zip_member
-    from mixing.io.readers.geo import read_geo_table, shapefile_encoding
+    from mixing.io.readers.geo import shapefile_encoding
     from mixing.io.readers.sniff import sniff_bytes
-    from mixing.io.readers.statline import read_text_table
 
     members = _archive_members(path)
     data = [n for n in members if Path(n).suffix.lower() in TEXT_SUFFIXES + GEO_SUFFIXES
@@ -138,7 +85,6 @@ def _read_zip(path: Path, layer: str | None, level: str | None) -> RawTable:
 def _read_json(path: Path, data: bytes | None, label: object, layer: str | None,
                level: str | None, gdal_path: str) -> RawTable:
     """A JSON file (or its bytes): GeoJSON/TopoJSON through GDAL, a record table here."""
-    from mixing.io.readers.geo import read_geo_table
     from mixing.io.readers.jsontable import json_kind, load_json, read_json_table
 
     document = load_json(path, data, label)
@@ -185,7 +131,6 @@ def read_source(path: str | Path, *, layer: str | None = None,
     file (:func:`mixing.io.readers.geo.choose_layer`).
     """
     from mixing.io.archives import check_archive, read_gzip
-    from mixing.io.readers.geo import read_geo_table
     from mixing.io.readers.sniff import (
         GEO_KINDS,
         KNOWN_KINDS,
@@ -194,7 +139,6 @@ def read_source(path: str | Path, *, layer: str | None = None,
         sniff,
         sniff_bytes,
     )
-    from mixing.io.readers.statline import read_text_table
 
     path = Path(path)
     if not path.exists():

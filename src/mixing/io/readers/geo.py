@@ -29,7 +29,8 @@ from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.io.archives import check_archive, check_parquet
 from mixing.io.plausible import check_coordinates, check_inside
-from mixing.io.readers import TEXT_SUFFIXES, RawTable
+from mixing.io.readers.jsontable import json_error
+from mixing.io.readers.raw import TEXT_SUFFIXES, RawTable
 from mixing.io.readers.sniff import KNOWN_KINDS, REFUSED_KINDS, refuse, sniff
 from mixing.schema import CRS
 
@@ -39,7 +40,6 @@ __all__ = [
     "RD_BOUNDS",
     "LAYER_WORDS",
     "choose_layer",
-    "json_error",
     "shapefile_encoding",
     "read_geometry",
     "read_geo_table",
@@ -136,41 +136,6 @@ def repair(geometry: gpd.GeoSeries, file: object) -> gpd.GeoSeries:
         "(kept the polygonal parts)", GeometryRepairedWarning, stacklevel=3,
     )
     return gpd.GeoSeries(values, index=geometry.index, crs=geometry.crs)
-
-
-def json_error(path: Path, raw: bytes | None = None, file: object = None) -> InputError:
-    """Where a (Geo/Topo)JSON file stops being JSON, as an InputError (line and column)."""
-    import json
-
-    from mixing.io.readers.jsontable import json_kind
-
-    file = path if file is None else file
-    try:
-        document = json.loads((path.read_bytes() if raw is None else raw).decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return InputError("the file is not UTF-8 JSON", file=file,
-                          fix="re-save it as UTF-8 (GeoJSON must be UTF-8)")
-    except json.JSONDecodeError as err:
-        before = err.doc[: err.pos].rstrip()
-        if err.msg.startswith("Expecting") and before.endswith(","):
-            # Report the comma itself, not the bracket after it.
-            position = len(before) - 1
-            line = before.count("\n") + 1
-            column = position - before.rfind("\n")
-            problem = "a trailing comma (a comma before a closing bracket)"
-        else:
-            line, column, problem = err.lineno, err.colno, err.msg
-        return InputError(
-            f"the file is not valid JSON: {problem} at line {line}, column {column}",
-            file=file, line=line,
-            fix="repair it there (e.g. remove the comma after the last feature) or export "
-            "it again from a GIS")
-    if json_kind(document) == "records":
-        return InputError("a JSON table (records), not a map file (GeoJSON/TopoJSON)",
-                          file=file, fix="pass it as table= and a boundary file as geometry=")
-    return InputError("the JSON file is not GeoJSON/TopoJSON (no 'type' FeatureCollection or "
-                      "Topology)", file=file,
-                      fix="export the boundaries from a GIS as GeoJSON")
 
 
 #: Words a layer name holds for each level (CBS wijk- en buurtkaart: gemeenten, wijken,

@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from mixing.errors import InputError
-from mixing.io.readers import RawTable
+from mixing.io.readers.raw import RawTable
 
-__all__ = ["GEOJSON_TYPES", "json_kind", "load_json", "read_json_table"]
+__all__ = ["GEOJSON_TYPES", "json_kind", "json_error", "load_json", "read_json_table"]
 
 #: Top-level ``type`` of the JSON map formats (read by the map reader).
 GEOJSON_TYPES = ("FeatureCollection", "Feature", "Topology", "GeometryCollection")
@@ -27,13 +27,42 @@ GEOJSON_TYPES = ("FeatureCollection", "Feature", "Topology", "GeometryCollection
 
 def load_json(path: Path, data: bytes | None, file: object):
     """The parsed JSON document; invalid JSON is an InputError naming line and column."""
-    from mixing.io.readers.geo import json_error
-
     try:
         raw = path.read_bytes() if data is None else data
         return json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise json_error(path, raw, file) from None
+
+
+def json_error(path: Path, raw: bytes | None = None, file: object = None) -> InputError:
+    """Where a (Geo/Topo)JSON file stops being JSON, as an InputError (line and column)."""
+    file = path if file is None else file
+    try:
+        document = json.loads((path.read_bytes() if raw is None else raw).decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return InputError("the file is not UTF-8 JSON", file=file,
+                          fix="re-save it as UTF-8 (GeoJSON must be UTF-8)")
+    except json.JSONDecodeError as err:
+        before = err.doc[: err.pos].rstrip()
+        if err.msg.startswith("Expecting") and before.endswith(","):
+            # Report the comma itself, not the bracket after it.
+            position = len(before) - 1
+            line = before.count("\n") + 1
+            column = position - before.rfind("\n")
+            problem = "a trailing comma (a comma before a closing bracket)"
+        else:
+            line, column, problem = err.lineno, err.colno, err.msg
+        return InputError(
+            f"the file is not valid JSON: {problem} at line {line}, column {column}",
+            file=file, line=line,
+            fix="repair it there (e.g. remove the comma after the last feature) or export "
+            "it again from a GIS")
+    if json_kind(document) == "records":
+        return InputError("a JSON table (records), not a map file (GeoJSON/TopoJSON)",
+                          file=file, fix="pass it as table= and a boundary file as geometry=")
+    return InputError("the JSON file is not GeoJSON/TopoJSON (no 'type' FeatureCollection or "
+                      "Topology)", file=file,
+                      fix="export the boundaries from a GIS as GeoJSON")
 
 
 def json_kind(document: object) -> str:

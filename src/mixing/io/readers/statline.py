@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from mixing.errors import InputError
-from mixing.io.readers import RawTable
+from mixing.io.readers.raw import RawTable
 
 __all__ = ["read_text_table", "decode"]
 

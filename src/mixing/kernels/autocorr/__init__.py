@@ -17,7 +17,7 @@ bivariate Moran), :mod:`~mixing.kernels.autocorr.local` (LISA),
 p-value rules and result bases (the permutation fields every global or local result has)
 live in ``_core``, the permutation engines and the helpers that turn their draws into
 result fields in ``_permutation``, and the parameter descriptions the statistics share in
-:mod:`mixing.kernels._docs`.
+:mod:`mixing.docstrings`.
 
 Definitions follow PySAL ``esda`` 2.9 exactly (it is the test oracle; see
 ``tests/test_autocorr_reference.py`` and ``tests/test_autocorr_new_reference.py``),

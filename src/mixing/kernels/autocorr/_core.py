@@ -14,9 +14,9 @@ from scipy import sparse, special
 
 from mixing.checks import integer, quiet, square_matrix
 from mixing.errors import InputError
-from mixing.geometry.weights import SpatialWeights, row_standardise
-from mixing.kernels._grouping import Batch, make_batch
 from mixing.kernels._ties import TIE_RTOL, tie_tolerance
+from mixing.kernels.grouping import Batch, make_batch
+from mixing.kernels.pairs import SpatialWeights, row_standardise
 
 __all__ = ["ALTERNATIVES", "TIE_RTOL", "adjust_pvalues", "pseudo_p"]
 

@@ -2,7 +2,7 @@
 conditional (unit i fixed, its neighbours drawn from the rest of its group).
 
 Every group draws from its own generator keyed by its label
-(:func:`mixing.kernels._grouping.group_generators`), so a municipality's p-values do not
+(:func:`mixing.kernels.grouping.group_generators`), so a municipality's p-values do not
 depend on which other municipalities share the call.
 """
 
@@ -12,7 +12,6 @@ import numpy as np
 from scipy import sparse
 
 from mixing.checks import quiet
-from mixing.kernels._grouping import Batch, group_generators
 from mixing.kernels._ties import tail_counts
 from mixing.kernels.autocorr._core import (
     _folded_p,
@@ -22,6 +21,7 @@ from mixing.kernels.autocorr._core import (
     adjust_pvalues,
     pseudo_p,
 )
+from mixing.kernels.grouping import Batch, group_generators
 
 __all__ = ["CHUNK_ELEMENTS"]
 

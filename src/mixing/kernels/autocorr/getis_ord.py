@@ -8,9 +8,8 @@ import numpy as np
 from scipy import sparse
 
 from mixing.checks import quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.geometry.weights import SpatialWeights
-from mixing.kernels._docs import shared_parameters
 from mixing.kernels.autocorr._core import (
     _check_permutations,
     _constant,
@@ -28,6 +27,7 @@ from mixing.kernels.autocorr._core import (
     _weight_sums,
 )
 from mixing.kernels.autocorr._permutation import _global_result, _local_inference
+from mixing.kernels.pairs import SpatialWeights
 
 __all__ = ["GetisOrdResult", "GlobalGResult", "getis_ord_g_star", "getis_ord_g"]
 

@@ -12,8 +12,8 @@ import numpy as np
 from scipy import special
 
 from mixing.checks import quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
 from mixing.kernels._ties import tail_counts
 from mixing.kernels.autocorr._core import (
     _check_permutations,

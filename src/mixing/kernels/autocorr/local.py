@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixing.checks import quiet
-from mixing.kernels._docs import shared_parameters
+from mixing.docstrings import shared_parameters
 from mixing.kernels.autocorr._core import (
     _constant,
     _degenerate,

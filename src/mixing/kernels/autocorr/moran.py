@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from mixing.checks import quiet
-from mixing.kernels._docs import shared_parameters
+from mixing.docstrings import shared_parameters
 from mixing.kernels.autocorr._core import (
     _check_permutations,
     _constant,

@@ -12,12 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import make_batch
 from mixing.kernels.autocorr._core import _values
 from mixing.kernels.autocorr.local import LocalMoranResult, local_moran
 from mixing.kernels.autocorr.moran import MoranResult, moran
+from mixing.kernels.grouping import make_batch
 
 __all__ = ["assuncao_rate", "moran_rate", "local_moran_rate"]
 

@@ -7,7 +7,7 @@ from scipy import sparse
 
 from mixing.checks import per_unit, quiet, square_matrix
 from mixing.errors import InputError
-from mixing.kernels._grouping import Batch
+from mixing.kernels.grouping import Batch
 
 # ---------------------------------------------------------------------------------------
 # input checks
@@ -16,7 +16,7 @@ from mixing.kernels._grouping import Batch
 
 def _square(matrix: object, n: int, name: str) -> sparse.csr_array:
     """Validated (n, n) float CSR with sorted indices (explicit zeros kept)."""
-    from mixing.geometry.weights import SpatialWeights
+    from mixing.kernels.pairs import SpatialWeights
 
     if isinstance(matrix, SpatialWeights):
         matrix = matrix.binary

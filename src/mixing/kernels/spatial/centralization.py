@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import Batch, exclusive_cumsum, two_group_counts
+from mixing.kernels.grouping import Batch, exclusive_cumsum, two_group_counts
 from mixing.kernels.spatial._common import _count, _vector
 
 __all__ = ["absolute_centralization", "relative_centralization"]

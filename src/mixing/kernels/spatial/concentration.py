@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from mixing.checks import quiet
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import exclusive_cumsum, two_group_counts
+from mixing.docstrings import shared_parameters
+from mixing.kernels.grouping import exclusive_cumsum, two_group_counts
 from mixing.kernels.spatial._common import _vector
 
 __all__ = ["delta", "absolute_concentration", "relative_concentration"]

@@ -7,10 +7,10 @@ import numpy as np
 from scipy import sparse
 
 from mixing.checks import integer, quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import two_group_counts
 from mixing.kernels.aspatial import _dissim
+from mixing.kernels.grouping import two_group_counts
 from mixing.kernels.spatial._common import _links, _row_sum, _share, _vector
 
 __all__ = [

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
 from mixing.kernels import aspatial as _indices
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import two_group_counts
+from mixing.kernels.grouping import two_group_counts
 from mixing.kernels.spatial._common import _links, _row_sum
 
 __all__ = ["MultiscaleProfile", "multiscale_profile"]
@@ -122,7 +122,7 @@ def multiscale_profile(index, group, total, locations, *, distances, groups=None
     if sparse.issparse(locations):
         rows, cols, d = _links(locations, n, "locations", valid, batch)
     else:
-        from mixing.geometry.distances import centroid_distances
+        from mixing.kernels.pairs import centroid_distances
 
         xy = np.asarray(locations, dtype=np.float64)
         if xy.shape != (n, 2) or not np.isfinite(xy).all():

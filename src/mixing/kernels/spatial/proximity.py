@@ -9,9 +9,9 @@ import numpy as np
 from scipy import sparse
 
 from mixing.checks import quiet
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.kernels._docs import shared_parameters
-from mixing.kernels._grouping import Shares, make_batch, share_totals, two_group_counts
+from mixing.kernels.grouping import Shares, make_batch, share_totals, two_group_counts
 from mixing.kernels.spatial._common import _count, _links, _row_sum, _vector
 
 __all__ = [

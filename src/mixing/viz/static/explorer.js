@@ -218,7 +218,7 @@
   }
 
   // --------------------------------------------------------------- kernels
-  function twoGroup(g, t) {  // kernels._grouping.two_group_counts + aspatial
+  function twoGroup(g, t) {  // kernels.grouping.two_group_counts + aspatial
     var x = [], tt = [];
     for (var i = 0; i < g.length; i++) {
       var ok = finite(g[i]) && finite(t[i]) && t[i] > 0;
@@ -265,26 +265,90 @@
     return out;
   }
 
+  // --------------------------------------------------------------- checks
+  // The allowed values of every key of a spec come from the payload (P.params), which
+  // Python fills from mixing.scenarios.types.EXPLORER: the same bounds and the same words
+  // as the scenario checks of the Python lab ("share must be in [0, 1], got 2").
+  function repr(v) {
+    if (typeof v === "string") return "'" + v + "'";
+    if (typeof v === "boolean") return v ? "True" : "False";
+    if (v === null || v === undefined) return "None";
+    if (Array.isArray(v)) return "[" + v.map(repr).join(", ") + "]";
+    if (typeof v === "number") return String(v);
+    return JSON.stringify(v);
+  }
+  function refuse(problem) { throw new Error("mixingExplorer.apply: " + problem); }
+  function interval(p) {
+    return (p.low_open ? "(" : "[") + p.low + ", " + p.high + (p.high_open ? ")" : "]");
+  }
+  function inside(p, v) {
+    return !((p.low !== null && (v < p.low || (p.low_open && v === p.low))) ||
+             (p.high !== null && (v > p.high || (p.high_open && v === p.high))));
+  }
+  function checkNumber(key, v, p) {
+    if (typeof v !== "number" || !isFinite(v)) refuse(key + " must be a number, got " + repr(v));
+    if (!inside(p, v)) refuse(key + " must be in " + interval(p) + ", got " + repr(v));
+  }
+  function checkParam(key, v, p) {
+    if (v === null && p.nullable) return;
+    if (p.kind === "number") checkNumber(key, v, p);
+    else if (p.kind === "choice" && p.choices.indexOf(v) < 0) {
+      refuse(key + " must be one of " + repr(p.choices) + ", got " + repr(v));
+    } else if (p.kind === "bool" && typeof v !== "boolean") {
+      refuse(key + " must be true or false, got " + repr(v));
+    } else if (p.kind === "mix") {
+      if (!v || typeof v !== "object" || Array.isArray(v)) {
+        refuse(key + " must be a mapping of tenure shares, got " + repr(v));
+      }
+      var tenures = Object.keys(p.default), total = 0.0;
+      var unknown = Object.keys(v).filter(function (t) { return tenures.indexOf(t) < 0; }).sort();
+      if (unknown.length) refuse(key + " has unknown tenures " + repr(unknown) + "; valid: " + repr(tenures));
+      Object.keys(v).forEach(function (t) {
+        checkNumber(key + "." + t, v[t], { low: 0, high: 1, low_open: false, high_open: false });
+        total += v[t];
+      });
+      if (Math.abs(total - 1.0) > 1e-6) refuse(key + " shares must add up to 1, got " + repr(total));
+    }
+  }
+  function checkSpec(P, spec, index) {
+    if (!spec || typeof spec !== "object") refuse("the spec must be an object, got " + repr(spec));
+    var valid = ["codes"].concat(Object.keys(P.params));
+    var unknown = Object.keys(spec).filter(function (k) { return valid.indexOf(k) < 0; }).sort();
+    if (unknown.length) refuse("unknown keys " + repr(unknown) + "; valid: " + repr(valid));
+    var codes = spec.codes === undefined ? [] : spec.codes;
+    if (!Array.isArray(codes)) refuse("codes must be a list of unit codes, got " + repr(codes));
+    var bad = codes.filter(function (c) { return !(c in index); });
+    if (bad.length) refuse("unknown unit codes: " + bad.join(", "));
+    var has = function (k) { return spec[k] !== undefined && spec[k] !== null; };
+    if (has("share") === has("cap")) refuse("give either share or cap");
+    Object.keys(P.params).forEach(function (k) { if (has(k)) checkParam(k, spec[k], P.params[k]); });
+    var out = {};
+    Object.keys(P.params).forEach(function (k) { out[k] = has(k) ? spec[k] : P.params[k].default; });
+    out.codes = codes;
+    if (has("share")) out.cap = null; else out.share = null;
+    // a cap is differentiate(threshold = target = cap): its rule for a rebuild
+    if (out.cap !== null && out.method === "demolish_rebuild") {
+      var m = out.rebuild_mix.social || 0.0, r = out.rebuild_ratio, t = out.cap;
+      if (1.0 - t + r * (t - m) <= 0) {
+        refuse("a rebuild of " + r + " x demolished with social share " + m +
+          " can never bring a buurt down to target " + t);
+      }
+    }
+    return out;
+  }
+
   // --------------------------------------------------------------- apply
   function makeApply(P) {
     var a = P.assumptions, n = P.codes.length, index = {};
     P.codes.forEach(function (c, i) { index[c] = i; });
     var baseline = measures(P, P.counts);
-    return function apply(spec) {
-      spec = spec || {};
-      var codes = spec.codes || [];
-      var unknown = codes.filter(function (c) { return !(c in index); });
-      if (unknown.length) throw new Error("unknown unit codes: " + unknown.join(", "));
-      var method = spec.method || "sale";
-      if (method !== "sale" && method !== "demolish_rebuild") {
-        throw new Error("method must be 'sale' or 'demolish_rebuild', got " + method);
-      }
-      var hasCap = finite(spec.cap), hasShare = finite(spec.share);
-      if (hasCap === hasShare) throw new Error("give either share or cap");
-      var to = spec.convert_to || "owner_occupied";
-      var opts = { rebuild_ratio: finite(spec.rebuild_ratio) ? spec.rebuild_ratio : 1.0,
-        rebuild_mix: spec.rebuild_mix || P.rebuild_mix,
-        rehouse: spec.rehouse === undefined ? true : !!spec.rehouse };
+    return function apply(raw) {
+      var spec = checkSpec(P, raw === undefined ? {} : raw, index);
+      var codes = spec.codes, method = spec.method;
+      var hasCap = spec.cap !== null, hasShare = !hasCap;
+      var to = spec.convert_to;
+      var opts = { rebuild_ratio: spec.rebuild_ratio, rebuild_mix: spec.rebuild_mix,
+        rehouse: spec.rehouse };
       var before = splitState(P), chosen = [];
       var picked = {};
       codes.forEach(function (c) { picked[index[c]] = true; });
@@ -330,14 +394,14 @@
       res.units_changed = amount.filter(function (v) { return v > 0; }).length;
       var counts = writeState(P, before, after);
       var dims = measures(P, counts);
-      var main = dims[spec.dimension || P.dimensions[0].name];
+      var main = dims[spec.dimension];
       res.D = main.D; res.isolation = main.isolation; res.moran_I = main.moran_I;
       res.dimensions = dims; res.baseline = baseline; res.counts = counts;
       return res;
     };
   }
 
-  // --------------------------------------------------------------- the panel
+  // --------------------------------------------------------------- numbers
   function fmt(value, decimals, lang) {
     if (!finite(value)) return "–";
     var v = Math.abs(value) < Math.pow(10, -decimals) / 2 ? 0 : value;
@@ -345,31 +409,87 @@
       { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
   }
 
-  function findShape(map, code) {
-    var hit = null;
-    map.eachLayer(function (layer) {
-      if (!hit && layer.feature && layer.feature.properties &&
-          layer.feature.properties.c === code && layer.getBounds) hit = layer;
-    });
-    return hit;
+  // --------------------------------------------------------------- typed amounts
+  // "12,5" and "12.5" are both 12.5 (Dutch decimal comma); a % sign and spaces are ignored.
+  function parseAmount(text) {
+    var t = String(text).replace(/[\s%]/g, "");
+    if (!/^[-+]?(\d+([.,]\d*)?|[.,]\d+)$/.test(t)) return NaN;
+    return parseFloat(t.replace(",", "."));
+  }
+  // a percentage inside the bounds of a share (P.params[key]); an open end moves 0.1 % in
+  function clampPercent(v, p) {
+    var low = p.low * 100, high = p.high * 100;
+    if (v < low || (p.low_open && v <= low)) return p.low_open ? low + 0.1 : low;
+    if (v > high || (p.high_open && v >= high)) return p.high_open ? high - 0.1 : high;
+    return v;
   }
 
+  // --------------------------------------------------------------- colours of the outline
+  // The chosen buurten get a two-tone outline: a core of black or white, whichever
+  // contrasts more with the buurt's own fill, on a casing of the other. Black and white
+  // differ 21:1, and every fill differs at least 4.6:1 from one of them, so the outline
+  // stands out (>= 3:1, WCAG 1.4.11) against the buurt and against every neighbour.
+  function rgb(hex) {
+    var h = hex.replace("#", "");
+    if (h.length === 3) h = h[0] + h[0] + h[1] + h[1] + h[2] + h[2];
+    return [0, 2, 4].map(function (i) { return parseInt(h.substr(i, 2), 16); });
+  }
+  function luminance(c) {  // WCAG 2 relative luminance
+    var v = c.map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function contrast(a, b) {
+    var la = luminance(a), lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+  var MAP_BACKGROUND = [244, 244, 241];  // .leaflet-container in mixing-map.css
+  function renderedFill(shape) {
+    var o = shape.options, c = rgb(o.fillColor || "#ffffff"), a = o.fillOpacity;
+    return c.map(function (x, i) { return a * x + (1 - a) * MAP_BACKGROUND[i]; });
+  }
+
+  // --------------------------------------------------------------- the panel
   function init(map, P) {
     var lab = P.labels, lang = P.language, apply = makeApply(P);
     window.mixingExplorer.apply = apply;
     window.mixingExplorer.payload = P;
-    var selected = [], outlines = {}, state = { method: "sale", mode: "share", share: 30, cap: 50 };
+    var selected = [], outlines = {};
+    var state = { method: P.params.method.default, mode: "share",
+      share: P.params.share.default * 100, cap: P.params.cap.default * 100, valid: true };
     var nameOf = {};
     P.codes.forEach(function (c, i) { nameOf[c] = P.names[i]; });
-    var box;
+    var pane = map.createPane("mxe-outlines");
+    pane.style.zIndex = 450;  // above the buurten (overlay pane 400), below tooltips
+    pane.style.pointerEvents = "none";
+
+    function findShape(code) {
+      var hit = null;
+      map.eachLayer(function (layer) {
+        if (!hit && layer.feature && layer.feature.properties && layer.options.pane !== "mxe-outlines" &&
+            layer.feature.properties.c === code && layer.getBounds) hit = layer;
+      });
+      return hit;
+    }
 
     function outline(code, on) {
-      if (!on) { if (outlines[code]) { map.removeLayer(outlines[code]); delete outlines[code]; } return; }
-      var shape = findShape(map, code);
+      if (outlines[code]) { map.removeLayer(outlines[code]); delete outlines[code]; }
+      if (!on) return;
+      var shape = findShape(code);
       if (!shape) return;
-      outlines[code] = L.geoJSON(shape.feature, { interactive: false,
-        style: { fill: false, color: "#0033cc", weight: 3.5, opacity: 1 } }).addTo(map);
+      var fill = renderedFill(shape);
+      var dark = contrast([0, 0, 0], fill) >= contrast([255, 255, 255], fill);
+      var core = dark ? "#000000" : "#ffffff", casing = dark ? "#ffffff" : "#000000";
+      var group = L.layerGroup([
+        L.geoJSON(shape.feature, { pane: "mxe-outlines", interactive: false,
+          style: { fill: false, color: casing, weight: 7, opacity: 1, className: "mxe-casing" } }),
+        L.geoJSON(shape.feature, { pane: "mxe-outlines", interactive: false,
+          style: { fill: false, color: core, weight: 3, opacity: 1, className: "mxe-core" } }),
+      ]);
+      group.addTo(map);
+      outlines[code] = group;
     }
+    function redrawOutlines() { Object.keys(outlines).forEach(function (c) { outline(c, true); }); }
+    document.addEventListener("mixing:layer", redrawOutlines);
 
     function spec() {
       var s = { codes: selected.slice(), method: state.method };
@@ -377,28 +497,85 @@
       return s;
     }
 
+    // the dock: beside the map (wide screens) or below it (phones), never on top of it
+    var dock = document.createElement("aside");
+    dock.id = "mxe-panel";
+    dock.className = "mxe-panel mxe-dock";
+    dock.setAttribute("aria-label", lab.title);
+    function amountField(key, label) {
+      return "<label class='mxe-amount'><input type='radio' name='mxe-mode' value='" + key + "'" +
+        (key === state.mode ? " checked" : "") + "> " + esc(label) + ":</label> " +
+        "<span class='mxe-field'><input type='text' inputmode='decimal' autocomplete='off' " +
+        "class='mxe-" + key + "' id='mxe-" + key + "' size='5' aria-label='" + esc(label) + " (%)' " +
+        "aria-describedby='mxe-" + key + "-msg' value='" + fmt(state[key], 0, lang) + "'> %" +
+        "<span class='mxe-msg' id='mxe-" + key + "-msg' role='status' aria-live='polite'></span></span>";
+    }
+    dock.innerHTML =
+      "<div class='mxe-head'><div class='mxe-title'>" + esc(lab.title) + "</div>" +
+      "<button type='button' class='mxe-close'>" + esc(lab.close) + "</button></div>" +
+      "<p class='mxe-how'>" + esc(lab.how) + "</p>" +
+      "<fieldset><legend class='mxe-h'>" + esc(lab.measure) + "</legend>" +
+      "<label><input type='radio' name='mxe-method' value='sale' checked> " + esc(lab.sale) + "</label>" +
+      "<label><input type='radio' name='mxe-method' value='demolish_rebuild'> " + esc(lab.demolish_rebuild) + "</label></fieldset>" +
+      "<fieldset><legend class='mxe-h'>" + esc(lab.amount) + "</legend>" +
+      amountField("share", lab.share) + amountField("cap", lab.cap) + "</fieldset>" +
+      "<div class='mxe-results' aria-live='polite'></div>" +
+      "<div class='mxe-h'>" + esc(lab.selected) + " <button type='button' class='mxe-clear mxe-link'>" +
+      esc(lab.clear) + "</button></div><ul class='mxe-selected'></ul>" +
+      "<label class='mxe-search-label' for='mxe-search'>" + esc(lab.search) + "</label>" +
+      "<div class='mxe-search-row'><input type='search' id='mxe-search' autocomplete='off' " +
+      "aria-controls='mxe-options' aria-describedby='mxe-pick-hint'>" +
+      "<button type='button' class='mxe-pick'>" + esc(lab.pick) + "</button></div>" +
+      "<select id='mxe-options' size='6' aria-label='" + esc(lab.search) + "'></select>" +
+      "<p class='mxe-how' id='mxe-pick-hint'>" + esc(lab.pick_hint) + "</p>" +
+      "<p class='mxe-note'>" + esc(lab.note) + "</p>";
+    document.body.appendChild(dock);
+    var results = dock.querySelector(".mxe-results");
+    var search = dock.querySelector("#mxe-search"), options = dock.querySelector("#mxe-options");
+
+    // the list of buurten to choose from by keyboard: name (code), filtered by the search
+    var order = P.codes.map(function (c, i) { return i; }).sort(function (i, j) {
+      return P.names[i].localeCompare(P.names[j], lang) || (P.codes[i] < P.codes[j] ? -1 : 1);
+    });
+    function optionText(i) {
+      var c = P.codes[i], n = P.names[i];
+      return (selected.indexOf(c) >= 0 ? "\u2713 " : "") + (n === c ? c : n + " (" + c + ")");
+    }
+    function fillOptions() {
+      var q = search.value.trim().toLowerCase(), keep = options.value;
+      options.textContent = "";
+      order.forEach(function (i) {
+        if (q && (P.names[i] + " " + P.codes[i]).toLowerCase().indexOf(q) < 0) return;
+        var o = document.createElement("option");
+        o.value = P.codes[i];
+        o.textContent = optionText(i);
+        options.appendChild(o);
+      });
+      if (keep) options.value = keep;
+    }
+
     function render() {
-      if (!box) return;
       var res = null, error = "";
       var s = spec();
-      if (s.share !== undefined && !s.codes.length) res = apply({ codes: [], share: 0, method: s.method });
-      else { try { res = apply(s); } catch (e) { error = e.message; } }
+      if (s.share !== undefined && !s.codes.length) s = { codes: [], share: 0, method: s.method };
+      try { res = apply(s); } catch (e) { error = e.message; }
       var list = selected.length ? selected.map(function (c) {
-        return "<li>" + esc(nameOf[c]) + " <a href='#' data-remove='" + esc(c) + "'>×</a></li>";
+        return "<li>" + esc(nameOf[c]) + " <button type='button' class='mxe-remove mxe-link' data-remove='" +
+          esc(c) + "' aria-label='" + esc(lab.remove.replace("{name}", nameOf[c])) + "'>\u00d7</button></li>";
       }).join("") : "<li class='mxe-none'>" + esc(lab.none) + "</li>";
-      box.querySelector(".mxe-selected").innerHTML = list;
+      dock.querySelector(".mxe-selected").innerHTML = list;
+      fillOptions();
+      if (!res) { results.innerHTML = "<p class='mxe-error'>" + esc(error) + "</p>"; return; }
       var rowsHtml = [];
       P.dimensions.forEach(function (d) {
         var b = res.baseline[d.name], x = res.dimensions[d.name];
-        rowsHtml.push(["d", "D", b.D, x.D, 3], ["isolation", "isolation", b.isolation, x.isolation, 3],
-          ["moran", "moran_I", b.moran_I, x.moran_I, 3]);
-        rowsHtml[rowsHtml.length - 3].push(d.noun); rowsHtml[rowsHtml.length - 2].push(d.noun);
-        rowsHtml[rowsHtml.length - 1].push(d.noun);
+        rowsHtml.push(["d", b.D, x.D, d.noun], ["isolation", b.isolation, x.isolation, d.noun],
+          ["moran", b.moran_I, x.moran_I, d.noun]);
       });
       var table = rowsHtml.map(function (r) {
-        var changed = finite(r[3]) && Math.abs(r[3] - r[2]) > 5e-4;
-        return "<tr><th>" + esc(lab[r[0]].replace("{dim}", r[5])) + "</th><td>" + fmt(r[2], 3, lang) +
-          "</td><td class='" + (changed ? "mxe-changed" : "") + "'>" + fmt(r[3], 3, lang) + "</td></tr>";
+        var changed = finite(r[2]) && Math.abs(r[2] - r[1]) > 5e-4;
+        return "<tr><th>" + esc(lab[r[0]].replace("{dim}", r[3])) + "</th><td>" + fmt(r[1], 3, lang) +
+          "</td><td class='" + (changed ? "mxe-changed" : "") + "'>" + fmt(r[2], 3, lang) + "</td></tr>";
       }).join("");
       var costs = [["displaced", res.households_displaced, "mxe-big"],
         ["low_income_displaced", res.low_income_displaced, ""],
@@ -411,9 +588,9 @@
         costs += "<tr><th>" + esc(lab.years) + "</th><td colspan='2'>" +
           esc(lab.years_value.replace("{years}", fmt(res.years_needed, 1, lang))) + "</td></tr>";
       }
-      box.querySelector(".mxe-results").innerHTML = (error ? "<p class='mxe-error'>" + esc(error) + "</p>" : "") +
-        "<table><tr><th></th><th>" + esc(lab.now) + "</th><th>" + esc(lab.after) + "</th></tr>" +
-        table + costs + "</table>";
+      results.innerHTML = "<table><tr><th></th><th>" + esc(lab.now) + "</th><th>" + esc(lab.after) +
+        "</th></tr>" + table + costs + "</table>";
+      results.classList.toggle("mxe-stale", !state.valid);
     }
 
     function toggle(code) {
@@ -427,55 +604,104 @@
       codes.forEach(function (c) { if (c in nameOf) toggle(c); });
     };
 
-    var Panel = L.Control.extend({
+    // a typed amount counts at once (input event), is read with a comma or a point, and is
+    // kept inside the bounds of P.params with a note next to the field saying so
+    function typed(field) {
+      var key = field.id === "mxe-cap" ? "cap" : "share";
+      var msg = dock.querySelector("#mxe-" + key + "-msg");
+      var v = parseAmount(field.value);
+      state.mode = key;
+      dock.querySelector("input[name=mxe-mode][value=" + key + "]").checked = true;
+      if (!isFinite(v)) {
+        state.valid = false;
+        msg.textContent = field.value.trim() ? lab.not_a_number : "";
+        results.classList.add("mxe-stale");
+        return;
+      }
+      var p = P.params[key], used = clampPercent(v, p);
+      state.valid = true;
+      state[key] = used;
+      if (used !== v) {
+        var range = (p.low_open || p.high_open ? lab.range_open : lab.range_closed)
+          .replace("{low}", fmt(p.low * 100, 0, lang)).replace("{high}", fmt(p.high * 100, 0, lang));
+        msg.textContent = lab.clamped.replace("{typed}", field.value.trim().replace(/\s*%$/, ""))
+          .replace("{used}", fmt(used, 1, lang).replace(/[,.]0$/, "")).replace("{range}", range);
+      } else {
+        msg.textContent = "";
+      }
+      render();
+    }
+    dock.addEventListener("input", function (e) {
+      if (e.target.classList.contains("mxe-share") || e.target.classList.contains("mxe-cap")) typed(e.target);
+      if (e.target === search) fillOptions();
+    });
+    dock.addEventListener("change", function (e) {
+      var t = e.target;
+      if (t.name === "mxe-method") { state.method = t.value; render(); }
+      if (t.name === "mxe-mode") { state.mode = t.value; typed(dock.querySelector("#mxe-" + t.value)); }
+    });
+    dock.addEventListener("click", function (e) {
+      var t = e.target;
+      if (t.classList.contains("mxe-clear")) window.mixingExplorer.select([]);
+      if (t.classList.contains("mxe-close")) open(false);
+      if (t.classList.contains("mxe-pick")) pick();
+      var code = t.getAttribute && t.getAttribute("data-remove");
+      if (code) toggle(code);
+    });
+    function pick() {
+      var code = options.value || (options.options.length ? options.options[0].value : "");
+      if (code) toggle(code);
+    }
+    search.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); pick(); }
+      if (e.key === "ArrowDown" && options.options.length) {
+        e.preventDefault();
+        if (!options.value) options.selectedIndex = 0;
+        options.focus();
+      }
+    });
+    options.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(); }
+    });
+    options.addEventListener("dblclick", pick);
+
+    // the button in the map opens the dock; a skip link first in the page leads there
+    var toggleButton;
+    function isOpen() { return document.body.classList.contains("mxe-open"); }
+    function open(on) {
+      document.body.classList.toggle("mxe-open", on);
+      toggleButton.textContent = on ? lab.close : lab.open;
+      toggleButton.setAttribute("aria-expanded", on ? "true" : "false");
+      if (on) render();
+      var view = window.mixingMapView;
+      if (view && view.refit) view.refit(); else map.invalidateSize({ animate: false });
+    }
+    var Toggle = L.Control.extend({
       options: { position: "topleft" },
       onAdd: function () {
-        box = L.DomUtil.create("div", "mxe-panel mxe-closed");
-        box.id = "mxe-panel";
-        box.innerHTML =
-          "<button type='button' class='mxe-toggle'>" + esc(lab.open) + "</button>" +
-          "<div class='mxe-body'><div class='mxe-title'>" + esc(lab.title) + "</div>" +
-          "<p class='mxe-how'>" + esc(lab.how) + "</p>" +
-          "<div class='mxe-h'>" + esc(lab.measure) + "</div>" +
-          "<label><input type='radio' name='mxe-method' value='sale' checked> " + esc(lab.sale) + "</label>" +
-          "<label><input type='radio' name='mxe-method' value='demolish_rebuild'> " + esc(lab.demolish_rebuild) + "</label>" +
-          "<div class='mxe-h'>" + esc(lab.amount) + "</div>" +
-          "<label><input type='radio' name='mxe-mode' value='share' checked> " + esc(lab.share) +
-          ": <input type='number' class='mxe-share' min='0' max='100' step='5' value='30'> %</label>" +
-          "<label><input type='radio' name='mxe-mode' value='cap'> " + esc(lab.cap) +
-          ": <input type='number' class='mxe-cap' min='0' max='100' step='5' value='50'> %</label>" +
-          "<div class='mxe-results'></div>" +
-          "<div class='mxe-h'>" + esc(lab.selected) + " <a href='#' class='mxe-clear'>" + esc(lab.clear) +
-          "</a></div><ul class='mxe-selected'></ul>" +
-          "<p class='mxe-note'>" + esc(lab.note) + "</p></div>";
-        L.DomEvent.disableClickPropagation(box);
-        L.DomEvent.disableScrollPropagation(box);
-        box.querySelector(".mxe-toggle").addEventListener("click", function () {
-          var closed = box.classList.toggle("mxe-closed");
-          this.textContent = closed ? lab.open : lab.close;
-          if (!closed) render();
-        });
-        box.addEventListener("change", function (e) {
-          var t = e.target;
-          if (t.name === "mxe-method") state.method = t.value;
-          if (t.name === "mxe-mode") state.mode = t.value;
-          if (t.classList.contains("mxe-share")) { state.share = Math.min(Math.max(+t.value || 0, 0), 100); state.mode = "share"; box.querySelector("input[name=mxe-mode][value=share]").checked = true; }
-          if (t.classList.contains("mxe-cap")) { state.cap = Math.min(Math.max(+t.value || 0, 0), 100); state.mode = "cap"; box.querySelector("input[name=mxe-mode][value=cap]").checked = true; }
-          render();
-        });
-        box.addEventListener("input", function (e) {
-          if (e.target.type === "number") box.dispatchEvent(new Event("change", { bubbles: false })) ;
-        });
-        box.addEventListener("click", function (e) {
-          var t = e.target;
-          if (t.classList.contains("mxe-clear")) { e.preventDefault(); window.mixingExplorer.select([]); }
-          var code = t.getAttribute && t.getAttribute("data-remove");
-          if (code) { e.preventDefault(); toggle(code); }
-        });
-        return box;
+        toggleButton = L.DomUtil.create("button", "mxe-toggle mx-no-print");
+        toggleButton.type = "button";
+        toggleButton.id = "mxe-open";
+        toggleButton.setAttribute("aria-controls", "mxe-panel");
+        toggleButton.setAttribute("aria-expanded", "false");
+        toggleButton.textContent = lab.open;
+        L.DomEvent.disableClickPropagation(toggleButton);
+        toggleButton.addEventListener("click", function () { open(!isOpen()); });
+        return toggleButton;
       },
     });
-    new Panel().addTo(map);
+    new Toggle().addTo(map);
+    var skip = document.createElement("a");
+    skip.href = "#mxe-panel";
+    skip.className = "mx-skip";
+    skip.textContent = lab.skip;
+    skip.addEventListener("click", function (e) {
+      e.preventDefault();
+      if (!isOpen()) open(true);
+      search.focus();
+    });
+    document.body.insertBefore(skip, document.body.firstChild);
+    window.mixingExplorer.open = open;
 
     // choosing buurten: a click on a drawn buurt (mixing-map.js marks its path with
     // data-code). Caught on the way down (capture), so the buurt's popup does not open while
@@ -483,7 +709,7 @@
     var container = map.getContainer(), down = null;
     container.addEventListener("mousedown", function (e) { down = [e.clientX, e.clientY]; }, true);
     container.addEventListener("click", function (e) {
-      if (!box || box.classList.contains("mxe-closed")) return;
+      if (!isOpen()) return;
       var code = e.target && e.target.getAttribute && e.target.getAttribute("data-code");
       if (!code || !(code in nameOf)) return;
       if (down && Math.abs(e.clientX - down[0]) + Math.abs(e.clientY - down[1]) > 5) return;
@@ -492,11 +718,21 @@
       toggle(code);
     }, true);
 
+    // by keyboard on the map: Tab to a buurt (its tooltip shows), Enter or Space chooses it
+    container.addEventListener("keydown", function (e) {
+      if (!isOpen() || (e.key !== "Enter" && e.key !== " ")) return;
+      var code = e.target && e.target.getAttribute && e.target.getAttribute("data-code");
+      if (!code || !(code in nameOf)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      toggle(code);
+    }, true);
+
     // map.html#BU...: zoom to that buurt and show its data
     function zoomToHash() {
       var code = decodeURIComponent((location.hash || "").replace(/^#/, ""));
       if (!code) return;
-      var shape = findShape(map, code);
+      var shape = findShape(code);
       if (!shape) return;
       map.fitBounds(shape.getBounds(), { maxZoom: 15, padding: [80, 80] });
       Object.keys(outlines).forEach(function (c) { if (selected.indexOf(c) < 0) outline(c, false); });

@@ -119,6 +119,25 @@
       });
       var input = document.getElementById("mx-radio-" + id);
       if (input) input.checked = true;
+      document.dispatchEvent(new CustomEvent("mixing:layer", { detail: id }));
+    }
+
+    // A panel folds to its heading button (narrow maps: phones, or beside the explorer),
+    // so that it never covers the map; the button opens it again.
+    function foldable(box, label, cls) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "mx-fold " + cls;
+      button.setAttribute("aria-expanded", "true");
+      button.textContent = label;
+      button.addEventListener("click", function () { fold(box, !box.classList.contains("mx-folded")); });
+      box.insertBefore(button, box.firstChild);
+      return button;
+    }
+    function fold(box, on) {
+      box.classList.toggle("mx-folded", on);
+      var button = box.querySelector(".mx-fold");
+      if (button) button.setAttribute("aria-expanded", on ? "false" : "true");
     }
 
     // Layer control: one exclusive choice (the fills would hide each other), in groups.
@@ -126,7 +145,7 @@
       options: { position: "topright" },
       onAdd: function () {
         var box = L.DomUtil.create("div", "mx-control leaflet-bar");
-        var html = ["<div class='mx-control-title'>" + esc(L_.layers) + "</div>"];
+        var html = [];
         cfg.groups.forEach(function (group) {
           var members = cfg.layers.filter(function (d) { return d.group === group[0]; });
           if (!members.length) return;
@@ -152,6 +171,7 @@
             esc(cfg.background.label) + "</span></label></fieldset>");
         }
         box.innerHTML = html.join("");
+        foldable(box, L_.layers, "mx-control-title");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         box.addEventListener("change", function (event) {
@@ -197,12 +217,18 @@
           div.innerHTML = html.join("");
           legends[d.id] = div;
         });
+        foldable(box, L_.legend, "mx-legend-fold");
+        L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
         return box;
       },
     });
 
     // ---------------------------------------------------------------- PNG of the view
+    function today() {
+      return new Date().toLocaleDateString(L_.locale || undefined,
+        { day: "numeric", month: "long", year: "numeric" });
+    }
     function wrap(ctx, text, maxWidth) {
       var words = String(text).split(/\s+/), lines = [], line = "";
       words.forEach(function (w) {
@@ -235,7 +261,9 @@
       ctx.fillText(def ? (def.subgroup ? def.subgroup + ": " + def.short : def.title) : "",
         10, 32);
       ctx.font = "12px " + font; ctx.fillStyle = "#555555";
-      ctx.fillText(L_.source, 10, header + box.height + 7);
+      // the date travels with the picture: a shared PNG says when it was made
+      ctx.fillText(L_.source + (L_.saved ? " \u00b7 " + L_.saved + " " + today() : ""),
+        10, header + box.height + 7);
 
       function legend() {
         if (!def) return;
@@ -326,6 +354,10 @@
       });
       new Title().addTo(map);
     }
+    // keyboard: the controls come before the buurten in the tab order (each buurt is a tab
+    // stop for its tooltip; a hundred of them stood between the user and the controls)
+    var mapContainer = map.getContainer();
+    mapContainer.insertBefore(map._controlContainer, mapContainer.firstChild);
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     map.attributionControl.addAttribution(esc(L_.source));
     new Control().addTo(map);
@@ -335,42 +367,67 @@
     // chosen a view of their own (then that view is kept, on screen and on paper)
     var fitting = false, userView = false;
     function fit() {
-      // keep the municipality clear of the title panel (top left) and the legend (bottom
-      // right): each panel is avoided by a margin on its side or on its edge, whichever
-      // leaves the larger free box
-      var size = map.getSize();
-      var title = document.getElementById("mx-title");
-      var legend = document.querySelector(".mx-legends");
-      var t = title ? [title.offsetWidth + 10, title.offsetHeight + 10] : [0, 0];
-      var l = legend ? [legend.offsetWidth + 10, legend.offsetHeight + 10] : [0, 0];
-      var best = null;
-      [[t[0], 0], [0, t[1]]].forEach(function (tl) {
-        [[l[0], 0], [0, l[1]]].forEach(function (br) {
-          var area = Math.max(size.x - tl[0] - br[0], 0) * Math.max(size.y - tl[1] - br[1], 0);
-          if (!best || area > best.area) best = { area: area, tl: tl, br: br };
+      // keep the municipality clear of the panels in the four corners (title and explorer
+      // button, layer choice, legend, PNG/scale/zoom): each corner is avoided by a margin on
+      // its side or on its edge, whichever combination leaves the largest free box
+      var size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+      function extent(corner) {  // [width, height] of a corner's visible panels, plus a gap
+        var el = map._controlCorners[corner], w = 0, h = 0;
+        Array.prototype.forEach.call(el ? el.children : [], function (child) {
+          var r = child.getBoundingClientRect();
+          // the attribution is a thin line of small print: the map may lie under it
+          if (!r.width || !r.height || child.classList.contains("leaflet-control-attribution")) return;
+          w = Math.max(w, corner.indexOf("left") >= 0 ? r.right - box.left : box.right - r.left);
+          h = Math.max(h, corner.indexOf("top") >= 0 ? r.bottom - box.top : box.bottom - r.top);
         });
-      });
+        return w && h ? [w + 10, h + 10] : [0, 0];
+      }
+      var c = { tl: extent("topleft"), tr: extent("topright"), bl: extent("bottomleft"),
+        br: extent("bottomright") };
+      var best = null;
+      for (var mask = 0; mask < 16; mask++) {  // bit set: avoid that corner by its side
+        var side = function (k) { return (mask >> k) & 1; };
+        var pad = {
+          left: Math.max(side(0) ? c.tl[0] : 0, side(2) ? c.bl[0] : 0),
+          right: Math.max(side(1) ? c.tr[0] : 0, side(3) ? c.br[0] : 0),
+          top: Math.max(side(0) ? 0 : c.tl[1], side(1) ? 0 : c.tr[1]),
+          bottom: Math.max(side(2) ? 0 : c.bl[1], side(3) ? 0 : c.br[1]),
+        };
+        var area = Math.max(size.x - pad.left - pad.right, 0) *
+          Math.max(size.y - pad.top - pad.bottom, 0);
+        if (!best || area > best.area) best = { area: area, pad: pad };
+      }
       fitting = true;
-      map.fitBounds(cfg.bounds, { paddingTopLeft: [best.tl[0], best.tl[1] + 10],
-        paddingBottomRight: [best.br[0], best.br[1] + 10], animate: false });
+      map.fitBounds(cfg.bounds, { paddingTopLeft: [best.pad.left, best.pad.top + 10],
+        paddingBottomRight: [best.pad.right, best.pad.bottom + 10], animate: false });
       fitting = false;
     }
+    // narrow map (a phone, or beside the explorer): layer choice and legend folded
+    var NARROW = 700;
+    function foldForWidth() {
+      var narrow = map.getSize().x < NARROW;
+      fold(document.querySelector(".mx-control"), narrow);
+      fold(document.querySelector(".mx-legends"), narrow);
+    }
+    function refit() {
+      map.invalidateSize({ animate: false });
+      foldForWidth();
+      if (!userView) fit();
+    }
+    map.on("resize", foldForWidth);
     map.on("dragstart", function () { userView = true; });
     map.on("zoomstart", function () { if (!fitting) userView = true; });
     fitting = true;
     map.fitBounds(cfg.bounds, { animate: false });
     fitting = false;
     if (cfg.layers.length) show(cfg.layers[0].id);
+    foldForWidth();
     fit();  // again, now that the title panel and the legend have their size
 
     // printing: the date on the title panel, and Leaflet redraws for the paper's size
     function beforePrint() {
       var stamp = document.querySelector(".mx-print-date");
-      if (stamp && L_.printed) {
-        stamp.textContent = " · " + L_.printed + " " +
-          new Date().toLocaleDateString(L_.locale || undefined,
-            { day: "numeric", month: "long", year: "numeric" });
-      }
+      if (stamp && L_.printed) stamp.textContent = " · " + L_.printed + " " + today();
       map.invalidateSize({ animate: false });
       if (!userView) fit();
     }
@@ -387,7 +444,7 @@
     }
 
     var view = {
-      map: map, config: cfg, show: show, png: png,
+      map: map, config: cfg, show: show, png: png, refit: refit,
       active: function () { return active === null ? null : cfg.layers[active].id; },
     };
     window.mixingMapView = view;

@@ -119,7 +119,7 @@ _BLOCKS = {
         Number of simulated random allocations.""",
     "{SEED}": """seed : int, numpy.random.Generator or None
         Seed of the simulation; each group draws from its own stream keyed by its label
-        (see :func:`mixing.kernels._grouping.group_generators`). None draws fresh
+        (see :func:`mixing.kernels.grouping.group_generators`). None draws fresh
         entropy: the result is then not reproducible.""",
     "{THRESHOLDS}": """m : int, default 1000
         Number of thresholds on the grid ``linspace(0, 1, m)``.""",
