@@ -1,6 +1,7 @@
 """Sphinx configuration of the mixing documentation.
 
-Build (warnings are errors, no network needed; MathJax is loaded by the reader's browser):
+Build (warnings are errors, no network needed). The site works offline too: MathJax is
+vendored in ``_static/mathjax`` (see its README) and loaded from there, not from a CDN.
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
@@ -46,3 +47,6 @@ autodoc_typehints = "none"  # the numpydoc Parameters sections say it in words
 autodoc_default_options = {"members": False}
 suppress_warnings = []
 smartquotes = False  # straight quotes, as in the code and the tables
+html_static_path = ["_static"]
+# relative to _static: the vendored single-file build, so formulas render offline
+mathjax_path = "mathjax/tex-svg-full.js"

@@ -200,3 +200,9 @@ def test_unknown_column_spec_key_in_the_config(tmp_path, capsys):
     line = _check(capsys, _config(tmp_path, extra=extra))
     assert re.search(r"config .*config.yaml: municipalities.DEMO01.columns\['population'\] has "
                      r"unknown key\(s\) \['units'\]", line), line
+
+
+def test_missing_names_file(tmp_path, capsys):
+    config = _config(tmp_path, extra=f"names: [{tmp_path / 'kwb_2024.csv'}]\n")
+    line = _check(capsys, config)
+    assert "names[0]: " in line and "kwb_2024.csv does not exist" in line

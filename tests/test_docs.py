@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
+from test_maps_browser import driver  # noqa: F401  (the offline Chromium fixture)
 
 from mixing import dictionary
 from mixing.catalogue import INDICES, LOCAL_INDICES
@@ -146,6 +147,15 @@ def test_citation_version_is_the_package_version():
     assert cff["cff-version"] == "1.2.0" and cff["title"].startswith(project["name"])
 
 
+def test_licence_file_matches_the_metadata():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    licence = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert project["license"] == {"text": "MIT"} and cff["license"] == "MIT"
+    assert licence.splitlines()[0] == "MIT License"
+    assert "Permission is hereby granted, free of charge" in licence
+
+
 # ----------------------------------------------------------------------------- dictionary
 def test_every_column_is_described_and_no_description_is_unused():
     used = set()
@@ -226,3 +236,39 @@ def test_runtime_columns_of_regions_unit_change_and_scenario_units(demo_units):
     for scenario in scenarios.values():
         written |= set(apply_scenario(demo_units, scenario, scenarios).units.columns)
     assert written == set(dictionary.TABLES["scenario_units"].columns)
+
+
+# ----------------------------------------------------------------------------- offline
+def _math_pages(out):
+    return [p for p in sorted(out.rglob("*.html")) if 'class="math' in p.read_text("utf-8")]
+
+
+def test_formulas_load_the_vendored_mathjax_and_nothing_from_the_network(site):
+    out, _ = site
+    pages = _math_pages(out)
+    assert len(pages) >= len(INDICES)  # one page per index at least, each with its formula
+    vendored = out / "_static" / "mathjax" / "tex-svg-full.js"
+    assert vendored.stat().st_size == (
+        REPO / "docs" / "_static" / "mathjax" / "tex-svg-full.js").stat().st_size
+    for page in sorted(out.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        external = re.findall(r"<(?:script|link)\b[^>]*(?:src|href)=\"(https?:)?//[^\"]+", text)
+        assert not external, (page.name, external)
+    for page in pages:
+        assert re.search(r'<script [^>]*src="(\.\./)*_static/mathjax/tex-svg-full\.js'
+                         r'(\?v=\w+)?"', page.read_text(encoding="utf-8")), page
+
+
+def test_formulas_render_in_a_browser_without_network(site, driver):  # noqa: F811
+    out, _ = site
+    page = next(p for p in _math_pages(out) if p.parent.name != "_modules")
+    driver.get_log("browser")
+    driver.get(page.as_uri())
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    rendered = WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+        "return document.querySelectorAll('mjx-container svg').length"))
+    assert rendered > 0
+    # no TeX left as text and no failed request
+    assert driver.execute_script("return document.querySelectorAll('mjx-merror').length") == 0
+    assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []

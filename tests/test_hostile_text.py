@@ -130,6 +130,34 @@ def test_scenario_page_and_overview_show_hostile_text_literally(lab, compiled, t
     assert html.escape(MUNICIPALITY) in page
 
 
+def test_titles_caveats_and_trend_page_show_hostile_text_literally(lab, compiled, tmp_path,
+                                                                   monkeypatch):
+    from mixing.tables.caveats import caveat_table
+    from mixing.viz.pages import municipality_links
+    from mixing.viz.trends import trend_page
+
+    monkeypatch.chdir(tmp_path)
+    units = lab[0]
+    caveats = caveat_table(units).assign(level=HOSTILE[4])
+    trends = pd.DataFrame({"municipality_code": "DEMO01", "year": [2020, 2024],
+                           "level": "buurt", "dimension": "social_housing",
+                           "index": "dissimilarity", "value": [0.3, 0.2]})
+    links = municipality_links(scenarios=True, trends=True)
+    pages = [trend_page(trends, name=MUNICIPALITY, base_year=2024, links=links,
+                        caveats=caveats),
+             municipality_map(units, index_table(units, indices=("dissimilarity",),
+                                                 inference_indices=()),
+                              links=links, caveats=caveats)]
+    assert not any(MARK in source for source in compiled)
+    assert not (tmp_path / PWNED).exists()
+    for page in pages:
+        title = re.search(r"<title>(.*?)</title>", page).group(1)
+        assert html.unescape(title).startswith(MUNICIPALITY)
+        assert html.escape(HOSTILE[4]) in page and "<b>vet</b>" not in page
+        assert "Demostad 42" not in page
+        assert page.count("</script>") == page.count("<script")
+
+
 def test_figures_draw_hostile_names_literally(lab, tmp_path):
     units, specs, summary, _, local = lab
     table = summary.assign(municipality_code="DEMO01", municipality_name=HOSTILE[4])

@@ -33,8 +33,9 @@ LAYERS = (
     ("catalogue", ("mixing.catalogue",)),  # the indices, declared once over the kernels
     ("tables", ("mixing.tables",)),        # frame wrappers
     ("scenarios", ("mixing.scenarios",)),
+    ("dictionary", ("mixing.dictionary",)),  # the words of every table's columns
     ("viz", ("mixing.viz",)),              # maps and pages
-    ("entry", ("mixing.workflow_io", "mixing.dictionary", "mixing.cli")),
+    ("entry", ("mixing.workflow_io", "mixing.cli")),
 )
 RANK = {name: rank for rank, (name, _) in enumerate(LAYERS)}
 

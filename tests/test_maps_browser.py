@@ -463,6 +463,82 @@ def test_tooltips_show_the_whole_value(driver, den_haag):
     assert config_text in text.replace("\n", " ")
 
 
+def _national_like(empty_code: str = "GM0002"):
+    """Three 'real' municipalities of one run (GM codes), one of them without any boundary
+    (its buurt codes have no shape, as 15 have in the national 2024 run on 2019 shapes), and
+    the demo city of an earlier run in the same folder."""
+    parts = []
+    for i, code in enumerate(("GM0001", empty_code, "GM0003")):
+        city = make_demo_city(seed=i + 3, code=code, name=f"Stad {i + 1}")
+        city["geometry"] = city.geometry.translate(12_000 * i, 0)
+        parts.append(city)
+    parts[1]["geometry"] = None
+    parts.append(make_demo_city())
+    units = pd.concat(parts, ignore_index=True).set_geometry("geometry", crs=28992)
+    runs = {"GM0001": "nl-2024.yaml (aaaa)", empty_code: "nl-2024.yaml (aaaa)",
+            "GM0003": "nl-2024.yaml (aaaa)", "DEMO01": "config.yaml (bbbb)"}
+    return units, runs
+
+
+def test_national_overview_opens_without_error_with_municipalities_without_geometry(
+        driver, tmp_path):
+    from mixing.viz.overview import overview_page
+
+    units, runs = _national_like()
+    indices = index_table(units, indices=("dissimilarity",), inference_indices=())
+    path = tmp_path / "index.html"
+    path.write_text(overview_page(units, indices, runs=runs,
+                                  current_run="nl-2024.yaml (aaaa)"), encoding="utf-8")
+    _open(driver, path)
+    assert _errors(driver) == []
+    # a layer is chosen and its legend shown on load, without a click
+    assert driver.execute_script("return window.mixingMapView.active()") == "d-social_housing"
+    assert _visible_legends(driver) == ["d-social_housing"]
+    # drawn: this run's two municipalities with a boundary; the demo of the other run is not
+    drawn = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.leaflet-overlay-pane path[data-code]'))"
+        ".map(function (p) { return p.getAttribute('data-code'); }).sort()")
+    assert drawn == ["GM0001", "GM0003"]
+    # listed: every municipality, this run's (GM0002 too) apart from the demo's run
+    tables = driver.execute_script(
+        "return Array.from(document.querySelectorAll('table[id^=mx-indices]')).map("
+        "function (t) { return Array.from(t.tBodies[0].rows).map("
+        "function (r) { return r.cells[1].textContent; }); })")
+    assert tables == [["GM0001", "GM0002", "GM0003"], ["DEMO01"]]
+    headings = [h.text for h in driver.find_elements("css selector", "h2.mx-run")]
+    assert headings == ["Deze berekening (nl-2024.yaml (aaaa)), 2024",
+                        "Synthetische demogemeente (config.yaml (bbbb)): geen CBS-gegevens, "
+                        "niet te vergelijken met echte gemeenten"]
+    assert "Bron: CBS" in driver.find_element("css selector", ".leaflet-control-attribution").text
+
+
+def test_layer_groups_without_an_element_do_not_break_the_map(driver, tmp_path):
+    from mixing.viz.maps import map_page
+
+    square = [[[4.0, 52.0], [4.01, 52.0], [4.01, 52.01], [4.0, 52.01], [4.0, 52.0]]]
+    shapes = [{"type": "GeometryCollection", "geometries": []},
+              {"type": "GeometryCollection",
+               "geometries": [{"type": "Polygon", "coordinates": square}]},
+              {"type": "Polygon", "coordinates": square}]
+    features = [{"type": "Feature", "geometry": g,
+                 "properties": {"c": f"GM000{i}", "n": "", "w": "", "k": [0], "t": ["x"],
+                                "r": []}} for i, g in enumerate(shapes)]
+    config = {"bounds": [[52.0, 4.0], [52.01, 4.01]], "title": "t",
+              "labels": {"unit_code": "Code", "wijk": "", "click_hint": "", "layers": "L",
+                         "background_group": "", "source": "Bron"},
+              "colors": {"unknown": "#ccc", "empty": "#fff"},
+              "layers": [{"id": "a", "group": "g", "title": "A", "short": "A",
+                          "colors": ["#123456"], "legend": {"title": "A", "items": []}}],
+              "groups": [["g", "G"]], "summary": [], "rowKeys": [], "background": None,
+              "data": {"type": "FeatureCollection", "features": features}}
+    path = tmp_path / "collections.html"
+    path.write_text(map_page(config, "nl"), encoding="utf-8")
+    _open(driver, path)
+    assert _errors(driver) == []
+    assert driver.execute_script("return window.mixingMapView.active()") == "a"
+    assert _visible_paths(driver) == 2
+
+
 def test_overview_page_fits_a_phone(driver, tmp_path):
     from mixing.viz.overview import overview_page
 

@@ -25,3 +25,29 @@ def test_ci_runs_the_readme_test_command():
 def test_default_config_runs_the_demo_city():
     config = (REPO / "config" / "config.yaml").read_text(encoding="utf-8")
     assert "DEMO01:" in config and "data/raw/demo/buurten.gpkg" in config
+
+
+def test_index_counts_in_the_readme_come_from_the_catalogue():
+    from mixing.catalogue import names
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    found = re.search(r"(\d+) aspatial and (\d+) spatial two-group indices, (\d+) multigroup",
+                      readme)
+    assert found, "the README no longer states the index counts in the tested words"
+    stated = tuple(int(n) for n in found.groups())
+    assert stated == (len(names("aspatial")), len(names("spatial")), len(names("multigroup")))
+
+
+def test_every_log_path_in_the_docs_is_one_the_workflow_writes():
+    rules = "".join(p.read_text(encoding="utf-8")
+                    for p in (REPO / "workflow" / "rules").glob("*.smk"))
+    folders = set(re.findall(r"\"logs/(\w+)/", rules))
+    assert {"ingest", "map", "overview"} <= folders
+    texts = [REPO / "README.md", REPO / "config" / "README.md",
+             *sorted((REPO / "docs").rglob("*.rst"))]
+    named = {(path.name, folder) for path in texts
+             for folder in re.findall(r"\blogs/([^/\s`'\"]+)/", path.read_text(encoding="utf-8"))}
+    assert named, "no log path found in the docs"
+    wrong = {(name, folder) for name, folder in named
+             if folder not in folders and folder not in ("{rule}", "<rule>")}
+    assert not wrong, f"log folders no rule writes: {sorted(wrong)}; rules write {sorted(folders)}"

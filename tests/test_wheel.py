@@ -42,6 +42,9 @@ def test_wheel_from_another_folder_runs_scenarios(tmp_path):
     (wheel,) = wheels.glob("mixing-*.whl")
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
+    licences = list(site.glob("mixing-*.dist-info/**/LICENSE"))
+    assert [p.read_text(encoding="utf-8") for p in licences] == [
+        (REPO / "LICENSE").read_text(encoding="utf-8")]
     assert not (site / "workflow").exists()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -246,10 +246,14 @@ def test_invalid_config_is_refused_with_the_key(tmp_path):
 def test_national_summary_stacks_every_municipality(shared_run):
     summary = pd.read_csv(shared_run / "results" / "summary" / "indices.csv")
     assert sorted(summary["municipality_code"].unique()) == sorted(SHARED_MUNICIPALITIES)
+    # the first column says which run wrote each row: here all rows are this run's
+    (record,) = (shared_run / "results" / "runs").glob("*.json")
+    assert summary.columns[0] == "run" and set(summary["run"]) == {record.stem}
     for municipality in SHARED_MUNICIPALITIES:
         own = pd.read_csv(shared_run / "results" / municipality / "indices.csv")
         pd.testing.assert_frame_equal(
-            summary[summary["municipality_code"] == municipality].reset_index(drop=True), own)
+            summary[summary["municipality_code"] == municipality].drop(columns="run")
+            .reset_index(drop=True), own)
 
 
 @pytest.mark.parametrize("municipality", sorted(CHANGE))

@@ -94,3 +94,19 @@ def test_missing_files_are_the_records_gone_from_results(tmp_path):
     # a rule left out, or a batch that has not run, is not looked at
     assert missing_files(results, batches, ("map",)) == {}
     assert missing_files(results, {"GM0599": ["GM0599"]}, rules) == {}
+
+
+def test_each_merged_municipality_is_attributed_to_the_run_that_wrote_it(tmp_path):
+    from mixing.workflow_io import recorded_runs, run_label
+
+    results = tmp_path / "results"
+    for code, run in (("GM0518", "aaa111"), ("DEMO01", "bbb222"), ("GM0363", None)):
+        (results / code).mkdir(parents=True)
+        if run:
+            (results / code / "provenance.json").write_text(json.dumps({"config_hash": run}))
+    runs = recorded_runs(results / "runs", ["DEMO01", "GM0518", "GM0363", "GM0599"],
+                         current=["GM0518", "GM0599"], current_hash="ccc333")
+    # this run's own rows are its own even before its provenance files are rewritten
+    assert runs == {"DEMO01": "bbb222", "GM0518": "ccc333", "GM0363": "", "GM0599": "ccc333"}
+    assert run_label(["/a/config/config.yaml"], "0123456789abcdef") == "config.yaml (01234567)"
+    assert run_label([], "0123456789") == "config (01234567)"

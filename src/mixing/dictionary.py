@@ -38,7 +38,7 @@ from mixing.errors import InputError
 from mixing.scenarios import ASSUMPTION_COLUMNS, ASSUMPTION_SOURCES, SUMMARY_COLUMNS
 from mixing.scenarios.state import ACCOUNTING_COLUMNS
 from mixing.schema import CANONICAL_COLUMNS
-from mixing.tables import clusters, frames, vitality
+from mixing.tables import caveats, clusters, frames, vitality
 
 __all__ = [
     "UNITS",
@@ -178,6 +178,10 @@ _SCENARIO_UNITS_OWN = _own(
 
 _INDEX_KEYS = ("municipality_code", "year", "level", "dimension", "index")
 
+#: The summaries stack the municipalities' tables and say which run wrote each row.
+_RUN = ("; in results/summary/ the first column, run, is the config hash of the run that "
+        "wrote the row (results/runs/{run}.json)")
+
 #: Every output table, by name.
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("units", ("results/{municipality}/units.parquet",),
@@ -186,16 +190,21 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           tuple(CANONICAL_COLUMNS)),
     Table("indices", ("results/{municipality}/indices.csv", "results/{municipality}/"
                       "indices.parquet", "results/summary/indices.csv"),
-          "one row per municipality x year x level x dimension x index",
+          "one row per municipality x year x level x dimension x index" + _RUN,
           "één rij per gemeente, jaar, niveau, dimensie en index",
           tuple(frames.INDEX_COLUMNS), _INDICES_OWN),
+    Table("caveats", ("results/{municipality}/caveats.csv",),
+          "one row per caveat of a municipality's data (hidden values per column, lower-bound "
+          "sums, units without a name or boundary, repaired boundaries): the pages' 'Let op'",
+          "één rij per kanttekening bij de gegevens van een gemeente (de 'Let op' op de "
+          "pagina's)", tuple(caveats.CAVEAT_COLUMNS), _own("caveats")),
     Table("local_indices", ("results/{municipality}/local_indices.csv",),
           "one row per unit x dimension x local index", "één rij per gebied, dimensie en maat",
           tuple(frames.LOCAL_COLUMNS), _own("local_indices")),
     Table("autocorrelation", ("results/{municipality}/autocorrelation.csv",
                               "results/summary/autocorrelation.csv"),
           "one row per municipality x variable x statistic (Moran's I, Geary's C, bivariate "
-          "Moran)", "één rij per gemeente, variabele en statistiek",
+          "Moran)" + _RUN, "één rij per gemeente, variabele en statistiek",
           tuple(clusters.GLOBAL_COLUMNS), _own("autocorrelation")),
     Table("local", ("results/{municipality}/local.csv", "results/{municipality}/local.parquet"),
           "one row per unit x variable: LISA, Gi*, concentration class",
@@ -208,7 +217,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           tuple(vitality.OUTPUT_COLUMNS), _own("vitality")),
     Table("scenarios", ("results/{municipality}/scenarios.csv", "results/{municipality}/"
                         "scenarios.parquet", "results/summary/scenarios.csv"),
-          "one row per scenario x dimension x index: before/after, costs and every assumption",
+          "one row per scenario x dimension x index: before/after, costs and every assumption"
+          + _RUN,
           "één rij per scenario, dimensie en index: voor/na, kosten en aannames",
           tuple(SUMMARY_COLUMNS), _SCENARIO_OWN),
     Table("scenario_units", ("results/{municipality}/scenario_units/{scenario}.parquet",),

@@ -31,7 +31,7 @@ from mixing.io.yamlfile import read_yaml
 __all__ = ["mock_snakemake", "publish", "strict_yaml", "check_config", "preflight",
            "FILE_KEYS", "config_hash",
            "provenance", "read_status", "batch_status",
-           "usable_codes", "recorded_files", "missing_files"]
+           "usable_codes", "recorded_files", "missing_files", "recorded_runs", "run_label"]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -240,6 +240,38 @@ def recorded_files(runs_dir: str | os.PathLike, name: str,
     return {code: found[code] for code in sorted(found)}
 
 
+def run_label(configfiles: Sequence[str], config_hash: str) -> str:
+    """How a page names a run: its config file name(s) and the start of its config hash.
+
+    >>> run_label(["/x/config/examples/shared-cbs.yaml"], "3f2a1b9c0d")
+    'shared-cbs.yaml (3f2a1b9c)'
+    """
+    names = ", ".join(Path(f).name for f in configfiles) or "config"
+    return f"{names} ({config_hash[:8]})"
+
+
+def recorded_runs(runs_dir: str | os.PathLike, codes: Iterable[str], current: Iterable[str],
+                  current_hash: str) -> dict[str, str]:
+    """The config hash of the run whose files each municipality in ``codes`` has.
+
+    ``current`` are this run's municipalities (``current_hash``); any other one's run is the
+    ``config_hash`` in its ``results/{code}/provenance.json`` (written by the run that
+    wrote its files), so summaries and the overview can say which rows came from which run
+    (:func:`recorded_files` merges them).
+    """
+    current = set(current)
+    found = {}
+    for code in codes:
+        record = Path(runs_dir).parent / code / "provenance.json"
+        if code in current:
+            found[code] = current_hash
+        elif not record.is_file():
+            found[code] = ""  # files from before run records existed
+        else:
+            found[code] = json.loads(record.read_text(encoding="utf-8"))["config_hash"]
+    return found
+
+
 def check_config(config: Mapping, schema: Mapping, files: Sequence[str]) -> None:
     """Check a workflow config: the schema, then the names the schema cannot list.
 
@@ -288,7 +320,7 @@ FILE_KEYS = ("geometry", "table", "vitality", "pc4_geometry")
 
 def _input_files(config: Mapping) -> list[tuple[str, str]]:
     """``(key path, file)`` of every input file the config names (downloads excluded)."""
-    found = []
+    found = [(f"names[{i}]", str(path)) for i, path in enumerate(config.get("names") or [])]
     for code, source in (config.get("municipalities") or {}).items():
         if not isinstance(source, Mapping) or source.get("download"):
             continue

@@ -19,6 +19,7 @@ from snakemake.utils import validate
 
 from mixing.errors import InputError
 from mixing.tables.batch import batch_members, home_batch, make_batches, repair_batch
+from mixing.viz.pages import municipality_links
 from mixing.workflow_io import config_hash, missing_files, preflight, strict_yaml
 
 REPO = Path(workflow.basedir)
@@ -134,13 +135,30 @@ def resolved_source(municipality):
            if k not in ("compare_years", "pc4_geometry")}
     if src.pop("download", False):
         src.update(download_outputs(municipality))
-        return src
-    if src.get("geometry"):
-        src["geometry"] = repo_path(src["geometry"])
-    if src.get("table"):
-        tables = src["table"] if isinstance(src["table"], list) else [src["table"]]
-        src["table"] = [repo_path(t) for t in tables]
-    return src
+    else:
+        if src.get("geometry"):
+            src["geometry"] = repo_path(src["geometry"])
+        if src.get("table"):
+            tables = src["table"] if isinstance(src["table"], list) else [src["table"]]
+            src["table"] = [repo_path(t) for t in tables]
+    return src | name_sources(municipality, src)
+
+
+def name_sources(municipality, own):
+    """Where unit names come from besides the municipality's own files (mixing.io.names):
+    its other years' files, nearest year first, then the config's `names:` files."""
+    mine = {own.get("geometry"), *(own.get("table") or [])}
+    inputs = []
+    year = source(municipality).get("year", 0)
+    others = source(municipality).get("compare_years") or {}
+    for other in sorted(others, key=lambda y: (abs(int(y) - year), int(y))):
+        for key in ("table", "geometry"):
+            value = others[other].get(key) or []
+            for path in [value] if isinstance(value, str) else value:
+                path = repo_path(path)
+                if path not in mine and path not in inputs:
+                    inputs.append(path)
+    return {"name_inputs": inputs, "names": [repo_path(p) for p in config.get("names", [])]}
 
 
 def source_files(codes):
@@ -148,7 +166,7 @@ def source_files(codes):
     files = []
     for municipality in codes:
         src = resolved_source(municipality)
-        for key in ("geometry", "table"):
+        for key in ("geometry", "table", "name_inputs", "names"):
             value = src.get(key)
             for path in value if isinstance(value, list) else [value]:
                 if path and path not in files:
@@ -233,6 +251,13 @@ def scenario_names():
 
 
 SCENARIOS = scenario_names()
+
+
+onsuccess:
+    # what a reader of the results should know, as counts (mixing.tables.caveats)
+    from mixing.tables.caveats import run_summary
+
+    print(run_summary(files("caveats.csv", MUNICIPALITIES)), file=sys.stderr)
 SUMMARIES = ["indices", "autocorrelation"] + (["scenarios"] if SCENARIOS else [])
 BATCH_RULES = ["ingest", "weights", "indices", "autocorrelation", "scales", "map"]
 BATCH_RULES += (["scenarios"] if SCENARIOS else []) + (["figures"] if FIGURES else [])
@@ -250,7 +275,9 @@ def all_outputs():
     targets += [batch_dir(rule, repair_batch(m)) for rule, m in GONE]
     # every output of the other rules, not one of each: Snakemake plans a job again for a
     # missing output only when that output is asked for
-    targets += expand(list(rules.change.output), municipality=compare_members(MUNICIPALITIES))
+    members = compare_members(MUNICIPALITIES)
+    targets += expand(list(rules.change.output), municipality=members)
+    targets += expand(list(rules.trends_page.output), municipality=members)
     targets += list(rules.run_record.output)
     targets += expand(list(rules.summary.output), table=SUMMARIES)
     targets += list(rules.regions.output) if REGIONS else []

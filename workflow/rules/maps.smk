@@ -22,6 +22,7 @@ rule map:
     params:
         municipalities=members,
         units=batch_files("units.parquet"),
+        caveats=batch_files("caveats.csv"),
         indices=batch_files("indices.csv"),
         local=batch_files("local.csv"),
         weights=batch_files("weights.npz"),
@@ -32,6 +33,7 @@ rule map:
         vitality=batch_files("vitality.csv"),
         alpha=config["autocorrelation"]["alpha"],
         names=SCENARIOS,
+        trends=lambda w: compare_members(members(w)),
         language=config["language"],
     log:
         "logs/map/{batch}.log",
@@ -68,6 +70,23 @@ rule figures:
         "../scripts/figures.py"
 
 
+rule trends_page:
+    input:
+        trends="results/{municipality}/change/trends.csv",
+        units=lambda w: batch_dir("ingest", BATCH_OF[w.municipality]),
+    output:
+        "results/{municipality}/trends.html",
+    params:
+        units="results/{municipality}/units.parquet",
+        caveats="results/{municipality}/caveats.csv",
+        links=lambda w: municipality_links(scenarios=bool(SCENARIOS), trends=True),
+        language=config["language"],
+    log:
+        "logs/trends_page/{municipality}.log",
+    script:
+        "../scripts/trends_page.py"
+
+
 rule overview:
     input:
         units=batch_dirs("ingest"),
@@ -89,6 +108,9 @@ rule overview:
         indices=files("indices.csv", MUNICIPALITIES),
         scenarios=files("scenarios.csv", MUNICIPALITIES) if SCENARIOS else {},
         runs="results/runs",
+        config_hash=CONFIG_HASH,
+        configfiles=CONFIG_FILES,
+        trends=compare_members(MUNICIPALITIES),
         scenario_specs=scenarios_file() or "",
         language=config["language"],
     log:

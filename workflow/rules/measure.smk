@@ -96,6 +96,7 @@ rule summary:
     params:
         files=lambda w: files(SUMMARY_FILES[w.table], MUNICIPALITIES),
         runs="results/runs",
+        config_hash=CONFIG_HASH,
     wildcard_constraints:
         table="indices|autocorrelation|scenarios",
     log:

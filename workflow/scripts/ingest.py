@@ -1,5 +1,8 @@
 """Read a batch of municipalities' CBS files into canonical units tables, at every level.
 
+Each municipality's caveats (hidden values, lower bounds, names, geometry) are written
+beside its units as ``caveats.csv`` (:func:`mixing.tables.caveats.caveat_table`).
+
 A municipality whose units have no usable data (none with its code, or no known population or
 dwellings: :func:`mixing.io.plausible.usable`)
 stops the run with one line naming it and the reason; with ``on_bad_municipality: skip`` it
@@ -14,6 +17,7 @@ from mixing.io.files import write_table, write_text
 from mixing.io.plausible import usable
 from mixing.runlog import script_log
 from mixing.tables.batch import read_batch
+from mixing.tables.caveats import caveat_table
 from mixing.workflow_io import publish
 
 if "snakemake" not in globals():
@@ -47,7 +51,12 @@ with script_log(snakemake.log[0]) as log:
             log.warning("%s: no data: %s (skipped, on_bad_municipality: skip)", code, reason)
         else:
             log.info("%s: %s", code, units.groupby("level").size().to_dict())
+        repaired = units.attrs.pop("repaired_geometries", 0)
         path = params.units[code]
         write_table(units, path)
         publish(path, out_dir, code)
+        caveats = Path(path).with_name("caveats.csv")
+        write_table(caveat_table(units, source_level=source.get("level", "buurt"),
+                                 repaired=repaired), caveats)
+        publish(caveats, out_dir, code)
     write_text(f"{out_dir}/status.json", json.dumps(status, indent=1, sort_keys=True))

@@ -19,6 +19,7 @@ from mixing.viz.compare import scenario_page
 from mixing.viz.explorer import explorer_payload
 from mixing.viz.maps import municipality_map
 from mixing.viz.overview import no_data_page
+from mixing.viz.pages import municipality_links
 from mixing.workflow_io import batch_status, publish
 
 if "snakemake" not in globals():
@@ -33,8 +34,10 @@ with script_log(snakemake.log[0]) as log:
     status = batch_status(snakemake.input.units)
     specs = load_scenarios(snakemake.input.scenario_specs) if params.names else {}
     for code in params.municipalities:
+        links = municipality_links(scenarios=bool(params.names), trends=code in params.trends)
         if status.get(code):
-            write_text(params.html[code], no_data_page(code, status[code], language=language))
+            write_text(params.html[code], no_data_page(code, status[code], language=language,
+                                                       links=links))
             publish(params.html[code], snakemake.output[0], code)
             continue
         units = gpd.read_parquet(params.units[code])
@@ -48,17 +51,19 @@ with script_log(snakemake.log[0]) as log:
                                      language=language) if len(shown) >= 2 else None)
         vitality = (pd.read_csv(params.vitality[code]) if Path(params.vitality[code]).is_file()
                     else None)
+        caveats = pd.read_csv(params.caveats[code])
         html = municipality_map(units, pd.read_csv(params.indices[code]),
                                 local=pd.read_csv(params.local[code]), scenarios=after,
                                 scenario_table=table, scenario_specs=specs,
                                 alpha=params.alpha, language=language, explorer=explorer,
-                                vitality=vitality)
+                                vitality=vitality, links=links, caveats=caveats)
         write_text(params.html[code], html)
         publish(params.html[code], snakemake.output[0], code)
         log.info("%s: %d bytes", params.html[code], len(html))
         if params.names:
             buurten = units[units["level"] == level].reset_index(drop=True)
-            page = scenario_page(table, specs, buurten, after, language=language)
+            page = scenario_page(table, specs, buurten, after, language=language,
+                                 links=links, caveats=caveats)
             write_text(params.scenario_page[code], page)
             publish(params.scenario_page[code], snakemake.output[0], code)
             log.info("%s: %d bytes", params.scenario_page[code], len(page))

@@ -48,8 +48,8 @@ from mixing.schema import (
     validate_units,
 )
 
-__all__ = ["read_units", "MissingGeometryWarning", "NoNamesWarning", "YearMismatchWarning",
-           "DroppedRowsWarning"]
+__all__ = ["read_units", "read_names", "MissingGeometryWarning", "NoNamesWarning",
+           "YearMismatchWarning", "DroppedRowsWarning"]
 
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
 #: Region codes of CBS tables that are not units of any level (Nederland, landsdelen,
@@ -712,6 +712,46 @@ def _apply_names(units: pd.DataFrame, names, raw: RawTable, level: str) -> None:
             f"{raw.file}: no {level} names in the source; unit_name holds the code. Download "
             "with names (mixing.io.download.download_kerncijfers fetches them) or pass "
             "names={code: name}", NoNamesWarning, stacklevel=3)
+
+
+def read_names(path: PathLike) -> pd.Series:
+    """The region names of a CBS file: unit code -> name, every level the file has.
+
+    Any file :func:`read_units` reads will do, as long as it has a code column and a name
+    column (a StatLine or OData kerncijfers table downloaded with names, a wijk- en
+    buurtkaart or PDOK boundary file with ``buurtnaam``); its statistics are not read.
+    A name that is empty or only repeats the code is not a name.
+
+    Raises
+    ------
+    InputError
+        When the file has no code column or no name column.
+
+    Examples
+    --------
+    >>> names = read_names("kwb_2024.csv")  # doctest: +SKIP
+    >>> names["BU05182916"]  # doctest: +SKIP
+    'Morgenstond-Zuid'
+    """
+    raw = read_source(path)
+    resolved = resolve_columns(raw.names, raw.units, exact_only=raw.kind == "map file",
+                               file=raw.file)
+    found = pd.Series(dtype=object)
+    if "unit_name" in resolved:
+        codes = _codes(raw, resolved).astype("string").str.strip().str.upper()
+        names = _text(raw, resolved, "unit_name", raw.data.index).astype("string")
+        real = codes.notna() & names.notna() & (names.str.upper() != codes)
+        found = pd.Series(names[real].to_numpy(dtype=object),
+                          index=codes[real].to_numpy(dtype=object))
+    if found.empty:
+        where = (f"its name column {resolved['unit_name'].source!r} holds codes only"
+                 if "unit_name" in resolved else f"it has {[n for n in raw.names if n][:20]}")
+        raise InputError(
+            f"no region names in this file; {where}", file=raw.file, column="unit_name",
+            fix="name a file with codes and names (StatLine: add 'Wijken en buurten' and "
+                "'Regioaanduiding > Codering'; a PDOK file has buurtnaam), or drop it from "
+                "names:")
+    return found[~found.index.duplicated()]
 
 
 def _check_usable(units: gpd.GeoDataFrame, file: str) -> None:

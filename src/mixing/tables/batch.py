@@ -9,6 +9,7 @@ bookkeeping so the scripts stay thin.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 import geopandas as gpd
@@ -16,8 +17,10 @@ import pandas as pd
 
 from mixing.errors import InputError
 from mixing.io.aggregate import aggregate_units
-from mixing.io.cbs import read_units
+from mixing.io.cbs import NoNamesWarning, read_units
 from mixing.io.demo import is_synthetic
+from mixing.io.names import resolve_names, unnamed
+from mixing.io.readers.geo import GeometryRepairedWarning
 
 __all__ = ["make_batches", "repair_batch", "batch_members", "home_batch", "read_batch",
            "split_by_municipality"]
@@ -103,7 +106,10 @@ def read_batch(
     sources : mapping
         Municipality code -> source: ``geometry`` and/or ``table`` paths (already resolved),
         ``year``, ``level``, ``layer``, ``columns`` (see config/README.md). Municipalities
-        that share the same files are read with one :func:`mixing.io.cbs.read_units` call.
+        that share the same files are read with one :func:`mixing.io.cbs.read_units` call. Units
+        without a name get one from ``name_inputs`` (the municipality's other inputs,
+        e.g. its other years) and then from ``names`` (the config's names files), by
+        :func:`mixing.io.names.resolve_names`.
     levels : iterable of str
         Levels to produce; levels coarser than the source level are aggregated.
     allow_unusable : bool
@@ -114,7 +120,9 @@ def read_batch(
     Returns
     -------
     dict
-        Municipality code -> canonical units table (levels stacked), in input order.
+        Municipality code -> canonical units table (levels stacked), in input order. Its
+        ``attrs["repaired_geometries"]`` counts the boundaries of its boundary file that
+        were repaired on reading (:mod:`mixing.tables.caveats`).
     """
     groups: dict[str, list[str]] = {}
     for code, source in sources.items():
@@ -126,16 +134,47 @@ def read_batch(
         tables = source.get("table")
         if isinstance(tables, list) and len(tables) == 1:
             tables = tables[0]
-        units = read_units(
-            geometry=source.get("geometry"), table=tables, level=source.get("level", "buurt"),
-            year=source.get("year"), columns=source.get("columns"), layer=source.get("layer"),
-            municipality=None if demo else codes, allow_unusable=allow_unusable,
-        )
+        named = any(sources[c].get("names") or sources[c].get("name_inputs") for c in codes)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            if named:  # names may come from the other sources: counted after resolving
+                warnings.simplefilter("ignore", NoNamesWarning)
+            units = read_units(
+                geometry=source.get("geometry"), table=tables,
+                level=source.get("level", "buurt"), year=source.get("year"),
+                columns=source.get("columns"), layer=source.get("layer"),
+                municipality=None if demo else codes,
+                allow_unusable=allow_unusable,
+            )
+        repaired = 0
+        for record in caught:  # passed on unchanged; the repair count is kept as data
+            if isinstance(record.message, GeometryRepairedWarning):
+                repaired += record.message.count
+            warnings.warn_explicit(record.message, record.category, record.filename,
+                                   record.lineno, source=record.source)
         frames = [units] + [aggregate_units(units, level) for level in levels
                             if level != source.get("level", "buurt")]
         stacked = pd.concat(frames, ignore_index=True)
         result.update(split_by_municipality(stacked, codes))
+        for code in codes:
+            if named:
+                result[code] = _named(result[code], sources[code])
+            result[code].attrs["repaired_geometries"] = repaired
     return {code: result[code] for code in sources}
+
+
+def _named(units: gpd.GeoDataFrame, source: Mapping) -> gpd.GeoDataFrame:
+    """Names from the municipality's other sources; a warning counts the units still unnamed."""
+    units = resolve_names(units, source.get("name_inputs", ()), source.get("names", ()))
+    left = unnamed(units)
+    for level, count in units.loc[left, "level"].value_counts(sort=False).items():
+        if level in ("buurt", "wijk"):
+            warnings.warn(f"{units['municipality_code'].iat[0]}: {count} of "
+                          f"{int((units['level'] == level).sum())} {level} units have no name "
+                          "in any source of the run; unit_name holds the code (add a CBS file "
+                          "with codes and names under names: in the config)", NoNamesWarning,
+                          stacklevel=3)
+    return units
 
 
 def split_by_municipality(frame: pd.DataFrame, codes: Sequence[str]) -> dict[str, pd.DataFrame]:

@@ -39,6 +39,8 @@ from mixing.scenarios.labels import scenario_title, short_title
 from mixing.scenarios.spec import Scenario
 from mixing.scenarios.tables import unit_changes
 from mixing.viz import style
+from mixing.viz.caveats import CAVEAT_CSS, caveats_html
+from mixing.viz.pages import NAV_CSS, document_title, nav_html
 
 __all__ = ["scenario_page", "TEXT"]
 
@@ -697,6 +699,8 @@ def scenario_page(
     language: str = "nl",
     map_href: str = "map.html",
     dimension: str = "low_income",
+    links: Mapping[str, str] | None = None,
+    caveats: pd.DataFrame | None = None,
 ) -> str:
     """The comparison page of one municipality's scenarios, as one offline HTML document.
 
@@ -718,6 +722,12 @@ def scenario_page(
     dimension : str
         The dimension whose D the chart and the overview set against the costs (default
         low incomes: segregation of people, not of bricks).
+    links : mapping of str to str, optional
+        The other pages of the run, relative to this page
+        (:func:`mixing.viz.pages.municipality_links`): a navigation bar under the title.
+    caveats : DataFrame, optional
+        caveats.csv (:func:`mixing.tables.caveats.caveat_table`): a "Let op" block under
+        the introduction.
 
     Returns
     -------
@@ -737,14 +747,16 @@ def scenario_page(
     head = (f"<!DOCTYPE html><html lang='{language}' data-locale='{_esc(words['locale'])}'>"
             f"<head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{_esc(text['title'])}: {_esc(where)} {year}</title>"
-            f"<style>{_CSS}{_print_style(heading + ' · ' + source)}</style>"
-            f"<script>{_PRINT_DATE}</script></head><body><main>"
+            f"<title>{_esc(document_title(text['title'], where, year))}</title>"
+            f"<style>{_CSS}{NAV_CSS}{CAVEAT_CSS}{_print_style(heading + ' · ' + source)}"
+            f"</style><script>{_PRINT_DATE}</script></head><body><main>"
             f"<h1>{_esc(heading)}</h1>"
+            f"{nav_html(links, 'scenarios', language)}"
             f"<p class='print-only small'>{_esc(source)} · {_esc(words['printed'])} "
             f"<span class='print-date'></span></p>"
             f"<p class='intro'>{_esc(text['intro'])}</p>"
-            f"<p class='small'>{_esc(text['d_explain'])}</p>")
+            f"<p class='small'>{_esc(text['d_explain'])}</p>"
+            f"{caveats_html(caveats, language)}")
     names = [n for n in dict.fromkeys(summary["scenario"]) if n in scenarios] if len(summary) \
         else []
     if not names:

@@ -33,8 +33,10 @@ from mixing.dimensions import DIMENSIONS, Label
 from mixing.io.demo import is_synthetic
 from mixing.schema import COUNT_COLUMNS
 from mixing.viz import style
+from mixing.viz.caveats import CAVEAT_CSS, caveats_html
 from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
 from mixing.viz.page import MapCall, Text, inline_script, inline_style, static_bytes, static_text
+from mixing.viz.pages import NAV_CSS, document_title, nav_html
 
 __all__ = [
     "LABELS",
@@ -154,13 +156,17 @@ def inline_assets(page: str) -> str:
 # --------------------------------------------------------------------------- geometry
 
 
-def _no_geometry_page(units: pd.DataFrame, level: str, text: dict) -> str:
+def _no_geometry_page(units: pd.DataFrame, level: str, text: dict, language: str,
+                      links: Mapping[str, str] | None) -> str:
     """A plain page for a municipality none of whose units has a boundary to draw."""
-    first = units.iloc[0]
-    name = html.escape(str(first["municipality_name"] or first["municipality_code"]))
-    body = text["no_map"].format(level=html.escape(level), name=name)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{name}</title></head>"
-            f"<body style='font:16px sans-serif;margin:2em'><p>{body}</p></body></html>")
+    where = _municipality(units)
+    body = text["no_map"].format(level=level, name=where)
+    title = document_title(text["title"].format(level=text["levels"].get(level, level)),
+                           where, int(units["year"].iat[0]))
+    return (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title>{inline_style(NAV_CSS)}</head>"
+            f"<body style='font:16px sans-serif;margin:2em'>{nav_html(links, 'map', language)}"
+            f"<h1>{html.escape(where)}</h1><p>{html.escape(body)}</p></body></html>")
 
 
 def map_geometry(
@@ -205,7 +211,8 @@ def _is_synthetic(units: pd.DataFrame) -> bool:
     return is_synthetic(units["municipality_code"].iat[0])
 
 
-def _title_panel(units, indices, text, level, language) -> str:
+def _title_panel(units, indices, text, level, language, nav: str = "",
+                 caveats: str = "") -> str:
     where = html.escape(_municipality(units))
     year = int(units["year"].iat[0])
     number = style.number
@@ -234,8 +241,9 @@ def _title_panel(units, indices, text, level, language) -> str:
     # the print date is written by the page when it is printed: the HTML stays reproducible
     return (
         "<div id='mx-title' class='mx-title leaflet-control'>"
-        f"<h1>{where}, {year}</h1><div>{html.escape(text['title'].format(level=level_word))}</div>"
-        f"{note}{headline}<div class='mx-source'>{html.escape(source)}"
+        f"<h1>{where}, {year}</h1>{nav}"
+        f"<div>{html.escape(text['title'].format(level=level_word))}</div>"
+        f"{note}{headline}{caveats}<div class='mx-source'>{html.escape(source)}"
         "<span class='mx-print-date'></span></div></div>"
     )
 
@@ -328,6 +336,8 @@ def municipality_map(
     extra_scripts: Sequence[str] = (),
     explorer: Mapping | None = None,
     vitality: pd.DataFrame | None = None,
+    links: Mapping[str, str] | None = None,
+    caveats: pd.DataFrame | None = None,
 ) -> str:
     """One municipality as a self-contained, offline HTML map.
 
@@ -367,6 +377,12 @@ def municipality_map(
     vitality : DataFrame, optional
         vitality.csv (:func:`mixing.tables.vitality.vitality_table`): a layer with the
         buurten for a closer look and those inside a social-housing HH cluster.
+    links : mapping of str to str, optional
+        The other pages of the run, relative to the map
+        (:func:`mixing.viz.pages.municipality_links`): a navigation bar in the title panel.
+    caveats : DataFrame, optional
+        caveats.csv (:func:`mixing.tables.caveats.caveat_table`): a "Let op" block in the
+        title panel.
 
     Returns
     -------
@@ -385,7 +401,7 @@ def municipality_map(
     # units whose code is missing from the boundary file cannot be drawn
     shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty].reset_index(drop=True)
     if shown.empty:
-        return _no_geometry_page(units, level, text)
+        return _no_geometry_page(units, level, text, language, links)
     if local is not None:
         missing = {"unit_code", "variable"} - set(local.columns)
         if missing:
@@ -434,9 +450,15 @@ def municipality_map(
                        "label": text["background"]},
         "data": {"type": "FeatureCollection", "features": features},
     }
+    level_word = text["levels"].get(level, level)
+    title = document_title(text["title"].format(level=level_word), _municipality(shown),
+                           int(shown["year"].iat[0]))
+    nav = nav_html(links, "map", language)
     return map_page(config, language,
-                    body=_title_panel(shown, indices, text, level, language),
-                    scripts=extra_scripts, explorer=explorer)
+                    body=_title_panel(shown, indices, text, level, language, nav,
+                                      caveats_html(caveats, language, open_=False)),
+                    scripts=extra_scripts, explorer=explorer, title=title,
+                    styles=(NAV_CSS, CAVEAT_CSS))
 
 
 class MixingLayers(MapCall):
@@ -448,10 +470,11 @@ class MixingLayers(MapCall):
 
 def map_page(config: dict, language: str, *, body: str = "", styles: Sequence[str] = (),
              scripts: Sequence[str] = (), height: str = "100%",
-             explorer: Mapping | None = None) -> str:
+             explorer: Mapping | None = None, title: str = "") -> str:
     """A folium page that runs ``mixingMap(map, config)``: Leaflet, mixing-map.js and .css
     inlined, ``body`` HTML added, ``styles`` and ``scripts`` inlined after the map's own,
-    and the policy explorer (:func:`mixing.viz.explorer.add_explorer`) when given."""
+    the policy explorer (:func:`mixing.viz.explorer.add_explorer`) when given, and
+    ``title`` (plain text, escaped here) as the document's ``<title>``."""
     fmap = folium.Map(tiles=None, zoom_control="bottomleft", height=height)
     root = fmap.get_root()
     root.header.add_child(Text(inline_style(static_text("mixing-map.css"))))
@@ -469,4 +492,6 @@ def map_page(config: dict, language: str, *, body: str = "", styles: Sequence[st
     if scripts:  # after folium's script, so the map exists when they run
         head, tail = page.rsplit("</html>", 1)
         page = head + "".join(inline_script(code) for code in scripts) + "</html>" + tail
+    if title:
+        page = page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
     return page.replace("<html>", f"<html lang=\"{language}\">", 1)

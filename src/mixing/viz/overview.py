@@ -9,7 +9,7 @@ and scenario tables; the outlines are the units dissolved per municipality for d
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -21,9 +21,19 @@ from mixing.dimensions import Label
 from mixing.errors import InputError
 from mixing.io.demo import is_synthetic
 from mixing.viz import style
+from mixing.viz.caveats import CAVEAT_CSS, CAVEAT_LABELS, caveats_html
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
 from mixing.viz.maps import LABELS, map_geometry, map_page
-from mixing.viz.page import inline_script, static_text
+from mixing.viz.page import inline_script, inline_style, static_text
+from mixing.viz.pages import (
+    NAV_CSS,
+    PAGE_FILES,
+    PAGE_LABELS,
+    document_title,
+    nav_html,
+    run_place,
+    sibling,
+)
 
 __all__ = ["overview_page", "no_data_page", "OVERVIEW_LABELS"]
 
@@ -42,6 +52,8 @@ OVERVIEW_LABELS = style.by_language({
     "units": Label("Aantal eenheden", "Number of units"),
     "map": Label("Kaart", "Map"),
     "open": Label("kaart openen", "open map"),
+    "compare": Label("scenario's vergelijken", "compare scenarios"),
+    "trends": Label("trend bekijken", "see the trend"),
     "d": "D {dimension}",
     "scenarios": Label("Effect van scenario's", "Scenario effects"),
     "scenario": "Scenario",
@@ -52,6 +64,14 @@ OVERVIEW_LABELS = style.by_language({
     "not_computed": Label("niet berekend (geen gegevens)", "not computed (no data)"),
     "synthetic": Label("Let op: {codes} is een synthetische demogemeente, geen CBS-gegevens.",
                        "Note: {codes} is a synthetic demo municipality, not CBS data."),
+    "group_current": Label("Deze berekening ({run}), {year}", "This run ({run}), {year}"),
+    "group_earlier": Label("Eerdere berekening in deze map ({run}), {year}: niet samen te "
+                           "lezen met deze berekening", "Earlier run in this folder ({run}), "
+                           "{year}: not to be read together with this run"),
+    "group_synthetic": Label("Synthetische demogemeente ({run}): geen CBS-gegevens, niet te "
+                             "vergelijken met echte gemeenten",
+                             "Synthetic demo municipality ({run}): not CBS data, not to be "
+                             "compared with real municipalities"),
     "no_data": Label("Geen gegevens", "No data"),
     "reason": Label("Reden", "Reason"),
     "no_data_title": Label("{code}: geen gegevens", "{code}: no data"),
@@ -112,8 +132,16 @@ def overview_page(
     language: str = "nl",
     level: str = "buurt",
     no_data: Mapping[str, str] | None = None,
+    runs: Mapping[str, str] | None = None,
+    current_run: str | None = None,
+    caveats: pd.DataFrame | None = None,
+    trends: Collection[str] = (),
 ) -> str:
     """The overview page of a run as one self-contained, offline HTML document.
+
+    Runs are never mixed silently: municipalities are listed in one table per run, year
+    and kind (CBS data or the synthetic demo), each under a heading that says so, and the
+    map draws only this run's real municipalities (the demo only when the run is the demo).
 
     Parameters
     ----------
@@ -125,6 +153,8 @@ def overview_page(
         n_units`` and optionally ``ci_low, ci_high``).
     links : mapping of str to str, optional
         ``municipality_code`` -> relative link of its map (default ``{code}/map.html``).
+        A municipality with rows in ``scenarios`` also gets a link to its scenario page,
+        next to its map (:func:`mixing.viz.pages.sibling`).
     scenarios : DataFrame, optional
         ``municipality_code, scenario, dimension, index, change, households_displaced``.
     language : {"nl", "en"}
@@ -132,6 +162,16 @@ def overview_page(
         Level whose D is shown.
     no_data : mapping of str to str, optional
         ``municipality_code`` -> why nothing was computed for it (listed under the tables).
+    runs : mapping of str to str, optional
+        ``municipality_code`` -> the run its results come from
+        (:func:`mixing.workflow_io.run_label`); default: all from ``current_run``.
+    current_run : str, optional
+        The run writing this page.
+    caveats : DataFrame, optional
+        The stacked caveats.csv of the municipalities
+        (:func:`mixing.tables.caveats.caveat_table`): a "Let op" cell per municipality.
+    trends : collection of str
+        Municipalities with a trend page (comparison years): a link to it.
     """
     style.check_language(language)
     text, words = LABELS[language] | style.words(language), OVERVIEW_LABELS[language]
@@ -148,13 +188,21 @@ def overview_page(
                          "geometry": shapely.union_all(group.geometry.to_numpy(), grid_size=0.1)})
     outlines = gpd.GeoDataFrame(outlines, geometry="geometry", crs=28992)
     codes = outlines["code"].tolist()
+    current_run = current_run or ""
+    run_of = {code: str((runs or {}).get(code, current_run)) for code in codes}
     # the municipalities are the units of this map: one D per municipality from the indices
     units_table = pd.DataFrame({"unit_code": codes, "unit_name": outlines["name"]})
     layers = build("d", MapTables(units_table, language, indices=indices, level=level))
     dimensions = [layer.id.removeprefix("d-") for layer in layers]
-    geometry = map_geometry(outlines, tolerance=25.0, decimals=4)
+    mine = [c for c in codes if run_of[c] == current_run] or codes
+    on_map = set([c for c in mine if not is_synthetic(c)] or mine)
+    # a municipality none of whose buurt codes has a boundary is listed, not drawn
+    drawn = [i for i, code in enumerate(codes)
+             if code in on_map and not outlines.geometry.iat[i].is_empty]
+    geometry = map_geometry(outlines.iloc[drawn] if drawn else outlines, tolerance=25.0,
+                            decimals=4)
     features = []
-    for i, geom in enumerate(geometry):
+    for i, geom in zip(drawn, geometry, strict=False):
         features.append({
             "type": "Feature", "geometry": shapely.geometry.mapping(geom),
             "properties": {"c": codes[i], "n": outlines["name"].iat[i], "w": "",
@@ -171,7 +219,7 @@ def overview_page(
                    "layers": text["layers"], "legend": text["legend"],
                    "background_group": text["background_group"],
                    "source": text["synthetic_source"]
-                   if all(is_synthetic(c) for c in codes) else text["source"]},
+                   if all(is_synthetic(c) for c in on_map) else text["source"]},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},
         "layers": [layer.config(language, words["not_computed"]) for layer in layers],
         "groups": [["indicators", GROUPS["indicators"](language)]],
@@ -180,10 +228,22 @@ def overview_page(
         "background": None,
         "data": {"type": "FeatureCollection", "features": features},
     }
-    page = map_page(config, language, styles=(_CSS,), height="420px")
+    title = document_title(words["title"], run_place(outlines["name"].tolist(), language),
+                           outlines["year"].tolist())
+    page = map_page(config, language, styles=(_CSS, CAVEAT_CSS), height="420px",
+                    title=title)
     # the page scrolls: heading, the map as a block of fixed height, then the tables
-    tables = _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
-                     level) + _no_data_table(no_data or {}, links, words)
+    groups = _groups(outlines, run_of, current_run)
+    tables = ""
+    for n, (key, group) in enumerate(groups.items()):
+        if len(groups) > 1:
+            tables += _group_heading(key, words)
+        tables += _index_table(outlines[outlines["code"].isin(group)], indices, links,
+                               dimensions, words, language, level, scenarios,
+                               "mx-indices" + (f"-{n + 1}" if n else ""), caveats,
+                               set(trends))
+    tables += (_scenario_table(outlines, scenarios, words, language)
+               + _no_data_table(no_data or {}, links, words))
     page = page.replace("<body>", "<body><div class='mx-page'><h1>"
                         + html.escape(words["title"]) + "</h1><p>" + html.escape(words["intro"])
                         + "</p>", 1)
@@ -193,8 +253,28 @@ def overview_page(
     return page.replace('class="folium-map"', 'class="folium-map mx-overview-map"', 1)
 
 
-def _tables(outlines, indices, scenarios, links, dimensions, text, words, language,
-            level) -> str:
+def _groups(outlines, run_of, current_run) -> dict[tuple, list[str]]:
+    """Municipality codes per (synthetic, earlier run, run, year): this run's real ones first."""
+    keys = {code: (is_synthetic(code), run_of[code] != current_run, run_of[code], -int(year))
+            for code, year in zip(outlines["code"], outlines["year"], strict=True)}
+    groups: dict[tuple, list[str]] = {}
+    for code in sorted(keys, key=lambda c: (keys[c], c)):
+        groups.setdefault(keys[code], []).append(code)
+    return groups
+
+
+def _group_heading(key, words) -> str:
+    synthetic, earlier, run, year = key
+    if synthetic:
+        text = words["group_synthetic"]
+    else:
+        text = words["group_earlier" if earlier else "group_current"]
+    text = text.format(year=-year, run=run or "?").replace(" ()", "")
+    return f"<h2 class='mx-run'>{html.escape(text)}</h2>"
+
+
+def _index_table(outlines, indices, links, dimensions, words, language, level,
+                 scenarios, table_id, caveats, trends) -> str:
     e = html.escape
     synthetic = [c for c in outlines["code"] if is_synthetic(c)]
     parts = []
@@ -204,10 +284,19 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
     head = [words["municipality"], words["code"], words["year"], words["units"]]
     head += [words["d"].format(dimension=dimension_label(d, language)) for d in dimensions]
     head.append(words["map"])
-    parts.append("<table class='mx-sortable' id='mx-indices'><thead><tr>"
+    compared = (set(scenarios["municipality_code"].astype(str))
+                if scenarios is not None and not scenarios.empty else set())
+    if compared:
+        head.append(PAGE_LABELS[language]["scenarios"])
+    trends = trends & set(outlines["code"])
+    if trends:
+        head.append(PAGE_LABELS[language]["trends"])
+    if caveats is not None:
+        head.append(CAVEAT_LABELS[language]["title"])
+    parts.append(f"<table class='mx-sortable' id='{table_id}'><thead><tr>"
                  + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
     for row in outlines.itertuples():
-        link = links.get(row.code, f"{row.code}/map.html")
+        link = links.get(row.code, f"{row.code}/{PAGE_FILES['map']}")
         n_units = indices.loc[(indices["municipality_code"] == row.code)
                               & (indices["level"] == level), "n_units"]
         cells = [f"<td><a href='{e(link)}'>{e(row.name)}</a></td>", f"<td>{e(row.code)}</td>",
@@ -221,24 +310,39 @@ def _tables(outlines, indices, scenarios, links, dimensions, text, words, langua
                                              f"{style.number(high, 2, language)})</small></td>")
             cells.append(cell)
         cells.append(f"<td><a href='{e(link)}'>{e(words['open'])}</a></td>")
+        if compared:
+            cells.append(f"<td><a href='{e(sibling(link, 'scenarios'))}'>{e(words['compare'])}"
+                         "</a></td>" if row.code in compared else "<td>&ndash;</td>")
+        if trends:
+            cells.append(f"<td><a href='{e(sibling(link, 'trends'))}'>{e(words['trends'])}"
+                         "</a></td>" if row.code in trends else "<td>&ndash;</td>")
+        if caveats is not None:
+            mine = caveats[caveats["municipality_code"] == row.code]
+            cells.append(f"<td>{caveats_html(mine, language, open_=False) or '&ndash;'}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
-    if scenarios is not None and not scenarios.empty:
-        parts.append(f"<h2>{e(words['scenarios'])}</h2>")
-        head = [words["municipality"], words["scenario"], words["dimension"], words["index"],
-                words["change"], words["displaced"]]
-        parts.append("<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
-                     + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
-        names = dict(zip(outlines["code"], outlines["name"], strict=True))
-        for row in scenarios.itertuples():
-            code = str(getattr(row, "municipality_code", ""))
-            dimension = dimension_label(row.dimension, language)
-            parts.append(
-                "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
-                f"<td>{e(dimension)}</td><td>{e(_index_label(row.index, language))}</td>"
-                + _cell(float(row.change), language, 3)
-                + _cell(float(row.households_displaced), language, 0) + "</tr>")
-        parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def _scenario_table(outlines, scenarios, words, language) -> str:
+    if scenarios is None or scenarios.empty:
+        return ""
+    e = html.escape
+    parts = [f"<h2>{e(words['scenarios'])}</h2>"]
+    head = [words["municipality"], words["scenario"], words["dimension"], words["index"],
+            words["change"], words["displaced"]]
+    parts.append("<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
+                 + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+    names = dict(zip(outlines["code"], outlines["name"], strict=True))
+    for row in scenarios.itertuples():
+        code = str(getattr(row, "municipality_code", ""))
+        dimension = dimension_label(row.dimension, language)
+        parts.append(
+            "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
+            f"<td>{e(dimension)}</td><td>{e(_index_label(row.index, language))}</td>"
+            + _cell(float(row.change), language, 3)
+            + _cell(float(row.households_displaced), language, 0) + "</tr>")
+    parts.append("</tbody></table>")
     return "".join(parts)
 
 
@@ -254,15 +358,20 @@ def _no_data_table(no_data: Mapping[str, str], links: Mapping[str, str], words) 
             f"<tbody>{rows}</tbody></table>")
 
 
-def no_data_page(code: str, reason: str, *, language: str = "nl") -> str:
+def no_data_page(code: str, reason: str, *, language: str = "nl",
+                 links: Mapping[str, str] | None = None) -> str:
     """A small offline page saying that nothing was computed for ``code``, and why.
 
     Written in place of the map of a municipality without usable data when the workflow
-    runs with ``on_bad_municipality: skip``.
+    runs with ``on_bad_municipality: skip``; ``links`` as in
+    :func:`mixing.viz.pages.nav_html` (the overview link only: there is no other page).
     """
     words = OVERVIEW_LABELS[language]
+    nav = nav_html({k: v for k, v in (links or {}).items() if k == "overview"}, "map", language)
     title = html.escape(words["no_data_title"].format(code=code))
     text = html.escape(words["no_data_text"].format(reason=reason))
     return (f"<!DOCTYPE html><html lang=\"{language}\"><head><meta charset=\"utf-8\">"
-            f"<title>{title}</title></head><body style=\"font: 14px Arial, sans-serif\">"
+            f"<title>{title}</title>{inline_style(NAV_CSS)}</head>"
+            f"<body style=\"font: 14px Arial, sans-serif\">"
+            f"{nav}"
             f"<h1>{title}</h1><p class=\"mx-no-data\">{text}</p></body></html>")

@@ -56,7 +56,11 @@ class CRSAssumedWarning(UserWarning):
 
 
 class GeometryRepairedWarning(UserWarning):
-    """Invalid geometries were repaired."""
+    """Invalid geometries were repaired; ``count`` says how many (for the caveats table)."""
+
+    def __init__(self, message: str, count: int = 0):
+        super().__init__(message)
+        self.count = count
 
 
 def _inside(bounds: np.ndarray, box: tuple[float, float, float, float]) -> bool:
@@ -131,10 +135,9 @@ def repair(geometry: gpd.GeoSeries, file: object) -> gpd.GeoSeries:
         out[groups] = merged
     values = values.copy()
     values[invalid] = out
-    warnings.warn(
+    warnings.warn(GeometryRepairedWarning(
         f"{file}: repaired {int(invalid.sum())} invalid geometries with shapely.make_valid "
-        "(kept the polygonal parts)", GeometryRepairedWarning, stacklevel=3,
-    )
+        "(kept the polygonal parts)", int(invalid.sum())), stacklevel=3)
     return gpd.GeoSeries(values, index=geometry.index, crs=geometry.crs)
 
 

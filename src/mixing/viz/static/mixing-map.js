@@ -108,8 +108,9 @@
       built[i].addTo(map);
       if (fresh) {
         // the unit code on each drawn shape: lets tests and screen readers find a buurt
+        // (a GeometryCollection or multi-part feature is a layer group without an element)
         built[i].eachLayer(function (shape) {
-          var el = shape.getElement();
+          var el = typeof shape.getElement === "function" ? shape.getElement() : null;
           if (el) el.setAttribute("data-code", shape.feature.properties.c);
         });
       }
