@@ -10,6 +10,7 @@ peak RSS of one job).
 Usage (from the repository, with ../shared beside it)::
 
     python benchmarks/bench_national.py [--cores 2] [--keep DIR] [--repo OTHER_TREE]
+                                        [--shared /work/shared]
 
 ``--repo`` runs another checkout's workflow and library (e.g. a worktree of the commit
 before a change) with this script, so two versions are measured the same way; run them
@@ -46,7 +47,7 @@ def stage_table(workdir: Path) -> pd.DataFrame:
     for path in sorted((workdir / "logs").glob("*/*.benchmark.tsv")):
         table = pd.read_csv(path, sep="\t")
         name, folder = path.name.removesuffix(".benchmark.tsv"), path.parent.name
-        by_stage = re.match(r"(GM|DEMO)\d", name) is not None
+        by_stage = re.match(r"(GM|DEMO|NL)\d", name) is not None
         rows.append({"stage": folder if by_stage else name,
                      "batch": name if by_stage else folder,
                      "seconds": table["s"].iloc[0],
@@ -55,6 +56,56 @@ def stage_table(workdir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows).groupby("stage").agg(
         jobs=("batch", "size"), seconds=("seconds", "sum"), cpu_s=("cpu_s", "sum"),
         max_rss_mb=("max_rss_mb", "max"))
+
+
+def shared_config(config: Path, shared: str | None, workdir: Path) -> Path:
+    """``config``, or a copy in ``workdir`` whose ``../shared/`` paths point at ``shared``
+    (for a checkout without ``../shared`` beside it, e.g. a git worktree)."""
+    if not shared:
+        return config
+    copy = workdir / config.name
+    copy.write_text(config.read_text(encoding="utf-8").replace(
+        "../shared/", str(Path(shared).resolve()) + "/"), encoding="utf-8")
+    return copy
+
+
+def run(config: Path, *, repo: Path = REPO, cores: int = 2, keep: str | None = None,
+        shared: str | None = None, extra: tuple[str, ...] = ()) -> dict:
+    """Run the workflow on ``config`` in a fresh directory; wall, CPU, memory, stages."""
+    workdir = Path(keep or tempfile.mkdtemp(prefix="mixing-national-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = shared_config(config, shared, workdir)
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"),
+               "--directory", str(workdir), "--configfile", str(config), "--cores",
+               str(cores), "--quiet", "rules", *extra]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(repo / "src")] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"done": done, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "max_rss_mb": usage.ru_maxrss / 1024, "workdir": workdir,
+            "load": (load_before, os.getloadavg()[0]),
+            "stages": stage_table(workdir) if (workdir / "logs").is_dir() else None}
+
+
+def report(result: dict, repo: Path, cores: int) -> None:
+    """Print the figures of :func:`run` (load average before and after: shared machines)."""
+    workdir = result["workdir"]
+    municipalities = len(list((workdir / "results").glob("GM*")))
+    before, after = result["load"]
+    print(f"# {os.cpu_count()} CPUs, load average {before:.1f} before, {after:.1f} after "
+          f"(numbers under load are slower than on an idle machine); code: {repo}")
+    print(f"municipalities: {municipalities}")
+    print(f"wall time: {result['wall']:.1f} s on {cores} cores; CPU time (user+sys): "
+          f"{result['cpu']:.1f} s; peak memory of one process: {result['max_rss_mb']:.0f} MB")
+    print("per stage (job seconds and CPU seconds summed over batches; peak RSS of one job):")
+    if result["stages"] is not None:
+        print(result["stages"].sort_values("seconds", ascending=False).to_string(
+            float_format="%.1f"))
+    print(f"outputs in {workdir}")
 
 
 def main() -> int:
@@ -67,35 +118,21 @@ def main() -> int:
                         help="also draw the static PNG/SVG figures (config figures: true)")
     parser.add_argument("--repo", default=str(REPO),
                         help="checkout whose Snakefile, config and src/ to run (default: this)")
+    parser.add_argument("--shared", help="the shared data folder, when ../shared is not "
+                        "beside the checkout (e.g. /work/shared)")
     args = parser.parse_args()
     repo = Path(args.repo).resolve()
-    workdir = Path(args.keep or tempfile.mkdtemp(prefix="mixing-national-"))
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"),
-               "--directory", str(workdir), "--configfile",
-               str(repo / CONFIG.relative_to(REPO)), "--cores", str(args.cores), "--quiet",
-               "rules"] + (["--keep-going"] if args.keep_going else []) + (
-        ["--config", "figures=True"] if args.figures else [])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(repo / "src")] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    extra = (("--keep-going",) if args.keep_going else ()) + (
+        ("--config", "figures=True") if args.figures else ())
+    result = run(repo / CONFIG.relative_to(REPO), repo=repo, cores=args.cores,
+                 keep=args.keep, shared=args.shared, extra=extra)
+    done = result["done"]
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
         if not args.keep_going:
             return done.returncode
         print(f"FAILED (exit {done.returncode}); the figures below cover the jobs that ran")
-    stages = stage_table(workdir)
-    municipalities = len(list((workdir / "results").glob("GM*")))
-    print(f"# {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at the end; code: {repo}")
-    print(f"municipalities: {municipalities}")
-    print(f"wall time: {wall:.1f} s on {args.cores} cores; CPU time (user+sys): "
-          f"{usage.ru_utime + usage.ru_stime:.1f} s; peak memory of one process: "
-          f"{usage.ru_maxrss / 1024:.0f} MB")
-    print("per stage (job seconds and CPU seconds summed over batches; peak RSS of one job):")
-    print(stages.sort_values("seconds", ascending=False).to_string(float_format="%.1f"))
-    print(f"outputs in {workdir}")
+    report(result, repo, args.cores)
     return 0
 
 

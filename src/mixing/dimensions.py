@@ -101,6 +101,15 @@ DIMENSIONS: dict[str, Dimension] = {
                   Label("inwoners", "residents"),
                   Label("Inwoners met herkomst buiten Europa, %",
                         "Residents with origin outside Europe, %")),
+        # CBS PC4 statistics: persons with a benefit (bijstand, WW, arbeidsongeschiktheid)
+        # below the AOW age, out of all residents; the table's vulnerability measure where
+        # it has no income.
+        Dimension("benefits", "population_benefits", "population",
+                  Label("Uitkeringen", "Benefits"),
+                  Label("uitkeringsontvangers", "benefit recipients"),
+                  Label("inwoners", "residents"),
+                  Label("Personen met een uitkering (onder AOW-leeftijd), % inwoners",
+                        "Benefit recipients (below pension age), % of residents")),
     )
 }
 
@@ -126,7 +135,7 @@ MULTI_DIMENSIONS: dict[str, MultiDimension] = {
 
 #: Pairs for bivariate Moran / LISA: is the first concentrated where the second is high?
 BIVARIATE = (("social_housing", "low_income"), ("social_housing", "migration"),
-             ("social_housing", "origin_outside_europe"))
+             ("social_housing", "origin_outside_europe"), ("social_housing", "benefits"))
 
 
 def _lookup(table: dict, name: str, kind: str):

@@ -59,6 +59,7 @@ COUNT_COLUMNS = (
     "population_origin_dutch",
     "population_origin_europe",
     "population_origin_outside_europe",
+    "population_benefits",
 )
 
 #: Counts that are parts of another count: part -> whole. A part can never exceed its whole.
@@ -72,6 +73,7 @@ SUBGROUP_OF = {
     "population_origin_dutch": "population",
     "population_origin_europe": "population",
     "population_origin_outside_europe": "population",
+    "population_benefits": "population",
 }
 
 #: Intensive values: averages, never summed.

@@ -315,7 +315,7 @@ def check_config(config: Mapping, schema: Mapping, files: Sequence[str]) -> None
 
 
 #: The per-municipality keys of the config that name input files (a list for ``table``).
-FILE_KEYS = ("geometry", "table", "vitality", "pc4_geometry")
+FILE_KEYS = ("geometry", "table", "vitality", "pc4_geometry", "regions")
 
 
 def _input_files(config: Mapping) -> list[tuple[str, str]]:

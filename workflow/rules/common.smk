@@ -19,6 +19,7 @@ from snakemake.utils import validate
 
 from mixing.errors import InputError
 from mixing.tables.batch import batch_members, home_batch, make_batches, repair_batch
+from mixing.tables.regions import COUNTRY
 from mixing.viz.pages import municipality_links
 from mixing.workflow_io import config_hash, missing_files, preflight, strict_yaml
 
@@ -136,8 +137,9 @@ def resolved_source(municipality):
     if src.pop("download", False):
         src.update(download_outputs(municipality))
     else:
-        if src.get("geometry"):
-            src["geometry"] = repo_path(src["geometry"])
+        for key in ("geometry", "regions"):
+            if src.get(key):
+                src[key] = repo_path(src[key])
         if src.get("table"):
             tables = src["table"] if isinstance(src["table"], list) else [src["table"]]
             src["table"] = [repo_path(t) for t in tables]
@@ -166,7 +168,7 @@ def source_files(codes):
     files = []
     for municipality in codes:
         src = resolved_source(municipality)
-        for key in ("geometry", "table", "name_inputs", "names"):
+        for key in ("geometry", "table", "regions", "name_inputs", "names"):
             value = src.get(key)
             for path in value if isinstance(value, list) else [value]:
                 if path and path not in files:
@@ -281,6 +283,7 @@ def all_outputs():
     targets += list(rules.run_record.output)
     targets += expand(list(rules.summary.output), table=SUMMARIES)
     targets += list(rules.regions.output) if REGIONS else []
+    targets += list(rules.national.output) if config["national"]["enabled"] else []
     return targets + list(rules.overview.output)
 
 

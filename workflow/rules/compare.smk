@@ -61,3 +61,30 @@ rule regions:
         "logs/regions/all.log",
     script:
         "../scripts/regions.py"
+
+
+# The country as one area (CBS code NL00): autocorrelation across municipal borders, one
+# national map, and every dimension split between and within municipalities.
+rule national:
+    input:
+        units=batch_dirs("ingest"),
+    output:
+        directory(f"results/{COUNTRY}"),
+    params:
+        code=COUNTRY,
+        municipalities=MUNICIPALITIES,
+        units=files("units.parquet", MUNICIPALITIES),
+        kind=config["autocorrelation"]["weights"],
+        seed=config["seed"],
+        permutations=config["autocorrelation"]["permutations"],
+        alpha=config["autocorrelation"]["alpha"],
+        thresholds=config["autocorrelation"]["thresholds"],
+        variables=config["autocorrelation"].get("variables"),
+        language=config["language"],
+        tolerance=config["national"]["tolerance"],
+    log:
+        f"logs/national/{COUNTRY}.log",
+    benchmark:
+        f"logs/national/{COUNTRY}.benchmark.tsv"
+    script:
+        "../scripts/national.py"

@@ -54,8 +54,10 @@ with script_log(snakemake.log[0]) as log:
                         ignore_index=True) if any(p.is_file() for p in caveat_files) else None
     trends = set(params.trends) | {c for c, p in indices_files.items()
                                    if (Path(p).parent / "trends.html").is_file()}
+    # the finest level read (buurt, or pc4 for postcode sources)
+    level = "buurt" if (units["level"] == "buurt").any() else units["level"].iloc[0]
     html = overview_page(units, indices, links=links, scenarios=scenarios,
-                         language=params.language, no_data=no_data, runs=runs,
+                         language=params.language, level=level, no_data=no_data, runs=runs,
                          current_run=current, caveats=caveats, trends=trends)
     write_text(snakemake.output.html, html)
     log.info("overview written: %d municipalities, %d without data, %d bytes", len(codes),

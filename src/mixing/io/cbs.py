@@ -33,6 +33,7 @@ from mixing.io.columns import (
 from mixing.io.complete import check_complete, code_column_by_content
 from mixing.io.missing import clip_to_wholes, infer_decimal, to_float
 from mixing.io.plausible import check_counts, check_year, usable
+from mixing.io.postcodes import assign_postcodes
 from mixing.io.readers import TEXT_SUFFIXES, RawTable, read_source
 from mixing.io.readers.geo import read_geometry
 from mixing.schema import (
@@ -239,17 +240,7 @@ def _source_level(levels: pd.Series, level: str, raw: RawTable, column: str,
 
 
 # ----------------------------------------------------------------------------- identity
-def _postcode_municipalities(raw: RawTable, regions) -> pd.Series:
-    """Each postcode's municipality: the one whose regions it overlaps most (by area).
-
-    ``regions`` are buurt, wijk or gemeente boundaries (path or GeoDataFrame); a buurt or
-    wijk code carries its municipality (``BU0518xxxx`` -> ``GM0518``). Postcodes that
-    overlap no region get None.
-    """
-    if raw.geometry is None:
-        raise InputError("assigning postcodes to municipalities needs their geometry",
-                         file=raw.file, fix="read the postcode map file (PC4 GeoPackage or "
-                         "shapefile), not a table without geometry")
+def _regions_frame(regions):
     frame = read_geometry(regions)
     file = frame.attrs.get("file", "<GeoDataFrame>")
     names = [str(c) for c in frame.columns if c != frame.geometry.name]
@@ -258,32 +249,78 @@ def _postcode_municipalities(raw: RawTable, regions) -> pd.Series:
         raise InputError(f"regions= has no code column; it has {names[:20]}", file=file,
                          fix="pass buurt or gemeente boundaries with statcode/buurtcode/GM_CODE")
     codes = frame[found["unit_code"].source].astype("string").str.strip().str.upper()
-    municipality = codes.where(codes.str.match(r"^GM\d{4}$"),
-                               "GM" + codes.str[2:6]).where(
-        codes.str.match(r"^(GM\d{4}|WK\d{4}..|BU\d{4}....)$"))
-    if municipality.isna().all():
+    if not codes.str.match(r"^(GM\d{4}|WK\d{6}|BU\d{8})$").any():
         raise InputError("regions= holds no buurt, wijk or gemeente codes", file=file,
                          value=codes.head(3).tolist(),
                          fix="pass CBS buurt or gemeente boundaries")
-    postcodes = raw.geometry.to_numpy()
-    areas = frame.geometry.to_numpy()
-    tree = shapely.STRtree(areas)
-    left, right = tree.query(postcodes, predicate="intersects")
-    overlap = shapely.area(shapely.intersection(postcodes[left], areas[right]))
-    pairs = pd.DataFrame({"postcode": left, "municipality": municipality.to_numpy()[right],
-                          "area": overlap}).dropna(subset=["municipality"])
-    pairs = pairs[pairs["area"] > 0]
-    totals = pairs.groupby(["postcode", "municipality"], sort=True)["area"].sum().reset_index()
-    best = totals.loc[totals.groupby("postcode")["area"].idxmax()]
-    result = pd.Series(None, index=raw.data.index, dtype=object)
-    result.iloc[best["postcode"].to_numpy()] = best["municipality"].to_numpy()
+    return frame, file, codes
+
+
+def _postcode_shapes(codes: pd.Series, raw: RawTable, boundaries) -> np.ndarray:
+    """The polygon of every postcode row: the map file's own, or the boundary file's."""
+    if raw.geometry is not None and boundaries is None:
+        return raw.geometry.loc[codes.index].to_numpy()
+    if boundaries is None:
+        raise InputError("assigning postcodes to municipalities needs their geometry",
+                         file=raw.file, fix="read the postcode map file (PC4 GeoPackage or "
+                         "shapefile), or pass it as geometry= beside the table")
+    frame, file, geo_codes = boundaries
+    lookup = _boundary_lookup(frame, file, geo_codes)
+    shapes = lookup["shape"].reindex(codes.to_numpy()).to_numpy(dtype=object).copy()
+    shapes[pd.isna(shapes)] = None
+    return shapes
+
+
+def _postcode_municipalities(codes: pd.Series, raw: RawTable, regions, boundaries,
+                             year: int, keep: pd.Series, wanted) -> pd.Series:
+    """Each postcode's municipality (:func:`mixing.io.postcodes.assign_postcodes`).
+
+    Warns, with counts, about postcodes that overlap ``wanted`` municipalities but are left
+    out because most of their area lies outside the regions, and about postcodes without polygon
+    placed by their nearest postcode number (:func:`_filter_municipality` counts those
+    without municipality).
+    """
+    frame, file, region_codes = _regions_frame(regions)
+    rows = keep[keep].index
+    found = assign_postcodes(codes[rows].to_numpy(), _postcode_shapes(codes[rows], raw,
+                                                                      boundaries),
+                             region_codes.to_numpy(), frame.geometry.to_numpy(), year=year)
+    result = pd.Series(None, index=codes.index, dtype=object)
+    result.loc[rows] = found.municipality
+    shown = codes[rows]
+    if found.beyond.any():
+        warnings.warn(
+            f"{raw.file}: {int(found.beyond.sum())} postcodes lie mostly outside the regions "
+            f"of {file}, which cover all other postcodes (land newer than the boundaries); "
+            "each is counted in the municipality it overlaps most (e.g. "
+            f"{shown[found.beyond].head(3).tolist()})", MissingGeometryWarning, stacklevel=4)
+    if found.placed.any():
+        pairs = [f"{c} -> {m}" for c, m in zip(shown[found.placed], found.municipality[
+            found.placed], strict=True)]
+        warnings.warn(
+            f"{raw.file}: {int(found.placed.sum())} postcodes have no polygon; each is counted "
+            f"in the municipality of its nearest postcode number ({', '.join(pairs[:5])})",
+            MissingGeometryWarning, stacklevel=4)
+    if wanted:  # left out of every municipality, not counted in a neighbour
+        touch = found.overlaps[found.overlaps["municipality"].isin(wanted)]["postcode"]
+        lost = np.zeros(len(rows), dtype=bool)
+        lost[touch.unique()] = True
+        lost &= found.outside
+        if lost.any():
+            warnings.warn(
+                f"{raw.file}: {int(lost.sum())} postcodes overlap {', '.join(wanted)} only "
+                "partly and lie mostly outside the regions of "
+                f"{file}; they are left out (e.g. {shown[lost].head(3).tolist()})",
+                DroppedRowsWarning, stacklevel=4)
     return result
 
 
-def _municipality(codes, level, raw, resolved, wanted, regions=None) -> pd.Series:
+def _municipality(codes, level, raw, resolved, wanted, keep, year, regions=None,
+                  boundaries=None) -> pd.Series:
     if level in ("pc4", "pc6"):
         if regions is not None:
-            return _postcode_municipalities(raw, regions).loc[codes.index]
+            return _postcode_municipalities(codes, raw, regions, boundaries, year, keep,
+                                            wanted)
         if not wanted or len(wanted) != 1:
             raise InputError(
                 f"{level} files carry no municipality; say which one the postcodes belong to",
@@ -303,12 +340,13 @@ def _filter_municipality(keep: pd.Series, municipality: pd.Series, wanted, raw) 
         if unassigned.any():
             warnings.warn(
                 f"{raw.file}: {int(unassigned.sum())} of {int(keep.sum())} postcodes overlap "
-                "none of the regions= and are left out (e.g. "
+                "none of the regions= or lie mostly outside them, and are left out (e.g. "
                 f"{unassigned[unassigned].index[:3].tolist()} by position)",
                 DroppedRowsWarning, stacklevel=3)
             keep = keep & municipality.notna()
         return keep
-    if municipality[keep].nunique() == 1 and municipality[keep].iloc[0] in wanted:
+    if (municipality[keep].nunique() == 1 and municipality[keep].notna().all()
+            and municipality[keep].iloc[0] in wanted):
         return keep
     present = sorted(municipality[keep].dropna().unique())
     missing = [c for c in wanted if c not in present]
@@ -387,8 +425,13 @@ def _numbers(raw: RawTable, resolved: dict[str, Resolved], rows) -> tuple[pd.Dat
     units = {}
     for canonical in wanted:
         spec = resolved[canonical]
-        values = to_float(raw.data.loc[rows, spec.position], file=raw.file, column=spec.source,
+        values = to_float(raw.data.loc[rows, spec.position], file=raw.file,
+                          column=raw.names[spec.position] if spec.parts else spec.source,
                           decimal=decimal, locate=raw.locate)
+        for part in spec.parts:  # CBS splits some columns over several (columns.SUMS)
+            values = values + to_float(raw.data.loc[rows, part], file=raw.file,
+                                       column=raw.names[part], decimal=decimal,
+                                       locate=raw.locate)
         _check_range(values, spec, raw)
         out[canonical], units[canonical] = values, spec.unit
     derived = set()
@@ -405,8 +448,9 @@ def _numbers(raw: RawTable, resolved: dict[str, Resolved], rows) -> tuple[pd.Dat
         out[canonical] = out[canonical] / 100.0 * out[base]
         derived.add(canonical)
     if "dwellings_private_rent" not in out and {"dwellings_rented", "dwellings_social"} <= set(
-            out) and units["dwellings_rented"] == units["dwellings_social"] == PERCENT:
-        # Rented minus corporation-owned = other landlords (both shares of the same stock).
+            out) and units["dwellings_rented"] == PERCENT:
+        # Rented minus corporation-owned = other landlords (both parts of the same stock; the
+        # PC4 tables give the corporations' dwellings as a count, the rented as a share).
         out["dwellings_private_rent"] = (out["dwellings_rented"]
                                          - out["dwellings_social"]).clip(lower=0)
         derived.add("dwellings_private_rent")
@@ -451,7 +495,10 @@ def _geometry_frame(geometry, columns: Mapping | None, layer: str | None = None,
     if "unit_code" not in found:
         raise InputError(f"the geometry has no code column; it has {names[:20]}", file=file,
                          fix="use a boundary file with statcode/buurtcode/BU_CODE")
-    codes = (frame[found["unit_code"].source].astype("string")
+    values = frame[found["unit_code"].source]
+    if pd.api.types.is_float_dtype(values):  # postcodes stored as numbers (1011.0)
+        values = values.astype("Int64")
+    codes = (values.astype("string")
              .str.replace(r"\s+", "", regex=True).str.upper())
     return frame, file, codes.reset_index(drop=True)
 
@@ -639,7 +686,8 @@ def read_units(
     codes_all = codes
     keep = levels == source_level
     the_year, keep = _year(year, raw, resolved, keep)
-    municipality_codes = _municipality(codes, source_level, raw, resolved, wanted, regions)
+    municipality_codes = _municipality(codes, source_level, raw, resolved, wanted, keep,
+                                       the_year, regions, boundaries)
     keep = _filter_municipality(keep, municipality_codes, wanted, raw)
     rows = keep[keep].index
     codes = codes[rows]

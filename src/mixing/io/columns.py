@@ -174,7 +174,8 @@ REGISTRY: dict[str, tuple[Alias, ...]] = {
              "percentagenietwestersemigratieachtergrond", "percentagenietwestersemigrachtergr")
     + _end(COUNT, "nietwesterstotaal"),
     "population_origin_dutch": _exact(COUNT, "populationorigindutch", "nederland")
-    + _exact(PERCENT, "percentagemetherkomstlandnederland")
+    + _exact(PERCENT, "percentagemetherkomstlandnederland",
+             "percentagegebnederlandherkomstnederland")
     + _end(COUNT, "herkomstlandnederland"),
     "population_origin_europe": _exact(COUNT, "populationorigineurope")
     + _exact(PERCENT, "percentagemetherkomstlanduiteuropaexclnl")
@@ -182,14 +183,32 @@ REGISTRY: dict[str, tuple[Alias, ...]] = {
     "population_origin_outside_europe": _exact(COUNT, "populationoriginoutsideeurope")
     + _exact(PERCENT, "percentagemetherkomstlandbuiteneuropa")
     + _end(COUNT, "herkomstlandbuiteneuropa", "buiteneuropa"),
+    "population_benefits": _exact(COUNT, "populationbenefits",
+                                  "aantalpersonenmetuitkeringonderaowlft", "uitkminaow"),
     "mean_income": _exact(THOUSAND_EURO, "meanincome", "inkinw", "inkinw2", "ginkpi",
                           "gemiddeldinkomenperinwoner")
     + _end(THOUSAND_EURO, "gemiddeldinkomenperinwoner"),
-    "mean_woz": _exact(THOUSAND_EURO, "meanwoz", "woz", "gwoz", "gemiddeldewoningwaarde")
+    "mean_woz": _exact(THOUSAND_EURO, "meanwoz", "woz", "gwoz", "gemiddeldewoningwaarde",
+                       "gemiddeldewozwaardewoning")
     + _end(THOUSAND_EURO, "gemiddeldewoningwaarde", "gemiddeldewozwaardevanwoningen"),
 }
 
 #: A percentage of a canonical count is converted against this base count.
+#: Canonical columns CBS splits over several source columns, summed (all parts must be
+#: there): the PC4 statistics since 2022 split origin by country of birth as well
+#: ("geboren in Nederland, herkomst buiten Europa" + "geboren buiten Nederland, herkomst
+#: buiten Europa"; CBS spells the second "herkmst" in its PC4 2023 file).
+SUMS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "population_origin_europe": (
+        ("percentagegebnederlandherkomstoverigeuropa",),
+        ("percentagegebbuitennederlandherkomsteuropa",
+         "percentagegebbuitennederlandherkmsteuropa")),
+    "population_origin_outside_europe": (
+        ("percentagegebnederlandherkomstbuiteneuropa",),
+        ("percentagegebbuitennederlandherkmstbuiteneuropa",
+         "percentagegebbuitennederlandherkomstbuiteneuropa")),
+}
+
 PERCENT_BASE = {
     "dwellings_social": "dwellings",
     "dwellings_private_rent": "dwellings",
@@ -264,17 +283,33 @@ def normalise(name: object) -> str:
 
 @dataclass(frozen=True)
 class Resolved:
-    """Where a canonical column comes from: column position, source name, unit."""
+    """Where a canonical column comes from: column position, source name, unit.
+
+    ``parts`` holds the positions of further columns added to it (:data:`SUMS`).
+    """
 
     position: int
     source: str
     unit: str
+    parts: tuple[int, ...] = ()
 
 
-def _candidates(keys: Sequence[str], exact_only: bool):
+def _sums(keys: Sequence[str], names: Sequence[str]) -> dict[str, Resolved]:
+    """The :data:`SUMS` whose every part is in the header."""
+    found = {}
+    for canonical, parts in SUMS.items():
+        positions = [next((i for i, k in enumerate(keys) if k in spellings), None)
+                     for spellings in parts]
+        if None not in positions:
+            found[canonical] = Resolved(positions[0], " + ".join(names[i] for i in positions),
+                                        PERCENT, tuple(positions[1:]))
+    return found
+
+
+def _candidates(keys: Sequence[str], exact_only: bool, claimed=frozenset()):
     """Yield (canonical, position, alias_rank, exact, alias) for each column's best match."""
     for position, key in enumerate(keys):
-        if not key:
+        if not key or position in claimed:
             continue
         best = None
         for canonical, aliases in REGISTRY.items():
@@ -388,8 +423,10 @@ def resolve_columns(
     for i, name in enumerate(names):
         if units[i] is None:
             units[i] = split_unit(name)[1]
+    sums = _sums(keys, names)
+    claimed = {p for r in sums.values() for p in (r.position, *r.parts)}
     by_canonical: dict[str, list] = {}
-    for canonical, position, rank, exact, alias in _candidates(keys, exact_only):
+    for canonical, position, rank, exact, alias in _candidates(keys, exact_only, claimed):
         by_canonical.setdefault(canonical, []).append((position, rank, exact, alias))
     resolved = {}
     for canonical, found in by_canonical.items():
@@ -404,6 +441,7 @@ def resolve_columns(
         unit = alias.unit if alias.unit == TEXT or stated not in (COUNT, PERCENT,
                                                                  THOUSAND_EURO) else stated
         resolved[canonical] = Resolved(position, names[position], unit)
+    resolved.update(sums)
     if columns:
         resolved.update(_user_mapping(columns, names, units, file))
     return resolved

@@ -39,6 +39,7 @@ from mixing.io.files import atomic_path, write_text
 from mixing.schema import CANONICAL_COLUMNS, COUNT_COLUMNS, CRS, validate_units
 
 __all__ = [
+    "ABSENT_COUNTS",
     "DEMO_CODE",
     "SYNTHETIC_PREFIX",
     "is_synthetic",
@@ -53,6 +54,10 @@ __all__ = [
     "make_demo_vitality",
     "write_demo_city",
 ]
+
+#: Canonical counts the demo city does not have (NaN, as in a real table without them):
+#: benefit recipients are only in CBS's PC4 tables.
+ABSENT_COUNTS = ("population_benefits",)
 
 DEMO_CODE = "DEMO01"
 #: Codes that start with this are synthetic demo municipalities, never CBS data.
@@ -483,6 +488,8 @@ def make_demo_city(
     data = {column: np.zeros(n) for column in COUNT_COLUMNS}
     data["mean_income"] = np.full(n, np.nan)
     data["mean_woz"] = np.full(n, np.nan)
+    for column in ABSENT_COUNTS:
+        data[column] = np.full(n, np.nan)
     for column, values in _attributes(_rng(seed, _STREAM_ATTRIBUTES), xy[residential]).items():
         data[column][residential] = values
 
@@ -547,6 +554,7 @@ _COLUMN_DOCS = {
     "(population minus both migration columns)",
     "population_origin_europe": "inhabitants of European origin (excluding the Netherlands)",
     "population_origin_outside_europe": "inhabitants of origin outside Europe",
+    "population_benefits": "benefit recipients below the pension age (not in the demo: NaN)",
     "mean_income": "mean income per inhabitant, x 1000 euro (NaN without residents)",
     "mean_woz": "mean WOZ value of dwellings, x 1000 euro (NaN without residents)",
     "is_uninhabited": "True when the buurt has no residents and no dwellings "

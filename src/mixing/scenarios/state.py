@@ -39,6 +39,7 @@ _SCALED_WITH_POPULATION = (
     "population_origin_dutch",
     "population_origin_europe",
     "population_origin_outside_europe",
+    "population_benefits",
 )
 _TOL = 1e-6
 

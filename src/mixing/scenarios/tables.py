@@ -191,6 +191,8 @@ def _spatial(units, dimensions, permutations, seed, kind,
             if keep.sum() < 4:
                 continue
             y = g[keep] / t[keep]
+            if np.ptp(y) == 0:  # one share everywhere (a few PC4s): no pattern to test
+                continue
             wk = w if keep.all() else subset(w, keep)
             I = float(autocorr.moran(y, wk, permutations=0).I)  # noqa: E741
             hh = np.nan
@@ -302,9 +304,9 @@ def run_scenarios(
                 column=key,
                 fix="call it once per municipality (units.groupby(...))",
             )
-    if (units["level"] != "buurt").any():
+    if not units["level"].isin(("buurt", "pc4")).all():  # the finest units a source has
         raise InputError(
-            "scenarios work on buurt units",
+            "scenarios work on buurt (or PC4) units",
             column="level",
             value=units["level"].iloc[0],
             fix="read the buurt level",

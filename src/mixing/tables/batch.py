@@ -91,7 +91,7 @@ def home_batch(name: str, batches: Mapping[str, Sequence[str]]) -> str:
 def _source_key(source: Mapping) -> str:
     """Municipalities with identical sources are read together, in one call."""
     shared = {k: v for k, v in source.items() if k in ("geometry", "table", "year", "level",
-                                                       "layer", "columns")}
+                                                       "layer", "columns", "regions")}
     return json.dumps(shared, sort_keys=True, default=str)
 
 
@@ -105,8 +105,10 @@ def read_batch(
     ----------
     sources : mapping
         Municipality code -> source: ``geometry`` and/or ``table`` paths (already resolved),
-        ``year``, ``level``, ``layer``, ``columns`` (see config/README.md). Municipalities
-        that share the same files are read with one :func:`mixing.io.cbs.read_units` call. Units
+        ``year``, ``level``, ``layer``, ``columns``, ``regions`` (postcode sources: the
+        boundaries that place each postcode in a municipality; see config/README.md).
+        Municipalities that share the same files are read with one
+        :func:`mixing.io.cbs.read_units` call. Units
         without a name get one from ``name_inputs`` (the municipality's other inputs,
         e.g. its other years) and then from ``names`` (the config's names files), by
         :func:`mixing.io.names.resolve_names`.
@@ -143,7 +145,7 @@ def read_batch(
                 geometry=source.get("geometry"), table=tables,
                 level=source.get("level", "buurt"), year=source.get("year"),
                 columns=source.get("columns"), layer=source.get("layer"),
-                municipality=None if demo else codes,
+                municipality=None if demo else codes, regions=source.get("regions"),
                 allow_unusable=allow_unusable,
             )
         repaired = 0

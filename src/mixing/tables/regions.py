@@ -16,6 +16,11 @@ with ``clusters`` = municipality and ``groups`` = region: all regions in one cal
 
 A unit may belong to several regions (a municipality in a province and in a metropolitan
 area): units are repeated once per region they belong to, so regions are independent.
+
+The whole country is one such region, under CBS's code for the Netherlands,
+:data:`COUNTRY` (``NL00``): :func:`country_decomposition` splits every dimension the units
+hold, and :func:`as_one_area` relabels the units so the per-municipality tables and maps
+(autocorrelation across municipal borders, LISA clusters) treat the country as one area.
 """
 
 from __future__ import annotations
@@ -26,19 +31,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mixing.catalogue import HEADLINE_INDICES
+from mixing.catalogue import HEADLINE_INDICES, INDICES
 from mixing.checks import quiet
-from mixing.dimensions import DIMENSIONS, group_counts, multi_dimension
+from mixing.dimensions import DIMENSIONS, group_counts, multi_dimension, present
 from mixing.errors import InputError
 from mixing.kernels import multigroup
 from mixing.tables.frames import index_table
 
 __all__ = [
+    "COUNTRY",
     "DEFAULT_REGION_INDICES",
     "RegionResult",
+    "as_one_area",
     "composition",
+    "country_decomposition",
+    "country_indices",
     "region_indices",
 ]
+
+#: CBS's region code of the Netherlands: results/NL00/ holds the country as one area.
+COUNTRY = "NL00"
 
 DEFAULT_REGION_INDICES = ("multigroup_dissimilarity", "information_theory",
                           "mutual_information", "normalized_exposure")
@@ -53,8 +65,9 @@ def composition(units: pd.DataFrame, groups: str | Sequence[str]) -> np.ndarray:
         Canonical units table.
     groups : str or sequence of str
         A multigroup dimension (:data:`mixing.dimensions.MULTI_DIMENSIONS`, e.g.
-        ``"migration_background"``, whose last group is the rest of the population) or
-        count column names.
+        ``"migration_background"``, whose last group is the rest of the population), a
+        two-group dimension (:data:`mixing.dimensions.DIMENSIONS`: the group and the rest
+        of its total, e.g. social and other dwellings) or count column names.
 
     Returns
     -------
@@ -69,7 +82,10 @@ def composition(units: pd.DataFrame, groups: str | Sequence[str]) -> np.ndarray:
     >>> composition(u, "migration_background")
     array([[10., 30., 60.]])
     """
-    if isinstance(groups, str):
+    if isinstance(groups, str) and groups in DIMENSIONS:
+        two = DIMENSIONS[groups]
+        columns, rest_of = (two.group,), two.total
+    elif isinstance(groups, str):
         dim = multi_dimension(groups)
         columns, rest_of = dim.columns, dim.rest_of
     else:
@@ -78,6 +94,10 @@ def composition(units: pd.DataFrame, groups: str | Sequence[str]) -> np.ndarray:
     if missing:
         raise InputError(f"the units lack the columns {missing} of the groups {groups!r}",
                          fix="read a table that has them (e.g. the 2024 table for 'origin')")
+    if isinstance(groups, str) and groups in DIMENSIONS:
+        group = units[columns[0]].to_numpy(dtype=np.float64)
+        rest = units[rest_of].to_numpy(dtype=np.float64) - group
+        return np.column_stack([group, np.clip(rest, 0, None)])  # CBS rounds each count
     if isinstance(groups, str):
         return group_counts(units, groups)
     return units[list(columns)].to_numpy(dtype=np.float64)
@@ -256,3 +276,72 @@ def _municipalities(counts, region_id, municipality, region_names, region_entrop
             "contribution_H": contribution / region_entropy[rid],
             "share_of_within": contribution / within[rid],
         })
+
+
+def as_one_area(units: pd.DataFrame, code: str = COUNTRY,
+                name: str = "Nederland") -> pd.DataFrame:
+    """The units of many municipalities as one area ``code``, for the per-area tables.
+
+    ``municipality_code`` becomes ``code``, and each unit's name says which municipality
+    it lies in (``"1011 (GM0363)"``), so maps and local tables keep that fact.
+
+    Examples
+    --------
+    >>> u = pd.DataFrame({"unit_code": ["1011"], "unit_name": ["1011"],
+    ...                   "municipality_code": ["GM0363"], "municipality_name": [None]})
+    >>> as_one_area(u)[["unit_name", "municipality_code"]].values.tolist()
+    [['1011 (GM0363)', 'NL00']]
+    """
+    out = units.copy()
+    where = out["municipality_name"].where(out["municipality_name"].notna(),
+                                           out["municipality_code"]).astype(str)
+    out["unit_name"] = out["unit_name"].astype(str) + " (" + where + ")"
+    out["municipality_code"] = code
+    out["municipality_name"] = name
+    return out
+
+
+def country_decomposition(units: pd.DataFrame, code: str = COUNTRY) -> RegionResult:
+    r"""Every dimension of the units over the whole country, split between and within
+    municipalities (:func:`region_indices` with one region holding every municipality).
+
+    Parameters
+    ----------
+    units : DataFrame
+        Canonical units of one level and year, of all municipalities.
+    code : str
+        Name of the region in the tables (CBS: ``NL00``).
+
+    Returns
+    -------
+    RegionResult
+        Stacked over the dimensions :func:`mixing.dimensions.present` finds: two-group
+        dimensions (group versus the rest of its total, e.g. social versus other
+        dwellings) and multigroup ones; ``indices`` adds the two-group indices of the
+        country as a whole.
+
+    Notes
+    -----
+    For each dimension, :math:`M = M_{\text{between}} + \sum_c (T_c/T) M_c` with c the
+    municipalities (Theil 1972; Mora & Ruiz-Castillo 2011); see :func:`region_indices`.
+    """
+    names = present(units)
+    if not names:
+        raise InputError("the units hold no complete dimension",
+                         fix="read a table with dwellings by tenure or population groups")
+    members = {code: sorted(units["municipality_code"].dropna().unique())}
+    parts = [region_indices(units, members, groups=name,
+                            dimensions=(name,) if name in DIMENSIONS else ())
+             for name in names]
+    return RegionResult(*(pd.concat([getattr(p, f) for p in parts], ignore_index=True)
+                          for f in ("indices", "decomposition", "municipalities")))
+
+
+def country_indices() -> tuple[str, ...]:
+    """The catalogue's indices that need no unit-by-unit distance matrix.
+
+    For the ~4,000 PC4 areas of the country an ``(n, n)`` float matrix is 130 MB, and the
+    distance-based kernels hold several: over 1 GB. The country as one area therefore
+    reports the aspatial, contiguity-based and multigroup indices.
+    """
+    return tuple(name for name, spec in INDICES.items() if "distances" not in spec.needs)

@@ -236,6 +236,8 @@ def _title_panel(units, indices, text, level, language, nav: str = "",
                     + "".join(lines) + (ci_note if any_ci else ""))
     synthetic = _is_synthetic(units)
     note = f"<div class='mx-synthetic'>{html.escape(text['synthetic'])}</div>" if synthetic else ""
+    if level == "pc4":
+        note += f"<div class='mx-source'>{html.escape(style.words(language)['pc4_limits'])}</div>"
     source = text["synthetic_source"] if synthetic else text["source"]
     level_word = text["levels"].get(level, level)
     # the print date is written by the page when it is printed: the HTML stays reproducible
@@ -275,6 +277,8 @@ _COLUMN_LABELS = {
                                       "residents of European origin (excl. NL)"),
     "population_origin_outside_europe": Label("inwoners met herkomst buiten Europa",
                                               "residents of origin outside Europe"),
+    "population_benefits": Label("personen met uitkering (onder AOW-leeftijd)",
+                                 "benefit recipients (below pension age)"),
     "mean_income": Label("gemiddeld inkomen per inwoner (x 1.000 euro)",
                          "mean income per resident (x 1,000 euro)"),
     "mean_woz": Label("gemiddelde WOZ-waarde (x 1.000 euro)", "mean WOZ value (x 1,000 euro)"),

@@ -218,8 +218,9 @@ def overview_page(
         "labels": {"unit_code": text["unit_code"], "wijk": "", "click_hint": "",
                    "layers": text["layers"], "legend": text["legend"],
                    "background_group": text["background_group"],
-                   "source": text["synthetic_source"]
-                   if all(is_synthetic(c) for c in on_map) else text["source"]},
+                   "source": (text["synthetic_source"]
+                              if all(is_synthetic(c) for c in on_map) else text["source"])
+                   + (" " + text["pc4_limits"] if level == "pc4" else "")},
         "colors": {"unknown": style.UNKNOWN_COLOR, "empty": style.EMPTY_COLOR},
         "layers": [layer.config(language, words["not_computed"]) for layer in layers],
         "groups": [["indicators", GROUPS["indicators"](language)]],

@@ -205,6 +205,20 @@ WORDS = by_language({
     "made": Label("Gemaakt op {date} met mixing {version}", "Made on {date} with mixing {version}"),
     "printed": Label("Afgedrukt op", "Printed on"),
     "locale": Label("nl-NL", "en-GB"),
+    # the limits of CBS's PC4 statistics, shown wherever postcodes are the units
+    "pc4_limits": Label(
+        "Let op: postcodegebieden (PC4, gemiddeld ruim 4.000 inwoners) zijn grover dan "
+        "buurten en volgen geen gemeentegrenzen; elke postcode telt in de gemeente met het "
+        "grootste deel van zijn oppervlak. De PC4-tabel heeft geen inkomen: uitkeringen "
+        "onder de AOW-leeftijd staan voor kwetsbaarheid. CBS rondt herkomst en huur/koop af "
+        "op 10 procentpunt. De postcodegrenzen kunnen ouder zijn dan de cijfers (landelijke "
+        "run: grenzen 2020, cijfers 2023).",
+        "Note: postcode areas (PC4, on average over 4,000 residents) are coarser than "
+        "buurten and do not follow municipal borders; each postcode counts in the "
+        "municipality holding most of its area. The PC4 table has no income: benefit "
+        "recipients below the pension age stand for vulnerability. CBS rounds origin and "
+        "tenure to 10 percentage points. The postcode boundaries may be older than the "
+        "statistics (national run: 2020 boundaries, 2023 statistics)."),
 })
 
 
