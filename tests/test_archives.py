@@ -202,7 +202,8 @@ def test_vitality_files_are_bounded(tmp_path):
     workbook = zip_bomb(tmp_path / "vitality.xlsx", {"xl/sharedStrings.xml": blanks()})
     refused(read_scores, workbook)
     small = tmp_path / "ok.csv.gz"
-    small.write_bytes(gzip.compress(b"buurtcode;leefbaarheid\nBU03630000;2\n"))
+    small.write_bytes(gzip.compress(b"buurtcode;leefbaarheid;organiserend_vermogen;veerkracht"
+                                    b"\nBU03630000;2;1;3\n"))
     frame, name = read_scores(small)
     assert frame["unit_code"].tolist() == ["BU03630000"] and name == str(small)
 

@@ -63,7 +63,8 @@ def test_no_population_column(tmp_path, den_haag_lines):
 def test_unknown_format(tmp_path):
     path = tmp_path / "kwb.xlsx"
     path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(InputError, match=r"unknown format '.xlsx'.*columns="):
+    with pytest.raises(InputError, match=r"kwb.xlsx: this file is an Excel workbook .*Fix: "
+                                         r"open it in Excel and save it as 'CSV UTF-8"):
         _read(table=path, year=2019)
 
 

@@ -148,7 +148,7 @@ def test_file_errors_name_file_and_scenario(tmp_path):
     path.write_text("scenarios: {}\nextra: 1\n")
     with pytest.raises(ScenarioError, match=r"unknown top-level keys \['extra'\]"):
         load_scenarios(path)
-    with pytest.raises(ScenarioError, match="file not found"):
+    with pytest.raises(ScenarioError, match="the scenarios file is not found"):
         load_scenarios(tmp_path / "missing.yaml")
 
 

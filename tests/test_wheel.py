@@ -21,6 +21,7 @@ import mixing
 from mixing.io.demo import make_demo_city
 from mixing.scenarios import parse_scenarios, run_scenarios
 from mixing.viz.maps import inline_assets
+from mixing.io.outline import outline
 
 assert mixing.__file__.startswith(sys.argv[1]), mixing.__file__
 spec = yaml.safe_load(sys.stdin.read())
@@ -28,6 +29,7 @@ scenarios = parse_scenarios(spec)
 units = make_demo_city()
 chosen = {k: scenarios[k] for k in ("spreiden_50", "herstructurering_sloop")}
 table, _ = run_scenarios(units, chosen, seed=1)
+assert outline().area > 4e10  # the outline of the Netherlands ships in the package
 print(len(scenarios), sorted(set(table["scenario"])))
 """
 

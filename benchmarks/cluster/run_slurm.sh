@@ -14,7 +14,8 @@
 # Exit status: 0 when every table is equal, non-zero on any difference or failed run.
 #
 # Environment: OUT (output folder, default a new /tmp/mixing-slurm-bench.XXXX), KEEP=1 to
-# keep the SLURM state folder, VENV (a venv to activate if snakemake is not on PATH),
+# keep the SLURM state folder, VENV (a venv to activate if snakemake is not on PATH; default
+# the repository's .venv; with neither the script stops and says so),
 # SLURM_PORT (slurmctld port, default 16817; slurmd uses the next one).
 set -euo pipefail
 
@@ -25,9 +26,19 @@ CPUS=2
 CTLD_PORT="${SLURM_PORT:-16817}"
 D_PORT=$((CTLD_PORT + 1))
 
+# The Python environment: the one on PATH, else $VENV, else the repository's .venv. No
+# developer's path is guessed: without any, say what to do and stop.
 if ! command -v snakemake >/dev/null; then
+    venv="${VENV:-}"
+    if [ -z "$venv" ] && [ -f "$REPO/.venv/bin/activate" ]; then venv="$REPO/.venv"; fi
+    if [ -z "$venv" ] || [ ! -f "$venv/bin/activate" ]; then
+        echo "run_slurm: error: snakemake is not on PATH${venv:+ and $venv/bin/activate does not exist}." \
+            "Fix: activate the environment that has mixing installed (. .venv/bin/activate)," \
+            "or pass it: VENV=/path/to/venv bash $0" >&2
+        exit 2
+    fi
     # shellcheck disable=SC1091
-    . "${VENV:-/work/venv}/bin/activate"
+    . "$venv/bin/activate"
 fi
 # Use this checkout's package, whatever the venv has installed.
 export PYTHONPATH="$REPO/src${PYTHONPATH:+:$PYTHONPATH}"

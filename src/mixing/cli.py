@@ -41,7 +41,7 @@ def _ingest(args: argparse.Namespace) -> None:
                          fix="write units.parquet (for programs) or units.csv (for people)")
     units = read_units(
         geometry=args.geometry, table=args.table, level=args.level, year=args.year,
-        municipality=args.municipality, regions=args.regions,
+        municipality=args.municipality, regions=args.regions, layer=args.layer,
         allow_unusable=args.allow_unusable,
     )
     write_table(units, args.out)
@@ -53,7 +53,7 @@ def _check_config(args: argparse.Namespace) -> None:
 
     import yaml
 
-    from mixing.workflow_io import check_config, strict_yaml
+    from mixing.workflow_io import preflight, strict_yaml
 
     config = {}
     for path in args.configfile:  # later files override earlier ones, as in snakemake
@@ -62,9 +62,13 @@ def _check_config(args: argparse.Namespace) -> None:
     if not schema.is_file():
         raise InputError("the config schema is not here", file=schema,
                          fix="run from the repository folder or pass --schema")
-    check_config(config, yaml.safe_load(schema.read_text(encoding="utf-8")), args.configfile)
+    # the same checks, in the same order, as workflow/rules/common.smk before work starts;
+    # config paths are relative to the repository that holds the schema
+    scenarios = preflight(config, yaml.safe_load(schema.read_text(encoding="utf-8")),
+                          args.configfile, base=schema.resolve().parents[2])
     print(f"{', '.join(args.configfile)}: valid ({len(config['municipalities'])} "
-          "municipalities)")
+          f"municipalities, {len(scenarios)} scenarios; input files, vitality screenings "
+          "and scenarios checked)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--geometry", help="boundary file (GeoPackage, GeoJSON, TopoJSON, shp)")
     ingest.add_argument("--table", nargs="+", help="CBS statistics CSV file(s)")
     ingest.add_argument("--level", default="buurt", help="buurt, wijk, gemeente or pc4")
+    ingest.add_argument("--layer", help="layer of a multi-layer GeoPackage (default: the "
+                        "only polygon layer, or the one named after --level)")
     ingest.add_argument("--year", type=int, help="year, when the files do not say it")
     ingest.add_argument("--municipality", help="keep only this municipality (GM0518)")
     ingest.add_argument("--regions", help="buurt or gemeente boundaries: assign each postcode "
@@ -97,7 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.set_defaults(run=_ingest)
 
     check = commands.add_parser(
-        "check-config", help="check workflow config file(s) with file and line numbers "
+        "check-config", help="run every check the workflow runs before work starts (config "
+        "schema, input files, vitality screenings, scenarios file) with file and line numbers "
         "(snakemake itself reports a YAML error in --configfile without them)")
     check.add_argument("configfile", nargs="+", help="config YAML file(s)")
     check.add_argument("--schema", default="workflow/schemas/config.schema.yaml",

@@ -8,6 +8,9 @@
   :func:`missing_files` lists the recorded files that are gone from ``results/``, so the
   workflow plans the jobs that make them again.
 - :func:`strict_yaml` reads a config file refusing duplicate keys, with file and line.
+- :func:`preflight` runs every check the workflow runs before work starts (the schema, the
+  input files, vitality screenings, the scenarios file); ``common.smk`` and
+  ``mixing check-config`` both call it.
 - :func:`config_hash` and :func:`provenance` make the run records (input checksums by
   :func:`mixing.io.download.sha256_file`).
 """
@@ -21,12 +24,12 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
 from mixing.errors import InputError
 from mixing.io.download import sha256_file
+from mixing.io.yamlfile import read_yaml
 
-__all__ = ["mock_snakemake", "publish", "strict_yaml", "check_config", "config_hash",
+__all__ = ["mock_snakemake", "publish", "strict_yaml", "check_config", "preflight",
+           "FILE_KEYS", "config_hash",
            "provenance", "read_status", "batch_status",
            "usable_codes", "recorded_files", "missing_files", "recorded_runs", "run_label"]
 
@@ -142,30 +145,6 @@ def missing_files(results: str | os.PathLike, batches: Mapping[str, Sequence[str
     return found
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key twice in one mapping (YAML says keys are unique)."""
-
-
-def _construct_mapping(loader, node, deep=False):
-    seen = {}
-    for key_node, _ in node.value:  # this mapping's own keys: a ``<<: *anchor`` merge may
-        if key_node.tag == "tag:yaml.org,2002:merge":  # be overridden, that is no duplicate
-            continue
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise InputError(
-                f"key {key!r} appears twice (lines {seen[key] + 1} and "
-                f"{key_node.start_mark.line + 1}); the second would silently replace the first",
-                file=loader.name, line=key_node.start_mark.line + 1,
-                fix="keep one entry per key",
-            )
-        seen[key] = key_node.start_mark.line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def strict_yaml(path: str | os.PathLike) -> dict:
     """Read a YAML config file; duplicate keys, syntax errors and an empty file are errors.
 
@@ -174,28 +153,7 @@ def strict_yaml(path: str | os.PathLike) -> dict:
     InputError
         Naming the file and the line (1-based line number in the file).
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read the config file: {error.strerror}", file=path,
-                         fix="check the path given to --configfile") from None
-    try:
-        loader = _StrictLoader(text)
-        loader.name = str(path)
-        try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise InputError(f"YAML syntax error: {error.problem or error.context}", file=path,
-                         line=None if mark is None else mark.line + 1,
-                         fix="compare the line with config/config.yaml") from None
-    if not isinstance(data, dict) or not data:
-        raise InputError("the config file is empty or not a mapping of keys", file=path,
-                         fix="start from config/config.yaml (seed, municipalities, ...)")
-    return data
+    return read_yaml(path, what="config file", example="config/config.yaml")
 
 
 def config_hash(config: Mapping) -> str:
@@ -354,3 +312,105 @@ def check_config(config: Mapping, schema: Mapping, files: Sequence[str]) -> None
             raise InputError(f"config {where_files}: regions.{region} names "
                              f"{', '.join(unknown)}, which is not under municipalities; add "
                              "it there or remove it from the region")
+
+
+#: The per-municipality keys of the config that name input files (a list for ``table``).
+FILE_KEYS = ("geometry", "table", "vitality", "pc4_geometry", "regions")
+
+
+def _input_files(config: Mapping) -> list[tuple[str, str]]:
+    """``(key path, file)`` of every input file the config names (downloads excluded)."""
+    found = [(f"names[{i}]", str(path)) for i, path in enumerate(config.get("names") or [])]
+    for code, source in (config.get("municipalities") or {}).items():
+        if not isinstance(source, Mapping) or source.get("download"):
+            continue
+        entries = [(f"municipalities.{code}", source)]
+        for year, other in (source.get("compare_years") or {}).items():
+            entries.append((f"municipalities.{code}.compare_years.{year}", other or {}))
+        for where, entry in entries:
+            for key in FILE_KEYS:
+                value = entry.get(key)
+                for i, path in enumerate(value if isinstance(value, list) else [value]):
+                    if path:
+                        suffix = f"[{i}]" if isinstance(value, list) else ""
+                        found.append((f"{where}.{key}{suffix}", str(path)))
+    return found
+
+
+def preflight(config: Mapping, schema: Mapping, files: Sequence[str],
+              base: str | os.PathLike) -> dict:
+    """Every check the workflow runs before work starts, in the order it runs them.
+
+    ``common.smk`` and ``mixing check-config`` both call this, so "valid" from the command
+    means the workflow starts: the schema, index names and regions (:func:`check_config`);
+    every ``columns:`` mapping (:func:`mixing.io.columns.check_column_spec`); every input
+    file the config names exists and is not a kind no reader takes (a spreadsheet, a web
+    page: :mod:`mixing.io.readers.sniff`); every vitality screening reads
+    (:func:`mixing.tables.vitality.read_scores`); the scenarios file parses and validates,
+    including each ``geometry_file`` (:func:`mixing.scenarios.load_scenarios`).
+
+    Parameters
+    ----------
+    config : mapping
+        The merged config (defaults not yet filled in).
+    schema : mapping
+        ``workflow/schemas/config.schema.yaml``.
+    files : sequence of str
+        The config files, named in messages.
+    base : path
+        Relative paths in the config are relative to this folder (the repository).
+
+    Returns
+    -------
+    dict
+        ``{name: Scenario}`` of the scenarios file (empty with ``scenarios: false``).
+
+    Raises
+    ------
+    InputError
+        One line naming the config file, the key and the file, and the fix.
+    """
+    from mixing.io.columns import check_column_spec
+    from mixing.io.readers.sniff import REFUSED_KINDS, refuse, sniff
+    from mixing.scenarios import load_scenarios
+    from mixing.tables.vitality import read_scores
+
+    check_config(config, schema, files)
+    where_files = ", ".join(map(str, files))
+    for code, source in (config.get("municipalities") or {}).items():
+        entries = [(f"municipalities.{code}", source)] + [
+            (f"municipalities.{code}.compare_years.{year}", other or {})
+            for year, other in (source.get("compare_years") or {}).items()]
+        for where, entry in entries:
+            if entry.get("layer") is not None and not entry.get("geometry"):
+                raise InputError(f"config {where_files}: {where}.layer names a layer, but the "
+                                 "entry has no geometry: map file",
+                                 fix="add geometry: <the GeoPackage>, or remove layer:")
+            if entry.get("columns") is not None:
+                try:
+                    check_column_spec(entry["columns"])
+                except InputError as exc:
+                    raise InputError(f"config {where_files}: {where}.{exc}",
+                                     fix=exc.fix) from None
+    base = Path(base)
+    for where, name in _input_files(config):
+        path = Path(name) if Path(name).is_absolute() else base / name
+        if not path.is_file():
+            raise InputError(
+                f"config {where_files}: {where}: {name} "
+                f"{'is a folder, not a file' if path.is_dir() else 'does not exist'}", file=path,
+                fix=f"correct the path (relative paths are relative to {base})")
+        if where.endswith(".vitality"):
+            read_scores(path)
+            continue
+        if path.stat().st_size == 0:
+            raise InputError(f"config {where_files}: {where}: the file is empty", file=path,
+                             fix="download it again")
+        kind = sniff(path)
+        if kind in REFUSED_KINDS:
+            raise refuse(kind, path, f"a CBS table or map file for {where}")
+    scenarios = config.get("scenarios", schema["properties"]["scenarios"].get("default"))
+    if not scenarios:
+        return {}
+    path = Path(scenarios) if Path(scenarios).is_absolute() else base / scenarios
+    return load_scenarios(path)

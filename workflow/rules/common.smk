@@ -21,7 +21,7 @@ from mixing.errors import InputError
 from mixing.tables.batch import batch_members, home_batch, make_batches, repair_batch
 from mixing.tables.regions import COUNTRY
 from mixing.viz.pages import municipality_links
-from mixing.workflow_io import check_config, config_hash, missing_files, strict_yaml
+from mixing.workflow_io import config_hash, missing_files, preflight, strict_yaml
 
 REPO = Path(workflow.basedir)
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -49,10 +49,28 @@ if not workflow.overwrite_configfiles:
     configfile: CONFIG_FILES[0]
 
 
-try:  # schema, index names and regions, one line each (mixing.workflow_io.check_config)
-    check_config(config, yaml.safe_load(SCHEMA.read_text(encoding="utf-8")), CONFIG_FILES)
+try:  # schema, names, input files, vitality, scenarios: one line each (as check-config)
+    preflight(config, yaml.safe_load(SCHEMA.read_text(encoding="utf-8")), CONFIG_FILES,
+              base=REPO)
 except InputError as error:
     stop(error)
+
+
+def stale_lock_hint():
+    """Say what to do when a killed run left Snakemake's lock (its LockException says little).
+
+    Snakemake locks the working directory in .snakemake/locks while it runs; a run killed
+    with SIGKILL (or an out-of-memory kill) cannot remove the lock, and the next run stops.
+    """
+    locks = Path(".snakemake") / "locks"
+    if workflow.is_main_process and locks.is_dir() and any(locks.iterdir()):
+        print("mixing: note: .snakemake/locks holds a lock. If no other snakemake runs in this "
+              "folder (e.g. the last run was killed), the next line will be a LockException: "
+              "run `snakemake --unlock` (same options, e.g. --configfile), then start again",
+              file=sys.stderr, flush=True)
+
+
+stale_lock_hint()
 # defaults live in the schema only: fill them in here
 validate(config, schema="../schemas/config.schema.yaml", set_default=True)
 CONFIG_HASH = config_hash(config)

@@ -31,7 +31,7 @@ from typing import BinaryIO
 from mixing import limits
 from mixing.errors import InputError
 
-__all__ = ["CHUNK", "kind", "read_gzip", "zip_members",
+__all__ = ["CHUNK", "kind", "kind_of_bytes", "read_gzip", "zip_members",
            "read_zip_member", "check_archive", "check_parquet", "read_bytes"]
 
 #: Bytes decompressed per step: the most a refusal reads beyond the limit.
@@ -57,7 +57,11 @@ def kind(path: str | os.PathLike) -> str | None:
     None for a file that is not compressed.
     """
     with open(path, "rb") as handle:
-        head = handle.read(8)
+        return kind_of_bytes(handle.read(8))
+
+
+def kind_of_bytes(head: bytes) -> str | None:
+    """:func:`kind` from the first bytes (of a file, or of a member read from an archive)."""
     if head[:2] == _GZIP_MAGIC:
         return "gzip"
     if head[:4] in (_ZIP_MAGIC, _EMPTY_ZIP):

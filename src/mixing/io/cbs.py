@@ -26,9 +26,11 @@ from mixing.io.columns import (
     PERCENT,
     PERCENT_BASE,
     Resolved,
+    check_column_spec,
     normalise,
     resolve_columns,
 )
+from mixing.io.complete import check_complete, code_column_by_content
 from mixing.io.missing import clip_to_wholes, infer_decimal, to_float
 from mixing.io.plausible import check_counts, check_year, usable
 from mixing.io.postcodes import assign_postcodes
@@ -83,11 +85,8 @@ def _check_arguments(level, year, municipality, columns) -> list[str] | None:
                          fix="pass level='buurt' (wijk and gemeente are aggregated from buurten)")
     if year is not None:
         check_year(year)
-    if columns is not None and not isinstance(columns, Mapping):
-        raise InputError(
-            f"columns= must be a mapping {{canonical: source column}}, got a "
-            f"{type(columns).__name__}", value=columns,
-            fix="pass e.g. columns={'unit_code': 'Codering', 'population': 'Inwoners'}")
+    if columns is not None:
+        check_column_spec(columns)
     if municipality is None:
         return None
     codes = [municipality] if isinstance(municipality, str) else list(municipality)
@@ -136,7 +135,7 @@ def _where(location: dict) -> str:
     return f"{kind} {number}"
 
 
-def _read_table(table, geometry) -> RawTable:
+def _read_table(table, geometry, layer: str | None, level: str) -> RawTable:
     if table is None:
         if geometry is None:
             raise InputError("pass a table, a geometry file, or both",
@@ -147,7 +146,7 @@ def _read_table(table, geometry) -> RawTable:
             data = pd.DataFrame(frame[names].to_numpy(), columns=range(len(names)))
             return RawTable(data, names, [None] * len(names), "<GeoDataFrame>", "map file",
                             geometry=frame.geometry.reset_index(drop=True))
-        return read_source(geometry)
+        return read_source(geometry, layer=layer, level=level)
     paths = [table] if isinstance(table, str | Path) else list(table)
     if not paths:
         raise InputError("table= is an empty list", fix="pass one path or a list of paths")
@@ -476,18 +475,20 @@ def _check_range(values: pd.Series, spec: Resolved, raw: RawTable) -> None:
 
 
 # ----------------------------------------------------------------------------- geometry
-def _geometry_frame(geometry, columns: Mapping | None) -> tuple[gpd.GeoDataFrame, str,
-                                                                pd.Series]:
+def _geometry_frame(geometry, columns: Mapping | None, layer: str | None = None,
+                    level: str | None = None) -> tuple[gpd.GeoDataFrame, str, pd.Series]:
     """A boundary source read once: frame, file label, normalised codes per feature."""
     if isinstance(geometry, str | Path) and Path(geometry).suffix.lower() in TEXT_SUFFIXES:
         raise InputError(
             "geometry= is a text table, not a map file", file=geometry,
             fix="pass the CSV as table= and a boundary file (GeoPackage, GeoJSON, TopoJSON, "
             "shapefile) as geometry=")
-    frame = read_geometry(geometry)
+    frame = read_geometry(geometry, layer=layer, level=level)
     file = frame.attrs.get("file", "<GeoDataFrame>")
     names = [str(c) for c in frame.columns if c != frame.geometry.name]
     found = resolve_columns(names, exact_only=True, file=file)
+    if "unit_code" not in found:
+        found.update(code_column_by_content(frame[names].reset_index(drop=True), names))
     user_code = (columns or {}).get("unit_code")
     if isinstance(user_code, str) and user_code in names:  # the user's code column, if shared
         found["unit_code"] = Resolved(names.index(user_code), user_code, "text")
@@ -578,6 +579,7 @@ def read_units(
     municipality: str | Sequence[str] | None = None,
     regions: PathLike | gpd.GeoDataFrame | None = None,
     names: Mapping[str, str] | pd.Series | None = None,
+    layer: str | None = None,
     allow_unusable: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read CBS data (any supported format) into the canonical units table.
@@ -610,6 +612,10 @@ def read_units(
     names : mapping or Series, optional
         Unit code -> unit name, for sources without names (OData files written before
         names were downloaded).
+    layer : str, optional
+        The layer of a multi-layer map file (GeoPackage). Default: the only polygon layer,
+        or the one named after ``level`` (``buurten``, ``wijken``, ``gemeenten`` as in the
+        CBS wijk- en buurtkaart; :func:`mixing.io.readers.geo.choose_layer`).
     allow_unusable : bool
         Return a municipality whose population and dwellings are unknown in every unit
         instead of raising (:func:`mixing.io.plausible.usable` gives the reason).
@@ -638,14 +644,25 @@ def read_units(
     ...                    municipality="GM0518")  # doctest: +SKIP
     """
     wanted = _check_arguments(level, year, municipality, columns)
+    if layer is not None and not isinstance(geometry, str | Path):
+        raise InputError(
+            "layer= names a layer of a map file, but no map file is passed as geometry=",
+            value=layer, fix="pass the GeoPackage as geometry= (a table has no layers)")
+    if regions is not None and level not in ("pc4", "pc6"):
+        raise InputError(
+            f"regions= only assigns postcodes (level 'pc4' or 'pc6') to municipalities; with "
+            f"level {level!r} the codes already say the municipality", value=level,
+            fix="drop regions=, or pass level='pc4' for a postcode file")
     if isinstance(geometry, str | Path) and not Path(geometry).exists():
         raise InputError("file not found", file=geometry, fix="check the geometry path")
     own_geometry = table is None
-    boundaries = None if own_geometry or geometry is None else _geometry_frame(geometry,
-                                                                               columns)
-    raw = _read_table(table, geometry)
+    boundaries = None if own_geometry or geometry is None else _geometry_frame(
+        geometry, columns, layer, level)
+    raw = _read_table(table, geometry, layer, level)
     resolved = resolve_columns(raw.names, raw.units, columns=columns,
                                exact_only=raw.kind == "map file" and not columns, file=raw.file)
+    if "unit_code" not in resolved:
+        resolved.update(code_column_by_content(raw.data, raw.names))
     codes = _codes(raw, resolved)
     levels = _row_levels(codes)
     _check_codes(codes, levels, raw, resolved)
@@ -666,6 +683,7 @@ def read_units(
             f"no population column found; the file has {shown}",
             file=raw.file, column="population",
             fix="map it: columns={'population': '<inhabitants column>'}")
+    codes_all = codes
     keep = levels == source_level
     the_year, keep = _year(year, raw, resolved, keep)
     municipality_codes = _municipality(codes, source_level, raw, resolved, wanted, keep,
@@ -703,6 +721,7 @@ def read_units(
         resolved[c].source) == normalise(c)}
     check_counts(units, file=raw.file, level=source_level, derived=derived, sources=sources,
                  locate=raw.locate)
+    check_complete(raw, codes_all, levels, resolved, units)
     units = clip_to_wholes(units, SUBGROUP_OF, file=raw.file, locate=raw.locate)
     water = _text(raw, resolved, "water", rows)
     units["is_water"] = False if water is None else water.str.upper().isin(["JA", "TRUE", "1"])
@@ -727,6 +746,12 @@ def _apply_names(units: pd.DataFrame, names, raw: RawTable, level: str) -> None:
         lookup = pd.Series(dict(names))
         lookup.index = lookup.index.astype(str).str.strip().str.upper()
         given = units["unit_code"].map(lookup)
+        if len(units) and len(lookup) and given.isna().all():
+            raise InputError(
+                f"names= matches none of the {len(units)} unit codes (names= has codes like "
+                f"{lookup.index[:3].tolist()}, the table {units['unit_code'].head(3).tolist()})",
+                file=raw.file, fix=f"key names= by the {level} codes of this table "
+                "(e.g. BU05180170)")
         units["unit_name"] = given.where(given.notna(), units["unit_name"]).astype(object)
         return
     if level in ("buurt", "wijk") and len(units) and (units["unit_name"] == units[

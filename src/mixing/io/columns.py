@@ -93,6 +93,8 @@ __all__ = [
     "REGISTRY",
     "PERCENT_BASE",
     "HELPER_COLUMNS",
+    "SPEC_KEYS",
+    "check_column_spec",
     "Resolved",
     "normalise",
     "split_unit",
@@ -324,9 +326,20 @@ def _candidates(keys: Sequence[str], exact_only: bool, claimed=frozenset()):
             yield canonical, position, rank, exact, alias
 
 
-def _user_mapping(columns: Mapping, names: Sequence[str], units: Sequence[str | None],
-                  file: object) -> dict[str, Resolved]:
-    resolved = {}
+#: The keys of a column spec ``{"column": ..., "unit": ...}`` in ``columns=``.
+SPEC_KEYS = ("column", "unit")
+
+
+def check_column_spec(columns: Mapping, file: object = None) -> None:
+    """Raise for a ``columns=`` mapping with an unknown canonical column, spec key or unit.
+
+    Checked without reading any file, so ``mixing check-config`` runs it too.
+    """
+    if not isinstance(columns, Mapping):
+        raise InputError(
+            f"columns= must be a mapping {{canonical: source column}}, got a "
+            f"{type(columns).__name__}", file=file, value=columns,
+            fix="pass e.g. columns={'unit_code': 'Codering', 'population': 'Inwoners'}")
     for canonical, spec in columns.items():
         if canonical not in USER_KEYS:
             raise InputError(
@@ -334,12 +347,30 @@ def _user_mapping(columns: Mapping, names: Sequence[str], units: Sequence[str | 
                 f"{list(USER_KEYS)}", file=file,
                 fix="use one of the canonical names as the key, the source column as the value")
         if isinstance(spec, Mapping):
+            unknown = sorted(map(str, set(spec) - set(SPEC_KEYS)))
+            if unknown:
+                raise InputError(
+                    f"columns[{canonical!r}] has unknown key(s) {unknown}; a column spec "
+                    f"takes only {list(SPEC_KEYS)}", file=file, value=dict(spec),
+                    fix=f"write columns={{{canonical!r}: {{'column': '<source column>', "
+                    "'unit': 'count' or 'percent'}}")
+            if "column" not in spec:
+                raise InputError(f"columns[{canonical!r}] names no 'column'", file=file,
+                                 value=dict(spec), fix="add 'column': '<source column>'")
+            if spec.get("unit") not in (None, COUNT, PERCENT):
+                raise InputError(f"columns[{canonical!r}] has unit {spec.get('unit')!r}; use "
+                                 "'count' or 'percent'", file=file)
+
+
+def _user_mapping(columns: Mapping, names: Sequence[str], units: Sequence[str | None],
+                  file: object) -> dict[str, Resolved]:
+    check_column_spec(columns, file)
+    resolved = {}
+    for canonical, spec in columns.items():
+        if isinstance(spec, Mapping):
             source, unit = spec.get("column"), spec.get("unit", None)
         else:
             source, unit = spec, None
-        if unit not in (None, COUNT, PERCENT):
-            raise InputError(f"columns[{canonical!r}] has unit {unit!r}; use 'count' or "
-                             "'percent'", file=file)
         stripped = [str(n).strip() for n in names]
         if str(source) not in stripped:
             shown = [n for n in stripped if n][:20]

@@ -33,10 +33,12 @@ Intensive values (:data:`MAX_INTENSIVE`).
 Years (:data:`FIRST_YEAR` .. current year + 1).
     CBS' wijk- en buurtstatistiek starts in 1995; data are published up to a year ahead of
     the reference date at most.
-Geometry inside the Netherlands (:data:`RD_NETHERLANDS`).
-    Kadaster/NSGI define RD (EPSG:28992) so that all of the Netherlands lies within
-    x 0 .. 300 km and y 289 .. 629 km (x < y everywhere); every national CBS boundary file
-    here lies inside it (13.5 .. 278 km, 306.8 .. 619.4 km).
+Geometry inside the Netherlands (:mod:`mixing.io.outline`).
+    At least half of every feature's area lies within the national outline shipped with
+    the package (the 2019 CBS buurten, closed over the IJsselmeer and Wadden Sea, widened
+    by 5 km). The rectangle that Kadaster/NSGI give for RD (x 0 .. 300 km,
+    y 289 .. 629 km), used before, holds much of Belgium and Germany: a buurt moved 200 km
+    east passed it.
 
 A municipality with no usable data (population and dwellings unknown or zero in every unit,
 like the PDOK 2021 GeoPackage of Ermelo) cannot be measured: :func:`usable` says why, and
@@ -61,7 +63,6 @@ __all__ = [
     "MAX_COUNT",
     "MAX_INTENSIVE",
     "FIRST_YEAR",
-    "RD_NETHERLANDS",
     "last_year",
     "check_year",
     "check_counts",
@@ -87,9 +88,6 @@ MAX_INTENSIVE = {"mean_income": 1_000.0, "mean_woz": 20_000.0}
 
 #: First year of CBS' wijk- en buurtstatistiek.
 FIRST_YEAR = 1995
-
-#: RD New extent of the Netherlands (xmin, ymin, xmax, ymax) as Kadaster/NSGI define it.
-RD_NETHERLANDS = (0.0, 289_000.0, 300_000.0, 629_000.0)
 
 Locate = Callable[[object], dict]
 
@@ -212,20 +210,23 @@ def check_coordinates(values: np.ndarray, *, file: object) -> None:
 
 
 def check_inside(values: np.ndarray, *, file: object, codes: pd.Series | None = None) -> None:
-    """Raise for a feature (in EPSG:28992) that lies outside :data:`RD_NETHERLANDS`."""
-    bounds = shapely.bounds(values)
-    xmin, ymin, xmax, ymax = RD_NETHERLANDS
-    with quiet():
-        outside = ((bounds[:, 0] < xmin) | (bounds[:, 1] < ymin) | (bounds[:, 2] > xmax)
-                   | (bounds[:, 3] > ymax))
-    if outside.any():
-        position = int(np.flatnonzero(outside)[0])
+    """Raise for a feature (in EPSG:28992) that lies outside the Netherlands.
+
+    Outside means less than half of its area within the shipped national outline
+    (:func:`mixing.io.outline.outside`), not a rectangle: a rectangle holds much of Belgium
+    and Germany.
+    """
+    from mixing.io.outline import outside
+
+    bad = outside(values)
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
         code = "" if codes is None else f" (code {codes.iloc[position]!r})"
+        centre = shapely.centroid(values[position])
         raise InputError(
-            f"a feature{code} lies (partly) outside the Netherlands: RD bounds "
-            f"{np.round(bounds[position]).tolist()} exceed x {xmin:g}..{xmax:g}, "
-            f"y {ymin:g}..{ymax:g}; {int(outside.sum())} feature(s) like this",
-            file=file, feature=position + 1,
+            f"a feature{code} lies outside the Netherlands (its centre is at RD x "
+            f"{centre.x:,.0f}, y {centre.y:,.0f}, outside the national outline); "
+            f"{int(bad.sum())} feature(s) like this", file=file, feature=position + 1,
             fix="the feature was moved or has a wrong CRS; take the boundary file from "
             "CBS/PDOK again")
 

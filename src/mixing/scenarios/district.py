@@ -20,7 +20,7 @@ import shapely
 
 from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
-from mixing.io.archives import check_archive
+from mixing.io.readers.geo import read_geometry
 from mixing.scenarios.assumptions import TENURES, Assumptions
 from mixing.scenarios.state import ACCOUNTING_COLUMNS, social_share, split_state, write_state
 from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult
@@ -187,9 +187,8 @@ def new_district(
         if not os.path.isfile(geometry_file):
             raise InputError("the new district's geometry_file is not a file",
                              file=geometry_file, fix="check the path in the scenarios file")
-        check_archive(geometry_file)  # a zipped shapefile is unpacked by GDAL: bound it
-        shape = gpd.read_file(geometry_file)
-        shape = shape.set_crs(CRS) if shape.crs is None else shape.to_crs(CRS)
+        # EPSG:28992, valid, inside the Netherlands; a zip/gzip is bounded before GDAL reads it
+        shape = read_geometry(geometry_file)
         geometry = shapely.union_all(shape.geometry.to_numpy())
     else:
         geometry, geoms = district_geometry(

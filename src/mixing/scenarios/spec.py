@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-
+from mixing.errors import InputError
+from mixing.io.yamlfile import read_yaml
 from mixing.scenarios.assumptions import Assumptions
 from mixing.scenarios.types import (
     COMMON,
@@ -209,11 +209,37 @@ def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
     """
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError("file not found", file=path)
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raise ScenarioError("the scenarios file is not found", file=path,
+                            fix="check the path under 'scenarios:' in the config, or set "
+                            "scenarios: false")
     try:
-        return parse_scenarios(document, source=path)
+        document = read_yaml(path, what="scenarios file", example="config/scenarios.yaml")
+    except InputError as exc:
+        raise ScenarioError(exc.problem, file=exc.file, line=exc.line, fix=exc.fix) from None
+    try:
+        scenarios = parse_scenarios(document, source=path)
+        _check_files(scenarios)
     except ScenarioError as exc:
         if exc.file is None:
             raise ScenarioError(exc.problem, file=path, fix=exc.fix) from None
         raise
+    return scenarios
+
+
+def _check_files(scenarios: Mapping[str, Scenario]) -> None:
+    """Every ``geometry_file`` exists and is a readable map file (before any work starts)."""
+    from mixing.io.readers.geo import read_geometry
+
+    for name, item in scenarios.items():
+        given = item.params.get("geometry_file")
+        if given is None:
+            continue
+        if not Path(given).is_file():
+            fail(name, f"geometry_file {given!r} is not found (paths are relative to the "
+                 f"working directory {Path.cwd()})",
+                 fix="correct the path, or place the district with near: [buurt codes]")
+        try:
+            read_geometry(given)
+        except InputError as exc:
+            fail(name, f"geometry_file {given!r} cannot be used: {exc}",
+                 fix="pass a GeoPackage/GeoJSON with the district's polygon")

@@ -25,6 +25,7 @@ import numpy as np
 
 from mixing.checks import quiet
 from mixing.docstrings import shared_parameters
+from mixing.errors import InputError
 from mixing.scenarios.assumptions import REBUILD_MIX, TENURES, Assumptions
 from mixing.scenarios.state import S, State, fill_limited, split_state, write_state
 
@@ -203,6 +204,14 @@ def _rehouse(
 def _eligible(state: State, units: gpd.GeoDataFrame, codes) -> np.ndarray:
     ok = state.tenure_known & (state.D[:, :3].sum(axis=1) > 0)
     if codes:
+        # As for new_district's near: a code that is not a unit would make a scenario that
+        # silently changes nothing there.
+        missing = sorted(set(map(str, codes)) - set(units["unit_code"].astype(str)))
+        if missing:
+            raise InputError(
+                f"restrict_to names unknown unit codes {missing}",
+                fix="use unit_code values of this municipality (e.g. "
+                f"{units['unit_code'].astype(str).iloc[0]})")
         ok &= units["unit_code"].isin(list(codes)).to_numpy()
     return ok
 

@@ -91,7 +91,7 @@ def home_batch(name: str, batches: Mapping[str, Sequence[str]]) -> str:
 def _source_key(source: Mapping) -> str:
     """Municipalities with identical sources are read together, in one call."""
     shared = {k: v for k, v in source.items() if k in ("geometry", "table", "year", "level",
-                                                       "columns", "regions")}
+                                                       "layer", "columns", "regions")}
     return json.dumps(shared, sort_keys=True, default=str)
 
 
@@ -105,9 +105,10 @@ def read_batch(
     ----------
     sources : mapping
         Municipality code -> source: ``geometry`` and/or ``table`` paths (already resolved),
-        ``year``, ``level``, ``columns``, ``regions`` (postcode sources: the boundaries that
-        place each postcode in a municipality; see config/README.md). Municipalities that
-        share the same files are read with one :func:`mixing.io.cbs.read_units` call. Units
+        ``year``, ``level``, ``layer``, ``columns``, ``regions`` (postcode sources: the
+        boundaries that place each postcode in a municipality; see config/README.md).
+        Municipalities that share the same files are read with one
+        :func:`mixing.io.cbs.read_units` call. Units
         without a name get one from ``name_inputs`` (the municipality's other inputs,
         e.g. its other years) and then from ``names`` (the config's names files), by
         :func:`mixing.io.names.resolve_names`.
@@ -143,8 +144,9 @@ def read_batch(
             units = read_units(
                 geometry=source.get("geometry"), table=tables,
                 level=source.get("level", "buurt"), year=source.get("year"),
-                columns=source.get("columns"), municipality=None if demo else codes,
-                regions=source.get("regions"), allow_unusable=allow_unusable,
+                columns=source.get("columns"), layer=source.get("layer"),
+                municipality=None if demo else codes, regions=source.get("regions"),
+                allow_unusable=allow_unusable,
             )
         repaired = 0
         for record in caught:  # passed on unchanged; the repair count is kept as data

@@ -89,37 +89,74 @@ def _normalise_code(value: object) -> str:
     return "BU" + text if text.isdigit() and len(text) == 8 else text
 
 
+def _read_file(path: str) -> pd.DataFrame:
+    """The user's file as strings, the format from its content (:mod:`mixing.io.readers.sniff`)."""
+    from pathlib import Path
+
+    from mixing.io.readers.sniff import refuse, sniff
+    from mixing.io.readers.statline import decode
+
+    file = Path(path)
+    if not file.is_file():
+        raise InputError("vitality scores file not found", file=path,
+                         fix="check the path in the config (vitality:)")
+    with file.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.strip() and file.stat().st_size <= len(head):
+        raise InputError("the vitality scores file is empty", file=path,
+                         fix="write a header row (buurtcode;leefbaarheid;organiserend_vermogen;"
+                         "veerkracht) and one row per buurt")
+    kind = sniff(file)
+    if kind == "xlsx":
+        check_archive(file)  # an .xlsx is a zip of XML parts: bounded like any archive
+        try:
+            return pd.read_excel(file, dtype=str, engine="openpyxl")
+        except (ValueError, OSError, KeyError) as err:
+            raise InputError(f"cannot read the Excel workbook ({err})", file=path,
+                             fix="save it again in Excel, or as CSV UTF-8") from None
+    if kind == "parquet":
+        check_parquet(file)
+        return pd.read_parquet(file).astype("string").astype(object)
+    if kind not in ("text", "gzip", "zip"):
+        what = {"xls": "an old Excel workbook (.xls)", "ods": "an OpenDocument spreadsheet"}
+        if kind in what:
+            raise InputError(f"the vitality scores file is {what[kind]}", file=path,
+                             fix="save it as Excel .xlsx or as CSV UTF-8")
+        if kind in ("html", "pdf"):
+            raise refuse(kind, path, "a CSV or Excel file of scores")
+        raise InputError(f"the vitality scores file is a {kind} file, not a table",
+                         file=path, fix="save the scores as CSV (UTF-8) or Excel .xlsx")
+    # gzip/zip are unpacked by mixing.io.archives, never beyond its limit; then UTF-8/UTF-16,
+    # anything else gets the message of the main reader
+    text = decode(file, data=bytes(read_bytes(file)))
+    try:
+        return pd.read_csv(io.StringIO(text), sep=None, engine="python", dtype=str)
+    except (ValueError, pd.errors.ParserError) as err:
+        raise InputError(f"cannot read the vitality scores file as CSV ({err})", file=path,
+                         fix="save it as CSV with a header row and ; or , between values"
+                         ) from None
+
+
 def read_scores(source) -> tuple[pd.DataFrame, str]:
     """The user's scores as a frame with canonical column names, and its name for errors.
+
+    The file's structure is checked here (every check that needs no units table, so that
+    ``mixing check-config`` runs it before any work starts): a code column, at least one
+    row, liveability as a score or a Leefbaarometer class (not both), the other two
+    factors present, every score a whole number in its range.
 
     Parameters
     ----------
     source : str, os.PathLike or DataFrame
-        CSV (``,`` or ``;``), Excel (.xlsx) or Parquet file, or a frame.
+        CSV (``,`` or ``;``; UTF-8 or UTF-16), Excel (.xlsx, read with openpyxl) or
+        Parquet file -- the format is recognised from the content, not the name -- or a
+        frame.
     """
     if isinstance(source, pd.DataFrame):
         frame, name = source.copy(), "<scores table>"
     else:
-        path = os.fspath(source)
-        name = path
-        try:  # compressed files are unpacked by mixing.io.archives, never beyond its limit
-            if path.lower().endswith((".xlsx", ".xls")):
-                check_archive(path)  # an .xlsx is a zip of XML parts
-                frame = pd.read_excel(path, dtype=str)
-            elif path.lower().endswith(".parquet"):
-                check_parquet(path)
-                frame = pd.read_parquet(path)
-            else:
-                frame = pd.read_csv(io.BytesIO(read_bytes(path)), sep=None, engine="python",
-                                    dtype=str, encoding="utf-8-sig")
-        except InputError:
-            raise
-        except FileNotFoundError as err:
-            raise InputError("vitality scores file not found", file=path,
-                             fix="check the path in the config (vitality.scores)") from err
-        except (ValueError, OSError) as err:
-            raise InputError(f"cannot read the vitality scores file: {err}", file=path,
-                             fix="save it as CSV with a header row") from err
+        name = os.fspath(source)
+        frame = _read_file(name)
     rename = {}
     for col in frame.columns:
         key = str(col).strip().lower().replace(" ", "_")
@@ -132,6 +169,26 @@ def read_scores(source) -> tuple[pd.DataFrame, str]:
     if "unit_code" not in frame:
         raise InputError(f"no buurt code column among {list(map(str, frame.columns))}",
                          file=name, fix="name the column 'buurtcode' (e.g. BU03630000)")
+    if frame.empty:
+        raise InputError("the vitality scores file has a header but no rows", file=name,
+                         fix="add one row per screened buurt, or remove 'vitality:' from "
+                         "the config")
+    has_score, has_class = "liveability" in frame, "leefbaarometer_class" in frame
+    if has_score == has_class:
+        raise InputError("give liveability either as a score 1-3 ('leefbaarheid') or as a "
+                         "Leefbaarometer class 1-9 ('leefbaarometer_klasse')"
+                         + (", not both" if has_score else ""), file=name,
+                         fix="keep exactly one of the two columns")
+    missing = [f for f in FACTORS[1:] if f not in frame]
+    if missing:
+        raise InputError(f"missing column(s) {missing}", file=name,
+                         fix="add 'organiserend_vermogen' and 'veerkracht' (scores 1-3)")
+    frame = frame.reset_index(drop=True)
+    for column in ("liveability", *FACTORS[1:]):
+        if column in frame:
+            _scores(frame, column, name, None)
+    if has_class:
+        _scores(frame, "leefbaarometer_class", name, LEEFBAAROMETER_TO_SCORE)
     return frame, name
 
 
@@ -227,17 +284,7 @@ def vitality_table(scores, units: pd.DataFrame, local: pd.DataFrame | None = Non
         raise InputError(f"buurt listed twice (also row {first + 2})", file=name,
                          column="unit_code", row=i + 2, value=codes.iloc[i],
                          fix="keep one row per buurt")
-    has_score, has_class = "liveability" in frame, "leefbaarometer_class" in frame
-    if has_score == has_class:
-        raise InputError("give liveability either as a score 1-3 ('leefbaarheid') or as a "
-                         "Leefbaarometer class 1-9 ('leefbaarometer_klasse')"
-                         + (", not both" if has_score else ""), file=name,
-                         fix="keep exactly one of the two columns")
-    missing = [f for f in FACTORS[1:] if f not in frame]
-    if missing:
-        raise InputError(f"missing column(s) {missing}", file=name,
-                         fix="add 'organiserend_vermogen' and 'veerkracht' (scores 1-3)")
-    if has_score:
+    if "liveability" in frame:
         live, source = _scores(frame, "liveability", name, None), "score"
     else:
         live = _scores(frame, "leefbaarometer_class", name, LEEFBAAROMETER_TO_SCORE)

@@ -29,13 +29,18 @@ from mixing.checks import quiet
 from mixing.errors import InputError
 from mixing.io.archives import check_archive, check_parquet
 from mixing.io.plausible import check_coordinates, check_inside
+from mixing.io.readers.jsontable import json_error
 from mixing.io.readers.raw import TEXT_SUFFIXES, RawTable
+from mixing.io.readers.sniff import KNOWN_KINDS, REFUSED_KINDS, refuse, sniff
 from mixing.schema import CRS
 
 __all__ = [
     "CRSAssumedWarning",
     "GeometryRepairedWarning",
     "RD_BOUNDS",
+    "LAYER_WORDS",
+    "choose_layer",
+    "shapefile_encoding",
     "read_geometry",
     "read_geo_table",
     "to_rd",
@@ -136,81 +141,170 @@ def repair(geometry: gpd.GeoSeries, file: object) -> gpd.GeoSeries:
     return gpd.GeoSeries(values, index=geometry.index, crs=geometry.crs)
 
 
-def _json_error(path: Path) -> InputError | None:
-    """Where a (Geo/Topo)JSON file stops being JSON, as an InputError; None when it parses."""
-    import json
+#: Words a layer name holds for each level (CBS wijk- en buurtkaart: gemeenten, wijken,
+#: buurten; PDOK: cbs_buurten_2021; postcode files: pc4, postcode4).
+LAYER_WORDS = {"buurt": ("buurt",), "wijk": ("wijk",), "gemeente": ("gemeente",),
+               "pc4": ("pc4", "postcode4", "postcode"), "pc6": ("pc6", "postcode6")}
+
+
+def choose_layer(path: str, file: object, layer: str | None, level: str | None) -> str | None:
+    """The layer to read: ``layer`` if given, the only polygon layer, or the level's layer.
+
+    A file with one layer needs no choice (None: GDAL's default). Several polygon layers
+    (the CBS wijk- en buurtkaart GeoPackage holds gemeenten, wijken and buurten) are matched
+    to ``level`` by name (:data:`LAYER_WORDS`); no match or several is an InputError that
+    lists the layers and says how to name one.
+    """
+    import pyogrio
 
     try:
-        with path.open("rb") as handle:
-            json.loads(handle.read().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return InputError("the file is not UTF-8 JSON", file=path,
-                          fix="re-save it as UTF-8 GeoJSON")
-    except json.JSONDecodeError as err:
-        before = err.doc[: err.pos].rstrip()
-        if err.msg.startswith("Expecting") and before.endswith(","):
-            # Report the comma itself, not the bracket after it.
-            position = len(before) - 1
-            line = before.count("\n") + 1
-            column = position - before.rfind("\n")
-            problem = "a trailing comma (a comma before a closing bracket)"
-        else:
-            line, column, problem = err.lineno, err.colno, err.msg
-        return InputError(
-            f"the file is not valid JSON: {problem} at line {line}, column {column}",
-            file=path, line=line,
-            fix="repair it there (e.g. remove the comma after the last feature) or export "
-            "it again from a GIS")
-    return None
+        layers = pyogrio.list_layers(path)
+    except Exception:  # noqa: BLE001 - unreadable: the read below reports it
+        return layer
+    names = [str(n) for n, _ in layers]
+    if layer is not None:
+        if layer not in names:
+            raise InputError(f"the file has no layer {layer!r}; its layers are {names}",
+                             file=file, value=layer, fix="name one of its layers (layer=)")
+        return layer
+    if len(names) <= 1:
+        return None
+    polygons = [str(n) for n, kind in layers if kind and "polygon" in str(kind).lower()]
+    if len(polygons) == 1:
+        return polygons[0]
+    words = LAYER_WORDS.get(level or "buurt", ())
+    matches = [n for n in polygons if any(w in n.lower() for w in words)]
+    if level == "wijk":  # "wijken" must not take "wijkenbuurten"-style names with buurt
+        matches = [n for n in matches if "buurt" not in n.lower()] or matches
+    if len(matches) == 1:
+        return matches[0]
+    what = "several layers" if not matches else f"several {level} layers {matches}"
+    raise InputError(
+        f"the file holds {what} and none is clearly the {level or 'buurt'} layer; its "
+        f"layers are {names}", file=file,
+        fix="name the layer: layer='<name>' (API, mixing ingest --layer) or 'layer:' under "
+        "the municipality in the config")
 
 
-def _read(path: str | Path, label: object = None) -> gpd.GeoDataFrame:
+#: A shapefile is several files; these must sit beside the .shp.
+SHAPEFILE_PARTS = {".dbf": "its attributes (codes, counts)", ".shx": "its index of shapes"}
+
+
+def shapefile_encoding(shp: str, file: object, present: set[str], dbf: bytes | None,
+                       cpg: str | None = None) -> str | None:
+    """Check a shapefile's sidecars; return the encoding to read its .dbf with (or None).
+
+    ``present`` holds the lower-case suffixes found beside the .shp, ``cpg`` the text of the
+    .cpg. A missing .dbf or .shx is an InputError. Without a ``.cpg`` GDAL decodes text as
+    ISO-8859-1, which turns UTF-8 ("Café") into mojibake ("CafÃ©"); so when the .dbf's
+    text is valid UTF-8 with non-ASCII bytes it is read as UTF-8 (latin-1 text is almost
+    never valid UTF-8). A .cpg that says UTF-8 over text that is not is an InputError, not
+    a guess.
+    """
+    for suffix, role in SHAPEFILE_PARTS.items():
+        if suffix not in present:
+            raise InputError(
+                f"the shapefile's {suffix} file ({role}) is missing beside {Path(shp).name}",
+                file=file, fix="a shapefile is several files with one name (.shp, .shx, "
+                ".dbf, .prj, .cpg): copy them all into one folder, or pass the zip you "
+                "downloaded")
+    if dbf is None or len(dbf) < 32:
+        return None
+    records = dbf[int.from_bytes(dbf[8:10], "little"):]
+    if all(b < 0x80 for b in records):
+        return None
+    try:
+        records.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError as err:
+        utf8, bad = False, err
+    if ".cpg" in present:
+        says = (cpg or "").strip().lower().replace("-", "").replace("_", "")
+        if says in ("utf8", "65001") and not utf8:
+            raise InputError(
+                f"the .cpg says UTF-8 but the .dbf text is not UTF-8 (byte "
+                f"{records[bad.start]:#04x})", file=file,
+                fix="write the real encoding in the .cpg (e.g. ISO-8859-1 or 1252), or "
+                "export the layer again as UTF-8")
+        return None
+    return "UTF-8" if utf8 else None
+
+
+def _shapefile_options(path: Path, file: object) -> dict:
+    siblings = {p.suffix.lower(): p for p in path.parent.iterdir()  # no glob: "[" in names
+                if p.stem == path.stem}
+    dbf, cpg = siblings.get(".dbf"), siblings.get(".cpg")
+    encoding = shapefile_encoding(
+        str(path), file, set(siblings), dbf.read_bytes() if dbf is not None else None,
+        cpg.read_text(encoding="ascii", errors="replace") if cpg is not None else None)
+    return {"encoding": encoding} if encoding else {}
+
+
+def _read(path: str | Path, label: object = None, *, layer: str | None = None,
+          level: str | None = None, options: dict | None = None) -> gpd.GeoDataFrame:
     text_path = str(path)
     virtual = text_path.startswith("/vsi")
     path = Path(path)
     file = label if label is not None else path
     if not virtual and not path.exists():
         raise InputError("file not found", file=file, fix="check the path")
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        raise InputError(
-            "a text table is not a map file", file=file,
-            fix="pass the CSV as table= and a boundary file (GeoPackage, GeoJSON, TopoJSON, "
-            "shapefile) as geometry=")
+    kind = None
+    if not virtual and path.is_file():  # a folder (FileGDB, shapefile folder) goes to GDAL
+        if path.stat().st_size == 0:
+            raise InputError("the file is empty", file=file, fix="download it again")
+        kind = sniff(path)
+        if kind in REFUSED_KINDS and kind != "database":
+            raise refuse(kind, file, "a map file (GeoPackage, GeoJSON, TopoJSON, shapefile)")
+        if kind == "text" and path.suffix.lower() in TEXT_SUFFIXES:
+            raise InputError(
+                "a text table is not a map file", file=file,
+                fix="pass the CSV as table= and a boundary file (GeoPackage, GeoJSON, "
+                "TopoJSON, shapefile) as geometry=")
+    options = dict(options or {})
+    if not virtual and path.suffix.lower() == ".shp":
+        options.update(_shapefile_options(path, file))
     try:
-        if path.suffix.lower() == ".parquet":
+        if kind == "parquet" or (kind is None and path.suffix.lower() == ".parquet"):
             check_parquet(path, file)
             return gpd.read_parquet(path)
-        if not virtual and path.stat().st_size == 0:
-            raise InputError("the file is empty", file=file, fix="download it again")
-        if not virtual:  # GDAL opens a zip or gzip itself: count its bytes first
-            check_archive(path, file)
-        return gpd.read_file(text_path)
+        if kind in ("gzip", "zip") or (kind is not None and kind not in KNOWN_KINDS):
+            check_archive(path, file)  # GDAL unpacks zip/gzip itself: count the bytes first
+        chosen = choose_layer(text_path, file, layer, level)
+        if chosen is not None:
+            options["layer"] = chosen
+        return gpd.read_file(text_path, **options)
     except InputError:
         raise
     except Exception as err:  # pyogrio/GDAL raise many types; all mean "cannot read"
-        if not virtual and path.suffix.lower() in (".json", ".geojson", ".topojson"):
-            broken = _json_error(path)
-            if broken is not None:
-                raise broken from None
+        if kind == "json":
+            raise json_error(path, None, file) from None
+        if kind == "database":
+            raise refuse(kind, file, "a map file (GeoPackage, GeoJSON, TopoJSON, shapefile)"
+                         ) from None
+        # GDAL's advice to prefix a driver name ('CSV:path') is no fix for a user: drop it
+        reason = " ".join(str(err).split("; It might help to specify")[0].split())
         raise InputError(
-            f"cannot read this as a map file ({type(err).__name__}: {err})".replace("\n", " "),
-            file=file,
+            f"cannot read this as a map file ({reason})", file=file,
             fix="check that it is a complete GeoJSON/TopoJSON/GeoPackage/shapefile",
         ) from None
 
 
-def read_geometry(path: str | Path | gpd.GeoDataFrame, *,
-                  label: object = None) -> gpd.GeoDataFrame:
+def read_geometry(path: str | Path | gpd.GeoDataFrame, *, label: object = None,
+                  layer: str | None = None, level: str | None = None,
+                  options: dict | None = None) -> gpd.GeoDataFrame:
     """Read a map file into EPSG:28992 with valid polygons (attributes kept).
 
     Read an expensive national boundary file once and pass the result to
     :func:`mixing.io.cbs.read_units` as ``geometry=`` for every table. ``label`` names a
-    GDAL virtual path (``/vsizip/...``) in messages.
+    GDAL virtual path (``/vsizip/...``) in messages. ``layer`` names the layer of a
+    multi-layer file; without it the layer matching ``level`` is read
+    (:func:`choose_layer`). ``options`` go to GDAL (e.g. ``encoding``).
     """
     if isinstance(path, gpd.GeoDataFrame):
         frame, file = path.reset_index(drop=True), "<GeoDataFrame>"
     else:
-        frame, file = _read(path, label), str(label if label is not None else path)
+        frame = _read(path, label, layer=layer, level=level, options=options)
+        file = str(label if label is not None else path)
         # GDAL reports EPSG:4326 for any GeoJSON without a "crs" member (RFC 7946 default);
         # for RD coordinates that is a default, not a statement, so infer the CRS instead.
         if (Path(path).suffix.lower() in (".json", ".geojson") and frame.crs is not None
@@ -234,9 +328,10 @@ def read_geometry(path: str | Path | gpd.GeoDataFrame, *,
     return frame
 
 
-def read_geo_table(path: str | Path, *, label: object = None) -> RawTable:
+def read_geo_table(path: str | Path, *, label: object = None, layer: str | None = None,
+                   level: str | None = None, options: dict | None = None) -> RawTable:
     """A map file as a :class:`~mixing.io.readers.RawTable` (attributes + RD geometry)."""
-    frame = read_geometry(path, label=label)
+    frame = read_geometry(path, label=label, layer=layer, level=level, options=options)
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     names = [str(c) for c in attributes.columns]
     attributes.columns = range(attributes.shape[1])

@@ -17,7 +17,7 @@ from mixing.errors import InputError
 __all__ = ["RawTable", "TEXT_SUFFIXES", "GEO_SUFFIXES", "ARCHIVE_SUFFIXES", "SUPPORTED",
            "unsupported"]
 
-TEXT_SUFFIXES = (".csv", ".txt")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 #: Containers read without unpacking: gzip (one file) and zip (one data file inside).
 ARCHIVE_SUFFIXES = (".gz", ".zip")
 GEO_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".topojson", ".parquet", ".fgb")

@@ -121,7 +121,28 @@ def _parse(text: str, sep: str, file: object, skip: int) -> tuple[list[list[str]
                          ) from None
     if not rows:
         raise InputError("the file has no header", file=file, fix="download the table again")
+    _drop_footer(rows, starts)
     return rows, starts
+
+
+#: The notes StatLine writes under a table ("Bron: CBS", the licence, the date): footer lines.
+FOOTER = re.compile(r"^\s*(bron|source|©|\(c\)|copyright|centraal bureau voor de statistiek|"
+                    r"statistics netherlands|cbs\b|gewijzigd|geraadpleegd|toelichting|"
+                    r"noot|voetnoot|note)", re.IGNORECASE)
+
+
+def _drop_footer(rows: list[list[str]], starts: list[int]) -> None:
+    """Remove StatLine's footer notes (one filled field, e.g. ``"Bron: CBS"``) at the end.
+
+    Only lines after the last data row whose single filled field starts like a CBS note
+    (:data:`FOOTER`) go; a cut row (several fields, or a name) still fails as truncated.
+    """
+    while len(rows) > 1:
+        filled = [f for f in rows[-1] if f.strip()]
+        if len(filled) != 1 or not FOOTER.match(filled[0]):
+            return
+        rows.pop()
+        starts.pop()
 
 
 def _frame(rows: list[list[str]], starts: list[int], width: int, file: object) -> pd.DataFrame:
