@@ -21,6 +21,7 @@ from mixing.scenarios import (
     load_scenarios,
     run_scenarios,
     scenario,
+    scenario_changes,
     scenario_title,
     unit_changes,
 )
@@ -41,8 +42,8 @@ def lab():
 
 @pytest.fixture(scope="module")
 def page(lab):
-    units, scenarios, summary, after = lab
-    return scenario_page(summary, scenarios, units, after)
+    units, _, summary, after = lab
+    return scenario_page(summary, scenario_changes(units, after), units)
 
 
 def parse_nl(text: str) -> float:
@@ -57,7 +58,12 @@ def cards(page: str) -> dict[str, str]:
 
 
 def fields(card: str) -> dict[str, str]:
-    return dict(re.findall(r"data-field='([a-z_:]+)' data-value='[^']*'>([^<]+)<", card))
+    """The first text of each data field of a card (the costs appear once per card)."""
+    out = {}
+    for name, text in re.findall(r"data-field='([a-z_:0-9]+)' data-value='[^']*'[^>]*>"
+                                 r"([^<]+)<", card):
+        out.setdefault(name, text)
+    return out
 
 
 def test_number_formats_are_dutch_by_default():
@@ -100,7 +106,9 @@ def test_card_numbers_equal_the_scenario_table(lab, page):
             assert parse_nl(shown[column]) == round(float(row[column])), (name, column)
         d = summary[(summary["scenario"] == name) & (summary["dimension"] == "low_income")
                     & (summary["index"] == "dissimilarity")].iloc[0]
-        shown_change = parse_nl(shown["change:low_income:dissimilarity"])
+        row_html = re.search(r"<tr data-dimension='low_income' data-index='dissimilarity'>"
+                             r".*?</tr>", card).group(0)
+        shown_change = parse_nl(fields(row_html)["change"])
         assert abs(shown_change - d["change"]) <= 0.0005 + 1e-12
 
 
@@ -137,11 +145,12 @@ def test_page_is_offline_and_english_on_request(lab, page):
 
     assert page.count("<script") == 1 and f"<script>{_PRINT_DATE}</script>" in page
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
-    english = scenario_page(summary, scenarios, units, after, language="en")
+    changes = scenario_changes(units, after)
+    english = scenario_page(summary, changes, units, language="en")
     assert "Scenarios compared" in english and "Who pays" in english
     assert "<html lang='en' data-locale='en-GB'>" in english
     with pytest.raises(ValueError, match="language"):
-        scenario_page(summary, scenarios, units, after, language="de")
+        scenario_page(summary, changes, units, language="de")
 
 
 def test_demo_page_names_its_synthetic_source(page):
@@ -155,7 +164,7 @@ def test_demo_page_names_its_synthetic_source(page):
 
 def test_empty_table_gives_a_page_that_says_so(lab):
     units, scenarios, summary, after = lab
-    empty = scenario_page(summary.iloc[0:0], scenarios, units, after)
+    empty = scenario_page(summary.iloc[0:0], scenario_changes(units, after).iloc[0:0], units)
     assert "Geen scenario's berekend" in html.unescape(empty)
 
 
@@ -166,3 +175,75 @@ def test_scenario_table_carries_intervals(lab):
                  "scenario_ci_high"]].notna().all().all()
     assert (rows["baseline_ci_low"] <= rows["baseline_ci_high"]).all()
     assert isinstance(summary, pd.DataFrame)
+
+
+def test_every_number_on_the_demo_page_is_a_table_cell(lab, page):
+    from _page_numbers import check_scenario_page
+
+    from mixing.viz.compare import TEXT
+    from mixing.viz.style import words
+
+    units, _, summary, after = lab
+    changes = scenario_changes(units, after)
+    assert check_scenario_page(page, summary, changes, TEXT["nl"] | words("nl")) > 500
+    english = scenario_page(summary, changes, units, language="en")
+    check_scenario_page(english, summary, changes, TEXT["en"] | words("en"), "en")
+
+
+def test_every_number_on_the_den_haag_page_and_overview_is_a_table_cell(den_haag_2019):
+    """Den Haag 2019: the page and the overview only format cells of scenarios.csv,
+    scenario_changes.csv and indices.csv."""
+    from _page_numbers import check_overview, check_scenario_page
+
+    from mixing.tables.frames import index_table
+    from mixing.viz.compare import TEXT
+    from mixing.viz.overview import overview_page
+    from mixing.viz.style import words
+
+    scenarios = load_scenarios(REPO / "config" / "scenarios.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary, after = run_scenarios(den_haag_2019, scenarios, seed=SEED, permutations=19)
+    changes = scenario_changes(den_haag_2019, after)
+    page = scenario_page(summary, changes, den_haag_2019)
+    assert check_scenario_page(page, summary, changes, TEXT["nl"] | words("nl")) > 500
+    demo = make_demo_city()
+    units = pd.concat([den_haag_2019, demo], ignore_index=True).set_geometry("geometry")
+    indices = index_table(units)
+    demo_buurten = demo[demo["level"] == "buurt"].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        demo_summary, _ = run_scenarios(demo_buurten, scenarios, seed=SEED, permutations=0)
+    both = pd.concat([summary, demo_summary], ignore_index=True)
+    overview = overview_page(units, indices, scenarios=both)
+    assert check_overview(overview, both, indices) > 60
+    # one row per municipality and scenario, in the page's words
+    assert overview.count("<tr><td>") >= 16 and "Moeten verhuizen" in overview
+    assert "Verhuisde huishoudens" not in overview and "herstructurering_sloop<" not in overview
+
+
+def test_no_internal_names_where_a_person_reads(page):
+    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page,
+                                                            flags=re.S)))
+    assert "naam in de configuratie" not in text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.findall(r"\b[a-z]+_[a-z_]+\b",
+                                                                   text)[:5]
+
+
+def test_rehousing_shortfall_is_named_under_who_pays(lab, page):
+    _, _, summary, _ = lab
+    card = cards(page)["herstructurering_sloop"]
+    row = summary[summary["scenario"] == "herstructurering_sloop"].iloc[0]
+    assert row["households_not_rehoused"] > 0
+    pays = card[card.index("Wie betaalt"):card.index("Wat het oplevert")]
+    assert "Huishoudens die geen woning elders vinden" in html.unescape(pays)
+    assert fields(pays)["households_not_rehoused"] == _num(row["households_not_rehoused"])
+    assert "Niet gelukt binnen de grenzen" not in html.unescape(page)
+
+
+def test_chart_and_table_share_one_sign(lab, page):
+    """change = after - before on both: a falling D is below zero in the chart and negative
+    in the table."""
+    assert "Verandering D lage inkomens (na − voor)" in page  # the chart's axis
+    assert "Verandering D lage inkomens (na − voor)</th>" in page  # the overview's column
+    assert "onder de stippellijn daalt D" in page and "Daling van D" not in page

@@ -184,6 +184,43 @@ def test_clicking_buurten_updates_the_panel(page):
     assert _errors(page) == []
 
 
+def test_explorer_computes_with_the_assumptions_of_the_scenarios_file(driver, den_haag_2019,  # noqa: F811
+                                                                       tmp_path):
+    """Change assumptions in a scenarios file: the explorer's payload carries them and its
+    cap computes what mixing.scenarios computes for a scenario of that file."""
+    from dataclasses import asdict
+
+    from mixing.scenarios import load_scenarios
+    from mixing.scenarios.transforms import differentiate as python_differentiate
+    from mixing.viz.explorer import explorer_payload
+    from mixing.viz.maps import municipality_map
+
+    path = tmp_path / "scenarios.yaml"
+    path.write_text("assumptions:\n  turnover_social: 0.05\n  occupancy_social: 0.9\n"
+                    "  low_income_concentration: 2.5\nscenarios:\n"
+                    "  cap: {type: differentiate, threshold: 0.5, target: 0.5, "
+                    "method: demolish_rebuild}\n", encoding="utf-8")
+    loaded = load_scenarios(path)
+    assert loaded.assumptions != Assumptions()
+    payload = explorer_payload(den_haag_2019, assumptions=loaded.assumptions)
+    assert payload["assumptions"] == asdict(loaded["cap"].assumptions)
+    page = tmp_path / "map.html"
+    page.write_text(municipality_map(den_haag_2019, None, explorer=payload), encoding="utf-8")
+    driver.get(page.as_uri())
+    for method in ("sale", "demolish_rebuild"):
+        result = python_differentiate(den_haag_2019, threshold=0.5, target=0.5, method=method,
+                                      assumptions=loaded["cap"].assumptions)
+        js = apply(driver, {"codes": [], "method": method, "cap": 0.5})
+        check(js, measures(result.units), {
+            "households_displaced": result.costs.households_displaced,
+            "households_rehoused": result.costs.households_rehoused})
+        if method == "sale":  # the file's turnover, not the package's 7.5 %
+            np.testing.assert_allclose(js["years_needed"], result.costs.years_needed,
+                                       rtol=RTOL)
+            default = python_differentiate(den_haag_2019, threshold=0.5, target=0.5)
+            assert js["years_needed"] > 1.4 * default.costs.years_needed
+
+
 # ------------------------------------------------------------------ input, keyboard, layout
 # What a policy officer does with the panel: types an amount (Dutch comma, out of range),
 # chooses buurten by keyboard, on a laptop (1400 px) and a phone (390 px).

@@ -49,16 +49,14 @@ def test_scenario_chart_has_dutch_numbers_and_municipality_names():
     assert fig.axes[0].get_xlabel() == "Huishoudens die moeten verhuizen"
 
 
-def test_scenario_chart_takes_names_from_the_table_and_short_titles_from_specs():
-    from mixing.scenarios import scenario
-
+def test_scenario_chart_takes_names_and_short_titles_from_the_table():
     table = SCENARIOS.assign(municipality_name=SCENARIOS["municipality_code"].map(
-        {"GM0518": "'s-Gravenhage", "GM0363": "Amsterdam"}))
-    specs = {"sloop": scenario("sloop", "differentiate", method="demolish_rebuild")}
-    fig = scenario_effects_figure(table, specs=specs)
+        {"GM0518": "'s-Gravenhage", "GM0363": "Amsterdam"}),
+        short_nl=SCENARIOS["scenario"].map({"sloop": "Sloop en nieuwbouw"}))
+    fig = scenario_effects_figure(table)
     fig.canvas.draw()
     notes = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
-    assert "Sloop en nieuwbouw" in notes  # the short title of the spec, not its id
+    assert "Sloop en nieuwbouw" in notes  # the table's short title, not the id
     assert "verkoop" in notes
     assert {t.get_text() for t in fig.axes[0].get_legend().get_texts()} == {
         "'s-Gravenhage", "Amsterdam"}

@@ -24,7 +24,7 @@ from conftest import REPO
 from matplotlib.text import Text
 
 from mixing.io.demo import make_demo_city
-from mixing.scenarios import load_scenarios, run_scenarios
+from mixing.scenarios import load_scenarios, run_scenarios, scenario_changes
 from mixing.tables.clusters import autocorrelation_tables
 from mixing.tables.frames import index_table
 from mixing.viz.compare import scenario_page
@@ -100,8 +100,9 @@ def test_map_embeds_hostile_names_as_data(lab, compiled, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     units, specs, summary, after, local = lab
     page = municipality_map(units, index_table(units), local=local, scenarios=after,
-                            scenario_table=summary, scenario_specs=specs,
-                            explorer=explorer_payload(units))
+                            scenario_table=summary,
+                            scenario_changes=scenario_changes(units, after),
+                            explorer=explorer_payload(units, assumptions=specs.assumptions))
     assert not any(MARK in source for source in compiled), "data was compiled as a template"
     assert not (tmp_path / PWNED).exists()
     texts = {s for p in _json_payloads(page) for s in _strings(p)}
@@ -118,7 +119,7 @@ def test_scenario_page_and_overview_show_hostile_text_literally(lab, compiled, t
                                                                 monkeypatch):
     monkeypatch.chdir(tmp_path)
     units, specs, summary, after, _ = lab
-    page = scenario_page(summary, specs, units, after)
+    page = scenario_page(summary, scenario_changes(units, after), units)
     overview = overview_page(units, index_table(units), links={"DEMO01": "DEMO01/map.html"},
                              scenarios=summary.assign(municipality_code="DEMO01"))
     assert not any(MARK in source for source in compiled)
@@ -163,7 +164,7 @@ def test_figures_draw_hostile_names_literally(lab, tmp_path):
     table = summary.assign(municipality_code="DEMO01", municipality_name=HOSTILE[4])
     figures = [share_figure(units), lisa_figure(units, local),
                scenario_effects_figure(pd.concat([table, table.assign(
-                   municipality_code="DEMO02", municipality_name=HOSTILE[0])]), specs=specs)]
+                   municipality_code="DEMO02", municipality_name=HOSTILE[0])]))]
     for i, fig in enumerate(figures):
         save_figure(fig, tmp_path / f"f{i}")  # mathtext would fail on $\geenformule{$
         texts = fig.findobj(lambda a: isinstance(a, Text) and MARK in a.get_text())

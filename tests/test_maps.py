@@ -104,7 +104,11 @@ def test_demo_municipality_is_marked_synthetic():
 
 def test_layers_from_local_table_and_scenarios():
     after = _units(social=(300.0, 50.0, np.nan))
-    page = municipality_map(_units(), INDICES, local=LOCAL, scenarios={"Verkoop <b>": after})
+    from mixing.scenarios import scenario_changes
+
+    changes = scenario_changes(_units(), {"Verkoop <b>": after})
+    page = municipality_map(_units(), INDICES, local=LOCAL, scenarios={"Verkoop <b>": after},
+                            scenario_changes=changes)
     config = _config(page)
     titles = {layer["id"]: layer["title"] for layer in config["layers"]}
     assert titles["share-social_housing"] == "Sociale huur"

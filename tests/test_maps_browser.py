@@ -22,6 +22,7 @@ import shapely
 from conftest import page_data
 
 from mixing.io.demo import make_demo_city
+from mixing.scenarios import scenario_changes
 from mixing.tables.clusters import autocorrelation_tables
 from mixing.tables.frames import index_table
 from mixing.viz import style
@@ -132,9 +133,12 @@ def demo(tmp_path_factory, seed):
     local = autocorrelation_tables(units, permutations=99, seed=seed)[1]
     after = units.copy()
     after["dwellings_social"] = units["dwellings_social"] * 0.8
+    buurt = units["level"] == "buurt"
+    changes = scenario_changes(units[buurt], {"Verkoop 20 %": after[buurt]})
     path = tmp_path_factory.mktemp("maps") / "demo.html"
     path.write_text(municipality_map(units, index_table(units), local=local,
-                                     scenarios={"Verkoop 20 %": after}), encoding="utf-8")
+                                     scenarios={"Verkoop 20 %": after},
+                                     scenario_changes=changes), encoding="utf-8")
     return path, units, code
 
 
@@ -200,7 +204,7 @@ def test_hostile_name_is_shown_as_text_and_never_runs(driver, demo):
 def den_haag(den_haag_2019, seed, tmp_path_factory):
     """Den Haag 2019 with local.csv and one scenario, built by the library as the workflow
     does (999 permutations, as config.yaml)."""
-    from mixing.scenarios import load_scenarios, run_scenarios
+    from mixing.scenarios import load_scenarios, run_scenarios, scenario_changes
 
     units = den_haag_2019
     _, local = autocorrelation_tables(units, permutations=999, seed=seed)
@@ -209,7 +213,8 @@ def den_haag(den_haag_2019, seed, tmp_path_factory):
     summary, after = run_scenarios(units, chosen, seed=seed, permutations=0, p_values=False)
     path = tmp_path_factory.mktemp("maps") / "GM0518.html"
     path.write_text(municipality_map(units, index_table(units), local=local, scenarios=after,
-                                     scenario_table=summary, scenario_specs=specs),
+                                     scenario_table=summary,
+                                     scenario_changes=scenario_changes(units, after)),
                     encoding="utf-8")
     return path, units, local, summary
 

@@ -46,8 +46,10 @@ def test_overview_lists_every_municipality_with_link_and_d(two_cities):
         f"{d:.6g}".replace(".", ","), f"{d:.6g}") in page  # sort key with ., text with ,
     assert "Effect van scenario&#x27;s" in page
     assert "&lt;sloop&gt;" in page and "<sloop>" not in page
-    # index names from the catalogue, in Dutch
-    assert "<td>Segregatie-index D</td>" in page and "<td>dissimilarity</td>" not in page
+    # one row per scenario, ranked on the D of the page's headline, in the page's words
+    assert "Moeten verhuizen" in page and "Verhuisde huishoudens" not in page
+    assert "Rang" in page and "<td>dissimilarity</td>" not in page
+    assert "DEMO01/scenarios.html#verkoop" in page  # each row opens its card
     assert "synthetische demogemeente" in page
     assert not re.search(r"<script[^>]+src=", page) and "<link" not in page
     assert page.count("class='mx-sortable'") == 2

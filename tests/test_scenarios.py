@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
@@ -347,15 +349,30 @@ def test_run_scenarios_table(city):
         & (summary["index"] == "dissimilarity")
     ].iloc[0]
     assert row.households_displaced > 0
-    assert row.efficiency_per_displaced_household == pytest.approx(
-        row.change / row.households_displaced
+    assert row.change_per_100_households_moved == pytest.approx(
+        100 * row.change / row.households_displaced
     )
+    assert row.dwellings_changed == pytest.approx(row.dwellings_demolished + row.dwellings_built)
+    assert row.change_per_1000_dwellings_changed == pytest.approx(
+        1000 * row.change / row.dwellings_changed)
+    # demolition takes social homes from low-income applicants just as a sale does
+    assert row.social_dwellings_lost > 0
+    assert row.social_dwellings_lost >= row.social_stock_before - row.social_stock_after - 1e-6
+    assert row.duration_basis == "building" and row.title_nl.startswith("Sloop en nieuwbouw")
     trow = summary[
         (summary.scenario == "t")
         & (summary.dimension == "social_housing")
         & (summary["index"] == "dissimilarity")
     ].iloc[0]
     assert trow.scenario_value <= trow.threshold_rule_value + 1e-9
+    assert trow.threshold_rule_change == pytest.approx(trow.threshold_rule_value - trow.baseline)
+    assert 0 < trow.threshold_rule_level < 1
+    # the optimiser's sale takes years at the turnover pace, like every sale
+    assert trow.duration_basis == "turnover" and trow.years_needed > 0
+    ranks = summary[(summary.dimension == "social_housing")
+                    & (summary["index"] == "dissimilarity")].set_index("scenario")
+    assert ranks["rank"].min() == 1
+    assert ranks["change"].idxmin() in ranks.index[ranks["rank"] == 1]
     assert summary["moran_i_before"].notna().all() and summary["moran_i_after"].notna().all()
     assert summary["p_value_change"].between(0, 1).all()
     assert summary["hh_clusters_before"].notna().all()
@@ -368,3 +385,44 @@ def test_run_scenarios_rejects_two_municipalities(city):
     two.loc[two.index[:5], "municipality_code"] = "GM0001"
     with pytest.raises(ValueError, match="one municipality"):
         run_scenarios(two, {"s": scenario("s", "spread")}, seed=SEED)
+
+
+def test_concentration_thresholds_come_from_the_caller(city):
+    summary, _ = run_scenarios(city, {"s": scenario("s", "spread", cap=0.5)}, seed=SEED,
+                               dimensions=("social_housing",), indices=("dissimilarity",),
+                               permutations=0, p_values=False, thresholds=(0.4, 0.6))
+    from mixing.scenarios import summary_columns
+
+    assert list(summary.columns) == summary_columns((0.4, 0.6))
+    share = (city["dwellings_social"] / city["dwellings"]).to_numpy()
+    assert summary["units_above_40_before"].iat[0] == int((share > 0.4).sum())
+    assert summary["units_above_60_before"].iat[0] == int((share > 0.6).sum())
+    assert "units_above_50_before" not in summary
+
+
+def test_the_analysis_level_is_decided_in_one_place():
+    """schema.analysis_level is the one rule (the finest level); no module decides it by
+    another rule (the first row's level, or buurt-else-first)."""
+    import re
+
+    import pandas as pd
+
+    from mixing.errors import InputError
+    from mixing.schema import analysis_level, shared_level
+
+    def levels(*names):
+        return pd.DataFrame({"level": list(names)})
+
+    assert analysis_level(levels("wijk", "buurt", "gemeente")) == "buurt"
+    assert analysis_level(levels("gemeente", "pc4")) == "pc4"
+    assert analysis_level(levels("wijk")) == "wijk"
+    assert shared_level(levels("pc4", "buurt", "wijk")) == "buurt"
+    assert shared_level(levels("gemeente", "pc4")) == "pc4"
+    with pytest.raises(InputError, match="level"):
+        analysis_level(levels())
+    root = Path(__file__).resolve().parents[1]
+    other_rules = re.compile(r'\["level"\]\.(iloc|iat)\[0\]\]|"buurt" if \(units\["level"\]')
+    offenders = [str(p.relative_to(root)) for folder in ("src", "workflow")
+                 for p in (root / folder).rglob("*.py")
+                 if other_rules.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

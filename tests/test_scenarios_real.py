@@ -125,3 +125,42 @@ def test_target_never_worse_than_threshold_rule_real(code, kwargs, cities):
         units, kwargs.get("dimension", "social_housing"), kwargs.get("index", "dissimilarity")
     )
     np.testing.assert_allclose(r.units["dwellings"], units["dwellings"])
+
+
+def test_clusters_before_any_scenario_are_the_clusters_of_local_csv(cities):
+    """One rule, seed and permutations: hh_clusters_before = HH and significant after FDR
+    in the local autocorrelation table (Den Haag 2019 had 5 in the scenario table, 10 on
+    the map, before the scenario step used the function of local.csv)."""
+    from mixing.tables.clusters import autocorrelation_tables
+
+    units = cities["GM0518"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary, _ = run_scenarios(units, {"s": load_scenarios(
+            REPO / "config" / "scenarios.yaml")["spreiden_50"]}, seed=SEED, permutations=999,
+            dimensions=("social_housing", "low_income"), p_values=False)
+        _, local = autocorrelation_tables(units, variables=("social_housing", "low_income"),
+                                          permutations=999, seed=SEED)
+    hh = local[(local["quadrant"] == "HH") & local["significant_fdr"].fillna(False)]
+    counts = hh.groupby("variable").size()
+    before = summary.drop_duplicates("dimension").set_index("dimension")["hh_clusters_before"]
+    for dim in ("social_housing", "low_income"):
+        assert before[dim] == counts.get(dim, 0) > 0, dim
+
+
+def test_every_sale_has_its_years_and_demolition_its_lost_homes_real(results):
+    summary, _ = results["GM0518"]
+    rows = summary.drop_duplicates("scenario").set_index("scenario")
+    # "Beste keuze: 1.000 woningen verkopen" at the turnover pace: 1,000 / (7.5 % of the
+    # social stock of the buurten sold in) per buurt, worst buurt
+    assert rows.loc["optimaal_1000", "duration_basis"] == "turnover"
+    assert rows.loc["optimaal_1000", "years_needed"] == pytest.approx(8.3056, abs=1e-3)
+    assert rows.loc["herstructurering_verkoop", "years_needed"] == pytest.approx(6.5993,
+                                                                                 abs=1e-3)
+    # the demolition card showed 0 beside a stock falling by 5,015
+    lost = rows.loc["herstructurering_sloop", "social_dwellings_lost"]
+    fall = (rows.loc["herstructurering_sloop", "social_stock_before"]
+            - rows.loc["herstructurering_sloop", "social_stock_after"])
+    assert lost == pytest.approx(5015.48, abs=0.01) and fall == pytest.approx(lost)
+    assert rows.loc["herstructurering_sloop", "households_not_rehoused"] == pytest.approx(
+        1809.26, abs=0.01)

@@ -164,3 +164,52 @@ def test_assumption_overrides_apply_per_scenario():
     )
     assert out["a"].assumptions.turnover_social == 0.05
     assert out["b"].assumptions.turnover_social == 0.08
+
+
+def _transform(units, *, cap=0.5, assumptions=None):
+    return units
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"cap": "number", "extra": "number"}, r"declared but not accepted by _transform: \['extra'\]"),
+    ({}, r"accepted but not declared: \['cap'\]"),
+])
+def test_a_type_whose_parameters_differ_from_its_transform_fails_when_declared(params, message):
+    from mixing.scenarios.types import TYPES, Param, ScenarioType
+
+    record = TYPES["spread"]
+    with pytest.raises(TypeError, match=r"scenario type 'capped': parameters " + ".*" + message):
+        ScenarioType("capped", {k: Param(v) for k, v in params.items()}, _transform,
+                     record.title, record.short, record.about, record.duration, ())
+
+
+def test_every_type_is_one_complete_record():
+    import inspect
+
+    from mixing.scenarios.tables import COST_COLUMNS
+    from mixing.scenarios.types import DURATIONS, TYPES
+
+    for name, record in TYPES.items():
+        example = record.defaults() | ({"steps": ["a"]} if name == "combine" else {})
+        assert record.duration(example) in DURATIONS, name
+        assert set(record.reports) <= set(COST_COLUMNS), name
+        for language in ("nl", "en"):
+            assert record.title(example, language, ()), name
+            assert record.short(example, language), name
+            assert record.about(language), name
+        if record.transform is not None:
+            accepted = set(inspect.signature(record.transform).parameters)
+            assert accepted - {"units", "assumptions"} == set(record.params), name
+
+
+def test_load_scenarios_returns_the_file_assumptions_with_the_scenarios(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("assumptions: {turnover_social: 0.05}\nscenarios:\n"
+                    "  a: {type: spread}\n"
+                    "  b: {type: spread, assumptions: {turnover_social: 0.1}}\n",
+                    encoding="utf-8")
+    loaded = load_scenarios(path)
+    assert list(loaded) == ["a", "b"]
+    assert loaded.assumptions == Assumptions(turnover_social=0.05)
+    assert loaded["a"].assumptions.turnover_social == 0.05
+    assert loaded["b"].assumptions.turnover_social == 0.1

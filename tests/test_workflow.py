@@ -149,6 +149,7 @@ DEMO_FILE_JOBS = {
     "vitality.csv": ("autocorrelation", "batch=DEMO01-DEMO01"),
     "scales.csv": ("scales", "batch=DEMO01-DEMO01"),
     "scenarios.csv": ("scenarios", "batch=DEMO01-DEMO01"),
+    "scenario_changes.csv": ("scenarios", "batch=DEMO01-DEMO01"),
     "scenario_units/spreiden_50.parquet": ("scenarios", "batch=DEMO01-DEMO01"),
     "map.html": ("map", "batch=DEMO01-DEMO01"),
     "scenarios.html": ("map", "batch=DEMO01-DEMO01"),

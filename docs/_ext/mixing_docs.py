@@ -279,7 +279,6 @@ def _dictionary() -> str:
 def _policy_lab(root: Path) -> str:
     from mixing.scenarios import ASSUMPTION_SOURCES, MODEL_NOTE, SCENARIO_TYPES, Assumptions
     from mixing.scenarios.spec import load_scenarios
-    from mixing.scenarios.tables import TRANSFORMS
     from mixing.scenarios.types import TYPES
 
     defaults = Assumptions()
@@ -305,7 +304,7 @@ def _policy_lab(root: Path) -> str:
     ]
     rows = []
     for kind in SCENARIO_TYPES:
-        transform = TRANSFORMS.get(kind)
+        transform = TYPES[kind].transform
         doc = (inspect.getdoc(transform) or "").split("\n", 1)[0] if transform else (
             "apply other scenarios (``steps``) in sequence; costs add up")
         what = (f":func:`{transform.__module__}.{transform.__name__}`: {doc}"

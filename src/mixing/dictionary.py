@@ -34,9 +34,11 @@ from importlib import resources
 from types import MappingProxyType
 
 from mixing.catalogue import HEADLINE_INDICES
+from mixing.dimensions import DIMENSIONS
 from mixing.errors import InputError
 from mixing.scenarios import ASSUMPTION_COLUMNS, ASSUMPTION_SOURCES, SUMMARY_COLUMNS
 from mixing.scenarios.state import ACCOUNTING_COLUMNS
+from mixing.scenarios.tables import CHANGE_COUNTS
 from mixing.schema import CANONICAL_COLUMNS
 from mixing.tables import caveats, clusters, frames, vitality
 
@@ -63,6 +65,9 @@ PATTERNS: dict[str, tuple[str, str]] = {
     "scale": (r"buurt|wijk|gemeente|pc4|pc6|grid[0-9]+m",
               "buurt, wijk, gemeente, pc4, pc6 or a grid such as grid500m"),
     "grid": (r"grid[0-9]+m", "a grid of the configured cell size, e.g. grid500m"),
+    "pct": (r"[0-9]+", "a concentration threshold in per cent, e.g. 50"),
+    "count": ("|".join(CHANGE_COUNTS), ", ".join(CHANGE_COUNTS)),
+    "dimension": ("|".join(DIMENSIONS), ", ".join(DIMENSIONS)),
 }
 
 
@@ -220,7 +225,17 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           "one row per scenario x dimension x index: before/after, costs and every assumption"
           + _RUN,
           "één rij per scenario, dimensie en index: voor/na, kosten en aannames",
-          tuple(SUMMARY_COLUMNS), _SCENARIO_OWN),
+          tuple(dict.fromkeys(re.sub(r"^units_above_[0-9]+_", "units_above_{pct}_", c)
+                              for c in SUMMARY_COLUMNS)), _SCENARIO_OWN),
+    Table("scenario_changes", ("results/{municipality}/scenario_changes.csv",),
+          "one row per scenario x buurt: counts, shares and contributions to D before and "
+          "after (what the scenario page and the map's scenario layers show)",
+          "één rij per scenario en buurt: aantallen, aandelen en bijdrage aan D voor en na",
+          ("scenario", "unit_code", "unit_name", "{count}_before", "{count}_after",
+           "social_housing_before", "social_housing_after", "changed",
+           "share_{dimension}_before", "share_{dimension}_after", "share_{dimension}_change",
+           "d_contribution_{dimension}_before", "d_contribution_{dimension}_after",
+           "d_contribution_{dimension}_change"), _own("scenario_changes")),
     Table("scenario_units", ("results/{municipality}/scenario_units/{scenario}.parquet",),
           "the units table after a scenario: canonical columns plus the lab's accounting",
           "de buurten na een scenario",

@@ -17,6 +17,9 @@ from mixing.errors import InputError
 __all__ = [
     "CRS",
     "LEVELS",
+    "FINEST_FIRST",
+    "analysis_level",
+    "shared_level",
     "IDENTITY_COLUMNS",
     "COUNT_COLUMNS",
     "SUBGROUP_OF",
@@ -34,6 +37,41 @@ __all__ = [
 CRS = "EPSG:28992"
 
 LEVELS = ("buurt", "wijk", "gemeente", "pc4", "pc6")
+#: Levels from finest to coarsest (a postcode source is finer than buurten).
+FINEST_FIRST = ("pc6", "pc4", "buurt", "wijk", "gemeente")
+
+
+def analysis_level(units: pd.DataFrame) -> str:
+    """The level a municipality's units are analysed and drawn at: its finest level.
+
+    The one rule for "which level": local.csv, the scenarios, the maps, the figures and
+    the comparison over years all read the rows of this level (a municipality read from
+    buurten is analysed at buurt level; wijk and gemeente rows are aggregates of them).
+
+    Raises
+    ------
+    InputError
+        If ``units`` is empty or has no known level.
+    """
+    present = set(units["level"].astype(str)) if len(units) else set()
+    for level in FINEST_FIRST:
+        if level in present:
+            return level
+    raise InputError("no units at a known level", column="level",
+                     value=sorted(present) or None,
+                     fix=f"use one of the levels {list(FINEST_FIRST)}")
+
+
+def shared_level(units: pd.DataFrame) -> str:
+    """The one level a table of several municipalities is shown at (overview, national run).
+
+    Buurt when any municipality has buurten (every buurt source does), else the finest
+    level present (a run of postcode sources only): :func:`analysis_level` of the rows of
+    the municipalities read from buurten, or of all rows.
+    """
+    if len(units) and (units["level"].astype(str) == "buurt").any():
+        return "buurt"
+    return analysis_level(units)
 
 IDENTITY_COLUMNS = (
     "unit_code",

@@ -296,7 +296,8 @@ FILE_RULE = {
     "indices.parquet": "indices", "local_indices.csv": "indices",
     "autocorrelation.csv": "autocorrelation", "local.csv": "autocorrelation",
     "local.parquet": "autocorrelation", "scenarios.csv": "scenarios",
-    "scenarios.parquet": "scenarios", "scales.csv": "scales", "map.html": "map",
+    "scenarios.parquet": "scenarios", "scenario_changes.csv": "scenarios",
+    "scales.csv": "scales", "map.html": "map",
 }
 
 

@@ -28,6 +28,7 @@ rule map:
         weights=batch_files("weights.npz"),
         scenario_units=batch_files("scenario_units"),
         scenario_table=batch_files("scenarios.csv"),
+        scenario_changes=batch_files("scenario_changes.csv"),
         html=batch_files("map.html"),
         scenario_page=batch_files("scenarios.html"),
         vitality=batch_files("vitality.csv"),
@@ -111,7 +112,6 @@ rule overview:
         config_hash=CONFIG_HASH,
         configfiles=CONFIG_FILES,
         trends=compare_members(MUNICIPALITIES),
-        scenario_specs=scenarios_file() or "",
         language=config["language"],
     log:
         "logs/overview/all.log",

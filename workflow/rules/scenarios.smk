@@ -23,10 +23,13 @@ rule scenarios:
         weights=batch_files("weights.npz"),
         csv=batch_files("scenarios.csv"),
         parquet=batch_files("scenarios.parquet"),
+        changes=batch_files("scenario_changes.csv"),
         folder=batch_files("scenario_units"),
         seed=config["seed"],
         names=SCENARIOS,
         permutations=config["autocorrelation"]["permutations"],
+        alpha=config["autocorrelation"]["alpha"],
+        thresholds=config["autocorrelation"]["thresholds"],
     log:
         "logs/scenarios/{batch}.log",
     benchmark:

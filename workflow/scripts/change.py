@@ -7,6 +7,7 @@ from mixing.geometry.harmonise import harmonise
 from mixing.io.cbs import read_units
 from mixing.io.files import write_table
 from mixing.runlog import script_log
+from mixing.schema import analysis_level
 from mixing.tables.change import compare_years
 
 if "snakemake" not in globals():
@@ -19,7 +20,7 @@ with script_log(snakemake.log[0]) as log:
     params = snakemake.params
     code = snakemake.wildcards.municipality
     base = gpd.read_parquet(params.units)
-    base = base[base["level"] == base["level"].iloc[0]]
+    base = base[base["level"] == analysis_level(base)]
     target_year = int(base["year"].iloc[0])
     by_year = {target_year: base}
     for year, src in params.years.items():

@@ -12,6 +12,7 @@ import pandas as pd
 
 from mixing.io.files import read_units_tables, write_table, write_text
 from mixing.runlog import script_log
+from mixing.schema import shared_level
 from mixing.tables.clusters import analysis_units, autocorrelation_tables, unit_weights
 from mixing.tables.frames import index_table
 from mixing.tables.regions import as_one_area, country_decomposition, country_indices
@@ -34,7 +35,7 @@ with script_log(snakemake.log[0]) as log:
     for code in sorted(set(params.municipalities) - set(codes)):
         log.warning("%s left out of %s: no data: %s", code, params.code, status[code])
     units = read_units_tables([params.units[c] for c in codes])
-    level = "buurt" if (units["level"] == "buurt").any() else units["level"].iloc[0]
+    level = shared_level(units)
     units = units[units["level"] == level].reset_index(drop=True)
     log.info("%d municipalities, %d %s units, %.0f residents", len(codes), len(units), level,
              units["population"].sum())

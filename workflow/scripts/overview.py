@@ -16,6 +16,7 @@ import pandas as pd
 
 from mixing.io.files import write_text
 from mixing.runlog import script_log
+from mixing.schema import shared_level
 from mixing.viz.overview import overview_page
 from mixing.workflow_io import batch_status, recorded_files, recorded_runs, run_label
 
@@ -55,7 +56,7 @@ with script_log(snakemake.log[0]) as log:
     trends = set(params.trends) | {c for c, p in indices_files.items()
                                    if (Path(p).parent / "trends.html").is_file()}
     # the finest level read (buurt, or pc4 for postcode sources)
-    level = "buurt" if (units["level"] == "buurt").any() else units["level"].iloc[0]
+    level = shared_level(units)
     html = overview_page(units, indices, links=links, scenarios=scenarios,
                          language=params.language, level=level, no_data=no_data, runs=runs,
                          current_run=current, caveats=caveats, trends=trends)
@@ -64,12 +65,9 @@ with script_log(snakemake.log[0]) as log:
              len(no_data), len(html))
 
     if "effects_png" in snakemake.output.keys() and scenarios is not None:
-        from mixing.scenarios import load_scenarios
         from mixing.viz.figures import save_figure, scenario_effects_figure
 
         names = units.drop_duplicates("municipality_code").set_index("municipality_code")[
             "municipality_name"].to_dict()
-        specs = load_scenarios(params.scenario_specs) if params.scenario_specs else None
-        save_figure(scenario_effects_figure(scenarios, names=names, specs=specs,
-                                            language=params.language),
+        save_figure(scenario_effects_figure(scenarios, names=names, language=params.language),
                     Path(snakemake.output.effects_png).with_suffix(""))

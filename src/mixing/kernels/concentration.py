@@ -28,6 +28,7 @@ from mixing.kernels.grouping import two_group_counts
 
 __all__ = [
     "UNKNOWN",
+    "THRESHOLDS",
     "share",
     "class_labels",
     "concentration_classes",
@@ -66,7 +67,12 @@ def share(part: object, total: object) -> np.ndarray:
     return out
 
 
-def class_labels(thresholds: tuple[float, ...] = (0.5, 0.7)) -> list[str]:
+#: Default concentration thresholds (shares), the one place they are written; the workflow
+#: passes ``autocorrelation.thresholds`` of the config to every table that uses them.
+THRESHOLDS = (0.5, 0.7)
+
+
+def class_labels(thresholds: tuple[float, ...] = THRESHOLDS) -> list[str]:
     """Labels of the classes made by ``thresholds``, low to high, then ``"unknown"``.
 
     >>> class_labels()
@@ -94,7 +100,7 @@ def _thresholds(thresholds: object) -> np.ndarray:
 
 
 def concentration_classes(
-    shares: object, thresholds: tuple[float, ...] = (0.5, 0.7)
+    shares: object, thresholds: tuple[float, ...] = THRESHOLDS
 ) -> np.ndarray:
     """Concentration class per unit.
 

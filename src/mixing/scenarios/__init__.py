@@ -9,8 +9,9 @@ row.
 Modules: :mod:`.assumptions` (defaults and sources), :mod:`.spec` (scenario files and
 validation), :mod:`.state` (per-tenure accounting), :mod:`.transforms` (differentiate,
 spread, add_social, allocation), :mod:`.district` (new_district), :mod:`.optimiser`
-(target), :mod:`.tables` (run_scenarios, unit_changes), :mod:`.labels` (titles in
-Dutch and English).
+(target), :mod:`.types` (one record per scenario type: parameters, transform, words,
+duration rule, what it reports), :mod:`.titles` (the types' words in Dutch and English),
+:mod:`.tables` (run_scenarios, unit_changes), :mod:`.labels` (a scenario's title).
 """
 
 from mixing.scenarios.assumptions import (
@@ -26,11 +27,19 @@ from mixing.scenarios.spec import (
     SCENARIO_TYPES,
     Scenario,
     ScenarioError,
+    ScenarioSet,
     load_scenarios,
     parse_scenarios,
     scenario,
 )
-from mixing.scenarios.tables import SUMMARY_COLUMNS, apply_scenario, run_scenarios, unit_changes
+from mixing.scenarios.tables import (
+    SUMMARY_COLUMNS,
+    apply_scenario,
+    run_scenarios,
+    scenario_changes,
+    summary_columns,
+    unit_changes,
+)
 from mixing.scenarios.transforms import (
     ScenarioCosts,
     ScenarioResult,
@@ -48,6 +57,7 @@ __all__ = [
     "SCENARIO_TYPES",
     "Scenario",
     "ScenarioError",
+    "ScenarioSet",
     "ScenarioCosts",
     "ScenarioResult",
     "SUMMARY_COLUMNS",
@@ -64,5 +74,7 @@ __all__ = [
     "apply_scenario",
     "run_scenarios",
     "unit_changes",
+    "scenario_changes",
+    "summary_columns",
     "scenario_title",
 ]

@@ -30,6 +30,7 @@ from mixing.scenarios.transforms import (
     ScenarioResult,
     convert_social,
     demolish_rebuild,
+    years_at_turnover,
 )
 
 __all__ = ["target", "threshold_rule", "index_value", "TARGET_DIMENSIONS", "TARGET_INDICES"]
@@ -72,9 +73,11 @@ def _per_dwelling(state: State, dimension, method, convert_to, r, mix, a):
 
 
 def _apply(units, before, x, method, convert_to, r, mix, a, rehouse=True):
-    if method == "sale":
+    if method == "sale":  # sold as tenants leave: the same years rule as differentiate
         after = convert_social(before, x, convert_to, a)
-        costs = ScenarioCosts(dwellings_converted=float(x.sum()), units_changed=int((x > 0).sum()))
+        years = years_at_turnover(x, before.D[:, S], a.turnover_social)
+        costs = ScenarioCosts(dwellings_converted=float(x.sum()), years_needed=years[0],
+                              years_needed_mean=years[1], units_changed=int((x > 0).sum()))
     else:
         after, costs = demolish_rebuild(
             before, x, rebuild_ratio=r, rebuild_mix=mix, rehouse=rehouse, assumptions=a
@@ -267,7 +270,7 @@ def target(units, *, budget=1000, budget_unit="dwellings", method="sale",
         x = before.D[:, S] - split_state(table, a).D[:, S]
     table = table.assign(scenario_converted=x)
     costs = ScenarioCosts(
-        **{**costs.__dict__, "notes": tuple(notes), "shortfall": max(B - used, 0.0)}
+        **{**costs.__dict__, "notes": tuple(notes), "dwellings_not_placed": max(B - used, 0.0)}
     )
     extra = {
         "optimiser_value": value,

@@ -32,6 +32,7 @@ from mixing.scenarios.types import (
 __all__ = [
     "SCENARIO_TYPES",
     "Scenario",
+    "ScenarioSet",
     "ScenarioError",
     "load_scenarios",
     "parse_scenarios",
@@ -63,6 +64,20 @@ class Scenario:
     def kwargs(self) -> dict:
         """Parameters as plain keyword arguments for the transform."""
         return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.params.items()}
+
+
+class ScenarioSet(dict):
+    """``{name: Scenario}`` in file order, with the file's own assumptions.
+
+    What :func:`load_scenarios` returns: one parse of the scenarios file gives both the
+    scenarios and ``assumptions``, the file's top-level assumptions (package defaults
+    overridden by its ``assumptions:`` block) -- what a scenario without overrides uses,
+    and what the in-map explorer computes with.
+    """
+
+    def __init__(self, scenarios: Mapping[str, Scenario] = (), assumptions=None):
+        super().__init__(scenarios)
+        self.assumptions = assumptions or Assumptions()
 
 
 def _freeze(value):
@@ -130,7 +145,7 @@ def _schema_check(document: Mapping, source) -> None:
         raise ScenarioError(f"{'/'.join(map(str, path)) or 'document'}: {err.message}", file=source)
 
 
-def parse_scenarios(document: Mapping, *, source=None) -> dict[str, Scenario]:
+def parse_scenarios(document: Mapping, *, source=None) -> ScenarioSet:
     """Validate a parsed scenarios document and build the scenarios.
 
     Python checks run first (they give the most precise message: unknown type with the
@@ -171,10 +186,10 @@ def parse_scenarios(document: Mapping, *, source=None) -> dict[str, Scenario]:
             **params,
         )
     _schema_check(document, source)
-    return out
+    return ScenarioSet(out, base)
 
 
-def load_scenarios(path: str | os.PathLike) -> dict[str, Scenario]:
+def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
     """Read and validate a scenarios YAML file.
 
     Parameters
@@ -184,8 +199,8 @@ def load_scenarios(path: str | os.PathLike) -> dict[str, Scenario]:
 
     Returns
     -------
-    dict
-        ``{name: Scenario}`` in file order.
+    ScenarioSet
+        ``{name: Scenario}`` in file order; ``.assumptions`` the file's assumptions.
 
     Raises
     ------

@@ -9,7 +9,6 @@ assumption as a column. The lab is an accounting model, not a behavioural foreca
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -17,17 +16,18 @@ import numpy as np
 import pandas as pd
 
 from mixing.checks import integer, quiet
-from mixing.dimensions import DIMENSIONS
+from mixing.dimensions import DIMENSIONS, share
 from mixing.errors import InputError
-from mixing.geometry.weights import build_weights, subset
 from mixing.kernels import aspatial as kernels
-from mixing.kernels import autocorr
+from mixing.kernels.concentration import THRESHOLDS
 from mixing.kernels.inference import two_value_test
-from mixing.scenarios import district, optimiser, transforms
+from mixing.kernels.local import dissimilarity_contribution
 from mixing.scenarios.assumptions import ASSUMPTION_COLUMNS, MODEL_NOTE
 from mixing.scenarios.spec import Scenario
 from mixing.scenarios.state import social_share
 from mixing.scenarios.transforms import ScenarioCosts, ScenarioResult
+from mixing.scenarios.types import TYPES
+from mixing.tables.clusters import cluster_counts
 from mixing.tables.frames import index_table
 
 __all__ = [
@@ -35,20 +35,17 @@ __all__ = [
     "apply_scenario",
     "run_scenarios",
     "unit_changes",
+    "scenario_changes",
+    "summary_columns",
+    "concentration_columns",
     "SUMMARY_COLUMNS",
     "COST_COLUMNS",
+    "WORD_COLUMNS",
     "CHANGE_COUNTS",
 ]
 
-#: Scenario type -> transform (``combine`` is handled by :func:`apply_scenario`).
-TRANSFORMS = {
-    "differentiate": transforms.differentiate,
-    "spread": transforms.spread,
-    "add_social": transforms.add_social,
-    "allocation": transforms.allocation,
-    "new_district": district.new_district,
-    "target": optimiser.target,
-}
+#: Scenario type -> transform, read from the type records (``combine``: its steps).
+TRANSFORMS = {name: t.transform for name, t in TYPES.items() if t.transform is not None}
 
 COST_COLUMNS = [
     "dwellings_converted",
@@ -59,47 +56,44 @@ COST_COLUMNS = [
     "low_income_displaced",
     "years_needed",
     "years_needed_mean",
-    "shortfall",
+    "households_not_rehoused",
+    "dwellings_not_placed",
     "units_changed",
 ]
-SUMMARY_COLUMNS = (
-    [
-        "municipality_code",
-        "year",
-        "level",
-        "scenario",
-        "type",
-        "dimension",
-        "index",
-        "baseline",
-        "baseline_ci_low",
-        "baseline_ci_high",
-        "scenario_value",
-        "scenario_ci_low",
-        "scenario_ci_high",
-        "change",
-        "p_value_change",
-    ]
-    + COST_COLUMNS
-    + [
-        "units_above_50_before",
-        "units_above_50_after",
-        "units_above_70_before",
-        "units_above_70_after",
-        "low_income_isolation_before",
-        "low_income_isolation_after",
-        "moran_i_before",
-        "moran_i_after",
-        "hh_clusters_before",
-        "hh_clusters_after",
-        "efficiency_per_displaced_household",
-        "efficiency_per_converted_dwelling",
-        "threshold_rule_value",
-        "model",
-    ]
-    + list(ASSUMPTION_COLUMNS)
-    + ["notes"]
-)
+#: Words of a scenario, from its type record (:mod:`mixing.scenarios.titles`).
+WORD_COLUMNS = ["title_nl", "title_en", "short_nl", "short_en", "description_nl",
+                "description_en"]
+
+
+def concentration_columns(thresholds: Sequence[float] = THRESHOLDS) -> list[str]:
+    """``units_above_<pct>_before`` / ``_after`` for each threshold (0.5 -> ``50``)."""
+    return [f"units_above_{round(100 * t):d}_{when}" for t in thresholds
+            for when in ("before", "after")]
+
+
+def summary_columns(thresholds: Sequence[float] = THRESHOLDS) -> list[str]:
+    """The columns of the scenario table for the given concentration thresholds."""
+    return (
+        ["municipality_code", "year", "level", "scenario", "type", *WORD_COLUMNS,
+         "dimension", "index", "baseline", "baseline_ci_low", "baseline_ci_high",
+         "scenario_value", "scenario_ci_low", "scenario_ci_high", "change", "p_value_change",
+         "rank"]
+        + COST_COLUMNS
+        + ["duration_basis", "dwellings_changed", "social_dwellings_lost",
+           "social_stock_before", "social_stock_after"]
+        + concentration_columns(thresholds)
+        + ["low_income_isolation_before", "low_income_isolation_after",
+           "low_income_exposure_before", "low_income_exposure_after",
+           "moran_i_before", "moran_i_after", "hh_clusters_before", "hh_clusters_after",
+           "change_per_100_households_moved", "change_per_1000_dwellings_changed",
+           "threshold_rule_level", "threshold_rule_value", "threshold_rule_change", "model"]
+        + list(ASSUMPTION_COLUMNS)
+        + ["notes"]
+    )
+
+
+#: The columns of the scenario table with the default thresholds.
+SUMMARY_COLUMNS = summary_columns()
 
 
 def apply_scenario(
@@ -133,6 +127,8 @@ def _clean(value):
 
 
 def _above(units, level: float) -> int:
+    """Units whose social share is strictly above ``level`` (a buurt brought down to the
+    cap is no longer above it)."""
     share = social_share(units)
     return int(np.sum(np.nan_to_num(share, nan=-1.0) > level))
 
@@ -144,64 +140,6 @@ def _low_income_isolation(units) -> float:
             units["households"].to_numpy(dtype="float64"),
         )
     )
-
-
-def _aligned(weights, units):
-    """Saved weights (``weights.npz``) in the row order of ``units``; None if they differ."""
-    import dataclasses
-
-    from scipy import sparse
-
-    if weights is None:
-        return None
-    order = pd.Index(np.asarray(weights.ids)).get_indexer(units["unit_code"].to_numpy())
-    if len(order) != weights.n or (order < 0).any():
-        return None
-
-    def take(m):
-        return sparse.csr_array(m)[order][:, order]
-
-    def rows(a):
-        return None if a is None else np.asarray(a)[order]
-
-    return dataclasses.replace(weights, W=take(weights.W), binary=take(weights.binary),
-                               ids=rows(weights.ids), groups=rows(weights.groups),
-                               centroids=rows(weights.centroids))
-
-
-def _spatial(units, dimensions, permutations, seed, kind,
-             saved=None) -> dict[str, tuple[float, float]]:
-    """Moran's I and the number of significant HH clusters (FDR) per dimension's share.
-
-    NaN when a unit has no geometry (no contiguity to build).
-    """
-    out = {d: (np.nan, np.nan) for d in dimensions}
-    if units.geometry.isna().any() or units.geometry.is_empty.any():
-        return out
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        w = _aligned(saved, units)
-        if w is None:
-            w = build_weights(units.geometry, kind=kind, ids=units["unit_code"].to_numpy())
-        for name in dimensions:
-            dim = DIMENSIONS[name]
-            g = units[dim.group].to_numpy(dtype="float64")
-            t = units[dim.total].to_numpy(dtype="float64")
-            keep = np.isfinite(g) & np.isfinite(t) & (t > 0)
-            if keep.sum() < 4:
-                continue
-            y = g[keep] / t[keep]
-            if np.ptp(y) == 0:  # one share everywhere (a few PC4s): no pattern to test
-                continue
-            wk = w if keep.all() else subset(w, keep)
-            I = float(autocorr.moran(y, wk, permutations=0).I)  # noqa: E741
-            hh = np.nan
-            if permutations:
-                lisa = autocorr.local_moran(y, wk, permutations=permutations, seed=seed,
-                                            alternative="directed")
-                hh = float(np.sum(lisa.clusters == "HH"))
-            out[name] = (I, hh)
-    return out
 
 
 def _p_value_change(before, after, dim, index, seed, permutations):
@@ -231,6 +169,35 @@ def _p_value_change(before, after, dim, index, seed, permutations):
     return float(result.p_value)
 
 
+def _words(sc: Scenario, scenarios: Mapping[str, Scenario]) -> dict[str, str]:
+    """The title, short label and description of a scenario, in Dutch and English."""
+    record = TYPES[sc.type]
+    steps = tuple(scenarios[s].type if s in scenarios else s
+                  for s in sc.params.get("steps", ())) if sc.type == "combine" else ()
+    out = {}
+    for language in ("nl", "en"):
+        out[f"title_{language}"] = record.title(sc.params, language, steps)
+        out[f"short_{language}"] = record.short(sc.params, language)
+        own = sc.description if language == "nl" else ""
+        out[f"description_{language}"] = own or record.about(language)
+    return out
+
+
+def _social_lost(units, after) -> tuple[float, float, float]:
+    """Social stock before and after, and the social dwellings the buurten that lose any
+    lose in all (sum of the per-buurt falls; built elsewhere does not make up for it)."""
+    before = np.nan_to_num(units["dwellings_social"].to_numpy(dtype="float64"))
+    now = np.nan_to_num(after["dwellings_social"].to_numpy(dtype="float64"))
+    padded = np.zeros(len(now))
+    padded[: len(before)] = before  # a new district is appended after the old buurten
+    lost = float(np.maximum(padded - now, 0.0).sum())
+    return float(before.sum()), float(now.sum()), (0.0 if lost < 1e-6 else lost)
+
+
+def _per(change: float, amount: float, scale: float) -> float:
+    return scale * change / amount if amount > 1e-9 and np.isfinite(change) else np.nan
+
+
 def run_scenarios(
     units: gpd.GeoDataFrame,
     scenarios: Mapping[str, Scenario],
@@ -243,8 +210,13 @@ def run_scenarios(
     weights_kind: str = "queen",
     p_values: bool = True,
     weights=None,
+    alpha: float = 0.05,
+    thresholds: Sequence[float] = THRESHOLDS,
 ) -> tuple[pd.DataFrame, dict[str, gpd.GeoDataFrame]]:
     """Apply every scenario to one municipality and tabulate the effects.
+
+    Every number a page shows about a scenario is a cell of this table (or of
+    :func:`scenario_changes` per buurt); pages only format them.
 
     Parameters
     ----------
@@ -259,9 +231,10 @@ def run_scenarios(
     indices : sequence of str
         Two-group kernels of :mod:`mixing.kernels.aspatial`.
     spatial : bool
-        Compute ``moran_i_*`` and ``hh_clusters_*`` (queen weights, Moran's I of the
-        dimension's share; HH = significant high-high LISA clusters after FDR, with
-        ``permutations``). False leaves them NaN.
+        Compute ``moran_i_*`` and ``hh_clusters_*`` with
+        :func:`mixing.tables.clusters.cluster_counts`: the rule, seed, permutations and
+        ``alpha`` of ``local.csv`` (HH quadrant, significant after FDR), so the count
+        before any scenario is the one on the map. False leaves them NaN.
     permutations : int
     weights_kind : str
         Passed to :func:`mixing.geometry.weights.build_weights`.
@@ -272,18 +245,37 @@ def run_scenarios(
     p_values : bool
         Fill ``p_value_change`` with :func:`mixing.kernels.inference.two_value_test` (paired-swap
         null, ``permutations`` draws; see :func:`_p_value_change`).
+    alpha : float
+        Significance level of the cluster counts (the config's ``autocorrelation.alpha``).
+    thresholds : sequence of float
+        Concentration thresholds (the config's ``autocorrelation.thresholds``): columns
+        ``units_above_<pct>_before`` / ``_after`` count buurten strictly above each.
 
     Returns
     -------
     summary : DataFrame
-        :data:`SUMMARY_COLUMNS`: one row per scenario x dimension x index; cost columns
-        repeat per scenario. ``baseline_ci_*`` / ``scenario_ci_*``: 95 % percentile
-        bootstrap interval of the index before / after (from
-        :func:`~mixing.tables.frames.index_table`, NaN for indices without inference).
-        ``efficiency_per_displaced_household`` = change /
-        households_displaced and ``efficiency_per_converted_dwelling`` = change /
-        (dwellings_converted + dwellings_demolished), NaN when the denominator is 0
-        (negative = the index fell). ``threshold_rule_value`` only for ``target``.
+        :func:`summary_columns` ``(thresholds)``: one row per scenario x dimension x index;
+        cost columns repeat per scenario. Sign convention: ``change`` = after - before
+        (negative = the index fell, more mixed), and every ``change_*`` column follows it.
+
+        - words: ``title_*``, ``short_*``, ``description_*`` (nl, en) from the type record;
+        - ``rank``: 1 = the largest fall of this dimension's index among the scenarios
+          (ties share a rank; NaN without a value);
+        - ``baseline_ci_*`` / ``scenario_ci_*``: 95 % percentile bootstrap interval
+          (:func:`~mixing.tables.frames.index_table`, NaN for indices without inference);
+        - ``duration_basis``: how ``years_needed`` is known
+          (:data:`mixing.scenarios.types.DURATIONS`);
+        - ``dwellings_changed`` = converted + demolished + built;
+          ``social_dwellings_lost``: social dwellings the buurten that lose any lose in
+          all (sale or demolition alike; no longer there for low-income applicants);
+          ``social_stock_*``: the municipal social stock;
+        - ``low_income_exposure_*`` = 1 - isolation of low-income households;
+        - ``change_per_100_households_moved`` = 100 change / households_displaced and
+          ``change_per_1000_dwellings_changed`` = 1000 change / dwellings_changed, NaN when
+          nothing moved or changed;
+        - ``threshold_rule_*`` (``target`` only, on its own dimension and index): the
+          threshold rule at the same number of dwellings (its level, its index value and
+          its change), the comparison the optimiser promises.
     units_after : dict
         ``{name: GeoDataFrame}`` the transformed tables (with per-tenure accounting
         columns).
@@ -318,13 +310,17 @@ def run_scenarios(
         seed=seed,
     )
     dims = tuple(before["dimension"].unique())
-    spatial_before = (_spatial(units, dims, permutations, seed, weights_kind, weights)
-                      if spatial else {})
-    common = {
-        "units_above_50_before": _above(units, 0.5),
-        "units_above_70_before": _above(units, 0.7),
-        "low_income_isolation_before": _low_income_isolation(units),
-    }
+
+    def spatial_of(table):
+        if not spatial:
+            return {}
+        return cluster_counts(table, dims, weights=weights, permutations=permutations,
+                              seed=seed, alpha=alpha, kind=weights_kind)
+
+    spatial_before = spatial_of(units)
+    thresholds = tuple(thresholds)
+    iso_before = _low_income_isolation(units)
+    common = {f"units_above_{round(100 * t):d}_before": _above(units, t) for t in thresholds}
     rows, after_tables = [], {}
     for name, sc in scenarios.items():
         result = apply_scenario(units, sc, scenarios)
@@ -336,20 +332,36 @@ def run_scenarios(
             on=["municipality_code", "year", "level", "dimension", "index"],
             suffixes=("_before", "_after"),
         )
-        spatial_after = (
-            _spatial(result.units, dims, permutations, seed, weights_kind, weights)
-            if spatial else {}
-        )
+        spatial_after = spatial_of(result.units)
         c = result.costs
-        converted = c.dwellings_converted + c.dwellings_demolished
+        changed = c.dwellings_converted + c.dwellings_demolished + c.dwellings_built
+        stock_before, stock_after, lost = _social_lost(units, result.units)
+        iso_after = _low_income_isolation(result.units)
+        per_scenario = {
+            **_words(sc, scenarios),
+            **{k: _clean(getattr(c, k)) for k in COST_COLUMNS},
+            "duration_basis": TYPES[sc.type].duration(sc.params),
+            "dwellings_changed": _clean(changed),
+            "social_dwellings_lost": lost,
+            "social_stock_before": stock_before,
+            "social_stock_after": stock_after,
+            **common,
+            **{f"units_above_{round(100 * t):d}_after": _above(result.units, t)
+               for t in thresholds},
+            "low_income_isolation_before": iso_before,
+            "low_income_isolation_after": iso_after,
+            "low_income_exposure_before": 1.0 - iso_before,
+            "low_income_exposure_after": 1.0 - iso_after,
+            "model": MODEL_NOTE,
+            **sc.assumptions.as_columns(),
+            "notes": "; ".join(c.notes),
+        }
         for rec in merged.itertuples(index=False):
             change = rec.value_after - rec.value_before
-            with quiet():
-                per_household = (
-                    change / c.households_displaced if c.households_displaced else np.nan
-                )
-                per_dwelling = change / converted if converted else np.nan
-            row = {
+            own = (rec.dimension == sc.params.get("dimension")
+                   and rec.index == sc.params.get("index"))
+            rule_value = result.extra.get("threshold_rule_value", np.nan) if own else np.nan
+            rows.append({
                 "municipality_code": rec.municipality_code,
                 "year": rec.year,
                 "level": rec.level,
@@ -369,27 +381,22 @@ def run_scenarios(
                 )
                 if p_values
                 else np.nan,
-                **{k: _clean(getattr(c, k)) for k in COST_COLUMNS},
-                **common,
-                "units_above_50_after": _above(result.units, 0.5),
-                "units_above_70_after": _above(result.units, 0.7),
-                "low_income_isolation_after": _low_income_isolation(result.units),
+                **per_scenario,
                 "moran_i_before": spatial_before.get(rec.dimension, (np.nan,))[0],
                 "moran_i_after": spatial_after.get(rec.dimension, (np.nan,))[0],
                 "hh_clusters_before": spatial_before.get(rec.dimension, (np.nan, np.nan))[1],
                 "hh_clusters_after": spatial_after.get(rec.dimension, (np.nan, np.nan))[1],
-                "efficiency_per_displaced_household": per_household,
-                "efficiency_per_converted_dwelling": per_dwelling,
-                "threshold_rule_value": result.extra.get("threshold_rule_value", np.nan)
-                if rec.dimension == sc.params.get("dimension")
-                and rec.index == sc.params.get("index")
-                else np.nan,
-                "model": MODEL_NOTE,
-                **sc.assumptions.as_columns(),
-                "notes": "; ".join(c.notes),
-            }
-            rows.append(row)
-    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+                "change_per_100_households_moved": _per(change, c.households_displaced, 100.0),
+                "change_per_1000_dwellings_changed": _per(change, changed, 1000.0),
+                "threshold_rule_level": result.extra.get("threshold_rule_level", np.nan)
+                if own else np.nan,
+                "threshold_rule_value": rule_value,
+                "threshold_rule_change": rule_value - rec.value_before,
+            })
+    summary = pd.DataFrame(rows, columns=summary_columns(thresholds))
+    if len(summary):
+        summary["rank"] = summary.groupby(["dimension", "index"])["change"].rank(
+            method="min", ascending=True)
     summary.attrs["model"] = MODEL_NOTE
     return summary, after_tables
 
@@ -454,3 +461,73 @@ def unit_changes(
             )
     out["changed"] = moved
     return out.reset_index(drop=True)
+
+
+def _dimension_columns(units: pd.DataFrame, when: str, dimensions) -> dict[str, np.ndarray]:
+    out = {}
+    for name in dimensions:
+        dim = DIMENSIONS[name]
+        if dim.group not in units or dim.total not in units:
+            continue
+        out[f"share_{name}_{when}"] = share(units, name)
+        out[f"d_contribution_{name}_{when}"] = dissimilarity_contribution(
+            units[dim.group].to_numpy(dtype="float64"),
+            units[dim.total].to_numpy(dtype="float64"))
+    return out
+
+
+def scenario_changes(units: pd.DataFrame, after: Mapping[str, pd.DataFrame],
+                     dimensions: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per scenario and buurt: counts, shares and contributions to D, before and after.
+
+    The per-buurt numbers the scenario page and the map's scenario layers show
+    (``results/{municipality}/scenario_changes.csv``); they only format these cells.
+
+    Parameters
+    ----------
+    units : DataFrame
+        Canonical units before (one municipality, buurt level).
+    after : mapping
+        ``{name: units after}`` (``run_scenarios(...)[1]``).
+    dimensions : sequence of str, optional
+        Default every dimension whose counts the units have.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario`` and the columns of :func:`unit_changes`, then per dimension
+        ``share_<dim>_before`` / ``_after`` / ``_change`` (group / total, NaN when
+        unknown) and
+        ``d_contribution_<dim>_before`` / ``_after`` / ``_change`` (each buurt's term of
+        D, :func:`mixing.kernels.local.dissimilarity_contribution`; they add up to D).
+        Sign convention: change = after - before. A unit the scenario adds has no
+        "before" (counts 0, shares and contributions NaN; its change is its term after).
+    """
+    names = [d for d in (dimensions or DIMENSIONS) if d in DIMENSIONS]
+    frames = []
+    for name, table in after.items():
+        base = unit_changes(units, table)
+        old = pd.DataFrame(_dimension_columns(units, "before", names))
+        old.index = units["unit_code"].astype(str).to_numpy()
+        old = old.reindex(base["unit_code"].astype(str).to_numpy()).reset_index(drop=True)
+        new = pd.DataFrame(_dimension_columns(table.reset_index(drop=True), "after", names))
+        parts = [base.assign(scenario=name)]
+        for dim in names:
+            key = f"d_contribution_{dim}"
+            if f"{key}_after" not in new or f"{key}_before" not in old:
+                continue
+            b, a = old[f"{key}_before"].to_numpy(), new[f"{key}_after"].to_numpy()
+            share_before = old[f"share_{dim}_before"].to_numpy()
+            share_after = new[f"share_{dim}_after"].to_numpy()
+            parts.append(pd.DataFrame({
+                f"share_{dim}_before": share_before, f"share_{dim}_after": share_after,
+                f"share_{dim}_change": share_after - share_before,
+                f"{key}_before": b, f"{key}_after": a,
+                f"{key}_change": a - np.nan_to_num(b),
+            }))
+        frames.append(pd.concat(parts, axis=1))
+    if not frames:
+        return pd.DataFrame(columns=["scenario", "unit_code", "unit_name"])
+    table = pd.concat(frames, ignore_index=True)
+    first = ["scenario", "unit_code", "unit_name"]
+    return table[first + [c for c in table.columns if c not in first]]

@@ -38,6 +38,7 @@ __all__ = [
     "allocation",
     "convert_social",
     "demolish_rebuild",
+    "years_at_turnover",
 ]
 
 _NEW_TENURE = {"owner_occupied": 2, "private_rent": 1}
@@ -62,9 +63,13 @@ class ScenarioCosts:
     years_needed, years_needed_mean : float
         Sale at turnover / allocation: years until done, worst buurt and mean over the
         buurten changed. NaN when time is not part of the scenario.
-    shortfall : float
-        What the scenario could not do within its limits (dwellings not re-provided or
-        not built, households not rehoused); never silently lost.
+    households_not_rehoused : float
+        Households the scenario had to move but could not house within its limits
+        (displaced tenants without a social vacancy elsewhere; low-income applicants an
+        allocation rule could not redirect); never silently lost.
+    dwellings_not_placed : float
+        Dwellings the scenario could not place within its limits (excess social housing
+        not re-provided, new social homes without room, budget of the optimiser unused).
     units_changed : int
         Buurten whose counts changed.
     notes : tuple of str
@@ -78,9 +83,16 @@ class ScenarioCosts:
     low_income_displaced: float = 0.0
     years_needed: float = np.nan
     years_needed_mean: float = np.nan
-    shortfall: float = 0.0
+    households_not_rehoused: float = 0.0
+    dwellings_not_placed: float = 0.0
     units_changed: int = 0
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def shortfall(self) -> float:
+        """Everything not done within the limits (households + dwellings; one type only
+        ever counts one of them)."""
+        return self.households_not_rehoused + self.dwellings_not_placed
 
     def plus(self, other: ScenarioCosts) -> ScenarioCosts:
         """Costs of two steps in sequence (sums; years: the longer step)."""
@@ -97,7 +109,8 @@ class ScenarioCosts:
             self.low_income_displaced + other.low_income_displaced,
             nanmax(self.years_needed, other.years_needed),
             nanmax(self.years_needed_mean, other.years_needed_mean),
-            self.shortfall + other.shortfall,
+            self.households_not_rehoused + other.households_not_rehoused,
+            self.dwellings_not_placed + other.dwellings_not_placed,
             self.units_changed + other.units_changed,
             self.notes + other.notes,
         )
@@ -112,8 +125,14 @@ class ScenarioResult:
     extra: dict = field(default_factory=dict)
 
 
-def _years(converted: np.ndarray, social: np.ndarray, turnover: float) -> tuple[float, float]:
-    """Years of turnover needed per buurt to convert ``converted`` of ``social`` dwellings."""
+def years_at_turnover(converted: np.ndarray, social: np.ndarray, turnover: float
+                      ) -> tuple[float, float]:
+    r"""Years of turnover to convert ``converted`` of ``social`` dwellings: (worst, mean).
+
+    Per buurt :math:`y_i = c_i / (\tau S_i)`: a dwelling is sold when its tenant leaves,
+    and a share :math:`\tau` (``turnover_social``) of the social stock falls vacant a year.
+    Over the buurten with a conversion; (0, 0) when nothing is converted.
+    """
     changed = converted > 1e-9
     if not changed.any():
         return 0.0, 0.0
@@ -262,7 +281,7 @@ def differentiate(
     if method == "sale":
         c = np.where(chosen, np.maximum(before.D[:, S] - target * D_all, 0.0), 0.0)
         after = convert_social(before, c, convert_to, a)
-        years = _years(c, before.D[:, S], a.turnover_social)
+        years = years_at_turnover(c, before.D[:, S], a.turnover_social)
         costs = ScenarioCosts(
             dwellings_converted=float(c.sum()),
             years_needed=years[0],
@@ -331,7 +350,7 @@ def demolish_rebuild(
         households_displaced=float(displaced.sum()),
         households_rehoused=rehoused,
         low_income_displaced=float(low.sum()),
-        shortfall=shortfall,
+        households_not_rehoused=shortfall,
         units_changed=int((c > 0).sum()),
         notes=("years depend on the building project and are not modelled",),
     )
@@ -360,7 +379,7 @@ def spread(
     ScenarioResult
         The municipal social stock is unchanged (asserted). If the receivers cannot take
         the whole excess, fewer dwellings are converted -- every over-cap buurt in the same
-        proportion -- and the part that could not be re-provided is ``shortfall``.
+        proportion -- and the part that could not be re-provided is ``dwellings_not_placed``.
 
     Notes
     -----
@@ -392,7 +411,7 @@ def spread(
     assert abs(stock_after - stock_before) <= 1e-6 * max(stock_before, 1.0), (
         "spread must keep the municipal social stock"
     )
-    years = _years(c, before.D[:, S], a.turnover_social)
+    years = years_at_turnover(c, before.D[:, S], a.turnover_social)
     short = float(excess.sum()) - provided
     notes = (
         (
@@ -408,7 +427,7 @@ def spread(
         notes=notes,
         years_needed=years[0],
         years_needed_mean=years[1],
-        shortfall=float(excess.sum()) - provided,
+        dwellings_not_placed=float(excess.sum()) - provided,
         units_changed=int(((c > 0) | (added > 0)).sum()),
     )
     return ScenarioResult(write_state(units, before, after), costs)
@@ -443,7 +462,7 @@ def add_social(
     Returns
     -------
     ScenarioResult
-        ``shortfall`` = dwellings that found no room.
+        ``dwellings_not_placed`` = dwellings that found no room.
 
     Notes
     -----
@@ -467,7 +486,7 @@ def add_social(
     _build(after, built, a)
     costs = ScenarioCosts(
         dwellings_built=float(alloc.sum()),
-        shortfall=float(n) - float(alloc.sum()),
+        dwellings_not_placed=float(n) - float(alloc.sum()),
         units_changed=int((alloc > 0).sum()),
     )
     return ScenarioResult(write_state(units, before, after), costs)
@@ -509,8 +528,8 @@ def allocation(
     social dwelling and :math:`a_s` = ``low_income_new_social`` (without the rule only
     that share of the lets would have gone to low-income households). Elsewhere they take
     vacancies that would have gone to other households: at most
-    :math:`V_j h_j (1 - a_s)` per buurt. What does not fit is ``shortfall`` (and is not
-    redirected).
+    :math:`V_j h_j (1 - a_s)` per buurt. What does not fit is ``households_not_rehoused``
+    (and is not redirected).
     """
     a = assumptions or Assumptions()
     tau = a.turnover_social if turnover is None else float(turnover)
@@ -537,7 +556,7 @@ def allocation(
         households_rehoused=moved,
         years_needed=float(years),
         years_needed_mean=float(years),
-        shortfall=float(wanted.sum()) - moved,
+        households_not_rehoused=float(wanted.sum()) - moved,
         units_changed=int(((sent > 0) | (got > 0)).sum()),
     )
     return ScenarioResult(write_state(units, before, after), costs)

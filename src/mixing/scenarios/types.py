@@ -1,14 +1,22 @@
-"""The scenario types of the policy lab, each declared once: parameters, defaults, bounds.
+"""The scenario types of the policy lab, each ONE record: parameters, transform, words, time.
 
-A :class:`ScenarioType` lists its :class:`Param` s (kind, default, bounds or choices) and,
-where a rule spans several parameters, one hand-written ``rules`` function. Both the Python
-checks of :mod:`mixing.scenarios.spec` and the JSON Schema the workflow validates with
-(:func:`scenario_schema`; its copy ``workflow/schemas/scenarios.schema.yaml`` is tested
-equal) are derived from these declarations, so the two cannot disagree.
+A :class:`ScenarioType` holds everything about a type: its :class:`Param` s (kind,
+default, bounds or choices) and, where a rule spans several parameters, one hand-written
+``rules`` function; the transform that applies it; its title, short label and description
+in Dutch and English (:mod:`mixing.scenarios.titles`); its duration rule (how the years it
+takes are known) and what it reports (the cost columns it fills). The parameters are
+checked against the transform's signature when this module is imported: a parameter
+declared but not accepted (or accepted but not declared) fails at import with the type's
+name, never at run time.
+
+Both the Python checks of :mod:`mixing.scenarios.spec` and the JSON Schema the workflow
+validates with (:func:`scenario_schema`; its copy ``workflow/schemas/scenarios.schema.yaml``
+is tested equal) are derived from these declarations, so the two cannot disagree.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -17,14 +25,16 @@ from typing import Literal
 
 import yaml
 
+from mixing.dimensions import Label
 from mixing.errors import InputError
 from mixing.limits import MAX_OPTIMISER_STEPS
+from mixing.scenarios import district, optimiser, titles, transforms
 from mixing.scenarios.assumptions import REBUILD_MIX, Assumptions
 from mixing.scenarios.optimiser import TARGET_DIMENSIONS, TARGET_INDICES
 
 __all__ = ["Param", "ScenarioType", "SCENARIO_TYPES", "TYPES", "ScenarioError",
            "scenario_schema", "write_schema_copy", "fail", "COMMON",
-           "SCHEMA_HEADER", "EXPLORER"]
+           "SCHEMA_HEADER", "DURATIONS", "EXPLORER", "Bounds"]
 
 
 class ScenarioError(InputError):
@@ -123,13 +133,63 @@ def _mix(name, key, value):
         fail(name, f"{key} shares must add up to 1, got {sum(value.values())!r}")
 
 
+#: How the years a scenario needs are known (column ``duration_basis``):
+#: ``turnover`` -- sold or converted as social tenants leave (years at ``turnover_social``);
+#: ``rule`` -- the years the allocation rule applies; ``building`` -- demolition and new
+#: build, years depend on the building project (not modelled); ``immediate`` -- no waiting
+#: time in the model (new build on free land); ``steps`` -- a package: its longest step.
+DURATIONS = ("turnover", "rule", "building", "immediate", "steps")
+_PASSED = ("units", "assumptions")  # every transform takes these besides the parameters
+
+
 @dataclass(frozen=True)
 class ScenarioType:
-    """A scenario type: its parameters and the rules that span several of them."""
+    """A scenario type: the one record of everything about it.
+
+    Attributes
+    ----------
+    name : str
+    params : mapping
+        ``{keyword: Param}``: the transform's keyword arguments besides ``units`` and
+        ``assumptions``, exactly (checked at import).
+    transform : callable or None
+        ``transform(units, *, assumptions, **params) -> ScenarioResult``; None for
+        ``combine`` (its steps' transforms in sequence).
+    title, short : callable
+        ``title(params, language, steps) -> str`` and ``short(params, language) -> str``.
+    about : Label
+        What the type does, for a scenario without its own description.
+    duration : callable
+        ``duration(params) -> str``, one of :data:`DURATIONS`.
+    reports : tuple of str
+        The cost columns (:data:`mixing.scenarios.tables.COST_COLUMNS`) it can fill.
+    rules : callable
+        ``rules(name, params, specs)``: checks that span several parameters.
+    """
 
     name: str
     params: Mapping[str, Param]
+    transform: Callable | None
+    title: Callable
+    short: Callable
+    about: Label
+    duration: Callable[[Mapping], str]
+    reports: tuple[str, ...]
     rules: Callable[[str, dict, Mapping], None] = field(default=lambda name, p, specs: None)
+
+    def __post_init__(self):
+        """Check the parameters against the transform's signature (at import)."""
+        if self.transform is None:
+            return
+        signature = inspect.signature(self.transform).parameters
+        accepted = {k for k, p in signature.items()
+                    if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)} - set(_PASSED)
+        declared = set(self.params)
+        if accepted != declared:
+            raise TypeError(
+                f"scenario type {self.name!r}: parameters declared but not accepted by "
+                f"{self.transform.__name__}: {sorted(declared - accepted)}; accepted but not "
+                f"declared: {sorted(accepted - declared)}")
 
     def defaults(self) -> dict:
         """Every parameter's default (None: optional, no default)."""
@@ -188,33 +248,52 @@ def _target_rules(name: str, p: dict, specs: Mapping) -> None:
                  "it out (about 100 steps)")
 
 
+def _by_method(p: Mapping) -> str:
+    return "turnover" if p["method"] == "sale" else "building"
+
+
+def _record(name: str, params: dict, transform, duration, reports, rules=None
+            ) -> ScenarioType:
+    """A type's record, with its words from :mod:`mixing.scenarios.titles`."""
+    extra = {"rules": rules} if rules else {}
+    return ScenarioType(name, params, transform, titles.TITLES[name], titles.SHORT[name],
+                        titles.ABOUT[name], duration, tuple(reports), **extra)
+
+
+_DEMOLITION = ("dwellings_demolished", "dwellings_built", "households_displaced",
+               "households_rehoused", "low_income_displaced", "households_not_rehoused")
+
 TYPES: dict[str, ScenarioType] = {t.name: t for t in (
-    ScenarioType("differentiate", {
+    _record("differentiate", {
         "threshold": _share(0.7, low_open=True),
         "target": _share(0.5, high_open=True),
         **_restructuring(),
         "displaced_low_income_share": _share(nullable=True),
         "rehouse": Param("bool", True),
         "restrict_to": Param("codes", nullable=True),
-    }, _differentiate_rules),
-    ScenarioType("spread", {
+    }, transforms.differentiate, _by_method,
+        ("dwellings_converted", *_DEMOLITION, "years_needed"), _differentiate_rules),
+    _record("spread", {
         "cap": _share(0.5, low_open=True),
         "capacity": Param("number", 0.1, 0, 10),
         "convert_to": Param("choice", "owner_occupied", choices=_TENURE_TO),
-    }),
-    ScenarioType("add_social", {
+    }, transforms.spread, lambda p: "turnover",
+        ("dwellings_converted", "dwellings_built", "dwellings_not_placed", "years_needed")),
+    _record("add_social", {
         "n": Param("number", 500, 0, 1e7),
         "rank_by": Param("choice", "social_share",
                          choices=("social_share", "mean_income", "mean_woz")),
         "capacity": Param("number", 0.1, 0, 10),
-    }),
-    ScenarioType("allocation", {
+    }, transforms.add_social, lambda p: "building",
+        ("dwellings_built", "dwellings_not_placed")),
+    _record("allocation", {
         "years": Param("number", 10, 0, 100, low_open=True),
         "share": _share(0.1),
         "concentration_threshold": _share(0.5, low_open=True),
         "turnover": _share(nullable=True, low_open=True),
-    }),
-    ScenarioType("new_district", {
+    }, transforms.allocation, lambda p: "rule",
+        ("households_rehoused", "households_not_rehoused", "years_needed")),
+    _record("new_district", {
         "dwellings": Param("number", 2750, 0, 1e6, low_open=True),
         "social_share": _share(0.35),
         "private_rent_share": _share(0.3),
@@ -224,9 +303,12 @@ TYPES: dict[str, ScenarioType] = {t.name: t for t in (
         "unit_name": Param("text", "Nieuwe wijk (scenario)"),
         "migration_western_share": _share(nullable=True),
         "migration_nonwestern_share": _share(nullable=True),
-    }, _new_district_rules),
-    ScenarioType("combine", {"steps": Param("steps", required=True)}, _combine_rules),
-    ScenarioType("target", {
+    }, district.new_district, lambda p: "building", ("dwellings_built",),
+        rules=_new_district_rules),
+    _record("combine", {"steps": Param("steps", required=True)}, None, lambda p: "steps",
+            ("dwellings_converted", *_DEMOLITION, "dwellings_not_placed", "years_needed"),
+            _combine_rules),
+    _record("target", {
         "budget": Param("number", 1000, 0, 1e7),
         "budget_unit": Param("choice", "dwellings",
                              choices=("dwellings", "households_displaced")),
@@ -234,7 +316,9 @@ TYPES: dict[str, ScenarioType] = {t.name: t for t in (
         "dimension": Param("choice", "social_housing", choices=TARGET_DIMENSIONS),
         "index": Param("choice", "dissimilarity", choices=TARGET_INDICES),
         "step": Param("number", None, 0, 1e6, low_open=True, nullable=True),
-    }, _target_rules),
+    }, optimiser.target, _by_method,
+        ("dwellings_converted", *_DEMOLITION, "dwellings_not_placed", "years_needed"),
+        _target_rules),
 )}
 SCENARIO_TYPES = tuple(TYPES)
 
@@ -249,7 +333,17 @@ def _explorer_rules(name: str, p: dict, specs: Mapping) -> None:
 #: a ``cap`` on its social share (:func:`~mixing.scenarios.transforms.differentiate` with
 #: threshold = target = cap, so the cap lies inside both their ranges). Not a scenario type
 #: of the file; the page's script refuses a spec outside these bounds, read from its payload.
-EXPLORER = ScenarioType("explorer", {
+@dataclass(frozen=True)
+class Bounds:
+    """Parameters and the rules across them of an intervention that is no scenario type
+    (no transform, title or duration of its own): the in-map explorer's spec."""
+
+    name: str
+    params: Mapping[str, Param]
+    rules: Callable[[str, dict, Mapping], None] = field(default=lambda name, p, specs: None)
+
+
+EXPLORER = Bounds("explorer", {
     "share": _share(0.3),
     "cap": _share(0.5, low_open=True, high_open=True),
     **_restructuring(),

@@ -12,6 +12,8 @@ the local table with NaN statistics and concentration class ``unknown``.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -20,8 +22,9 @@ from mixing.checks import integer
 from mixing.dimensions import BIVARIATE, DIMENSIONS, share
 from mixing.geometry.weights import SpatialWeights, build_weights, subset
 from mixing.kernels import autocorr
-from mixing.kernels.concentration import concentration_classes
+from mixing.kernels.concentration import THRESHOLDS, concentration_classes
 from mixing.kernels.local import dissimilarity_contribution, location_quotient
+from mixing.schema import FINEST_FIRST
 
 __all__ = [
     "JOIN_COUNTS",
@@ -31,6 +34,8 @@ __all__ = [
     "unit_weights",
     "variable_values",
     "autocorrelation_tables",
+    "local_clusters",
+    "cluster_counts",
 ]
 
 
@@ -47,8 +52,9 @@ LOCAL_COLUMNS = ["municipality_code", "year", "level", "unit_code", "unit_name",
 
 
 def analysis_units(units: pd.DataFrame) -> pd.DataFrame:
-    """The finest level of every municipality, in a stable order (municipality, code)."""
-    finest = units["level"].map({"pc6": 0, "pc4": 1, "buurt": 2, "wijk": 3, "gemeente": 4})
+    """The finest level of every municipality (:func:`mixing.schema.analysis_level`), in a
+    stable order (municipality, code)."""
+    finest = units["level"].map({level: k for k, level in enumerate(FINEST_FIRST)})
     keep = finest == finest.groupby(units["municipality_code"]).transform("min")
     return units[keep].sort_values(["municipality_code", "unit_code"]).reset_index(drop=True)
 
@@ -92,7 +98,7 @@ def autocorrelation_tables(
     permutations: int = 999,
     seed: int,
     alpha: float = 0.05,
-    thresholds: tuple[float, ...] = (0.5, 0.7),
+    thresholds: tuple[float, ...] = THRESHOLDS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Global and local spatial autocorrelation of shares, for every municipality at once.
 
@@ -153,9 +159,9 @@ def autocorrelation_tables(
                      _global_rows(part, name, "geary_c", gc.C, gc.expected, gc.z_norm,
                                   gc.p_sim, gc.p_norm, permutations, w)]
         extra += _new_global_rows(part, name, y[known], w, permutations, kw)
-        # "directed": the p-value rule of every earlier release, so local.csv is unchanged
         local_kw = {"alpha": alpha, "adjust": "fdr", "alternative": "directed", **kw}
-        lisa = autocorr.local_moran(y[known], w, **local_kw)
+        lisa = local_clusters(y[known], w, groups=g, permutations=permutations, seed=seed,
+                              alpha=alpha)
         gi = autocorr.getis_ord_g_star(y[known], w, **local_kw)
         lq, contribution = _relative_measures(shown, name)
         locals_.append(_local_rows(shown, known, name, y, lisa, gi, thresholds, lq)
@@ -177,6 +183,95 @@ def autocorrelation_tables(
     local_table = (pd.concat(locals_, ignore_index=True) if locals_
                    else pd.DataFrame(columns=LOCAL_COLUMNS))
     return global_table[GLOBAL_COLUMNS], local_table[LOCAL_COLUMNS]
+
+
+def local_clusters(y: np.ndarray, weights: SpatialWeights, *, groups, permutations: int,
+                   seed: int, alpha: float = 0.05):
+    """LISA under the one rule of every cluster count: directed p-values, FDR per group.
+
+    ``local.csv``, the map's LISA layer, ``vitality.csv`` and the ``hh_clusters_*``
+    columns of the scenario table all count a unit as a high-high cluster when its
+    quadrant is HH and it is significant after Benjamini-Hochberg FDR (``"directed"``
+    alternative: the p-value rule of every earlier release). ``y``: known values only,
+    rows of ``weights``; ``groups``: one municipality code per row.
+    """
+    return autocorr.local_moran(y, weights, alpha=alpha, adjust="fdr", alternative="directed",
+                                permutations=permutations, seed=seed, groups=groups)
+
+
+def cluster_counts(units: pd.DataFrame, variables, *, weights: SpatialWeights | None = None,
+                   permutations: int, seed: int, alpha: float = 0.05, kind: str = "queen"
+                   ) -> dict[str, tuple[float, float]]:
+    """Moran's I and the number of high-high clusters per variable, as ``local.csv`` has them.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Canonical units of ONE municipality (the finest level is analysed, in the order of
+        :func:`analysis_units`, as :func:`autocorrelation_tables` does).
+    variables : iterable of str
+    weights : SpatialWeights, optional
+        The saved weights of these units (any row order; rows are matched on
+        ``unit_code``); built with :func:`unit_weights` when None or when they do not cover
+        exactly the units with a geometry (a scenario that adds a unit).
+    permutations, seed, alpha
+        As for :func:`autocorrelation_tables`; the same values give the same counts as
+        ``local.csv`` (quadrant HH and ``significant_fdr``; :func:`local_clusters`).
+    kind : str
+        Weights built here: :func:`unit_weights` ``kind``.
+
+    Returns
+    -------
+    dict
+        ``{variable: (moran_i, hh_clusters)}``; NaN when fewer than three units have a
+        value, clusters NaN when ``permutations`` is 0.
+    """
+    units = analysis_units(units)
+    shown = units[(units.geometry.notna() & ~units.geometry.is_empty).to_numpy()]
+    shown = shown.reset_index(drop=True)
+    codes = shown["unit_code"].to_numpy()
+    w = _reordered(weights, codes) if weights is not None else None
+    if w is None:
+        w = unit_weights(shown, kind=kind)
+    out = {}
+    for name in variables:
+        y = variable_values(shown, name)
+        known = np.isfinite(y)
+        if known.sum() < 3 or np.ptp(y[known]) == 0:  # one share everywhere: no pattern
+            out[name] = (np.nan, np.nan)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dropped units are counted in local.csv's run
+            wk = subset(w, known, reason=f"unknown {name}")
+        g = shown["municipality_code"].to_numpy()[known]
+        moran_i = float(np.atleast_1d(autocorr.moran(y[known], wk, permutations=0,
+                                                     groups=g).I)[0])
+        hh = np.nan
+        if permutations:
+            lisa = local_clusters(y[known], wk, groups=g, permutations=permutations, seed=seed,
+                                  alpha=alpha)
+            hh = float(np.sum((lisa.labels == "HH") & lisa.significant_adjusted))
+        out[name] = (moran_i, hh)
+    return out
+
+
+def _reordered(weights: SpatialWeights, codes: np.ndarray) -> SpatialWeights | None:
+    """``weights`` with rows in the order of ``codes``; None unless they cover them exactly."""
+    import dataclasses
+
+    order = pd.Index(np.asarray(weights.ids).astype(str)).get_indexer(codes.astype(str))
+    if len(order) != weights.n or (order < 0).any():
+        return None
+
+    def take(m):
+        return sparse.csr_array(m)[order][:, order]
+
+    def rows(a):
+        return None if a is None else np.asarray(a)[order]
+
+    return dataclasses.replace(weights, W=take(weights.W), binary=take(weights.binary),
+                               ids=rows(weights.ids), groups=rows(weights.groups),
+                               centroids=rows(weights.centroids))
 
 
 def _new_global_rows(part, name, y, w, permutations, kw) -> list[pd.DataFrame]:

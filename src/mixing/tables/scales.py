@@ -43,7 +43,7 @@ from mixing.dimensions import DIMENSIONS, MULTI_DIMENSIONS, present
 from mixing.errors import InputError
 from mixing.geometry.harmonise import allocation, area_table, interpolate
 from mixing.io.aggregate import INTENSIVE_WEIGHTS, aggregate_units, finalise
-from mixing.schema import COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS, uninhabited
+from mixing.schema import COUNT_COLUMNS, CRS, INTENSIVE_COLUMNS, analysis_level, uninhabited
 from mixing.tables.frames import index_table
 
 __all__ = ["Crosswalk", "crosswalk", "grid_units", "grid_code", "scale_levels", "scale_table",
@@ -473,7 +473,7 @@ def scale_levels(units: gpd.GeoDataFrame, *, cell: int = 500) -> dict[str, pd.Da
     out[f"grid{cell}m"] = [grid_units(gridded, cell=cell)] if len(gridded) else []
     for code in sorted(set(municipality) - with_buurten):  # postcode sources
         own = units[(municipality == code).to_numpy()]
-        finest = own["level"].iloc[0]
+        finest = analysis_level(own)
         out.setdefault(finest, []).append(own[(own["level"] == finest).to_numpy()])
     return {label: pd.concat(parts, ignore_index=True) if parts else units.iloc[0:0]
             for label, parts in out.items()}

@@ -15,9 +15,12 @@ A chart (inline SVG) sets the effect against two costs: households that must mov
 dwellings changed -- so that a scenario that sells and builds thousands of homes does not
 look free because it displaces nobody.
 
-Like the maps, the page computes nothing: it formats the scenario table of
-:func:`mixing.scenarios.run_scenarios` and the per-buurt changes of
-:func:`mixing.scenarios.unit_changes`. No network; Dutch by default. Its one script writes
+Like the maps, the page computes nothing: it formats the cells of the scenario table of
+:func:`mixing.scenarios.run_scenarios` (titles and descriptions included) and of the
+per-buurt table of :func:`mixing.scenarios.scenario_changes`. Every number sits in a
+``<span data-field=...>`` naming its column and holding the cell's value, so a test can
+find each number in its table. Sign convention everywhere: change = after - before
+(negative = the index fell, more mixed). No network; Dutch by default. Its one script writes
 the print date. On paper it is a compact A4 document (about 10 pages for Den Haag's eight
 scenarios): title, source and print date on page 1, the source and page number in the
 footer of every page, two columns per card, every ``<details>`` open (the assumptions
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -35,14 +39,15 @@ import pandas as pd
 
 from mixing.dimensions import DIMENSIONS
 from mixing.io.demo import is_synthetic
-from mixing.scenarios.labels import scenario_title, short_title
-from mixing.scenarios.spec import Scenario
-from mixing.scenarios.tables import unit_changes
 from mixing.viz import style
 from mixing.viz.caveats import CAVEAT_CSS, caveats_html
 from mixing.viz.pages import NAV_CSS, document_title, nav_html
 
-__all__ = ["scenario_page", "TEXT"]
+__all__ = ["scenario_page", "headline_rows", "TEXT", "HEADLINE_DIMENSION"]
+
+#: The dimension whose D ranks the scenarios on the page and the overview (segregation of
+#: people, not of bricks); a municipality without it is ranked on its first dimension.
+HEADLINE_DIMENSION = "low_income"
 
 #: Index names in the page.
 _INDEX = {
@@ -62,13 +67,24 @@ TEXT = {
                      "gemiddeld lid van de groep.",
         "overview": "Overzicht",
         "chart": "Effect tegenover kosten",
-        "chart_y": "Daling van D {dim} (hoger = meer gemengd)",
+        "chart_y": "Verandering D {dim} (na − voor)",
         "chart_x_displaced": "Huishoudens die moeten verhuizen",
         "chart_x_changed": "Woningen verkocht, gesloopt of gebouwd",
-        "chart_note": "Een scenario zonder verhuizingen is niet gratis: rechts staan de "
-                      "woningen die verkocht, gesloopt of gebouwd worden.",
+        "chart_note": "Verandering = na − voor, hier en in elke tabel: onder de stippellijn "
+                      "daalt D (meer gemengd). Een scenario zonder verhuizingen is niet "
+                      "gratis: rechts staan de woningen die verkocht, gesloopt of gebouwd "
+                      "worden.",
         "col_scenario": "Scenario",
-        "col_drop": "Verandering D {dim}",
+        "col_rank": "Rang",
+        "col_drop": "Verandering D {dim} (na − voor)",
+        "col_per_100": "Per 100 huishoudens die moeten verhuizen",
+        "col_per_1000": "Per 1.000 woningen veranderd",
+        "ranking": "Gerangschikt op de verandering van de segregatie-index D van {dim} (na − "
+                   "voor): de grootste daling eerst (rang 1).",
+        "sort_by": "Sorteer op:",
+        "sort_rank": "effect",
+        "sort_displaced": "wie moet verhuizen",
+        "sort_changed": "woningen veranderd",
         "col_displaced": "Moeten verhuizen",
         "col_changed": "Woningen veranderd",
         "col_years": "Duur",
@@ -87,14 +103,23 @@ TEXT = {
         "years_rule": "{years} jaar (zolang de regel geldt)",
         "years_short": "tot {max} jaar",
         "years_build": "niet berekend: hangt af van het bouwproject",
-        "years_none": "direct (geen wachttijd berekend)",
-        "shortfall": "Niet gelukt binnen de grenzen van het scenario",
+        "years_none": "direct: het rekenmodel kent hier geen wachttijd",
+        "years_steps": "tot {max} jaar (de langste stap van het pakket)",
+        "not_rehoused": "Huishoudens die geen woning elders vinden: er komen in een jaar niet "
+                        "genoeg sociale huurwoningen vrij in de andere buurten",
+        "not_redirected": "Woningzoekenden met een laag inkomen voor wie elders geen woning "
+                          "vrijkomt (zij blijven in de buurt)",
+        "not_placed": "Woningen waarvoor geen plaats is: de ontvangende buurten zitten aan hun "
+                      "grens (of het budget is niet op)",
+        "rule": "Vergelijking: de drempelregel met hetzelfde aantal woningen (alle buurten "
+                "boven {level} sociale huur terug naar {level})",
+        "rule_value": "D {dim} na de drempelregel",
         "displaced": "Huishoudens die moeten verhuizen (sloop)",
         "low_income_displaced": "van wie met een laag inkomen",
-        "rehoused": "Verhuisde huishoudens elders in een vrijkomende sociale huurwoning",
+        "rehoused": "Huishoudens die elders een vrijkomende sociale huurwoning krijgen",
         "redirected": "Woningzoekenden met een laag inkomen die elders een woning krijgen",
         "lost_social": "Sociale huurwoningen minder voor woningzoekenden met een laag inkomen "
-                       "in deze buurten",
+                       "in de buurten die ze verliezen (verkocht of gesloopt)",
         "low_isolation": "Lage inkomens onder elkaar (isolatie): buurtgenoten van een "
                          "huishouden met een laag inkomen die zelf een laag inkomen hebben",
         "low_exposure": "Buurtgenoten van een huishouden met een laag inkomen die geen laag "
@@ -105,8 +130,8 @@ TEXT = {
                    "nieuwkomers hebben hun contacten vaak buiten de buurt.",
         "warning_displaced": " In dit scenario moeten {n} huishoudens verhuizen, van wie {low} "
                              "met een laag inkomen.",
-        "warning_lost": " In dit scenario verdwijnen {n} sociale huurwoningen uit deze "
-                        "buurten; wie na de verkoop een woning zoekt met een laag inkomen, "
+        "warning_lost": " In dit scenario verdwijnen {n} sociale huurwoningen uit de buurten "
+                        "die ze verliezen; wie daarna een woning zoekt met een laag inkomen, "
                         "moet elders terecht.",
         "indicator": "Indicator",
         "before": "Voor",
@@ -116,22 +141,21 @@ TEXT = {
         "p_explain": "95 %-interval tussen haakjes. p-waarde: hoe vaak een even grote "
                      "verandering ontstaat door buurten willekeurig tussen voor en na te "
                      "wisselen (klein = duidelijk effect).",
-        "above_50": "Buurten met meer dan 50 % sociale huur",
-        "above_70": "Buurten met meer dan 70 % sociale huur",
+        "above": "Buurten met meer dan {pct} % sociale huur",
         "moran": "Ruimtelijke clustering (Moran's I), {dim}",
         "hh": "Clusters van buurten met een hoog aandeel {dim} (hoog-hoog)",
         "per_1000": "Verandering van D {dim} per 1.000 woningen verkocht, gesloopt of gebouwd",
         "per_100": "Verandering van D {dim} per 100 huishoudens die moeten verhuizen",
         "no_dwellings": "geen woningen veranderd",
         "no_displaced": "niemand hoeft te verhuizen",
-        "changed_definition": "Woningen veranderd = verkocht of omgezet + gesloopt + gebouwd.",
+        "changed_definition": "Woningen veranderd = verkocht of omgezet + gesloopt + gebouwd:",
         "n_buurten": "{n} buurten",
-        "more": "en nog {n} buurten",
+        "more": "alle buurten",
+        "social_homes": "sociale huurwoningen",
         "none": "geen",
         "social_short": "sociale huur",
         "open_map": "Klik op een buurt om haar op de kaart te zien.",
         "assumptions": "Aannames van het rekenmodel",
-        "id": "naam in de configuratie",
         "unknown": "onbekend",
         "computed": "berekend met mixing (rekenmodel, geen voorspelling).",
         "empty": "Geen scenario's berekend (geen gegevens over sociale huur).",
@@ -160,13 +184,23 @@ TEXT = {
                      "neighbourhood of an average member of the group.",
         "overview": "Overview",
         "chart": "Effect against cost",
-        "chart_y": "Fall in D {dim} (higher = more mixed)",
+        "chart_y": "Change in D {dim} (after − before)",
         "chart_x_displaced": "Households that must move",
         "chart_x_changed": "Homes sold, demolished or built",
-        "chart_note": "A scenario without displacement is not free: the right panel shows the "
-                      "homes sold, demolished or built.",
+        "chart_note": "Change = after − before, here and in every table: below the dashed "
+                      "line D falls (more mixed). A scenario without displacement is not "
+                      "free: the right panel shows the homes sold, demolished or built.",
         "col_scenario": "Scenario",
-        "col_drop": "Change in D {dim}",
+        "col_rank": "Rank",
+        "col_drop": "Change in D {dim} (after − before)",
+        "col_per_100": "Per 100 households that must move",
+        "col_per_1000": "Per 1,000 homes changed",
+        "ranking": "Ranked on the change in the dissimilarity index D of {dim} (after − "
+                   "before): the largest fall first (rank 1).",
+        "sort_by": "Sort by:",
+        "sort_rank": "effect",
+        "sort_displaced": "who must move",
+        "sort_changed": "homes changed",
         "col_displaced": "Must move",
         "col_changed": "Homes changed",
         "col_years": "Time",
@@ -185,13 +219,23 @@ TEXT = {
         "years_rule": "{years} years (while the rule applies)",
         "years_short": "up to {max} years",
         "years_build": "not computed: depends on the building project",
-        "years_none": "immediate (no waiting time computed)",
-        "shortfall": "Not achieved within the scenario's limits",
+        "years_none": "immediate: the model has no waiting time here",
+        "years_steps": "up to {max} years (the longest step of the package)",
+        "not_rehoused": "Households that find no home elsewhere: not enough social homes fall "
+                        "vacant in a year in the other neighbourhoods",
+        "not_redirected": "Low-income applicants for whom no home falls vacant elsewhere (they "
+                          "stay in the neighbourhood)",
+        "not_placed": "Homes that find no place: the receiving neighbourhoods are at their "
+                      "limit (or the budget is not used up)",
+        "rule": "Comparison: the threshold rule with the same number of homes (every "
+                "neighbourhood above {level} social housing down to {level})",
+        "rule_value": "D {dim} after the threshold rule",
         "displaced": "Households that must move (demolition)",
         "low_income_displaced": "of whom low-income",
-        "rehoused": "Moved households housed elsewhere in a vacant social home",
+        "rehoused": "Households who get a vacant social home elsewhere",
         "redirected": "Low-income applicants housed elsewhere",
-        "lost_social": "Social homes fewer for low-income applicants in these neighbourhoods",
+        "lost_social": "Social homes fewer for low-income applicants in the neighbourhoods "
+                       "that lose them (sold or demolished)",
         "low_isolation": "Low incomes among themselves (isolation): neighbours of a low-income "
                          "household who are low-income themselves",
         "low_exposure": "Neighbours of a low-income household who are not low-income "
@@ -202,8 +246,8 @@ TEXT = {
                    "newcomers often have their contacts outside the neighbourhood.",
         "warning_displaced": " In this scenario {n} households must move, {low} of them "
                              "low-income.",
-        "warning_lost": " In this scenario {n} social homes leave these neighbourhoods; "
-                        "low-income applicants must look elsewhere after the sale.",
+        "warning_lost": " In this scenario {n} social homes leave the neighbourhoods that "
+                        "lose them; low-income applicants must look elsewhere afterwards.",
         "indicator": "Indicator",
         "before": "Before",
         "after": "After",
@@ -212,22 +256,21 @@ TEXT = {
         "p_explain": "95 % interval in brackets. p-value: how often a change this large arises "
                      "from swapping neighbourhoods at random between before and after (small = "
                      "clear effect).",
-        "above_50": "Neighbourhoods above 50 % social housing",
-        "above_70": "Neighbourhoods above 70 % social housing",
+        "above": "Neighbourhoods above {pct} % social housing",
         "moran": "Spatial clustering (Moran's I), {dim}",
         "hh": "Clusters of neighbourhoods with a high share of {dim} (high-high)",
         "per_1000": "Change in D {dim} per 1,000 homes sold, demolished or built",
         "per_100": "Change in D {dim} per 100 households that must move",
         "no_dwellings": "no homes changed",
         "no_displaced": "nobody must move",
-        "changed_definition": "Homes changed = sold or converted + demolished + built.",
+        "changed_definition": "Homes changed = sold or converted + demolished + built:",
         "n_buurten": "{n} neighbourhoods",
-        "more": "and {n} more neighbourhoods",
+        "more": "all neighbourhoods",
+        "social_homes": "social homes",
         "none": "none",
         "social_short": "social housing",
         "open_map": "Click a neighbourhood to see it on the map.",
         "assumptions": "Assumptions of the accounting model",
-        "id": "name in the configuration",
         "unknown": "unknown",
         "computed": "computed with mixing (accounting model, not a forecast).",
         "empty": "No scenarios computed (no social-housing data).",
@@ -267,11 +310,27 @@ def _esc(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _field(name: str, value, decimals: int, language: str, *, signed: bool = False) -> str:
-    """A number in a ``<span>`` that names its table column (for people and for tests)."""
+def _field(name: str, value, decimals: int, language: str, *, signed: bool = False,
+           percent: bool = False) -> str:
+    """A table cell in a ``<span>`` that names its column and holds its value.
+
+    ``name``: a column of the scenario table, or ``changes:<column>`` of the per-buurt
+    table. ``percent``: a share written in per cent (``data-format='percent'``).
+    """
     raw = "" if value is None or not np.isfinite(value) else repr(float(value))
-    return (f"<span class='num' data-field='{_esc(name)}' data-value='{raw}'>"
-            f"{_num(value, decimals, language, signed=signed)}</span>")
+    shown = (_pct(value, language, decimals) if percent
+             else _num(value, decimals, language, signed=signed))
+    fmt = " data-format='percent'" if percent else ""
+    return (f"<span class='num' data-field='{_esc(name)}' data-value='{raw}'{fmt}>"
+            f"{_esc(shown)}</span>")
+
+
+def _fill(template: str, **spans: str) -> str:
+    """Page text with ``{key}`` replaced by ready HTML (the text is escaped, not formatted)."""
+    out = _esc(template)
+    for key, value in spans.items():
+        out = out.replace("{" + key + "}", value)
+    return out
 
 
 # --------------------------------------------------------------------------- data access
@@ -282,6 +341,13 @@ def _first(rows: pd.DataFrame, column: str) -> float:
         return float("nan")
     value = rows[column].iloc[0]
     return float(value) if value is not None and pd.notna(value) else float("nan")
+
+
+def _text(rows: pd.DataFrame, column: str) -> str:
+    if column not in rows or rows.empty:
+        return ""
+    value = rows[column].iloc[0]
+    return str(value) if isinstance(value, str) else ""
 
 
 def _row(rows: pd.DataFrame, dimension: str, index: str) -> pd.Series | None:
@@ -300,14 +366,34 @@ def _dim_noun(dimension: str, language: str) -> str:
     return DIMENSIONS[dimension].group_noun(language) if dimension in DIMENSIONS else dimension
 
 
-def _changed_dwellings(rows: pd.DataFrame) -> float:
-    return float(np.nansum([_first(rows, c) for c in
-                            ("dwellings_converted", "dwellings_demolished", "dwellings_built")]))
+def _thresholds(summary: pd.DataFrame) -> list[str]:
+    """The concentration thresholds of the table's ``units_above_<pct>_before`` columns."""
+    found = (re.fullmatch(r"units_above_([0-9]+)_before", c) for c in summary.columns)
+    return [m.group(1) for m in found if m]
 
 
-def _change(rows: pd.DataFrame, dimension: str) -> float:
+def headline_rows(summary: pd.DataFrame, dimension: str = HEADLINE_DIMENSION) -> pd.DataFrame:
+    """One row per municipality and scenario: D of the headline dimension (the page's
+    ranking), or of the municipality's first dimension (:func:`_dims`) without it."""
+    parts = []
+    keys = summary["municipality_code"] if "municipality_code" in summary else \
+        pd.Series("", index=summary.index)
+    for _, rows in summary.groupby(keys, sort=False):
+        dims = _dims(rows)
+        chosen = dimension if dimension in dims else dims[0]
+        parts.append(rows[(rows["dimension"] == chosen) & (rows["index"] == "dissimilarity")])
+    return pd.concat(parts) if parts else summary.iloc[0:0]
+
+
+def _headline(rows: pd.DataFrame, dimension: str) -> pd.Series:
+    """The scenario's row of D for the page's dimension (all NaN when absent)."""
     row = _row(rows, dimension, "dissimilarity")
-    return float(row["change"]) if row is not None and pd.notna(row["change"]) else float("nan")
+    return row if row is not None else pd.Series(dtype=float)
+
+
+def _cell(row: pd.Series, column: str) -> float:
+    value = row.get(column, np.nan)
+    return float(value) if value is not None and pd.notna(value) else float("nan")
 
 
 # --------------------------------------------------------------------------- chart
@@ -341,18 +427,19 @@ def _spread_labels(ys: list[float], gap: float, low: float, high: float) -> list
 
 
 def _panel(points, x_key, x_label, y_label, x0, width, height, language, top=20) -> str:
-    """One scatter panel: x = a cost, y = the fall in D; every point labelled."""
+    """One scatter panel: x = a cost, y = the change in D (after - before); every point
+    labelled. Below the dashed zero line the index fell (more mixed)."""
     left, bottom, right = x0 + 62, top + height - 40, x0 + width - 10
     xs = [p[x_key] for p in points]
-    ys = [p["drop"] for p in points]
+    ys = [p["change"] for p in points]
     x_ticks = _ticks(max([v for v in xs if np.isfinite(v)] + [1.0]) * 1.05)
     finite_y = [v for v in ys if np.isfinite(v)]
-    y_low = min(finite_y + [0.0])
-    y_high = max(finite_y + [0.0])
-    y_ticks = _ticks(y_high * 1.1 if y_high > 0 else 0.01)
-    step = y_ticks[1] - y_ticks[0]
-    below = [-step * k for k in range(1, int(math.ceil(-y_low / step - 1e-9)) + 1)]
-    y_ticks = sorted(below) + y_ticks
+    y_low, y_high = min(finite_y + [0.0]), max(finite_y + [0.0])
+    base = _ticks(max(abs(y_low), abs(y_high)) * 1.1 or 0.01)
+    step = base[1] - base[0]
+    k_low = min(math.floor(y_low * 1.1 / step), 0)
+    k_high = max(math.ceil(y_high * 1.1 / step), 0, k_low + 1)
+    y_ticks = [step * k for k in range(k_low, k_high + 1)]
     y_min, y_max = y_ticks[0], y_ticks[-1]
     x_max = x_ticks[-1]
 
@@ -380,8 +467,8 @@ def _panel(points, x_key, x_label, y_label, x0, width, height, language, top=20)
                f"<line x1='{left}' x2='{right}' y1='{bottom}' y2='{bottom}' class='axis'/>")
     out.append(f"<text transform='translate({x0 + 14},{(top + bottom) / 2:.1f}) rotate(-90)' "
                f"text-anchor='middle' class='axis-title'>{_esc(y_label)}</text>")
-    shown = [(p, px(p[x_key]), py(p["drop"])) for p in points
-             if np.isfinite(p[x_key]) and np.isfinite(p["drop"])]
+    shown = [(p, px(p[x_key]), py(p["change"])) for p in points
+             if np.isfinite(p[x_key]) and np.isfinite(p["change"])]
     label_y = _spread_labels([y for _, _, y in shown], 13.0, top + 8, bottom - 4)
     for (p, x, y), ly in zip(shown, label_y, strict=True):
         out.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' class='pt'><title>"
@@ -413,25 +500,30 @@ def _line(label: str, value_html: str, cls: str = "") -> str:
     return f"<tr class='{cls}'><th>{_esc(label)}</th><td>{value_html}</td></tr>"
 
 
-def _years(rows, sc: Scenario, text, language, *, short: bool = False) -> str:
-    years, mean = _first(rows, "years_needed"), _first(rows, "years_needed_mean")
-    if sc.type == "allocation":
-        return text["years_rule"].format(years=_num(years, 0, language))
-    if np.isfinite(years) and years > 0:
+def _years(rows, text, language, *, short: bool = False) -> str:
+    """The duration, by the table's ``duration_basis``; numbers as data fields."""
+    basis = _text(rows, "duration_basis")
+    years = _field("years_needed", _first(rows, "years_needed"), 1, language)
+    if basis == "rule":
+        return _fill(text["years_rule"], years=years)
+    if basis in ("turnover", "steps") and np.isfinite(_first(rows, "years_needed")) \
+            and _first(rows, "years_needed") > 0:
+        if basis == "steps":
+            return _fill(text["years_steps"], max=years)
         if short:
-            return text["years_short"].format(max=_num(years, 1, language))
-        turnover = _first(rows, "assumption_turnover_social")
-        return text["years_turnover"].format(max=_num(years, 1, language),
-                                             mean=_num(mean, 1, language),
-                                             turnover=_pct(turnover, language, 1))
-    if _first(rows, "dwellings_demolished") > 0 or _first(rows, "dwellings_built") > 0:
-        return text["years_build"]
-    return text["years_none"]
+            return _fill(text["years_short"], max=years)
+        return _fill(text["years_turnover"], max=years,
+                     mean=_field("years_needed_mean", _first(rows, "years_needed_mean"), 1,
+                                 language),
+                     turnover=_field("assumption_turnover_social",
+                                     _first(rows, "assumption_turnover_social"), 1, language,
+                                     percent=True))
+    if basis in ("building", "steps"):
+        return _esc(text["years_build"])
+    return _esc(text["years_none"])
 
 
-def _stock(rows, sc, changes, text, language) -> str:
-    social_before = np.nansum(changes["dwellings_social_before"])
-    social_after = np.nansum(changes["dwellings_social_after"])
+def _stock(rows, text, language) -> str:
     lines = [
         _line(text["converted"], _field("dwellings_converted",
                                         _first(rows, "dwellings_converted"), 0, language)),
@@ -439,52 +531,64 @@ def _stock(rows, sc, changes, text, language) -> str:
                                          _first(rows, "dwellings_demolished"), 0, language)),
         _line(text["built"], _field("dwellings_built", _first(rows, "dwellings_built"), 0,
                                     language)),
-        _line(text["social_stock"], f"{_num(social_before, 0, language)} → "
-              f"{_num(social_after, 0, language)} "
-              f"({_num(social_after - social_before, 0, language, signed=True)})"),
-        _line(text["years"], _esc(_years(rows, sc, text, language)), "text"),
+        _line(text["social_stock"],
+              " → ".join(_field(f"social_stock_{when}", _first(rows, f"social_stock_{when}"), 0,
+                                language) for when in ("before", "after"))),
+        _line(text["years"], _years(rows, text, language), "text"),
     ]
-    short = _first(rows, "shortfall")
+    short = _first(rows, "dwellings_not_placed")
     if np.isfinite(short) and short > 0.5:
-        lines.append(_line(text["shortfall"], _field("shortfall", short, 0, language), "warn"))
+        lines.append(_line(text["not_placed"], _field("dwellings_not_placed", short, 0,
+                                                      language), "warn"))
     return "<table class='facts'>" + "".join(lines) + "</table>"
 
 
-def _pays(rows, sc, text, language) -> str:
+def _pays(rows, text, language) -> str:
     displaced = _first(rows, "households_displaced")
-    low = _first(rows, "low_income_displaced")
-    converted = _first(rows, "dwellings_converted")
+    allocation = _text(rows, "type") == "allocation"
     lines = [
         _line(text["displaced"], _field("households_displaced", displaced, 0, language),
               "big" if displaced > 0.5 else ""),
-        _line(text["low_income_displaced"], _field("low_income_displaced", low, 0, language)),
-        _line(text["redirected"] if sc.type == "allocation" else text["rehoused"],
+        _line(text["low_income_displaced"], _field("low_income_displaced",
+                                                   _first(rows, "low_income_displaced"), 0,
+                                                   language)),
+        _line(text["redirected"] if allocation else text["rehoused"],
               _field("households_rehoused", _first(rows, "households_rehoused"), 0, language)),
-        _line(text["lost_social"], _num(converted, 0, language)),
     ]
-    iso_b = _first(rows, "low_income_isolation_before")
-    iso_a = _first(rows, "low_income_isolation_after")
-    lines.append(_line(text["low_isolation"],
-                       f"{_pct(iso_b, language, 1)} → {_pct(iso_a, language, 1)}"))
-    lines.append(_line(text["low_exposure"],
-                       f"{_pct(1 - iso_b, language, 1)} → {_pct(1 - iso_a, language, 1)}"))
-    warning = text["warning"]
+    missing = _first(rows, "households_not_rehoused")
+    if np.isfinite(missing) and missing > 0.5:
+        lines.append(_line(text["not_redirected"] if allocation else text["not_rehoused"],
+                           _field("households_not_rehoused", missing, 0, language), "warn"))
+    lines.append(_line(text["lost_social"], _field("social_dwellings_lost",
+                                                   _first(rows, "social_dwellings_lost"), 0,
+                                                   language)))
+    for key, stem in (("low_isolation", "isolation"), ("low_exposure", "exposure")):
+        lines.append(_line(text[key], " → ".join(
+            _field(f"low_income_{stem}_{when}", _first(rows, f"low_income_{stem}_{when}"), 1,
+                   language, percent=True) for when in ("before", "after"))))
+    warning = _esc(text["warning"])
     if displaced > 0.5:
-        warning += text["warning_displaced"].format(n=_num(displaced, 0, language),
-                                                    low=_num(low, 0, language))
-    if converted > 0.5:
-        warning += text["warning_lost"].format(n=_num(converted, 0, language))
+        warning += _fill(text["warning_displaced"],
+                         n=_field("households_displaced", displaced, 0, language),
+                         low=_field("low_income_displaced",
+                                    _first(rows, "low_income_displaced"), 0, language))
+    lost = _first(rows, "social_dwellings_lost")
+    if lost > 0.5:
+        warning += _fill(text["warning_lost"],
+                         n=_field("social_dwellings_lost", lost, 0, language))
     return ("<table class='facts'>" + "".join(lines) + "</table>"
-            f"<p class='warning'>{_esc(warning)}</p>")
+            f"<p class='warning'>{warning}</p>")
 
 
-def _interval(low, high, language) -> str:
+def _interval(row, when, language) -> str:
+    low, high = _cell(row, f"{when}_ci_low"), _cell(row, f"{when}_ci_high")
     if not (np.isfinite(low) and np.isfinite(high)):
         return ""
-    return f" <span class='ci'>({_num(low, 3, language)}–{_num(high, 3, language)})</span>"
+    return (f" <span class='ci'>({_field(f'{when}_ci_low', low, 3, language)}–"
+            f"{_field(f'{when}_ci_high', high, 3, language)})</span>")
 
 
-def _buys(rows, dims, text, language) -> str:
+def _buys(rows, dims, text, language, thresholds) -> str:
     head = (f"<tr><th>{_esc(text['indicator'])}</th><th>{_esc(text['before'])}</th>"
             f"<th>{_esc(text['after'])}</th><th>{_esc(text['change'])}</th>"
             f"<th>{_esc(text['p_value'])}</th></tr>")
@@ -495,85 +599,108 @@ def _buys(rows, dims, text, language) -> str:
             if row is None:
                 continue
             label = f"{_INDEX[language].get(index, index)}, {_dim_noun(dim, language)}"
-            p = row["p_value_change"]
-            change = _field(f"change:{dim}:{index}", row["change"], 3, language, signed=True)
-            ci_before = _interval(row.get("baseline_ci_low", np.nan),
-                                  row.get("baseline_ci_high", np.nan), language)
-            ci_after = _interval(row.get("scenario_ci_low", np.nan),
-                                 row.get("scenario_ci_high", np.nan), language)
+            change = _cell(row, "change")
+            # a p-value only beside a change the page can show (not beside 0,000)
+            p = _cell(row, "p_value_change") if abs(change) >= 0.0005 else np.nan
             body.append(
                 f"<tr data-dimension='{_esc(dim)}' data-index='{_esc(index)}'>"
                 f"<th>{_esc(label)}</th>"
-                f"<td>{_num(row['baseline'], 3, language)}{ci_before}</td>"
-                f"<td>{_num(row['scenario_value'], 3, language)}{ci_after}</td>"
-                f"<td class='chg'>{change}</td><td>{_num(p, 3, language)}</td></tr>")
-    extra = [
-        _line(text["above_50"], f"{_num(_first(rows, 'units_above_50_before'), 0, language)} → "
-              f"{_num(_first(rows, 'units_above_50_after'), 0, language)}"),
-        _line(text["above_70"], f"{_num(_first(rows, 'units_above_70_before'), 0, language)} → "
-              f"{_num(_first(rows, 'units_above_70_after'), 0, language)}"),
-    ]
+                f"<td>{_field('baseline', _cell(row, 'baseline'), 3, language)}"
+                f"{_interval(row, 'baseline', language)}</td>"
+                f"<td>{_field('scenario_value', _cell(row, 'scenario_value'), 3, language)}"
+                f"{_interval(row, 'scenario', language)}</td>"
+                f"<td class='chg'>{_field('change', change, 3, language, signed=True)}</td>"
+                f"<td>{_field('p_value_change', p, 3, language)}</td></tr>")
+    extra = [_line(text["above"].format(pct=pct), " → ".join(
+        _field(f"units_above_{pct}_{when}", _first(rows, f"units_above_{pct}_{when}"), 0,
+               language) for when in ("before", "after"))) for pct in thresholds]
     for dim in dims[:2]:
         sub = rows[rows["dimension"] == dim]
         noun = _dim_noun(dim, language)
-        mb, ma = _first(sub, "moran_i_before"), _first(sub, "moran_i_after")
-        if np.isfinite(mb) or np.isfinite(ma):
-            extra.append(_line(text["moran"].format(dim=noun),
-                               f"{_num(mb, 3, language)} → {_num(ma, 3, language)}"))
-        hb, ha = _first(sub, "hh_clusters_before"), _first(sub, "hh_clusters_after")
-        if np.isfinite(hb) or np.isfinite(ha):
-            extra.append(_line(text["hh"].format(dim=noun),
-                               f"{_num(hb, 0, language)} → {_num(ha, 0, language)}"))
+        for key, stem, decimals in (("moran", "moran_i", 3), ("hh", "hh_clusters", 0)):
+            values = [_first(sub, f"{stem}_{when}") for when in ("before", "after")]
+            if any(np.isfinite(v) for v in values):
+                extra.append(_line(text[key].format(dim=noun), " → ".join(
+                    _field(f"{stem}_{when}", v, decimals, language)
+                    for when, v in zip(("before", "after"), values, strict=True))))
+    rule = _rule(rows, text, language)
     return (f"<table class='indices'>{head}{''.join(body)}</table>"
             f"<p class='small'>{_esc(text['p_explain'])}</p>"
-            f"<table class='facts'>{''.join(extra)}</table>")
+            f"<table class='facts'>{''.join(extra)}</table>{rule}")
+
+
+def _rule(rows, text, language) -> str:
+    """The optimiser's promised comparison: the threshold rule at the same number of homes."""
+    hit = rows[rows["threshold_rule_value"].notna()] if "threshold_rule_value" in rows \
+        else rows.iloc[0:0]
+    if hit.empty:
+        return ""
+    row = hit.iloc[0]
+    level = _field("threshold_rule_level", _cell(row, "threshold_rule_level"), 1, language,
+                   percent=True)
+    noun = _dim_noun(str(row["dimension"]), language)
+    after = _field("threshold_rule_value", _cell(row, "threshold_rule_value"), 3, language)
+    change = _field("threshold_rule_change", _cell(row, "threshold_rule_change"), 3, language,
+                    signed=True)
+    value = f"{after} ({change})"
+    return (f"<p class='small'>{_fill(text['rule'], level=level)}</p><table class='facts'>"
+            f"{_line(text['rule_value'].format(dim=noun), value)}</table>")
 
 
 def _efficiency(rows, dims, text, language) -> str:
-    changed = _changed_dwellings(rows)
-    displaced = _first(rows, "households_displaced")
     lines = []
     for dim in dims[:2]:
-        change, noun = _change(rows, dim), _dim_noun(dim, language)
-        per_1000 = (_num(1000.0 * change / changed, 4, language, signed=True) if changed > 0.5
-                    else text["no_dwellings"])
-        per_100 = (_num(100.0 * change / displaced, 4, language, signed=True)
-                   if displaced > 0.5 else text["no_displaced"])
-        lines.append(_line(text["per_1000"].format(dim=noun), per_1000))
-        lines.append(_line(text["per_100"].format(dim=noun), per_100))
+        row, noun = _headline(rows, dim), _dim_noun(dim, language)
+        per_1000 = _cell(row, "change_per_1000_dwellings_changed")
+        per_100 = _cell(row, "change_per_100_households_moved")
+        lines.append(_line(text["per_1000"].format(dim=noun),
+                           _field("change_per_1000_dwellings_changed", per_1000, 4, language,
+                                  signed=True) if np.isfinite(per_1000)
+                           else _esc(text["no_dwellings"])))
+        lines.append(_line(text["per_100"].format(dim=noun),
+                           _field("change_per_100_households_moved", per_100, 4, language,
+                                  signed=True) if np.isfinite(per_100)
+                           else _esc(text["no_displaced"])))
+    changed = _field("dwellings_changed", _first(rows, "dwellings_changed"), 0, language)
     return (f"<table class='facts'>{''.join(lines)}</table>"
-            f"<p class='small'>{_esc(text['changed_definition'])} "
-            f"{_esc(_num(changed, 0, language))}</p>")
+            f"<p class='small'>{_esc(text['changed_definition'])} {changed}</p>")
 
 
 def _buurten(changes: pd.DataFrame, map_href: str, text, language, shown: int = 12) -> str:
-    moved = changes[changes["changed"]].copy()
+    moved = changes[changes["changed"].astype(bool)].copy()
     if moved.empty:
         return f"<p>{_esc(text['none'])}</p>"
     delta = (moved["dwellings_social_after"].fillna(0) - moved["dwellings_social_before"]
              .fillna(0))
     moved = moved.assign(_order=-delta.abs()).sort_values(["_order", "unit_code"])
     items = []
-    for rec in moved.itertuples(index=False):
-        name = rec.unit_name if isinstance(rec.unit_name, str) and rec.unit_name else rec.unit_code
-        d = (0.0 if not np.isfinite(rec.dwellings_social_after) else rec.dwellings_social_after) \
-            - (0.0 if not np.isfinite(rec.dwellings_social_before) else
-               rec.dwellings_social_before)
-        detail = (f"{_pct(rec.social_housing_before, language)} → "
-                  f"{_pct(rec.social_housing_after, language)} {text['social_short']}, "
-                  f"{_num(d, 0, language, signed=True)}")
-        if rec.dwellings_before == 0 and rec.dwellings_after > 0:
-            detail = f"{text['new_unit']}: {_pct(rec.social_housing_after, language)} " \
-                     f"{text['social_short']}"
-        items.append(f"<li><a href='{_esc(map_href)}#{_esc(rec.unit_code)}' "
-                     f"data-code='{_esc(rec.unit_code)}'>{_esc(name)}</a> "
-                     f"<span class='detail'>({_esc(detail)})</span></li>")
+    for rec in moved.to_dict("records"):
+        name = rec["unit_name"] if isinstance(rec["unit_name"], str) and rec["unit_name"] \
+            else rec["unit_code"]
+        if rec["dwellings_before"] == 0 and rec["dwellings_after"] > 0:
+            detail = (f"{_esc(text['new_unit'])}: " + _field(
+                "changes:social_housing_after", rec["social_housing_after"], 0, language,
+                percent=True) + f" {_esc(text['social_short'])}")
+        else:
+            detail = (" → ".join(_field(f"changes:social_housing_{when}",
+                                        rec[f"social_housing_{when}"], 0, language,
+                                        percent=True) for when in ("before", "after"))
+                      + f" {_esc(text['social_short'])}; " + " → ".join(
+                          _field(f"changes:dwellings_social_{when}",
+                                 rec[f"dwellings_social_{when}"], 0, language)
+                          for when in ("before", "after"))
+                      + f" {_esc(text['social_homes'])}")
+        items.append(f"<li><a href='{_esc(map_href)}#{_esc(rec['unit_code'])}' "
+                     f"data-code='{_esc(rec['unit_code'])}'>{_esc(name)}</a> "
+                     f"<span class='detail'>({detail})</span></li>")
     head = "".join(items[:shown])
     rest = ""
     if len(items) > shown:
-        rest = (f"<details><summary>{_esc(text['more'].format(n=len(items) - shown))}</summary>"
+        rest = (f"<details><summary>{_esc(text['more'])}</summary>"
                 f"<ul class='buurten'>{''.join(items[shown:])}</ul></details>")
-    return (f"<p class='small'>{_esc(text['n_buurten'].format(n=len(items)))}. "
+    count = (f"<span class='num' data-field='changes:changed' data-value='{len(items)}'>"
+             f"{_esc(_num(len(items), 0, language))}</span>")
+    return (f"<p class='small'>{_fill(text['n_buurten'], n=count)}. "
             f"{_esc(text['open_map'])}</p><ul class='buurten'>{head}</ul>{rest}")
 
 
@@ -617,6 +744,9 @@ svg.chart .pt { fill: #e6550d; stroke: #fff; stroke-width: 1.5; }
 svg.chart .leader { stroke: #aaa; } svg.chart .label { font-size: 12px; fill: #222; }
 svg.chart .axis-title { font-size: 13px; fill: #333; }
 footer { color: #555; font-size: 12px; margin-top: 20px; }
+.orders table.alt { display: none; }
+.orders:has(table:target) table { display: none; }
+.orders:has(table:target) table:target { display: table; }
 .print-only { display: none; }
 @media screen and (max-width: 800px) { .cols { grid-template-columns: 1fr; }
   ul.buurten { columns: 1; } }
@@ -689,16 +819,33 @@ _PRINT_DATE = (
 )
 
 
+def _per(row, column: str, language: str) -> str:
+    return _field(column, _cell(row, column), 4, language, signed=True)
+
+
+def _overview(entries, order: str, text, language, noun, hidden: bool) -> str:
+    """The overview table in one order (``rank``, ``displaced`` or ``changed``)."""
+    key = {"rank": lambda e: (e["rank"] if np.isfinite(e["rank"]) else np.inf, e["number"]),
+           "displaced": lambda e: (e["displaced"], e["number"]),
+           "changed": lambda e: (e["changed"], e["number"])}[order]
+    rows = "".join(e["html"] for e in sorted(entries, key=key))
+    return (f"<table class='overview{' alt' if hidden else ''}' id='order-{order}' "
+            f"data-order='{order}'><tr><th>{_esc(text['col_scenario'])}</th>"
+            f"<th>{_esc(text['col_rank'])}</th>"
+            f"<th>{_esc(text['col_drop'].format(dim=noun))}</th>"
+            f"<th>{_esc(text['col_displaced'])}</th><th>{_esc(text['col_changed'])}</th>"
+            f"<th>{_esc(text['col_per_100'])}</th><th>{_esc(text['col_per_1000'])}</th>"
+            f"<th>{_esc(text['col_years'])}</th></tr>{rows}</table>")
+
 
 def scenario_page(
     summary: pd.DataFrame,
-    scenarios: Mapping[str, Scenario],
+    changes: pd.DataFrame,
     units: pd.DataFrame,
-    units_after: Mapping[str, pd.DataFrame],
     *,
     language: str = "nl",
     map_href: str = "map.html",
-    dimension: str = "low_income",
+    dimension: str = HEADLINE_DIMENSION,
     links: Mapping[str, str] | None = None,
     caveats: pd.DataFrame | None = None,
 ) -> str:
@@ -708,20 +855,19 @@ def scenario_page(
     ----------
     summary : DataFrame
         The scenario table of ONE municipality (:func:`mixing.scenarios.run_scenarios`,
-        ``results/{municipality}/scenarios.csv``).
-    scenarios : mapping
-        ``{name: Scenario}`` (:func:`mixing.scenarios.load_scenarios`): titles, descriptions.
+        ``results/{municipality}/scenarios.csv``): every number, title and description.
+    changes : DataFrame
+        Its per-buurt table (:func:`mixing.scenarios.scenario_changes`,
+        ``results/{municipality}/scenario_changes.csv``): the buurten each scenario touches.
     units : DataFrame
-        The units before (buurt level): names and the buurten a scenario touches.
-    units_after : mapping
-        ``{name: units after}`` (``run_scenarios(...)[1]``).
+        The units before: the municipality's name, code and year.
     language : {"nl", "en"}
     map_href : str
         The map of the same municipality, relative to the page; buurt links add
         ``#<unit_code>``.
     dimension : str
-        The dimension whose D the chart and the overview set against the costs (default
-        low incomes: segregation of people, not of bricks).
+        The dimension whose D the chart and the overview set against the costs and rank
+        the scenarios on (default low incomes: segregation of people, not of bricks).
     links : mapping of str to str, optional
         The other pages of the run, relative to this page
         (:func:`mixing.viz.pages.municipality_links`): a navigation bar under the title.
@@ -732,7 +878,8 @@ def scenario_page(
     Returns
     -------
     str
-        HTML without scripts or external resources.
+        HTML without external resources (one script: the print date). The overview can be
+        read in three orders (links to ``#order-...``, CSS ``:target``, no script).
     """
     if language not in TEXT:
         raise ValueError(f"language must be one of {sorted(TEXT)}, got {language!r}")
@@ -757,53 +904,60 @@ def scenario_page(
             f"<p class='intro'>{_esc(text['intro'])}</p>"
             f"<p class='small'>{_esc(text['d_explain'])}</p>"
             f"{caveats_html(caveats, language)}")
-    names = [n for n in dict.fromkeys(summary["scenario"]) if n in scenarios] if len(summary) \
-        else []
+    names = list(dict.fromkeys(summary["scenario"])) if len(summary) else []
     if not names:
         return head + f"<p>{_esc(text['empty'])}</p></main></body></html>"
     dims = _dims(summary)
     if dimension not in dims:
         dimension = dims[0]
     noun = _dim_noun(dimension, language)
+    thresholds = _thresholds(summary)
 
-    points, overview, cards = [], [], []
+    points, entries, cards = [], [], []
     for number, sc_name in enumerate(names, start=1):
-        sc = scenarios[sc_name]
         rows = summary[summary["scenario"] == sc_name]
-        changes = unit_changes(units, units_after[sc_name])
-        title = scenario_title(sc, language, scenarios)
-        change = _change(rows, dimension)
+        own = changes[changes["scenario"].astype(str) == str(sc_name)]
+        title = _text(rows, f"title_{language}") or str(sc_name)
+        row = _headline(rows, dimension)
+        change, rank = _cell(row, "change"), _cell(row, "rank")
         displaced = _first(rows, "households_displaced")
-        changed = _changed_dwellings(rows)
+        changed = _first(rows, "dwellings_changed")
         points.append({"name": sc_name, "number": number, "title": title,
-                       "short": short_title(sc, language), "drop": -change,
+                       "short": _text(rows, f"short_{language}") or title, "change": change,
                        "displaced": displaced, "changed": changed})
-        years = _years(rows, sc, text, language, short=True)
-        overview.append(
-            f"<tr data-scenario='{_esc(sc_name)}'><td><a href='#{_esc(sc_name)}'>{number}. "
-            f"{_esc(title)}</a></td>"
-            f"<td>{_num(change, 3, language, signed=True)}</td>"
+        entries.append({"rank": rank, "number": number, "displaced": displaced,
+                        "changed": changed, "html": (
+            f"<tr data-scenario='{_esc(sc_name)}' data-dimension='{_esc(dimension)}' "
+            f"data-index='dissimilarity'>"
+            f"<td><a href='#{_esc(sc_name)}'>{number}. {_esc(title)}</a></td>"
+            f"<td>{_field('rank', rank, 0, language)}</td>"
+            f"<td>{_field('change', change, 3, language, signed=True)}</td>"
             f"<td>{_field('households_displaced', displaced, 0, language)}</td>"
-            f"<td>{_num(changed, 0, language)}</td><td>{_esc(years)}</td></tr>")
-        description = f"<p class='desc'>{_esc(sc.description)}</p>" if sc.description else ""
+            f"<td>{_field('dwellings_changed', changed, 0, language)}</td>"
+            f"<td>{_per(row, 'change_per_100_households_moved', language)}</td>"
+            f"<td>{_per(row, 'change_per_1000_dwellings_changed', language)}</td>"
+            f"<td>{_years(rows, text, language, short=True)}</td></tr>")})
+        about = _text(rows, f"description_{language}")
+        description = f"<p class='desc'>{_esc(about)}</p>" if about else ""
         cards.append(
             f"<article class='card' id='{_esc(sc_name)}' data-scenario='{_esc(sc_name)}'>"
-            f"<h2><span class='number'>{number}</span>{_esc(title)}</h2>"
-            f"<div class='id'>{_esc(text['id'])}: {_esc(sc_name)}</div>{description}"
+            f"<h2><span class='number'>{number}</span>{_esc(title)}</h2>{description}"
             f"<div class='cols'><div><h3>{_esc(text['stock'])}</h3>"
-            f"{_stock(rows, sc, changes, text, language)}"
-            f"<h3>{_esc(text['pays'])}</h3>{_pays(rows, sc, text, language)}</div>"
-            f"<div><h3>{_esc(text['buys'])}</h3>{_buys(rows, dims, text, language)}"
+            f"{_stock(rows, text, language)}"
+            f"<h3>{_esc(text['pays'])}</h3>{_pays(rows, text, language)}</div>"
+            f"<div><h3>{_esc(text['buys'])}</h3>{_buys(rows, dims, text, language, thresholds)}"
             f"<h3>{_esc(text['efficiency'])}</h3>{_efficiency(rows, dims, text, language)}"
             f"</div></div><h3>{_esc(text['buurten'])}</h3>"
-            f"{_buurten(changes, map_href, text, language)}</article>")
+            f"{_buurten(own, map_href, text, language)}</article>")
 
-    table = (f"<table class='overview'><tr><th>{_esc(text['col_scenario'])}</th>"
-             f"<th>{_esc(text['col_drop'].format(dim=noun))}</th>"
-             f"<th>{_esc(text['col_displaced'])}</th><th>{_esc(text['col_changed'])}</th>"
-             f"<th>{_esc(text['col_years'])}</th></tr>{''.join(overview)}</table>")
+    orders = ("rank", "displaced", "changed")
+    sort_links = " · ".join(f"<a href='#order-{o}'>{_esc(text['sort_' + o])}</a>"
+                            for o in orders)
+    tables = "".join(_overview(entries, o, text, language, noun, hidden=o != "rank")
+                     for o in orders)
     assumptions = "".join(
-        f"<tr><th>{_esc(label)}</th><td>{_num(_first(summary, 'assumption_' + key), 3, language)}"
+        f"<tr><th>{_esc(label)}</th><td>"
+        f"{_field('assumption_' + key, _first(summary, 'assumption_' + key), 3, language)}"
         f"</td></tr>" for key, label in text["assumption_names"].items()
         if f"assumption_{key}" in summary)
     return (
@@ -811,7 +965,10 @@ def scenario_page(
         + f"<section class='box'><h2>{_esc(text['chart'])}</h2>"
         f"{_chart(points, dimension, text, language)}"
         f"<p class='small'>{_esc(text['chart_note'])}</p></section>"
-        f"<section class='box'><h2>{_esc(text['overview'])}</h2>{table}</section>"
+        f"<section class='box'><h2>{_esc(text['overview'])}</h2>"
+        f"<p class='small'>{_esc(text['ranking'].format(dim=noun))} "
+        f"{_esc(text['sort_by'])} {sort_links}</p>"
+        f"<div class='orders'>{tables}</div></section>"
         + "".join(cards)
         + f"<section class='box'><details><summary>{_esc(text['assumptions'])}</summary>"
         f"<table class='facts'>{assumptions}</table></details></section>"

@@ -70,8 +70,10 @@ EXPLORER_LABELS = style.by_language({
     "clear": Label("Wis keuze", "Clear"),
     "measure": Label("Maatregel", "Measure"),
     "sale": Label("Verkopen (als huurders vertrekken)", "Sell (as tenants leave)"),
-    "demolish_rebuild": Label("Slopen en nieuw bouwen (30 % sociaal, 30 % middenhuur, 40 % koop)",
-                              "Demolish and rebuild (30 % social, 30 % mid-rent, 40 % owned)"),
+    "demolish_rebuild": Label("Slopen en nieuw bouwen ({social} sociaal, {private_rent} "
+                              "middenhuur, {owner_occupied} koop)",
+                              "Demolish and rebuild ({social} social, {private_rent} mid-rent, "
+                              "{owner_occupied} owned)"),
     "amount": Label("Hoeveel", "How much"),
     "share": Label("Aandeel van de sociale huurwoningen in de gekozen buurten",
                    "Share of the social homes in the chosen neighbourhoods"),
@@ -112,6 +114,15 @@ EXPLORER_LABELS = style.by_language({
                   "D: 0 = evenly spread, 1 = completely separated."),
     "unit": "%",
 })
+
+
+def _labels(language: str) -> dict:
+    """The explorer's words, the rebuild mix written from its declared default."""
+    labels = dict(EXPLORER_LABELS[language])
+    mix = {k: style.percent(100 * v, language)
+           for k, v in EXPLORER.params["rebuild_mix"].default.items()}
+    labels["demolish_rebuild"] = labels["demolish_rebuild"].format(**mix)
+    return labels
 
 
 def _values(column: pd.Series) -> list:
@@ -158,8 +169,9 @@ def explorer_payload(
         :func:`mixing.geometry.weights.load_weights`); ids must cover ``unit_code``. Default:
         queen contiguity built here, as :func:`mixing.scenarios.run_scenarios` does.
     assumptions : Assumptions, optional
-        The scenarios' assumptions (``load_scenarios(...)[name].assumptions``); default the
-        package defaults (the same as ``config/scenarios.yaml``).
+        The assumptions of the configured scenarios file (``load_scenarios(path)
+        .assumptions``: its ``assumptions:`` block over the package defaults), so the
+        explorer computes what the scenarios compute; default the package defaults.
     language : {"nl", "en"}
     dimensions : tuple of str
         Two-group dimensions to show (default low incomes, then social housing).
@@ -211,7 +223,7 @@ def explorer_payload(
                         "noun": DIMENSIONS[n].group_noun(language)} for n in dimensions],
         "params": {key: {**asdict(param), "choices": list(param.choices)}
                    for key, param in explorer_params(dimensions).items()},
-        "labels": EXPLORER_LABELS[language],
+        "labels": _labels(language),
         "language": language,
     }
 

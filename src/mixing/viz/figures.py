@@ -29,7 +29,7 @@ from matplotlib.ticker import FuncFormatter
 
 from mixing.io.demo import is_synthetic
 from mixing.io.files import atomic_path
-from mixing.scenarios.labels import short_title
+from mixing.schema import analysis_level
 from mixing.viz import style
 from mixing.viz.layers import Layer, MapTables, build, dimension_label
 
@@ -125,15 +125,15 @@ def scenario_effects_figure(
     dimension: str = "social_housing",
     index: str = "dissimilarity",
     names: Mapping[str, str] | None = None,
-    specs: Mapping | None = None,
     language: str = "nl",
 ) -> Figure:
     """Change in an index against the number of displaced households, one point per scenario.
 
     ``scenarios`` has the columns ``scenario, dimension, index, change, households_displaced``
     (and optionally ``municipality_code``: one colour per municipality, labelled with
-    ``names[code]`` or the ``municipality_name`` column). ``specs``
-    (:func:`mixing.scenarios.load_scenarios`) titles the points in ``language``.
+    ``names[code]`` or the ``municipality_name`` column). Points are labelled with the
+    table's ``short_<language>`` column (:func:`mixing.scenarios.run_scenarios`), else the
+    scenario's name.
     """
     missing = {"scenario", "dimension", "index", "change", "households_displaced"} - set(
         scenarios.columns)
@@ -152,11 +152,11 @@ def scenario_effects_figure(
         handles.append(ax.scatter(group["households_displaced"], group["change"], color=color,
                                   zorder=3))
         labels.append(str(names.get(code, code) or code))
-        for row in group.itertuples():
-            spec = (specs or {}).get(row.scenario)
-            label = short_title(spec, language) if spec is not None else str(row.scenario)
+        short = f"short_{language}"
+        for row in group.to_dict("records"):
+            label = row[short] if isinstance(row.get(short), str) else str(row["scenario"])
             ax.annotate(textwrap.fill(label, 34),
-                        (row.households_displaced, row.change),
+                        (row["households_displaced"], row["change"]),
                         textcoords="offset points", xytext=(5, 3), fontsize=7)
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.margins(x=0.2, y=0.12)
@@ -183,8 +183,7 @@ def scenario_effects_figure(
 def _drawable(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The finest level's units that have a geometry (codes missing from the boundary file
     cannot be drawn)."""
-    level = "buurt" if (units["level"] == "buurt").any() else units["level"].iat[0]
-    shown = units[units["level"] == level]
+    shown = units[units["level"] == analysis_level(units)]
     return shown[shown.geometry.notna() & ~shown.geometry.is_empty].reset_index(drop=True)
 
 

@@ -25,7 +25,6 @@ import pandas as pd
 from mixing import catalogue
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.dimensions import share as dimension_share
-from mixing.scenarios.labels import scenario_title
 from mixing.viz import style
 from mixing.viz.style import EMPTY, UNKNOWN, Category
 
@@ -42,6 +41,7 @@ __all__ = [
     "empty_units",
     "dimension_label",
     "scenario_costs",
+    "scenario_titles",
 ]
 
 #: Layer groups of the layer control, in order.
@@ -187,12 +187,11 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in (
                           "Change in the contribution to D ({variable})"),
                     breaks=style.D_CHANGE_BREAKS, palette=style.CHANGE_COLORS, decimals=3,
                     diverging=True, short=Label("verandering in D", "change in D"),
-                    note=Label("Per buurt: bijdrage aan D na min voor (local_indices, "
-                               "dissimilarity_contribution); oranje = minder segregatie. "
-                               "Alle buurten samen: D {d_before} → {d_after}.",
-                               "Per neighbourhood: contribution to D after minus before "
-                               "(local_indices, dissimilarity_contribution); orange = less "
-                               "segregation. All neighbourhoods together: "
+                    note=Label("Per buurt: haar bijdrage aan D na min voor; oranje = "
+                               "minder segregatie. Alle buurten samen: D {d_before} → "
+                               "{d_after}.",
+                               "Per neighbourhood: its contribution to D after minus before; "
+                               "orange = less segregation. All neighbourhoods together: "
                                "D {d_before} → {d_after}.")),
     LayerSpec("vitality", "vitality", "screening", "local",
               Label("Vitaliteitsscan", "Vitality screening"),
@@ -309,7 +308,7 @@ class MapTables:
     indices: pd.DataFrame | None = None
     scenario_units: Mapping[str, pd.DataFrame] | None = None
     scenario_table: pd.DataFrame | None = None
-    scenario_specs: Mapping | None = None
+    scenario_changes: pd.DataFrame | None = None
     alpha: float = 0.05
     level: str = "buurt"
     vitality: pd.DataFrame | None = None
@@ -504,24 +503,44 @@ def _build_local(spec: LayerSpec, t: MapTables) -> list[Layer]:
     return layers
 
 
+def scenario_titles(table: pd.DataFrame | None, language: str) -> dict[str, str]:
+    """``{scenario: title}`` from the scenario table's ``title_<language>`` column."""
+    column = f"title_{language}"
+    if table is None or table.empty or column not in table:
+        return {}
+    rows = table.drop_duplicates("scenario")
+    return dict(zip(rows["scenario"].astype(str), rows[column].astype(str), strict=True))
+
+
+def _changes_of(t: MapTables, name: str) -> pd.DataFrame | None:
+    """The per-buurt rows of one scenario (scenario_changes.csv), aligned on the units."""
+    if t.scenario_changes is None or t.scenario_changes.empty:
+        return None
+    rows = t.scenario_changes[t.scenario_changes["scenario"].astype(str) == str(name)]
+    if rows.empty:
+        return None
+    return rows.set_index(rows["unit_code"].astype(str)).reindex(t.codes)
+
+
 def _build_scenarios(spec: LayerSpec, t: MapTables) -> list[Layer]:
+    """Scenario layers: the share after from the units after, the change in share and in
+    each buurt's contribution to D from scenario_changes.csv, D before and after and the
+    costs from scenarios.csv. Without the per-buurt table the change layers are skipped."""
     if not t.scenario_units:
         return []
-    from mixing.tables.frames import local_index_table
-
     text = style.words(t.language)
+    titles = scenario_titles(t.scenario_table, t.language)
     layers = []
     for k, (name, after) in enumerate(t.scenario_units.items()):
         if "unit_code" not in after:
             raise ValueError(f"scenario {name!r}: the units-after table has no unit_code column")
         after = after.set_index(after["unit_code"].astype(str)).reindex(t.codes)
-        spec_of = (t.scenario_specs or {}).get(name)
-        title = (str(name) if spec_of is None
-                 else scenario_title(spec_of, t.language, t.scenario_specs))
+        changes = _changes_of(t, name)
+        if spec.column != "share" and changes is None:
+            continue
+        title = titles.get(str(name), str(name))
         for variable in spec.variables or tuple(DIMENSIONS):
             dim = DIMENSIONS[variable]
-            before_share = _percent_share(t.units, variable)
-            after_share = _percent_share(after, variable)
             total = _total(after, variable)
             empty = t.empty | (total == 0)
             layer_id = f"{spec.key}-{k}" + ("" if spec.variables else f"-{variable}")
@@ -530,12 +549,17 @@ def _build_scenarios(spec: LayerSpec, t: MapTables) -> list[Layer]:
                 return text["unknown"]
 
             if spec.column == "share":
+                after_share = _percent_share(after, variable)
                 texts = _share_texts(after_share, after[dim.group].to_numpy(float), total,
                                      dim.total_noun(t.language), t)
                 layer = _numeric(spec, layer_id, variable, after_share, unknown_text, t,
                                  empty=empty, texts=texts, scenario=title)
+            elif f"share_{variable}_change" not in changes:
+                continue
             elif spec.column == "share_change":
-                change = after_share - before_share
+                change, before_share, after_share = (
+                    100 * changes[f"share_{variable}_{when}"].to_numpy(float)
+                    for when in ("change", "before", "after"))
                 texts = [f"{style.signed(c, t.language, 1)} {text['pp']} "
                          f"({style.percent(b, t.language)} → {style.percent(a, t.language)})"
                          if np.isfinite(c) else (t.said[i] or text["empty"]) if empty[i]
@@ -544,32 +568,36 @@ def _build_scenarios(spec: LayerSpec, t: MapTables) -> list[Layer]:
                                                            strict=True))]
                 layer = _numeric(spec, layer_id, variable, change, unknown_text, t,
                                  empty=empty, texts=texts, scenario=title)
-            else:  # change of each unit's contribution to D, from local_index_table
-                before_c = _contribution(local_index_table(t.units, dimensions=(variable,)))
-                after_c = _contribution(local_index_table(
-                    after.reset_index(drop=True).assign(
-                        municipality_code=t.units["municipality_code"].to_numpy(),
-                        year=t.units["year"].to_numpy(), level=t.units["level"].to_numpy(),
-                        unit_code=t.codes, unit_name=t.units["unit_name"].to_numpy()),
-                    dimensions=(variable,)))
-                change = after_c - before_c
-                fields = {"d_before": style.number(np.nansum(before_c), 3, t.language),
-                          "d_after": style.number(np.nansum(after_c), 3, t.language)}
+            else:  # change of each unit's contribution to D, from scenario_changes.csv
+                before_c, after_c, change = (
+                    changes[f"d_contribution_{variable}_{when}"].to_numpy(float)
+                    for when in ("before", "after", "change"))
+                row = _d_row(t.scenario_table, name, variable)
+                fields = {"d_before": _cell_text(row, "baseline", t.language),
+                          "d_after": _cell_text(row, "scenario_value", t.language)}
                 layer = _numeric(spec, layer_id, variable, change, unknown_text, t,
                                  empty=empty, scenario=title, **fields)
                 layer.texts = [
                     f"{style.signed(c, t.language, 4)} ({style.number(b, 4, t.language)} → "
                     f"{style.number(a, 4, t.language)})" if np.isfinite(c) else layer.texts[i]
                     for i, (c, b, a) in enumerate(zip(change, before_c, after_c, strict=True))]
-            layer.details = scenario_costs(name, t.scenario_table, variable, t.language,
-                                           t.scenario_specs)
+            layer.details = scenario_costs(name, t.scenario_table, variable, t.language)
             layers.append(layer)
     return layers
 
 
-def _contribution(table: pd.DataFrame) -> np.ndarray:
-    rows = table[table["index"] == "dissimilarity_contribution"]
-    return rows["value"].to_numpy(float)
+def _d_row(table: pd.DataFrame | None, name: str, variable: str) -> pd.Series | None:
+    if table is None or table.empty:
+        return None
+    rows = table[(table["scenario"].astype(str) == str(name)) & (table["dimension"] == variable)
+                 & (table["index"] == "dissimilarity")]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _cell_text(row: pd.Series | None, column: str, language: str) -> str:
+    if row is None or pd.isna(row.get(column)):
+        return "–"
+    return style.number(float(row[column]), 3, language)
 
 
 def _build_indices(spec: LayerSpec, t: MapTables) -> list[Layer]:
@@ -656,7 +684,7 @@ _COSTS = (
 
 
 def scenario_costs(name: str, table: pd.DataFrame | None, variable: str = "social_housing",
-                   language: str = "nl", specs: Mapping | None = None) -> list[str]:
+                   language: str = "nl") -> list[str]:
     """Legend lines of a scenario from scenarios.csv: what it costs (households that must
     move, dwellings sold, demolished, built, years needed) and D before and after."""
     if table is None or table.empty:

@@ -31,7 +31,7 @@ import shapely
 from mixing.catalogue import index
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.io.demo import is_synthetic
-from mixing.schema import COUNT_COLUMNS
+from mixing.schema import COUNT_COLUMNS, analysis_level
 from mixing.viz import style
 from mixing.viz.caveats import CAVEAT_CSS, caveats_html
 from mixing.viz.layers import GROUPS, MapTables, build_all, headline_d
@@ -332,7 +332,7 @@ def municipality_map(
     local: pd.DataFrame | None = None,
     scenarios: Mapping[str, pd.DataFrame] | None = None,
     scenario_table: pd.DataFrame | None = None,
-    scenario_specs: Mapping | None = None,
+    scenario_changes: pd.DataFrame | None = None,
     alpha: float = 0.05,
     language: str = "nl",
     level: str | None = None,
@@ -366,8 +366,10 @@ def municipality_map(
     scenario_table : DataFrame, optional
         scenarios.csv (:func:`mixing.scenarios.run_scenarios`): the costs in each scenario
         layer's legend (households that must move, dwellings sold, demolished, built).
-    scenario_specs : mapping of str to Scenario, optional
-        :func:`mixing.scenarios.load_scenarios`: titles the scenario layers in ``language``.
+    scenario_changes : DataFrame, optional
+        scenario_changes.csv (:func:`mixing.scenarios.scenario_changes`): the per-buurt
+        change in share and in the contribution to D (without it those layers are
+        skipped; titles come from ``scenario_table``).
     alpha : float
         The significance level of local.csv, named in the LISA and Gi* legends.
     language : {"nl", "en"}
@@ -397,7 +399,7 @@ def municipality_map(
     if units.empty:
         raise ValueError("units is empty: nothing to map")
     if level is None:
-        level = "buurt" if (units["level"] == "buurt").any() else str(units["level"].iat[0])
+        level = analysis_level(units)
     shown = units[units["level"] == level].reset_index(drop=True)
     if shown.empty:
         raise ValueError(f"units has no rows at level {level!r}; levels present: "
@@ -412,7 +414,7 @@ def municipality_map(
             raise ValueError(f"local must have the columns ['unit_code', 'variable']; "
                              f"missing {sorted(missing)}")
     tables = MapTables(shown, language, local=local, indices=indices, scenario_units=scenarios,
-                       scenario_table=scenario_table, scenario_specs=scenario_specs,
+                       scenario_table=scenario_table, scenario_changes=scenario_changes,
                        alpha=alpha, level=level, vitality=vitality)
     layers = build_all(tables)
     # summary lines in every tooltip: the shares

@@ -16,11 +16,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mixing import catalogue
 from mixing.dimensions import Label
-from mixing.errors import InputError
 from mixing.io.demo import is_synthetic
-from mixing.viz import style
+from mixing.viz import compare, style
 from mixing.viz.caveats import CAVEAT_CSS, CAVEAT_LABELS, caveats_html
 from mixing.viz.layers import GROUPS, MapTables, build, dimension_label
 from mixing.viz.maps import LABELS, map_geometry, map_page
@@ -56,11 +54,9 @@ OVERVIEW_LABELS = style.by_language({
     "trends": Label("trend bekijken", "see the trend"),
     "d": "D {dimension}",
     "scenarios": Label("Effect van scenario's", "Scenario effects"),
-    "scenario": "Scenario",
-    "dimension": Label("Dimensie", "Dimension"),
-    "index": "Index",
-    "change": Label("Verandering", "Change"),
-    "displaced": Label("Verhuisde huishoudens", "Households displaced"),
+    "scenarios_note": Label("Per gemeente gerangschikt zoals op haar scenariopagina: ",
+                            "Per municipality ranked as on its scenario page: "),
+    "page": Label("scenariopagina", "scenario page"),
     "not_computed": Label("niet berekend (geen gegevens)", "not computed (no data)"),
     "synthetic": Label("Let op: {codes} is een synthetische demogemeente, geen CBS-gegevens.",
                        "Note: {codes} is a synthetic demo municipality, not CBS data."),
@@ -103,14 +99,6 @@ def _cell(value: float, language: str, decimals: int = 2) -> str:
         return "<td class='mx-num' data-sort=''>&ndash;</td>"
     return (f"<td class='mx-num' data-sort='{value:.6g}'>"
             f"{style.number(value, decimals, language)}</td>")
-
-
-def _index_label(name, language: str) -> str:
-    """The catalogue's label of an index (``Segregatie-index D``), else its name."""
-    try:
-        return catalogue.index(str(name)).label(language)
-    except InputError:
-        return str(name)
 
 
 def _d(indices: pd.DataFrame, code: str, level: str, dimension: str) -> tuple[float, float, float]:
@@ -156,7 +144,8 @@ def overview_page(
         A municipality with rows in ``scenarios`` also gets a link to its scenario page,
         next to its map (:func:`mixing.viz.pages.sibling`).
     scenarios : DataFrame, optional
-        ``municipality_code, scenario, dimension, index, change, households_displaced``.
+        The stacked scenario tables (:func:`mixing.scenarios.run_scenarios`): one row per
+        municipality and scenario is listed, ranked as on its scenario page.
     language : {"nl", "en"}
     level : str
         Level whose D is shown.
@@ -243,7 +232,7 @@ def overview_page(
                                dimensions, words, language, level, scenarios,
                                "mx-indices" + (f"-{n + 1}" if n else ""), caveats,
                                set(trends))
-    tables += (_scenario_table(outlines, scenarios, words, language)
+    tables += (_scenario_table(scenarios, outlines, links, words, language)
                + _no_data_table(no_data or {}, links, words))
     page = page.replace("<body>", "<body><div class='mx-page'><h1>"
                         + html.escape(words["title"]) + "</h1><p>" + html.escape(words["intro"])
@@ -325,26 +314,40 @@ def _index_table(outlines, indices, links, dimensions, words, language, level,
     return "".join(parts)
 
 
-def _scenario_table(outlines, scenarios, words, language) -> str:
+def _scenario_table(scenarios, outlines, links, words, language) -> str:
+    """One row per municipality and scenario, in the words of the scenario page
+    (:data:`mixing.viz.compare.TEXT`): title, rank, change in D of the headline dimension,
+    households that must move, homes changed, and a link to its card on the page."""
     if scenarios is None or scenarios.empty:
         return ""
     e = html.escape
-    parts = [f"<h2>{e(words['scenarios'])}</h2>"]
-    head = [words["municipality"], words["scenario"], words["dimension"], words["index"],
-            words["change"], words["displaced"]]
-    parts.append("<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
-                 + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+    page = compare.TEXT[language]
+    rows = compare.headline_rows(scenarios)
+    dims = {str(d) for d in rows["dimension"]}
+    noun = dimension_label(dims.pop(), language) if len(dims) == 1 else "…"
+    head = [words["municipality"], page["col_rank"], page["col_scenario"],
+            page["col_drop"].format(dim=noun), page["col_displaced"], page["col_changed"]]
+    out = [f"<h2>{e(words['scenarios'])}</h2>",
+           f"<p>{e(words['scenarios_note'])}{e(page['ranking'].format(dim=noun))}</p>",
+           "<table class='mx-sortable' id='mx-scenarios'><thead><tr>"
+           + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
     names = dict(zip(outlines["code"], outlines["name"], strict=True))
-    for row in scenarios.itertuples():
-        code = str(getattr(row, "municipality_code", ""))
-        dimension = dimension_label(row.dimension, language)
-        parts.append(
-            "<tr>" + f"<td>{e(names.get(code, code))}</td><td>{e(str(row.scenario))}</td>"
-            f"<td>{e(dimension)}</td><td>{e(_index_label(row.index, language))}</td>"
-            + _cell(float(row.change), language, 3)
-            + _cell(float(row.households_displaced), language, 0) + "</tr>")
-    parts.append("</tbody></table>")
-    return "".join(parts)
+    title = f"title_{language}"
+    keys = [k for k in ("municipality_code", "rank") if k in rows]
+    ordered = rows.sort_values(keys, kind="stable") if keys else rows
+    for row in ordered.to_dict("records"):
+        code = str(row.get("municipality_code", ""))
+        href = sibling(links.get(code, f"{code}/{PAGE_FILES['map']}"), "scenarios") \
+            + f"#{row['scenario']}"
+        label = row[title] if isinstance(row.get(title), str) else str(row["scenario"])
+        out.append("<tr>" + f"<td>{e(names.get(code, code))}</td>"
+                   + _cell(float(row.get("rank", np.nan)), language, 0)
+                   + f"<td><a href='{e(href)}'>{e(label)}</a></td>"
+                   + _cell(float(row["change"]), language, 3)
+                   + _cell(float(row["households_displaced"]), language, 0)
+                   + _cell(float(row.get("dwellings_changed", np.nan)), language, 0) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 def _no_data_table(no_data: Mapping[str, str], links: Mapping[str, str], words) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 from mixing.catalogue import index as index_spec
 from mixing.dimensions import DIMENSIONS, Label
 from mixing.io.demo import is_synthetic
+from mixing.schema import analysis_level
 from mixing.viz import style
 from mixing.viz.caveats import CAVEAT_CSS, caveats_html
 from mixing.viz.pages import NAV_CSS, PAGE_LABELS, document_title, nav_html
@@ -142,7 +143,7 @@ def trend_page(trends: pd.DataFrame, *, name: str, base_year: int, language: str
     words, text = TREND_LABELS[style.check_language(language)], PAGE_LABELS[language]
     shown = trends[trends["index"].isin(TREND_INDICES)]
     if "level" in shown and len(shown):
-        shown = shown[shown["level"] == shown["level"].iloc[0]]
+        shown = shown[shown["level"] == analysis_level(shown)]
     years = sorted(int(y) for y in shown["year"].unique()) or [0]
     code = str(trends["municipality_code"].iat[0]) if len(trends) else ""
     title = document_title(text["trends"], name, years)
