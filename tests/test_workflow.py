@@ -142,6 +142,7 @@ def planned_jobs(output: str) -> set[tuple[str, str]]:
 #: its batch rule for the municipality alone (the repair batch, mixing.tables.batch).
 DEMO_FILE_JOBS = {
     "units.parquet": ("ingest", "batch=DEMO01-DEMO01"),
+    "caveats.csv": ("ingest", "batch=DEMO01-DEMO01"),
     "weights.npz": ("weights", "batch=DEMO01-DEMO01"),
     "indices.csv": ("indices", "batch=DEMO01-DEMO01"),
     "local_indices.csv": ("indices", "batch=DEMO01-DEMO01"),
