@@ -14,6 +14,15 @@ import re
 __all__ = ["shared_parameters"]
 
 _BLOCKS = {
+    "{R_SEED_BASE}": """seed : int, numpy.random.Generator or None
+        Root seed; each municipality draws from its own stream keyed by its id.
+    base : float, default e
+        Base of the logarithm (R ``base``).""",
+    "{R_BOOTSTRAP}": """replicates : int, default 100
+        Bootstrap replicates (R's ``n_bootstrap``).
+    ci : float, default 0.95
+        Coverage of the percentile interval.
+    {R_SEED_BASE}""",
     "{COUNTS}": """group : array_like
         Count of the group of interest per unit, 1-D.
     total : array_like

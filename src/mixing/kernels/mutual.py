@@ -211,10 +211,7 @@ def mutual_total(counts, *, groups=None, within=None, se=False, replicates=100, 
         Bootstrap replicates (R's ``n_bootstrap``; R's default is also 100).
     ci : float, default 0.95
         Coverage of the percentile interval.
-    seed : int, numpy.random.Generator or None
-        Root seed; each municipality draws from its own stream keyed by its id.
-    base : float, default e
-        Base of the logarithm (R ``base``): 2 gives M in bits. H does not depend on it.
+    {R_SEED_BASE}
 
     Returns
     -------
@@ -364,10 +361,7 @@ def mutual_expected(counts, *, groups=None, within=None, fixed_margins=True, rep
         observed shares, as R ``mutual_expected(fixed_margins = FALSE)``.
     replicates : int, default 100
         Number of simulated tables (R's ``n_bootstrap``).
-    seed : int, numpy.random.Generator or None
-        Root seed; each municipality draws from its own stream keyed by its id.
-    base : float, default e
-        Base of the logarithm of M (R ``base``).
+    {R_SEED_BASE}
 
     Returns
     -------
@@ -585,14 +579,7 @@ def mutual_local(counts, *, groups=None, se=False, replicates=100, ci=0.95, seed
         from the observed cells, R ``mutual_local(se = TRUE)``): standard errors, bias,
         intervals and bias-corrected ``unit_ls``. A unit that is empty in a replicate is
         left out of that replicate, as R does.
-    replicates : int, default 100
-        Bootstrap replicates (R's ``n_bootstrap``).
-    ci : float, default 0.95
-        Coverage of the percentile interval.
-    seed : int, numpy.random.Generator or None
-        Root seed; each municipality draws from its own stream keyed by its id.
-    base : float, default e
-        Base of the logarithm of the scores (R ``base``).
+    {R_BOOTSTRAP}
 
     Returns
     -------

@@ -78,14 +78,7 @@ def mutual_within(counts, within, *, groups=None, se=False, replicates=100, ci=0
         :func:`mixing.kernels.mutual.mutual_total`): adds ``se``, ``bias``, ``ci_low``,
         ``ci_high`` and makes ``est`` bias-corrected (R ``bootstrap_summary``). A
         cluster that is empty in a replicate is left out of that replicate.
-    replicates : int, default 100
-        Bootstrap replicates (R's ``n_bootstrap``).
-    ci : float, default 0.95
-        Coverage of the percentile interval.
-    seed : int, numpy.random.Generator or None
-        Root seed; each municipality draws from its own stream keyed by its id.
-    base : float, default e
-        Base of the logarithm of M (R ``base``).
+    {R_BOOTSTRAP}
 
     Returns
     -------

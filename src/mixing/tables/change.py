@@ -46,6 +46,7 @@ import pandas as pd
 from mixing.catalogue import HEADLINE_INDICES
 from mixing.checks import integer, quiet
 from mixing.dimensions import DIMENSIONS
+from mixing.docstrings import shared_parameters
 from mixing.errors import InputError
 from mixing.kernels import multigroup
 from mixing.kernels.grouping import group_generators, make_batch
@@ -288,6 +289,7 @@ def _fill(a: np.ndarray, b: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray
     return np.where(FILL > smallest, smallest / 1000, FILL)
 
 
+@shared_parameters
 def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_iter=10_000,
                                   precision=None, method="shapley", se=False, replicates=100,
                                   ci=0.95, seed=None, base=np.e):
@@ -326,14 +328,7 @@ def mutual_information_difference(first, second, *, groups=None, tol=1e-10, max_
         percentiles of the debiased replicates). All replicates of all municipalities go
         through one vectorised IPF. With a detailed method the per-unit rows of
         :attr:`MDifference.detail` get ``se``, ``bias``, ``ci_low`` and ``ci_high`` too.
-    replicates : int, default 100
-        Bootstrap replicates (R's ``n_bootstrap``).
-    ci : float, default 0.95
-        Coverage of the percentile interval.
-    seed : int, numpy.random.Generator or None
-        Root seed; each municipality draws from its own stream keyed by its id.
-    base : float, default e
-        Base of the logarithm (R ``base``).
+    {R_BOOTSTRAP}
 
     Returns
     -------
