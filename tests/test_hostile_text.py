@@ -32,7 +32,6 @@ from mixing.viz.explorer import explorer_payload
 from mixing.viz.figures import lisa_figure, save_figure, scenario_effects_figure, share_figure
 from mixing.viz.maps import municipality_map
 from mixing.viz.overview import overview_page
-from mixing.viz.trends import trend_page
 
 #: A marker in every hostile text, so a compiled template source that holds data is found.
 MARK = "MXHOSTILE"
@@ -158,15 +157,6 @@ def test_titles_caveats_and_trend_page_show_hostile_text_literally(lab, compiled
         assert html.escape(HOSTILE[4]) in page and "<b>vet</b>" not in page
         assert "Demostad 42" not in page
         assert page.count("</script>") == page.count("<script")
-
-
-def test_trend_page_shows_hostile_names_literally(compiled, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    trends = pd.read_csv(REPO / "tests" / "expected" / "GM0599" / "change" / "trends.csv")
-    page = trend_page(trends, name=MUNICIPALITY, base_year=2017)
-    assert not any(MARK in source for source in compiled)
-    assert html.escape(MUNICIPALITY) in page and "Demostad 42" not in page
-    assert "</script> 'x'" not in page
 
 
 def test_figures_draw_hostile_names_literally(lab, tmp_path):

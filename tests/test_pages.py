@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO, SEED
 
 from mixing.io.demo import make_demo_city
-from mixing.scenarios import load_scenarios, run_scenarios
+from mixing.scenarios import load_scenarios, run_scenarios, scenario_changes
 from mixing.tables.frames import index_table
 from mixing.viz.compare import scenario_page
 from mixing.viz.maps import municipality_map
@@ -70,7 +70,7 @@ def test_map_has_a_title_with_place_and_year_and_links_to_the_other_pages(demo):
 
 def test_scenario_page_links_back_to_map_and_overview(demo, scenario_run):
     specs, summary, after = scenario_run
-    page = scenario_page(summary, specs, demo, after, links=LINKS)
+    page = scenario_page(summary, scenario_changes(demo, after), demo, links=LINKS)
     assert _title(page) == "Demostad (synthetisch), 2024 – Scenario&#x27;s vergeleken"
     assert _nav(page) == {"overview": "../index.html", "map": "map.html"}
 
