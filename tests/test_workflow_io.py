@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from conftest import REPO
 
 from mixing.errors import InputError
 from mixing.workflow_io import (
@@ -110,3 +112,13 @@ def test_each_merged_municipality_is_attributed_to_the_run_that_wrote_it(tmp_pat
     assert runs == {"DEMO01": "bbb222", "GM0518": "ccc333", "GM0363": "", "GM0599": "ccc333"}
     assert run_label(["/a/config/config.yaml"], "0123456789abcdef") == "config.yaml (01234567)"
     assert run_label([], "0123456789") == "config (01234567)"
+
+
+def test_the_workflow_has_one_handler_per_event():
+    """Snakemake keeps only the last ``onsuccess:`` (``onerror:``, ``onstart:``) it reads: a
+    second one silently replaces the first (the caveats summary was lost that way)."""
+    texts = [p.read_text(encoding="utf-8")
+             for p in [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]]
+    for event in ("onsuccess", "onerror", "onstart"):
+        handlers = sum(len(re.findall(rf"^{event}:", t, flags=re.M)) for t in texts)
+        assert handlers <= 1, f"{handlers} {event}: handlers; merge them into one"

@@ -255,11 +255,6 @@ def scenario_names():
 SCENARIOS = scenario_names()
 
 
-onsuccess:
-    # what a reader of the results should know, as counts (mixing.tables.caveats)
-    from mixing.tables.caveats import run_summary
-
-    print(run_summary(files("caveats.csv", MUNICIPALITIES)), file=sys.stderr)
 SUMMARIES = ["indices", "autocorrelation"] + (["scenarios"] if SCENARIOS else [])
 BATCH_RULES = ["ingest", "weights", "indices", "autocorrelation", "scales", "map"]
 BATCH_RULES += (["scenarios"] if SCENARIOS else []) + (["figures"] if FIGURES else [])

@@ -49,6 +49,10 @@ rule municipality_file:
 
 onsuccess:
     remove_repair_folders()
+    # what a reader of the results should know, as counts (mixing.tables.caveats)
+    from mixing.tables.caveats import run_summary
+
+    print(run_summary(files("caveats.csv", MUNICIPALITIES)), file=sys.stderr)
 
 
 onerror:
